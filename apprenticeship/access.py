@@ -1,0 +1,224 @@
+"""Who may see and do what. Every view that takes an id goes through here.
+
+Not visible: 404, so we never reveal that a record exists. Visible but not allowed: 403.
+A role or action missing from ALLOWED means no.
+"""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from apprenticeship.models import (
+    Apprenticeship,
+    Membership,
+    Organisation,
+    OrganisationMembership,
+    Role,
+)
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    VIEW_PERSONAL_DETAILS = "view_personal_details"
+    VIEW_HISTORY = "view_history"
+    EDIT = "edit"
+    MANAGE_PEOPLE = "manage_people"
+
+
+ALLOWED: dict[Action, frozenset[Role]] = {
+    Action.VIEW: frozenset(Role),
+    Action.VIEW_PERSONAL_DETAILS: frozenset({Role.APPRENTICE, Role.TUTOR, Role.ADMIN}),
+    Action.VIEW_HISTORY: frozenset({Role.APPRENTICE, Role.TUTOR, Role.ADMIN}),
+    Action.EDIT: frozenset({Role.ADMIN}),
+    Action.MANAGE_PEOPLE: frozenset({Role.ADMIN}),
+}
+
+
+def is_allowed(roles: frozenset[Role], action: Action) -> bool:
+    return bool(roles & ALLOWED.get(action, frozenset()))
+
+
+def permissions(roles: frozenset[Role]) -> dict[str, bool]:
+    """For templates: {action name: allowed} for the viewer's roles."""
+    return {action.value: is_allowed(roles, action) for action in ALLOWED}
+
+
+# -- apprenticeships -------------------------------------------------------------------
+
+
+def _role_flags(user: User) -> dict:
+    """Exists() annotations saying, per apprenticeship row, which roles `user` holds."""
+    active = Membership.objects.filter(apprenticeship=OuterRef("pk"), user=user, is_active=True)
+    return {
+        "as_tutor": Exists(active.filter(role=Role.TUTOR)),
+        "as_employer": Exists(active.filter(role=Role.EMPLOYER)),
+        "as_assessor": Exists(active.filter(role=Role.ASSESSOR)),
+        "as_admin": Exists(
+            OrganisationMembership.objects.filter(
+                organisation=OuterRef("provider_id"), user=user, is_admin=True, is_active=True
+            )
+        ),
+    }
+
+
+def _roles_from_flags(apprenticeship: Apprenticeship, user: User) -> frozenset[Role]:
+    roles = set()
+    if apprenticeship.apprentice_id == user.pk:
+        roles.add(Role.APPRENTICE)
+    if apprenticeship.as_tutor:
+        roles.add(Role.TUTOR)
+    if apprenticeship.as_employer:
+        roles.add(Role.EMPLOYER)
+    # An assessor sees an apprenticeship only once it has passed gateway.
+    if apprenticeship.as_assessor and apprenticeship.is_post_gateway:
+        roles.add(Role.ASSESSOR)
+    if apprenticeship.as_admin:
+        roles.add(Role.ADMIN)
+    return frozenset(roles)
+
+
+def visible_apprenticeships(user: User) -> QuerySet[Apprenticeship]:
+    """Every apprenticeship the user has a reason to see (for lists)."""
+    if not user.is_authenticated:
+        return Apprenticeship.objects.none()
+    flags = _role_flags(user)
+    return Apprenticeship.objects.filter(
+        Q(apprentice=user)
+        | flags["as_tutor"]
+        | flags["as_employer"]
+        | (flags["as_assessor"] & Q(status__in=Apprenticeship.POST_GATEWAY))
+        | flags["as_admin"]
+    )
+
+
+def apprenticeships_as(user: User, role: Role) -> QuerySet[Apprenticeship]:
+    """The apprenticeships where the user holds one given role (for role home pages)."""
+    if role == Role.APPRENTICE:
+        return Apprenticeship.objects.filter(apprentice=user)
+    if role == Role.ADMIN:
+        return Apprenticeship.objects.filter(_role_flags(user)["as_admin"])
+    scope = Apprenticeship.objects.filter(
+        Exists(
+            Membership.objects.filter(
+                apprenticeship=OuterRef("pk"), user=user, is_active=True, role=role
+            )
+        )
+    )
+    if role == Role.ASSESSOR:
+        scope = scope.filter(status__in=Apprenticeship.POST_GATEWAY)
+    return scope
+
+
+def get_apprenticeship_for(
+    user: User, pk: int, action: Action, *, queryset: QuerySet[Apprenticeship] | None = None
+) -> Apprenticeship:
+    """The apprenticeship, if the user may do `action` on it. One query.
+
+    The returned object carries `viewer_roles`, the user's roles on it.
+    """
+    if not user.is_authenticated:
+        raise Http404
+    base = (
+        queryset
+        if queryset is not None
+        else Apprenticeship.objects.select_related(
+            "apprentice", "standard_version", "provider", "employer", "epao"
+        )
+    )
+    apprenticeship = base.annotate(**_role_flags(user)).filter(pk=pk).first()
+    if apprenticeship is None:
+        raise Http404
+    roles = _roles_from_flags(apprenticeship, user)
+    if not roles:
+        raise Http404
+    if not is_allowed(roles, action):
+        raise PermissionDenied
+    apprenticeship.viewer_roles = roles
+    return apprenticeship
+
+
+def get_membership_for(user: User, pk: int, action: Action) -> Membership:
+    membership = Membership.objects.select_related("user").filter(pk=pk).first()
+    if membership is None:
+        raise Http404
+    membership.apprenticeship = get_apprenticeship_for(user, membership.apprenticeship_id, action)
+    return membership
+
+
+def home_roles(user: User) -> frozenset[Role]:
+    """Every role the user holds anywhere, in one query (for navigation and home pages)."""
+    if not user.is_authenticated:
+        return frozenset()
+    active = Membership.objects.filter(user=OuterRef("pk"), is_active=True)
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            r_apprentice=Exists(Apprenticeship.objects.filter(apprentice=OuterRef("pk"))),
+            r_tutor=Exists(active.filter(role=Role.TUTOR)),
+            r_employer=Exists(active.filter(role=Role.EMPLOYER)),
+            r_assessor=Exists(active.filter(role=Role.ASSESSOR)),
+            r_admin=Exists(
+                OrganisationMembership.objects.filter(
+                    user=OuterRef("pk"),
+                    is_admin=True,
+                    is_active=True,
+                    organisation__kind=Organisation.Kind.PROVIDER,
+                )
+            ),
+        )
+        .values("r_apprentice", "r_tutor", "r_employer", "r_assessor", "r_admin")
+        .first()
+    ) or {}
+    return frozenset(role for role in Role if row.get(f"r_{role.value}"))
+
+
+# -- organisations and people ----------------------------------------------------------
+
+
+def administered_providers(user: User) -> QuerySet[Organisation]:
+    """Training providers the user administers."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        kind=Organisation.Kind.PROVIDER,
+        memberships__user=user,
+        memberships__is_admin=True,
+        memberships__is_active=True,
+    )
+
+
+def visible_organisations(user: User) -> QuerySet[Organisation]:
+    """Organisations a provider admin looks after: their providers and those they manage."""
+    providers = administered_providers(user).values("pk")
+    return Organisation.objects.filter(Q(pk__in=providers) | Q(managed_by__in=providers))
+
+
+def get_organisation_for(user: User, pk: int) -> Organisation:
+    """Only admins of the organisation's managing provider may see or change it."""
+    organisation = visible_organisations(user).filter(pk=pk).first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def visible_people(user: User) -> QuerySet[User]:
+    """People who work for an organisation the user administers."""
+    return User.objects.filter(
+        Exists(
+            OrganisationMembership.objects.filter(
+                user=OuterRef("pk"),
+                is_active=True,
+                organisation__in=visible_organisations(user),
+            )
+        )
+    )
+
+
+def get_person_for(user: User, pk: int) -> User:
+    person = visible_people(user).filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    return person

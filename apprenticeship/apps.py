@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ApprenticeshipConfig(AppConfig):
+    name = "apprenticeship"
+    verbose_name = "Apprenticeships"

@@ -1,0 +1,136 @@
+from django import forms
+
+from accounts.models import User
+from apprenticeship import access
+from apprenticeship.models import Apprenticeship, Organisation, OrganisationMembership, Role
+from standards.models import StandardVersion
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=Organisation.Kind.choices, label="Type")
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Enter the organisation's name.")
+        return name
+
+
+class RenameOrganisationForm(forms.Form):
+    name = forms.CharField(max_length=200)
+
+
+class InviteForm(forms.Form):
+    full_name = forms.CharField(max_length=150, label="Full name")
+    email = forms.EmailField(label="Email address")
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none())
+    is_admin = forms.BooleanField(
+        required=False,
+        label="Can manage organisations, people and enrolments",
+        help_text="Only for staff of a training provider.",
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = access.visible_organisations(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation = cleaned.get("organisation")
+        if (
+            cleaned.get("is_admin")
+            and organisation is not None
+            and organisation.kind != Organisation.Kind.PROVIDER
+        ):
+            self.add_error("is_admin", "Only training provider staff can be admins.")
+        return cleaned
+
+
+class ApprenticeshipForm(forms.ModelForm):
+    """Enrol an apprentice. Every dropdown only offers what the admin looks after."""
+
+    class Meta:
+        model = Apprenticeship
+        fields = [
+            "apprentice",
+            "standard_version",
+            "provider",
+            "employer",
+            "epao",
+            "start_date",
+            "planned_end_date",
+            "contracted_weekly_hours",
+            "date_of_birth",
+            "uln",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "planned_end_date": DateInput(),
+            "date_of_birth": DateInput(),
+        }
+        labels = {"standard_version": "Standard", "epao": "End-point assessment organisation"}
+        help_texts = {
+            "apprentice": "People who work for one of your employers. Invite them first if "
+            "they are not listed.",
+            "uln": "Optional. The 10-digit unique learner number.",
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = access.visible_organisations(user)
+        self.fields["provider"].queryset = organisations.filter(kind=Organisation.Kind.PROVIDER)
+        self.fields["employer"].queryset = organisations.filter(kind=Organisation.Kind.EMPLOYER)
+        self.fields["epao"].queryset = organisations.filter(kind=Organisation.Kind.EPAO)
+        self.fields["apprentice"].queryset = User.objects.filter(
+            org_memberships__is_active=True,
+            org_memberships__organisation__in=organisations.filter(kind=Organisation.Kind.EMPLOYER),
+        ).distinct()
+        self.fields["standard_version"].queryset = StandardVersion.objects.all()
+        if self.instance.pk:
+            self.fields["standard_version"].disabled = True
+            self.fields["apprentice"].disabled = True
+
+    def clean_uln(self) -> str:
+        uln = self.cleaned_data["uln"].strip()
+        if uln and (len(uln) != 10 or not uln.isdigit()):
+            raise forms.ValidationError("A unique learner number is 10 digits.")
+        return uln
+
+    def _post_clean(self) -> None:
+        # The service validates the model; the form only parses the fields.
+        pass
+
+
+class AddMemberForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=User.objects.none(), label="Person")
+
+    def __init__(self, *args, apprenticeship: Apprenticeship, role: Role, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisation = apprenticeship.provider if role == Role.TUTOR else apprenticeship.employer
+        self.fields["user"].queryset = (
+            User.objects.filter(
+                pk__in=OrganisationMembership.objects.filter(
+                    organisation=organisation, is_active=True
+                ).values("user_id")
+            )
+            .exclude(pk=apprenticeship.apprentice_id)
+            .order_by("full_name")
+        )
+        self.fields["user"].label = Role(role).label
+        self.fields["user"].help_text = f"People who work for {organisation.name}."
+
+
+class EndMembershipForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        widget=forms.TextInput(),
+        help_text="For example: changed tutor, left the employer.",
+    )

@@ -1,0 +1,229 @@
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from standards.models import StandardVersion
+
+
+class Role(models.TextChoices):
+    """What a person is to one apprenticeship. Access rules are written in these terms."""
+
+    APPRENTICE = "apprentice", "Apprentice"
+    TUTOR = "tutor", "Tutor"
+    EMPLOYER = "employer", "Employer contact"
+    ASSESSOR = "assessor", "Independent assessor"
+    ADMIN = "admin", "Provider admin"
+
+
+# Roles held through a Membership row; the apprentice is on the enrolment itself and the
+# admin role comes from administering the enrolment's training provider.
+MEMBERSHIP_ROLES = (Role.TUTOR, Role.EMPLOYER, Role.ASSESSOR)
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        PROVIDER = "provider", "Training provider"
+        EMPLOYER = "employer", "Employer"
+        EPAO = "epao", "End-point assessment organisation"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The training provider whose admins look after this organisation's record. A top-level
+    # provider manages itself (managed_by is empty).
+    managed_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="managed",
+        limit_choices_to={"kind": Kind.PROVIDER},
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("apprenticeship:organisation-detail", args=[self.pk])
+
+
+class OrganisationMembership(models.Model):
+    """A person works for an organisation. Ended rows are kept: independence checks ask
+    whether someone ever worked for the employer or the provider."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="org_memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
+    is_admin = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    joined_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=Q(is_active=True),
+                name="one_active_org_membership",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.organisation}"
+
+
+class ApprenticeshipQuerySet(models.QuerySet["Apprenticeship"]):
+    def with_people(self) -> "ApprenticeshipQuerySet":
+        """Everything a list row shows, in a fixed number of queries."""
+        return self.select_related(
+            "apprentice", "standard_version", "provider", "employer", "epao"
+        ).prefetch_related(
+            models.Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(is_active=True).select_related("user"),
+                to_attr="active_memberships",
+            )
+        )
+
+
+class Apprenticeship(models.Model):
+    """An enrolment: one apprentice on one version of a standard."""
+
+    class Status(models.TextChoices):
+        ON_PROGRAMME = "on_programme", "In training"
+        GATEWAY = "gateway", "Passed gateway"
+        EPA = "epa", "In end-point assessment"
+        COMPLETED = "completed", "Completed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    POST_GATEWAY = (Status.GATEWAY, Status.EPA, Status.COMPLETED)
+
+    apprentice = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="apprenticeships"
+    )
+    standard_version = models.ForeignKey(
+        StandardVersion, on_delete=models.PROTECT, related_name="apprenticeships"
+    )
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="provider_apprenticeships"
+    )
+    employer = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="employer_apprenticeships"
+    )
+    epao = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="epao_apprenticeships",
+        verbose_name="end-point assessment organisation",
+    )
+    start_date = models.DateField()
+    planned_end_date = models.DateField()
+    contracted_weekly_hours = models.DecimalField(max_digits=4, decimal_places=1)
+    date_of_birth = models.DateField()
+    uln = models.CharField("unique learner number", max_length=10, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ON_PROGRAMME)
+    gateway_passed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ApprenticeshipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["apprentice__full_name", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end_date__gt=models.F("start_date")),
+                name="apprenticeship_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(contracted_weekly_hours__gt=0),
+                name="apprenticeship_hours_positive",
+            ),
+        ]
+        indexes = [models.Index(fields=["provider", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.apprentice} on {self.standard_version.reference}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("apprenticeship:apprenticeship-detail", args=[self.pk])
+
+    @property
+    def is_post_gateway(self) -> bool:
+        return self.status in self.POST_GATEWAY
+
+    def age_at_start(self) -> int:
+        born, start = self.date_of_birth, self.start_date
+        return start.year - born.year - ((start.month, start.day) < (born.month, born.day))
+
+    def months_on_programme(self, today: dt.date | None = None) -> int:
+        today = today or timezone.localdate()
+        if today < self.start_date:
+            return 0
+        months = (today.year - self.start_date.year) * 12 + today.month - self.start_date.month
+        return months - (1 if today.day < self.start_date.day else 0)
+
+    def people(self, role: str) -> list:
+        """Active members in a role; needs `with_people()` (no query of its own)."""
+        return [m.user for m in getattr(self, "active_memberships", []) if m.role == role]
+
+    @property
+    def tutors(self) -> list:
+        return self.people(Role.TUTOR)
+
+    @property
+    def employer_contacts(self) -> list:
+        return self.people(Role.EMPLOYER)
+
+    @property
+    def assessors(self) -> list:
+        return self.people(Role.ASSESSOR)
+
+
+class Membership(models.Model):
+    """A person's role on one apprenticeship (tutor, employer contact, assessor).
+
+    Ending a membership keeps the row, so "was ever the tutor" can be answered.
+    """
+
+    apprenticeship = models.ForeignKey(
+        Apprenticeship, on_delete=models.PROTECT, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(max_length=12, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["role", "started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["apprenticeship", "user", "role"],
+                condition=Q(is_active=True),
+                name="one_active_membership_per_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in MEMBERSHIP_ROLES]),
+                name="membership_role_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "is_active", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.get_role_display()} for {self.apprenticeship_id}"

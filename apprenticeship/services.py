@@ -1,0 +1,368 @@
+"""Everything that changes organisations, people and enrolments. Each change is audited."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import User
+from apprenticeship import funding_rules
+from apprenticeship.models import (
+    Apprenticeship,
+    Membership,
+    Organisation,
+    OrganisationMembership,
+    Role,
+)
+from audit.services import record_event
+from standards.models import StandardVersion
+
+ENROLMENT_FIELDS = (
+    "apprentice",
+    "standard_version",
+    "provider",
+    "employer",
+    "epao",
+    "start_date",
+    "planned_end_date",
+    "contracted_weekly_hours",
+    "date_of_birth",
+    "uln",
+)
+
+
+class EnrolmentError(Exception):
+    """A change to an organisation, person or enrolment that the rules do not allow."""
+
+
+def _snapshot(obj, fields) -> dict:
+    """Plain values of the named fields (ids for relations), for the audit trail."""
+    return {name: getattr(obj, obj._meta.get_field(name).attname) for name in fields}
+
+
+# -- organisations ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_organisation(
+    *, name: str, kind: str, managed_by: Organisation | None, by: User | None
+) -> Organisation:
+    """A new organisation looked after by `managed_by` (a provider); a top-level provider
+    has none and its first admin is added with `invite_person`."""
+    if managed_by is not None and managed_by.kind != Organisation.Kind.PROVIDER:
+        raise EnrolmentError("Only a training provider can look after other organisations.")
+    organisation = Organisation(name=name.strip(), kind=kind, managed_by=managed_by)
+    organisation.full_clean()
+    organisation.save()
+    record_event(
+        action="organisation.created",
+        obj=organisation,
+        actor=by,
+        summary=f"Created {organisation.get_kind_display().lower()} {organisation.name}",
+        after={"name": organisation.name, "kind": kind},
+    )
+    return organisation
+
+
+@transaction.atomic
+def rename_organisation(*, organisation: Organisation, name: str, by: User) -> Organisation:
+    before = organisation.name
+    organisation.name = name.strip()
+    organisation.full_clean()
+    organisation.save(update_fields=["name"])
+    record_event(
+        action="organisation.renamed",
+        obj=organisation,
+        actor=by,
+        summary=f"Renamed {before} to {organisation.name}",
+        before={"name": before},
+        after={"name": organisation.name},
+    )
+    return organisation
+
+
+# -- people ----------------------------------------------------------------------------
+
+
+def invitation_url(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("accounts:invitation", kwargs={"uidb64": uid, "token": token})
+    return f"{settings.SITE_URL}{path}"
+
+
+def send_invitation(*, user: User, organisation: Organisation, by: User | None) -> None:
+    """Email a link with which the person chooses their own password. Sent after commit."""
+    context = {
+        "user": user,
+        "organisation": organisation,
+        "inviter": by,
+        "url": invitation_url(user),
+        "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+    }
+    body = render_to_string("accounts/email/invitation.txt", context)
+    transaction.on_commit(
+        lambda: send_mail(
+            "Your Peer worker portfolio account",
+            body,
+            None,
+            [user.email],
+        )
+    )
+
+
+@transaction.atomic
+def invite_person(
+    *, email: str, full_name: str, organisation: Organisation, is_admin: bool, by: User | None
+) -> tuple[User, bool]:
+    """Add a person to an organisation and email them. A new person gets an account with no
+    password and an invitation link; someone who already has an account is added and told.
+
+    Returns the user and whether the account is new.
+    """
+    email = User.objects.normalize_email(email).strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User(email=email, full_name=full_name.strip())
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    if OrganisationMembership.objects.filter(
+        user=user, organisation=organisation, is_active=True
+    ).exists():
+        raise EnrolmentError(f"{email} already works for {organisation.name} here.")
+    membership = OrganisationMembership(user=user, organisation=organisation, is_admin=is_admin)
+    membership.full_clean()
+    membership.save()
+    record_event(
+        action="person.invited" if created else "person.added",
+        obj=membership,
+        actor=by,
+        summary=f"Added {user.email} to {organisation.name}" + (" as admin" if is_admin else ""),
+        after={"user": user.pk, "organisation": organisation.pk, "is_admin": is_admin},
+    )
+    if created or not user.has_usable_password():
+        send_invitation(user=user, organisation=organisation, by=by)
+    else:
+        body = render_to_string(
+            "accounts/email/added.txt",
+            {"user": user, "organisation": organisation, "url": settings.SITE_URL},
+        )
+        transaction.on_commit(
+            lambda: send_mail("You have been added to an organisation", body, None, [user.email])
+        )
+    return user, created
+
+
+@transaction.atomic
+def resend_invitation(*, person: User, by: User) -> None:
+    if person.has_usable_password():
+        raise EnrolmentError(f"{person.full_name} has already chosen a password.")
+    membership = (
+        person.org_memberships.filter(is_active=True).select_related("organisation").first()
+    )
+    if membership is None:
+        raise EnrolmentError(f"{person.full_name} does not work for any organisation here.")
+    record_event(
+        action="person.invitation_resent",
+        obj=person,
+        actor=by,
+        summary=f"Sent a new invitation to {person.email}",
+    )
+    send_invitation(user=person, organisation=membership.organisation, by=by)
+
+
+# -- enrolments ------------------------------------------------------------------------
+
+
+def validate_enrolment(
+    *,
+    apprentice: User,
+    provider: Organisation,
+    employer: Organisation,
+    epao: Organisation | None,
+    start_date: dt.date,
+    planned_end_date: dt.date,
+    contracted_weekly_hours: Decimal,
+    date_of_birth: dt.date,
+    today: dt.date | None = None,
+    **_other,
+) -> None:
+    """Raise ValidationError, keyed by field, for anything the rules refuse."""
+    today = today or timezone.localdate()
+    errors: dict[str, str] = {}
+    if provider.kind != Organisation.Kind.PROVIDER:
+        errors["provider"] = "Choose a training provider."
+    if employer.kind != Organisation.Kind.EMPLOYER:
+        errors["employer"] = "Choose an employer."
+    if epao is not None and epao.kind != Organisation.Kind.EPAO:
+        errors["epao"] = "Choose an end-point assessment organisation."
+    if not OrganisationMembership.objects.filter(
+        user=apprentice, organisation=employer, is_active=True
+    ).exists():
+        errors["apprentice"] = (
+            f"{apprentice.full_name} does not work for {employer.name}. "
+            "Add them to the employer first."
+        )
+    if date_of_birth >= today:
+        errors["date_of_birth"] = "The date of birth must be in the past."
+    elif Apprenticeship(date_of_birth=date_of_birth, start_date=start_date).age_at_start() < 16:
+        errors["date_of_birth"] = "Apprentices must be 16 or over on their start date."
+    if not Decimal(0) < contracted_weekly_hours <= Decimal(60):
+        errors["contracted_weekly_hours"] = "Contracted hours must be more than 0 and at most 60."
+    if planned_end_date <= start_date:
+        errors["planned_end_date"] = "The planned end date must be after the start date."
+    elif "contracted_weekly_hours" not in errors:
+        months = funding_rules.minimum_duration_months(start_date, contracted_weekly_hours)
+        earliest = funding_rules.add_months(start_date, months)
+        if planned_end_date < earliest:
+            errors["planned_end_date"] = (
+                f"For this start date and these hours the funding rules need at least {months} "
+                f"months: the planned end date must be on or after {earliest:%-d %B %Y}."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_apprenticeship(
+    *,
+    by: User | None,
+    apprentice: User,
+    standard_version: StandardVersion,
+    provider: Organisation,
+    employer: Organisation,
+    start_date: dt.date,
+    planned_end_date: dt.date,
+    contracted_weekly_hours: Decimal,
+    date_of_birth: dt.date,
+    epao: Organisation | None = None,
+    uln: str = "",
+    today: dt.date | None = None,
+) -> Apprenticeship:
+    """Enrol an apprentice on a standard version. The version is fixed from now on."""
+    values = {
+        "apprentice": apprentice,
+        "standard_version": standard_version,
+        "provider": provider,
+        "employer": employer,
+        "epao": epao,
+        "start_date": start_date,
+        "planned_end_date": planned_end_date,
+        "contracted_weekly_hours": contracted_weekly_hours,
+        "date_of_birth": date_of_birth,
+        "uln": uln,
+    }
+    validate_enrolment(**values, today=today)
+    apprenticeship = Apprenticeship(**values)
+    apprenticeship.full_clean()
+    apprenticeship.save()
+    record_event(
+        action="apprenticeship.created",
+        obj=apprenticeship,
+        actor=by,
+        apprenticeship_id=apprenticeship.pk,
+        summary=f"Enrolled {apprentice.full_name} on {standard_version}",
+        after=_snapshot(apprenticeship, ENROLMENT_FIELDS),
+    )
+    return apprenticeship
+
+
+@transaction.atomic
+def update_apprenticeship(*, apprenticeship: Apprenticeship, by: User, **changes) -> Apprenticeship:
+    """Change an enrolment's details. The standard version cannot change once enrolled."""
+    if "standard_version" in changes and (
+        changes["standard_version"].pk != apprenticeship.standard_version_id
+    ):
+        raise EnrolmentError("An enrolment stays on the standard version it started on.")
+    locked = Apprenticeship.objects.select_for_update().get(pk=apprenticeship.pk)
+    before = _snapshot(locked, ENROLMENT_FIELDS)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    validate_enrolment(**{name: getattr(locked, name) for name in ENROLMENT_FIELDS})
+    locked.full_clean()
+    locked.save(update_fields=[name for name in changes if name != "standard_version"])
+    after = _snapshot(locked, ENROLMENT_FIELDS)
+    changed = {k: v for k, v in after.items() if before[k] != v}
+    if changed:
+        record_event(
+            action="apprenticeship.updated",
+            obj=locked,
+            actor=by,
+            apprenticeship_id=locked.pk,
+            summary="Changed " + ", ".join(k.replace("_", " ") for k in changed),
+            before={k: before[k] for k in changed},
+            after=changed,
+        )
+    return locked
+
+
+@transaction.atomic
+def add_member(
+    *, apprenticeship: Apprenticeship, user: User, role: Role, by: User | None
+) -> Membership:
+    """Give a person a role on an enrolment: a tutor from the provider, an employer contact
+    from the employer."""
+    required_org = {
+        Role.TUTOR: apprenticeship.provider,
+        Role.EMPLOYER: apprenticeship.employer,
+    }.get(role)
+    if required_org is None:
+        raise EnrolmentError("Only tutors and employer contacts are assigned here.")
+    if not OrganisationMembership.objects.filter(
+        user=user, organisation=required_org, is_active=True
+    ).exists():
+        raise EnrolmentError(f"{user.full_name} does not work for {required_org.name}.")
+    if user.pk == apprenticeship.apprentice_id:
+        raise EnrolmentError("The apprentice cannot also be their own tutor or employer contact.")
+    if Membership.objects.filter(
+        apprenticeship=apprenticeship, user=user, role=role, is_active=True
+    ).exists():
+        raise EnrolmentError(f"{user.full_name} is already {Role(role).label.lower()} here.")
+    membership = Membership(apprenticeship=apprenticeship, user=user, role=role)
+    membership.full_clean()
+    membership.save()
+    record_event(
+        action="membership.added",
+        obj=membership,
+        actor=by,
+        apprenticeship_id=apprenticeship.pk,
+        summary=f"{user.full_name} is now {Role(role).label.lower()}",
+        after={"user": user.pk, "role": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def end_membership(*, membership: Membership, by: User, reason: str) -> Membership:
+    """Take a person off an enrolment. The row stays, marked ended, with the reason."""
+    reason = reason.strip()
+    if not reason:
+        raise EnrolmentError("Give a reason for taking this person off the apprenticeship.")
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not locked.is_active:
+        raise EnrolmentError("This person has already been taken off the apprenticeship.")
+    locked.is_active = False
+    locked.ended_at = timezone.now()
+    locked.ended_reason = reason
+    locked.save(update_fields=["is_active", "ended_at", "ended_reason"])
+    record_event(
+        action="membership.ended",
+        obj=locked,
+        actor=by,
+        apprenticeship_id=locked.apprenticeship_id,
+        summary=f"{membership.user.full_name} is no longer {locked.get_role_display().lower()}",
+        before={"is_active": True},
+        after={"is_active": False, "reason": reason},
+    )
+    return locked

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from apprenticeship import views
+
+app_name = "apprenticeship"
+
+urlpatterns = [
+    path("overview/", views.overview, name="overview"),
+    path("caseload/", views.caseload, name="caseload"),
+    path("my-apprentices/", views.employer_home, name="employer-home"),
+    path("assigned/", views.assessor_home, name="assessor-home"),
+    path("my-apprenticeships/", views.my_apprenticeships, name="my-apprenticeships"),
+    path("apprenticeships/new/", views.apprenticeship_create, name="apprenticeship-create"),
+    path("apprenticeships/<int:pk>/", views.apprenticeship_detail, name="apprenticeship-detail"),
+    path("apprenticeships/<int:pk>/edit/", views.apprenticeship_edit, name="apprenticeship-edit"),
+    path(
+        "apprenticeships/<int:pk>/history/",
+        views.apprenticeship_history,
+        name="apprenticeship-history",
+    ),
+    path("apprenticeships/<int:pk>/people/add/<str:role>/", views.member_add, name="member-add"),
+    path("memberships/<int:pk>/end/", views.member_end, name="member-end"),
+    path("organisations/", views.organisation_list, name="organisation-list"),
+    path("organisations/new/", views.organisation_create, name="organisation-create"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),
+    path("people/invite/", views.person_invite, name="person-invite"),
+    path(
+        "people/<int:pk>/resend-invitation/",
+        views.person_resend_invitation,
+        name="person-resend-invitation",
+    ),
+]

@@ -1,0 +1,351 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apprenticeship import access, services
+from apprenticeship.access import Action
+from apprenticeship.forms import (
+    AddMemberForm,
+    ApprenticeshipForm,
+    EndMembershipForm,
+    InviteForm,
+    OrganisationForm,
+    RenameOrganisationForm,
+)
+from apprenticeship.models import Apprenticeship, Role
+from audit.models import AuditEvent
+from config.pagination import paginate
+
+HOME_ORDER = (Role.ADMIN, Role.TUTOR, Role.EMPLOYER, Role.ASSESSOR, Role.APPRENTICE)
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if not access.administered_providers(request.user).exists():
+        raise PermissionDenied
+
+
+@login_required
+def home(request):
+    """Send each person to the page that fits their main role."""
+    roles = access.home_roles(request.user)
+    for role in HOME_ORDER:
+        if role not in roles:
+            continue
+        if role == Role.APPRENTICE:
+            mine = list(
+                access.apprenticeships_as(request.user, Role.APPRENTICE).values_list(
+                    "pk", flat=True
+                )[:2]
+            )
+            if len(mine) == 1:
+                return redirect("apprenticeship:apprenticeship-detail", pk=mine[0])
+            return redirect("apprenticeship:my-apprenticeships")
+        return redirect(
+            {
+                Role.ADMIN: "apprenticeship:overview",
+                Role.TUTOR: "apprenticeship:caseload",
+                Role.EMPLOYER: "apprenticeship:employer-home",
+                Role.ASSESSOR: "apprenticeship:assessor-home",
+            }[role]
+        )
+    return render(request, "apprenticeship/no_role.html")
+
+
+def _role_list(request, role: Role, template: str, extra: dict | None = None):
+    queryset = (
+        access.apprenticeships_as(request.user, role)
+        .with_people()
+        .order_by("apprentice__full_name", "pk")
+    )
+    page = paginate(request, queryset)
+    return render(request, template, {"page": page, **(extra or {})})
+
+
+@login_required
+def caseload(request):
+    return _role_list(request, Role.TUTOR, "apprenticeship/caseload.html")
+
+
+@login_required
+def employer_home(request):
+    return _role_list(request, Role.EMPLOYER, "apprenticeship/employer_home.html")
+
+
+@login_required
+def assessor_home(request):
+    return _role_list(request, Role.ASSESSOR, "apprenticeship/assessor_home.html")
+
+
+@login_required
+def my_apprenticeships(request):
+    return _role_list(request, Role.APPRENTICE, "apprenticeship/my_apprenticeships.html")
+
+
+@login_required
+def overview(request):
+    _require_admin(request)
+    scope = access.apprenticeships_as(request.user, Role.ADMIN)
+    counts = scope.aggregate(
+        total=Count("pk"),
+        **{status: Count("pk", filter=Q(status=status)) for status in Apprenticeship.Status},
+    )
+    status = request.GET.get("status", "")
+    if status in Apprenticeship.Status.values:
+        scope = scope.filter(status=status)
+    page = paginate(request, scope.with_people().order_by("apprentice__full_name", "pk"))
+    return render(
+        request,
+        "apprenticeship/overview.html",
+        {
+            "page": page,
+            "counts": counts,
+            "statuses": Apprenticeship.Status.choices,
+            "status": status,
+        },
+    )
+
+
+@login_required
+def apprenticeship_detail(request, pk: int):
+    apprenticeship = access.get_apprenticeship_for(request.user, pk, Action.VIEW)
+    memberships = apprenticeship.memberships.filter(is_active=True).select_related("user")
+    return render(
+        request,
+        "apprenticeship/apprenticeship_detail.html",
+        {
+            "apprenticeship": apprenticeship,
+            "memberships": memberships,
+            "can": access.permissions(apprenticeship.viewer_roles),
+        },
+    )
+
+
+@login_required
+def apprenticeship_history(request, pk: int):
+    apprenticeship = access.get_apprenticeship_for(request.user, pk, Action.VIEW_HISTORY)
+    events = AuditEvent.objects.with_actor().filter(apprenticeship_id=apprenticeship.pk)
+    return render(
+        request,
+        "apprenticeship/apprenticeship_history.html",
+        {
+            "apprenticeship": apprenticeship,
+            "page": paginate(request, events),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apprenticeship_create(request):
+    _require_admin(request)
+    form = ApprenticeshipForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            apprenticeship = services.create_apprenticeship(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{apprenticeship.apprentice.full_name} is enrolled.")
+            return redirect(apprenticeship)
+    return render(request, "apprenticeship/apprenticeship_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apprenticeship_edit(request, pk: int):
+    apprenticeship = access.get_apprenticeship_for(request.user, pk, Action.EDIT)
+    form = ApprenticeshipForm(request.POST or None, instance=apprenticeship, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        changes = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name not in ("standard_version", "apprentice")
+        }
+        try:
+            services.update_apprenticeship(
+                apprenticeship=apprenticeship, by=request.user, **changes
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Enrolment details saved.")
+            return redirect(apprenticeship)
+    return render(
+        request,
+        "apprenticeship/apprenticeship_form.html",
+        {
+            "form": form,
+            "apprenticeship": apprenticeship,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_add(request, pk: int, role: str):
+    if role not in (Role.TUTOR, Role.EMPLOYER):
+        raise Http404
+    apprenticeship = access.get_apprenticeship_for(request.user, pk, Action.MANAGE_PEOPLE)
+    form = AddMemberForm(request.POST or None, apprenticeship=apprenticeship, role=Role(role))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_member(
+                apprenticeship=apprenticeship,
+                user=form.cleaned_data["user"],
+                role=Role(role),
+                by=request.user,
+            )
+        except services.EnrolmentError as error:
+            form.add_error("user", str(error))
+        else:
+            messages.success(request, f"{form.cleaned_data['user'].full_name} added.")
+            return redirect(apprenticeship)
+    return render(
+        request,
+        "apprenticeship/member_form.html",
+        {
+            "form": form,
+            "apprenticeship": apprenticeship,
+            "role": Role(role),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_end(request, pk: int):
+    membership = access.get_membership_for(request.user, pk, Action.MANAGE_PEOPLE)
+    if not membership.is_active:
+        raise Http404
+    form = EndMembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_membership(
+                membership=membership, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.EnrolmentError as error:
+            form.add_error("reason", str(error))
+        else:
+            messages.success(request, f"{membership.user.full_name} taken off.")
+            return redirect(membership.apprenticeship)
+    return render(
+        request,
+        "apprenticeship/member_end.html",
+        {
+            "form": form,
+            "membership": membership,
+            "apprenticeship": membership.apprenticeship,
+        },
+    )
+
+
+# -- organisations and people ----------------------------------------------------------
+
+
+@login_required
+def organisation_list(request):
+    _require_admin(request)
+    organisations = (
+        access.visible_organisations(request.user)
+        .annotate(people=Count("memberships", filter=Q(memberships__is_active=True)))
+        .order_by("kind", "name")
+    )
+    return render(
+        request,
+        "apprenticeship/organisation_list.html",
+        {
+            "page": paginate(request, organisations),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request):
+    _require_admin(request)
+    provider = access.administered_providers(request.user).order_by("pk").first()
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = services.create_organisation(
+            name=form.cleaned_data["name"],
+            kind=form.cleaned_data["kind"],
+            managed_by=provider,
+            by=request.user,
+        )
+        messages.success(request, f"{organisation.name} added.")
+        return redirect(organisation)
+    return render(request, "apprenticeship/organisation_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_detail(request, pk: int):
+    organisation = access.get_organisation_for(request.user, pk)
+    form = RenameOrganisationForm(request.POST or None, initial={"name": organisation.name})
+    if request.method == "POST" and form.is_valid():
+        services.rename_organisation(
+            organisation=organisation, name=form.cleaned_data["name"], by=request.user
+        )
+        messages.success(request, "Name saved.")
+        return redirect(organisation)
+    members = (
+        organisation.memberships.filter(is_active=True)
+        .select_related("user")
+        .order_by("user__full_name")
+    )
+    return render(
+        request,
+        "apprenticeship/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "page": paginate(request, members),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_invite(request):
+    _require_admin(request)
+    initial = {}
+    if request.GET.get("organisation", "").isdigit():
+        initial["organisation"] = request.GET["organisation"]
+    form = InviteForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, created = services.invite_person(by=request.user, **form.cleaned_data)
+        except services.EnrolmentError as error:
+            form.add_error("email", str(error))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if created:
+                messages.success(request, f"Invitation sent to {user.email}.")
+            else:
+                messages.success(
+                    request, f"{user.email} already had an account; they were added and told."
+                )
+            return redirect(form.cleaned_data["organisation"])
+    return render(request, "apprenticeship/person_invite.html", {"form": form})
+
+
+@login_required
+@require_POST
+def person_resend_invitation(request, pk: int):
+    person = access.get_person_for(request.user, pk)
+    try:
+        services.resend_invitation(person=person, by=request.user)
+    except services.EnrolmentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"A new invitation was sent to {person.email}.")
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("apprenticeship:organisation-list")

@@ -1,0 +1,26 @@
+"""Test settings: real PostgreSQL and Redis on localhost, nothing eager."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-" + "x" * 40)
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peerfolio")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="peerfolio-test-media-"))
+os.environ.setdefault(
+    "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
+)
+
+from config.settings.base import *  # noqa: E402, F403
+
+DEBUG = False
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME")}  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = "peerfolio-test"  # noqa: F405
+STATIC_ROOT = tempfile.mkdtemp(prefix="peerfolio-test-static-")
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

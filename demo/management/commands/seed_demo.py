@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from demo.seed import PEOPLE_TO_PRINT, seed_all
+
+DEFAULT_PASSWORD = "peer-worker-demo"  # noqa: S105 - demo logins only, printed on purpose
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo organisations, people and apprenticeships (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            default=DEFAULT_PASSWORD,
+            help=f"The password for every demo login (default: {DEFAULT_PASSWORD}).",
+        )
+
+    def handle(self, *args, password: str, **options):
+        context = seed_all(password=password)
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with:"))
+        for key, label in PEOPLE_TO_PRINT:
+            self.stdout.write(f"  {label:<22} {context.people[key].email}")
+        self.stdout.write(f"  Password for all:      {password}")

@@ -1,0 +1,33 @@
+"""Demo data, built in steps: each step adds one area of the product and is idempotent."""
+
+from dataclasses import dataclass, field
+
+from demo.seed import core
+
+
+@dataclass
+class DemoContext:
+    password: str
+    people: dict = field(default_factory=dict)
+    organisations: dict = field(default_factory=dict)
+    apprenticeships: dict = field(default_factory=dict)
+
+
+PEOPLE_TO_PRINT = [
+    ("admin", "Provider admin:"),
+    ("tutor", "Tutor:"),
+    ("employer", "Employer contact:"),
+    ("assessor", "Assessor:"),
+    ("apprentice", "Apprentice:"),
+]
+
+STEPS = [
+    core.seed,
+]
+
+
+def seed_all(*, password: str) -> DemoContext:
+    context = DemoContext(password=password)
+    for step in STEPS:
+        step(context)
+    return context

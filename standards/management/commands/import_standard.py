@@ -1,0 +1,36 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from standards import services
+from standards.models import StandardVersion
+
+
+class Command(BaseCommand):
+    help = (
+        "Import one standard version from a standards API JSON file. Upserts by reference and "
+        "version; all or nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="Path to the JSON file.")
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="Do nothing when this reference and version are already loaded.",
+        )
+
+    def handle(self, *args, path: str, if_missing: bool, **options):
+        try:
+            data = services.load_standard_file(path)
+            if if_missing:
+                parsed = services.parse_standard(data)
+                if StandardVersion.objects.filter(
+                    reference=parsed.reference, version=parsed.version
+                ).exists():
+                    self.stdout.write(f"{parsed.reference} v{parsed.version} is already loaded.")
+                    return
+            result = services.import_standard(data=data)
+        except services.StandardImportError as error:
+            raise CommandError(f"Nothing was imported. {error}") from None
+        counts = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in result.counts.items())
+        verb = "Created" if result.created else "Updated"
+        self.stdout.write(self.style.SUCCESS(f"{verb} {result.standard_version}: {counts}."))

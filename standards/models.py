@@ -1,0 +1,259 @@
+"""Apprenticeship standards as versioned data: nothing here is specific to one standard.
+
+Every fact carries a provenance label, so the product can say how sure it is and never
+presents an inferred or missing fact as official.
+"""
+
+from django.db import models
+from django.urls import reverse
+
+
+class Provenance(models.TextChoices):
+    VERIFIED = "verified", "Verified"
+    SECONDARY = "secondary", "Secondary source"
+    SEED = "seed", "Seed-derived"
+    INFERRED = "inferred", "Inferred"
+    PROVIDER = "provider", "Entered by the provider"
+    NOT_LOADED = "not_loaded", "Not loaded yet"
+
+
+PROVENANCE_HELP = {
+    Provenance.VERIFIED: "From an official source, or two independent sources agree.",
+    Provenance.SECONDARY: "From a secondary source (for example a provider's summary of the "
+    "assessment plan); the official text has not been loaded.",
+    Provenance.SEED: "Worked out from the documents the project started from, not from "
+    "the approved standard.",
+    Provenance.INFERRED: "Reasoned, not stated by any source. Not official.",
+    Provenance.PROVIDER: "Entered by the training provider while the official value is not loaded.",
+    Provenance.NOT_LOADED: "The official value has not been loaded yet.",
+}
+
+
+class StandardVersionQuerySet(models.QuerySet["StandardVersion"]):
+    def for_detail_page(self) -> "StandardVersionQuerySet":
+        return self.select_related("assessment_plan").prefetch_related(
+            models.Prefetch("duties", queryset=Duty.objects.prefetch_related("ksbs")),
+            "ksbs",
+            models.Prefetch(
+                "assessment_plan__methods",
+                queryset=AssessmentMethod.objects.order_by("order").prefetch_related("ksbs"),
+            ),
+        )
+
+
+class StandardVersion(models.Model):
+    """One version of an apprenticeship standard (ST0896 v1.0, say). Enrolments pin one."""
+
+    reference = models.CharField(max_length=20)
+    version = models.CharField(max_length=10)
+    title = models.CharField(max_length=200)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=60, blank=True)
+    route = models.CharField(max_length=100, blank=True)
+    lars_code = models.CharField(max_length=20, blank=True)
+    occupation_reference = models.CharField(max_length=20, blank=True)
+    overview = models.TextField(blank=True)
+    typical_duration_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_funding = models.PositiveIntegerField(null=True, blank=True)
+    approved_for_delivery = models.DateField(null=True, blank=True)
+    typical_job_titles = models.JSONField(default=list, blank=True)
+    assessment_plan_url = models.URLField(max_length=500, blank=True)
+    standard_page_url = models.URLField(max_length=500, blank=True)
+    minimum_programme_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The minimum off-the-job hours published for starts from 1 August 2025. Blank until
+    # loaded; the provider may enter it meanwhile (provenance then says so).
+    otj_minimum_hours = models.PositiveIntegerField(null=True, blank=True)
+    # Per-fact provenance: {field or section: {"provenance": label, "source": text,
+    # "note": text}}. Sections are "knowledges", "skills", "behaviours", "duty_ksb_map".
+    facts = models.JSONField(default=dict, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StandardVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reference", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["reference", "version"], name="standard_ref_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("standards:standard-detail", args=[self.pk])
+
+    def fact(self, name: str) -> dict[str, str]:
+        """The provenance record of one fact; a fact with no value is 'not loaded'."""
+        record = dict(self.facts.get(name) or {})
+        record.setdefault("provenance", Provenance.VERIFIED)
+        return record
+
+    def fact_provenance(self, name: str) -> str:
+        return self.fact(name)["provenance"]
+
+
+class KSB(models.Model):
+    class Kind(models.TextChoices):
+        KNOWLEDGE = "knowledge", "Knowledge"
+        SKILL = "skill", "Skill"
+        BEHAVIOUR = "behaviour", "Behaviour"
+
+    standard_version = models.ForeignKey(
+        StandardVersion, on_delete=models.CASCADE, related_name="ksbs"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    number = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=10)
+    external_id = models.CharField(max_length=64, blank=True)
+    text = models.TextField()
+    provenance = models.CharField(
+        max_length=12, choices=Provenance.choices, default=Provenance.VERIFIED
+    )
+    code_provenance = models.CharField(
+        max_length=12, choices=Provenance.choices, default=Provenance.VERIFIED
+    )
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["standard_version", "kind", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["standard_version", "kind", "number"], name="ksb_unique_number"
+            ),
+            models.UniqueConstraint(fields=["standard_version", "code"], name="ksb_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.text}"
+
+    @property
+    def kind_order(self) -> int:
+        return list(self.Kind.values).index(self.kind)
+
+
+class Duty(models.Model):
+    standard_version = models.ForeignKey(
+        StandardVersion, on_delete=models.CASCADE, related_name="duties"
+    )
+    number = models.PositiveSmallIntegerField()
+    external_id = models.CharField(max_length=64, blank=True)
+    text = models.TextField()
+    is_core = models.BooleanField(null=True, blank=True)
+    provenance = models.CharField(
+        max_length=12, choices=Provenance.choices, default=Provenance.VERIFIED
+    )
+    source = models.CharField(max_length=300, blank=True)
+    ksbs = models.ManyToManyField(KSB, related_name="duties", blank=True)
+    # Relative weight of this duty in the default off-the-job plan (for ST0896, days from
+    # the 2020 proposal). Blank means no default split is loaded.
+    otj_weight = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    otj_weight_provenance = models.CharField(
+        max_length=12, choices=Provenance.choices, default=Provenance.NOT_LOADED
+    )
+    otj_weight_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["standard_version", "number"]
+        verbose_name_plural = "duties"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["standard_version", "number"], name="duty_unique_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Duty {self.number}: {self.text}"
+
+    @property
+    def code(self) -> str:
+        return f"D{self.number}"
+
+
+class AssessmentPlan(models.Model):
+    """The end-point assessment plan of a standard version, as data.
+
+    `grade_table` lists every combination of method grades with its overall grade:
+    [{"grades": {"AM1": "pass", "AM2": "distinction"}, "overall": "distinction"}, ...].
+    """
+
+    standard_version = models.OneToOneField(
+        StandardVersion, on_delete=models.CASCADE, related_name="assessment_plan"
+    )
+    reference = models.CharField(max_length=60, blank=True)
+    provenance = models.CharField(
+        max_length=12, choices=Provenance.choices, default=Provenance.VERIFIED
+    )
+    source = models.CharField(max_length=300, blank=True)
+    overall_grades = models.JSONField(default=list, blank=True)
+    grade_table = models.JSONField(default=list, blank=True)
+    epa_window_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A resit or retake's overall grade is capped at this grade ("" = no cap) unless
+    # the assessment organisation records exceptional circumstances.
+    resit_grade_cap = models.CharField(max_length=20, blank=True)
+    gateway_requirements = models.JSONField(default=list, blank=True)
+    # Per-fact provenance, keyed as in the file: "gradeTable", "epaWindowMonths",
+    # "resitGradeCap", "methodKsbs".
+    facts = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"Assessment plan for {self.standard_version}"
+
+    def fact(self, name: str) -> dict[str, str]:
+        record = dict(self.facts.get(name) or {})
+        record.setdefault("provenance", self.provenance)
+        record.setdefault("source", self.source)
+        return record
+
+    def grade_rank(self, grade: str) -> int:
+        return self.overall_grades.index(grade)
+
+    @property
+    def grade_table_rows(self) -> list[dict]:
+        """The grade table as rows of (method grades in method order, overall)."""
+        return [
+            {"grades": list(row["grades"].items()), "overall": row["overall"]}
+            for row in self.grade_table
+        ]
+
+
+class AssessmentMethod(models.Model):
+    plan = models.ForeignKey(AssessmentPlan, on_delete=models.CASCADE, related_name="methods")
+    code = models.CharField(max_length=10)
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+    duration_minutes = models.PositiveIntegerField(null=True, blank=True)
+    sessions = models.PositiveSmallIntegerField(default=1)
+    # Sessions (1-based) that may be held by video.
+    remote_sessions = models.JSONField(default=list, blank=True)
+    min_questions_per_session = models.PositiveSmallIntegerField(null=True, blank=True)
+    min_questions = models.PositiveSmallIntegerField(null=True, blank=True)
+    themes = models.JSONField(default=list, blank=True)
+    grade_options = models.JSONField(default=list)
+    setting = models.TextField(blank=True)
+    provenance = models.CharField(
+        max_length=12, choices=Provenance.choices, default=Provenance.VERIFIED
+    )
+    source = models.CharField(max_length=300, blank=True)
+    ksbs = models.ManyToManyField(KSB, related_name="assessment_methods", blank=True)
+
+    class Meta:
+        ordering = ["plan", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="method_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.name}"
+
+    @property
+    def duration_display(self) -> str:
+        if self.duration_minutes is None:
+            return ""
+        hours, minutes = divmod(self.duration_minutes, 60)
+        parts = []
+        if hours:
+            parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+        if minutes:
+            parts.append(f"{minutes} minutes")
+        return " ".join(parts)

@@ -1,0 +1,82 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from apprenticeship import access
+from audit.services import record_event
+from config.pagination import paginate
+from standards import services
+from standards.forms import ImportStandardForm
+from standards.models import KSB, PROVENANCE_HELP, Provenance, StandardVersion
+
+
+@login_required
+def standard_list(request):
+    versions = StandardVersion.objects.order_by("reference", "version")
+    return render(
+        request,
+        "standards/standard_list.html",
+        {
+            "page": paginate(request, versions),
+            "can_import": access.administered_providers(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def standard_detail(request, pk: int):
+    # Standards are public reference data: anyone signed in may read every version.
+    version = get_object_or_404(StandardVersion.objects.for_detail_page(), pk=pk)
+    ksbs = list(version.ksbs.all())
+    groups = [
+        {
+            "kind": kind,
+            "label": label,
+            "section": version.fact(
+                {"knowledge": "knowledges", "skill": "skills", "behaviour": "behaviours"}[kind]
+            ),
+            "items": [k for k in ksbs if k.kind == kind],
+        }
+        for kind, label in KSB.Kind.choices
+    ]
+    plan = getattr(version, "assessment_plan", None)
+    return render(
+        request,
+        "standards/standard_detail.html",
+        {
+            "version": version,
+            "duties": version.duties.all(),
+            "ksb_groups": groups,
+            "duty_map": version.fact("duty_ksb_map"),
+            "plan": plan,
+            "provenance_help": [(Provenance(k).label, v) for k, v in PROVENANCE_HELP.items()],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def standard_import(request):
+    if not access.administered_providers(request.user).exists():
+        raise PermissionDenied
+    form = ImportStandardForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                result = services.import_standard(data=form.cleaned_data["file"])
+                record_event(
+                    action="standard.imported",
+                    obj=result.standard_version,
+                    actor=request.user,
+                    summary=f"Imported {result.standard_version}",
+                    after=result.counts,
+                )
+        except services.StandardImportError as error:
+            form.add_error("file", f"Nothing was imported. {error}")
+        else:
+            messages.success(request, f"{result.standard_version} imported.")
+            return redirect(result.standard_version)
+    return render(request, "standards/standard_import.html", {"form": form})

@@ -1,0 +1,166 @@
+"""The project's access matrix: for every URL, which persona gets which status.
+
+Every URL pattern in the project must appear here (test_access_matrix checks it), so a new
+view cannot ship without saying who may reach it. Personas are those of tests/conftest.py:
+the apprentice, their employer contact, tutor and assessor, their provider's admin, and an
+outsider (admin and tutor at another provider). Anonymous visitors are checked too: every
+URL not listed in PUBLIC must send them to sign in.
+
+An entry gives the URL name, how to build its arguments from the personas, the expected
+status for each persona, and optionally the HTTP method, form data and a state fixture to
+apply first (for example "post_gateway").
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from apprenticeship.models import Role
+
+OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
+PERSONA_NAMES = ("apprentice", "employer", "tutor", "assessor", "admin", "outsider")
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(PERSONA_NAMES, status)
+
+
+def only(allowed: dict[str, int], otherwise: int) -> dict[str, int]:
+    return {name: allowed.get(name, otherwise) for name in PERSONA_NAMES}
+
+
+@dataclass(frozen=True)
+class Entry:
+    url_name: str
+    expected: dict[str, int]
+    args: Callable[[dict], list[Any]] = lambda ctx: []
+    method: str = "get"
+    data: Callable[[dict], dict] = lambda ctx: {}
+    state: str | None = None
+    label: str = ""
+    query: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.label or self.url_name
+
+
+def _apprenticeship(ctx):
+    return [ctx["apprenticeship"].pk]
+
+
+def _tutor_membership(ctx):
+    return [ctx["apprenticeship"].memberships.get(role=Role.TUTOR).pk]
+
+
+def _employer_org(ctx):
+    return [ctx["apprenticeship"].employer_id]
+
+
+def _standard(ctx):
+    return [ctx["apprenticeship"].standard_version_id]
+
+
+def _invited_person(ctx):
+    return [ctx["invited_person"].pk]
+
+
+# Reachable without signing in. Anonymous requests to anything else must redirect to login.
+PUBLIC = {
+    "accounts:login": OK,
+    "accounts:logout": NOT_ALLOWED,  # sign-out is a POST
+    "accounts:invitation": OK,  # shows "this link no longer works" for a bad token
+    "accounts:password-reset": OK,
+    "accounts:password-reset-sent": OK,
+    "accounts:password-reset-confirm": OK,
+    "accounts:password-reset-complete": OK,
+    "healthz": OK,
+}
+
+ADMIN_ONLY = only({"admin": OK, "outsider": OK}, FORBIDDEN)
+VIEWERS = only({"apprentice": OK, "employer": OK, "tutor": OK, "admin": OK}, NOT_FOUND)
+
+ENTRIES: list[Entry] = [
+    # Public pages, signed in: the login page sends a signed-in person home.
+    Entry("accounts:login", everyone(REDIRECT)),
+    Entry("accounts:logout", everyone(NOT_ALLOWED)),
+    Entry("accounts:logout", everyone(REDIRECT), method="post", label="accounts:logout POST"),
+    Entry("accounts:invitation", everyone(OK), args=lambda ctx: ["MQ", "bad-token"]),
+    Entry("accounts:password-reset", everyone(OK)),
+    Entry("accounts:password-reset-sent", everyone(OK)),
+    Entry("accounts:password-reset-confirm", everyone(OK), args=lambda ctx: ["MQ", "bad"]),
+    Entry("accounts:password-reset-complete", everyone(OK)),
+    Entry("accounts:password-change", everyone(OK)),
+    Entry("accounts:password-change-done", everyone(OK)),
+    Entry("healthz", everyone(OK)),
+    # Home sends everyone to the page for their main role.
+    Entry("home", everyone(REDIRECT)),
+    # Role home pages list only what the role covers; anyone may open their own.
+    Entry("apprenticeship:caseload", everyone(OK)),
+    Entry("apprenticeship:employer-home", everyone(OK)),
+    Entry("apprenticeship:assessor-home", everyone(OK)),
+    Entry("apprenticeship:my-apprenticeships", everyone(OK)),
+    Entry("apprenticeship:overview", ADMIN_ONLY),
+    # One apprenticeship.
+    Entry("apprenticeship:apprenticeship-detail", VIEWERS, args=_apprenticeship),
+    Entry(
+        "apprenticeship:apprenticeship-detail",
+        only(
+            {"apprentice": OK, "employer": OK, "tutor": OK, "assessor": OK, "admin": OK}, NOT_FOUND
+        ),
+        args=_apprenticeship,
+        state="post_gateway",
+        label="apprenticeship:apprenticeship-detail after gateway",
+    ),
+    Entry(
+        "apprenticeship:apprenticeship-history",
+        only({"apprentice": OK, "tutor": OK, "admin": OK, "employer": FORBIDDEN}, NOT_FOUND),
+        args=_apprenticeship,
+    ),
+    Entry(
+        "apprenticeship:apprenticeship-edit",
+        only(
+            {"admin": OK, "apprentice": FORBIDDEN, "employer": FORBIDDEN, "tutor": FORBIDDEN},
+            NOT_FOUND,
+        ),
+        args=_apprenticeship,
+    ),
+    Entry("apprenticeship:apprenticeship-create", ADMIN_ONLY),
+    Entry(
+        "apprenticeship:member-add",
+        only(
+            {"admin": OK, "apprentice": FORBIDDEN, "employer": FORBIDDEN, "tutor": FORBIDDEN},
+            NOT_FOUND,
+        ),
+        args=lambda ctx: [ctx["apprenticeship"].pk, "tutor"],
+    ),
+    Entry(
+        "apprenticeship:member-end",
+        only(
+            {"admin": OK, "apprentice": FORBIDDEN, "employer": FORBIDDEN, "tutor": FORBIDDEN},
+            NOT_FOUND,
+        ),
+        args=_tutor_membership,
+    ),
+    # Organisations and people: admins of the managing provider only.
+    Entry("apprenticeship:organisation-list", ADMIN_ONLY),
+    Entry("apprenticeship:organisation-create", ADMIN_ONLY),
+    Entry(
+        "apprenticeship:organisation-detail",
+        only({"admin": OK}, NOT_FOUND),
+        args=_employer_org,
+    ),
+    Entry("apprenticeship:person-invite", ADMIN_ONLY),
+    Entry(
+        "apprenticeship:person-resend-invitation",
+        only({"admin": REDIRECT}, NOT_FOUND),
+        args=_invited_person,
+        method="post",
+    ),
+    # Standards are reference data: everyone signed in reads them; provider admins import.
+    Entry("standards:standard-list", everyone(OK)),
+    Entry("standards:standard-detail", everyone(OK), args=_standard),
+    Entry("standards:standard-import", ADMIN_ONLY),
+]
+
+STATES = {"post_gateway"}

@@ -1,0 +1,140 @@
+"""One factory per model, minimum valid defaults."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from apprenticeship.models import (
+    Apprenticeship,
+    Membership,
+    Organisation,
+    OrganisationMembership,
+    Role,
+)
+from standards.models import KSB, AssessmentMethod, AssessmentPlan, Duty, StandardVersion
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Sequence(lambda n: f"Person {n}")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class StandardVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StandardVersion
+
+    reference = factory.Sequence(lambda n: f"ST{9000 + n}")
+    version = "1.0"
+    title = factory.Sequence(lambda n: f"Test standard {n}")
+    level = 3
+    typical_duration_months = 15
+    minimum_programme_months = 12
+
+
+class DutyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Duty
+
+    standard_version = factory.SubFactory(StandardVersionFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Duty text {n}")
+    otj_weight = Decimal("4")
+
+
+class KSBFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KSB
+
+    standard_version = factory.SubFactory(StandardVersionFactory)
+    kind = KSB.Kind.SKILL
+    number = factory.Sequence(lambda n: n + 1)
+    code = factory.LazyAttribute(lambda o: f"{o.kind[0].upper()}{o.number}")
+    text = factory.Sequence(lambda n: f"KSB text {n}")
+
+
+class AssessmentPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AssessmentPlan
+
+    standard_version = factory.SubFactory(StandardVersionFactory)
+    overall_grades = ["fail", "pass", "distinction"]
+    epa_window_months = 3
+    resit_grade_cap = "pass"
+
+
+class AssessmentMethodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AssessmentMethod
+
+    plan = factory.SubFactory(AssessmentPlanFactory)
+    code = factory.Sequence(lambda n: f"AM{n + 1}")
+    order = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Method {n}")
+    grade_options = ["fail", "pass"]
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = Organisation.Kind.EMPLOYER
+
+
+class ProviderFactory(OrganisationFactory):
+    kind = Organisation.Kind.PROVIDER
+    name = factory.Sequence(lambda n: f"Provider {n}")
+
+
+class EmployerFactory(OrganisationFactory):
+    kind = Organisation.Kind.EMPLOYER
+    name = factory.Sequence(lambda n: f"Employer {n}")
+
+
+class EPAOFactory(OrganisationFactory):
+    kind = Organisation.Kind.EPAO
+    name = factory.Sequence(lambda n: f"Assessment organisation {n}")
+
+
+class OrganisationMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganisationMembership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(EmployerFactory)
+
+
+class ApprenticeshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Apprenticeship
+
+    apprentice = factory.SubFactory(UserFactory)
+    standard_version = factory.SubFactory(StandardVersionFactory)
+    provider = factory.SubFactory(ProviderFactory)
+    employer = factory.SubFactory(EmployerFactory)
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=180))
+    planned_end_date = factory.LazyAttribute(lambda o: o.start_date + dt.timedelta(days=460))
+    contracted_weekly_hours = Decimal("37.5")
+    date_of_birth = dt.date(1990, 5, 17)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    apprenticeship = factory.SubFactory(ApprenticeshipFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.TUTOR
