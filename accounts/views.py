@@ -17,7 +17,7 @@ class InvitationView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/invitation_accept.html"
     post_reset_login = True
     post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
-    success_url = reverse_lazy("home")
+    success_url = reverse_lazy("dashboards:home")
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -159,7 +159,14 @@ def home_roles(user: User) -> frozenset[Role]:
             r_apprentice=Exists(Apprenticeship.objects.filter(apprentice=OuterRef("pk"))),
             r_tutor=Exists(active.filter(role=Role.TUTOR)),
             r_employer=Exists(active.filter(role=Role.EMPLOYER)),
-            r_assessor=Exists(active.filter(role=Role.ASSESSOR)),
+            # Assessors have no assignments until an apprentice passes gateway, so working
+            # for an assessment organisation is enough for their home page.
+            r_assessor=Exists(active.filter(role=Role.ASSESSOR))
+            | Exists(
+                OrganisationMembership.objects.filter(
+                    user=OuterRef("pk"), is_active=True, organisation__kind=Organisation.Kind.EPAO
+                )
+            ),
             r_admin=Exists(
                 OrganisationMembership.objects.filter(
                     user=OuterRef("pk"),
@@ -188,6 +195,12 @@ def administered_providers(user: User) -> QuerySet[Organisation]:
         memberships__is_admin=True,
         memberships__is_active=True,
     )
+
+
+def require_provider_admin(user: User) -> None:
+    """For pages that work across a provider (overview, organisations, enrolling)."""
+    if not administered_providers(user).exists():
+        raise PermissionDenied
 
 
 def visible_organisations(user: User) -> QuerySet[Organisation]:

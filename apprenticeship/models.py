@@ -158,7 +158,7 @@ class Apprenticeship(models.Model):
         return f"{self.apprentice} on {self.standard_version.reference}"
 
     def get_absolute_url(self) -> str:
-        return reverse("apprenticeship:apprenticeship-detail", args=[self.pk])
+        return reverse("dashboards:apprenticeship-detail", args=[self.pk])
 
     @property
     def is_post_gateway(self) -> bool:

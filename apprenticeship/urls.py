@@ -5,13 +5,7 @@ from apprenticeship import views
 app_name = "apprenticeship"
 
 urlpatterns = [
-    path("overview/", views.overview, name="overview"),
-    path("caseload/", views.caseload, name="caseload"),
-    path("my-apprentices/", views.employer_home, name="employer-home"),
-    path("assigned/", views.assessor_home, name="assessor-home"),
-    path("my-apprenticeships/", views.my_apprenticeships, name="my-apprenticeships"),
     path("apprenticeships/new/", views.apprenticeship_create, name="apprenticeship-create"),
-    path("apprenticeships/<int:pk>/", views.apprenticeship_detail, name="apprenticeship-detail"),
     path("apprenticeships/<int:pk>/edit/", views.apprenticeship_edit, name="apprenticeship-edit"),
     path(
         "apprenticeships/<int:pk>/history/",

@@ -1,8 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,112 +17,9 @@ from apprenticeship.forms import (
     OrganisationForm,
     RenameOrganisationForm,
 )
-from apprenticeship.models import Apprenticeship, Role
+from apprenticeship.models import Role
 from audit.models import AuditEvent
 from config.pagination import paginate
-
-HOME_ORDER = (Role.ADMIN, Role.TUTOR, Role.EMPLOYER, Role.ASSESSOR, Role.APPRENTICE)
-
-
-def _require_admin(request: HttpRequest) -> None:
-    if not access.administered_providers(request.user).exists():
-        raise PermissionDenied
-
-
-@login_required
-def home(request):
-    """Send each person to the page that fits their main role."""
-    roles = access.home_roles(request.user)
-    for role in HOME_ORDER:
-        if role not in roles:
-            continue
-        if role == Role.APPRENTICE:
-            mine = list(
-                access.apprenticeships_as(request.user, Role.APPRENTICE).values_list(
-                    "pk", flat=True
-                )[:2]
-            )
-            if len(mine) == 1:
-                return redirect("apprenticeship:apprenticeship-detail", pk=mine[0])
-            return redirect("apprenticeship:my-apprenticeships")
-        return redirect(
-            {
-                Role.ADMIN: "apprenticeship:overview",
-                Role.TUTOR: "apprenticeship:caseload",
-                Role.EMPLOYER: "apprenticeship:employer-home",
-                Role.ASSESSOR: "apprenticeship:assessor-home",
-            }[role]
-        )
-    return render(request, "apprenticeship/no_role.html")
-
-
-def _role_list(request, role: Role, template: str, extra: dict | None = None):
-    queryset = (
-        access.apprenticeships_as(request.user, role)
-        .with_people()
-        .order_by("apprentice__full_name", "pk")
-    )
-    page = paginate(request, queryset)
-    return render(request, template, {"page": page, **(extra or {})})
-
-
-@login_required
-def caseload(request):
-    return _role_list(request, Role.TUTOR, "apprenticeship/caseload.html")
-
-
-@login_required
-def employer_home(request):
-    return _role_list(request, Role.EMPLOYER, "apprenticeship/employer_home.html")
-
-
-@login_required
-def assessor_home(request):
-    return _role_list(request, Role.ASSESSOR, "apprenticeship/assessor_home.html")
-
-
-@login_required
-def my_apprenticeships(request):
-    return _role_list(request, Role.APPRENTICE, "apprenticeship/my_apprenticeships.html")
-
-
-@login_required
-def overview(request):
-    _require_admin(request)
-    scope = access.apprenticeships_as(request.user, Role.ADMIN)
-    counts = scope.aggregate(
-        total=Count("pk"),
-        **{status: Count("pk", filter=Q(status=status)) for status in Apprenticeship.Status},
-    )
-    status = request.GET.get("status", "")
-    if status in Apprenticeship.Status.values:
-        scope = scope.filter(status=status)
-    page = paginate(request, scope.with_people().order_by("apprentice__full_name", "pk"))
-    return render(
-        request,
-        "apprenticeship/overview.html",
-        {
-            "page": page,
-            "counts": counts,
-            "statuses": Apprenticeship.Status.choices,
-            "status": status,
-        },
-    )
-
-
-@login_required
-def apprenticeship_detail(request, pk: int):
-    apprenticeship = access.get_apprenticeship_for(request.user, pk, Action.VIEW)
-    memberships = apprenticeship.memberships.filter(is_active=True).select_related("user")
-    return render(
-        request,
-        "apprenticeship/apprenticeship_detail.html",
-        {
-            "apprenticeship": apprenticeship,
-            "memberships": memberships,
-            "can": access.permissions(apprenticeship.viewer_roles),
-        },
-    )
 
 
 @login_required
@@ -142,7 +39,7 @@ def apprenticeship_history(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def apprenticeship_create(request):
-    _require_admin(request)
+    access.require_provider_admin(request.user)
     form = ApprenticeshipForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -249,7 +146,7 @@ def member_end(request, pk: int):
 
 @login_required
 def organisation_list(request):
-    _require_admin(request)
+    access.require_provider_admin(request.user)
     organisations = (
         access.visible_organisations(request.user)
         .annotate(people=Count("memberships", filter=Q(memberships__is_active=True)))
@@ -267,7 +164,7 @@ def organisation_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_create(request):
-    _require_admin(request)
+    access.require_provider_admin(request.user)
     provider = access.administered_providers(request.user).order_by("pk").first()
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -312,7 +209,7 @@ def organisation_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_invite(request):
-    _require_admin(request)
+    access.require_provider_admin(request.user)
     initial = {}
     if request.GET.get("organisation", "").isdigit():
         initial["organisation"] = request.GET["organisation"]

@@ -94,23 +94,23 @@ ENTRIES: list[Entry] = [
     Entry("accounts:password-change-done", everyone(OK)),
     Entry("healthz", everyone(OK)),
     # Home sends everyone to the page for their main role.
-    Entry("home", everyone(REDIRECT)),
+    Entry("dashboards:home", everyone(REDIRECT)),
     # Role home pages list only what the role covers; anyone may open their own.
-    Entry("apprenticeship:caseload", everyone(OK)),
-    Entry("apprenticeship:employer-home", everyone(OK)),
-    Entry("apprenticeship:assessor-home", everyone(OK)),
-    Entry("apprenticeship:my-apprenticeships", everyone(OK)),
-    Entry("apprenticeship:overview", ADMIN_ONLY),
+    Entry("dashboards:caseload", everyone(OK)),
+    Entry("dashboards:employer-home", everyone(OK)),
+    Entry("dashboards:assessor-home", everyone(OK)),
+    Entry("dashboards:my-apprenticeships", everyone(OK)),
+    Entry("dashboards:overview", ADMIN_ONLY),
     # One apprenticeship.
-    Entry("apprenticeship:apprenticeship-detail", VIEWERS, args=_apprenticeship),
+    Entry("dashboards:apprenticeship-detail", VIEWERS, args=_apprenticeship),
     Entry(
-        "apprenticeship:apprenticeship-detail",
+        "dashboards:apprenticeship-detail",
         only(
             {"apprentice": OK, "employer": OK, "tutor": OK, "assessor": OK, "admin": OK}, NOT_FOUND
         ),
         args=_apprenticeship,
         state="post_gateway",
-        label="apprenticeship:apprenticeship-detail after gateway",
+        label="dashboards:apprenticeship-detail after gateway",
     ),
     Entry(
         "apprenticeship:apprenticeship-history",

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "portfolio",
     "epa",
     "demo",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -98,7 +99,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "dashboards:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 # Invitation and password links stay valid for a week.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_LINK_TIMEOUT_SECONDS", 7 * 24 * 3600)

@@ -1,0 +1,106 @@
+"""Each role's home page and the apprenticeship page, with a summary of every area."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+
+from apprenticeship import access
+from apprenticeship.access import Action
+from apprenticeship.models import Apprenticeship, Role
+from config.pagination import paginate
+
+HOME_ORDER = (Role.ADMIN, Role.TUTOR, Role.EMPLOYER, Role.ASSESSOR, Role.APPRENTICE)
+HOME_PAGES = {
+    Role.ADMIN: "dashboards:overview",
+    Role.TUTOR: "dashboards:caseload",
+    Role.EMPLOYER: "dashboards:employer-home",
+    Role.ASSESSOR: "dashboards:assessor-home",
+}
+
+
+@login_required
+def home(request):
+    """Send each person to the page that fits their main role."""
+    roles = access.home_roles(request.user)
+    for role in HOME_ORDER:
+        if role not in roles:
+            continue
+        if role == Role.APPRENTICE:
+            mine = list(
+                access.apprenticeships_as(request.user, Role.APPRENTICE).values_list(
+                    "pk", flat=True
+                )[:2]
+            )
+            if len(mine) == 1:
+                return redirect("dashboards:apprenticeship-detail", pk=mine[0])
+            return redirect("dashboards:my-apprenticeships")
+        return redirect(HOME_PAGES[role])
+    return render(request, "dashboards/no_role.html")
+
+
+def _role_list(request, role: Role, template: str):
+    queryset = (
+        access.apprenticeships_as(request.user, role)
+        .with_people()
+        .order_by("apprentice__full_name", "pk")
+    )
+    return render(request, template, {"page": paginate(request, queryset)})
+
+
+@login_required
+def caseload(request):
+    return _role_list(request, Role.TUTOR, "dashboards/caseload.html")
+
+
+@login_required
+def employer_home(request):
+    return _role_list(request, Role.EMPLOYER, "dashboards/employer_home.html")
+
+
+@login_required
+def assessor_home(request):
+    return _role_list(request, Role.ASSESSOR, "dashboards/assessor_home.html")
+
+
+@login_required
+def my_apprenticeships(request):
+    return _role_list(request, Role.APPRENTICE, "dashboards/my_apprenticeships.html")
+
+
+@login_required
+def overview(request):
+    access.require_provider_admin(request.user)
+    scope = access.apprenticeships_as(request.user, Role.ADMIN)
+    counts = scope.aggregate(
+        total=Count("pk"),
+        **{status: Count("pk", filter=Q(status=status)) for status in Apprenticeship.Status},
+    )
+    status = request.GET.get("status", "")
+    if status in Apprenticeship.Status.values:
+        scope = scope.filter(status=status)
+    page = paginate(request, scope.with_people().order_by("apprentice__full_name", "pk"))
+    return render(
+        request,
+        "dashboards/overview.html",
+        {
+            "page": page,
+            "counts": counts,
+            "statuses": Apprenticeship.Status.choices,
+            "status": status,
+        },
+    )
+
+
+@login_required
+def apprenticeship_detail(request, pk: int):
+    apprenticeship = access.get_apprenticeship_for(request.user, pk, Action.VIEW)
+    memberships = apprenticeship.memberships.filter(is_active=True).select_related("user")
+    return render(
+        request,
+        "dashboards/apprenticeship_detail.html",
+        {
+            "apprenticeship": apprenticeship,
+            "memberships": memberships,
+            "can": access.permissions(apprenticeship.viewer_roles),
+        },
+    )

@@ -1,0 +1,1 @@
+"""Portfolio services, one module per topic: `from portfolio.services import evidence`."""

@@ -1,0 +1,1 @@
+"""Portfolio views, one module per topic."""

@@ -1,0 +1,32 @@
+import pytest
+from django.core.management import call_command
+
+from tests.browser.conftest import screenshot, sign_in
+
+PASSWORD = "peer-worker-demo"
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", password=PASSWORD, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.mark.parametrize(
+    ("email", "heading"),
+    [
+        ("admin@example.org", "Provider overview"),
+        ("tutor@example.org", "Your caseload"),
+        ("employer@example.org", "Your apprentices"),
+        ("assessor@example.org", "Apprentices assigned to you"),
+        ("apprentice@example.org", "Jamie Reid"),
+    ],
+)
+def test_each_demo_role_signs_in_and_sees_its_home_page(page, demo, email, heading):
+    sign_in(page, email, PASSWORD)
+    assert page.get_by_role("heading", level=1).inner_text() == heading
+    screenshot(page, f"home-{email.split('@')[0]}")
+
+
+def test_wrong_password_says_so_plainly(page, demo):
+    sign_in(page, "tutor@example.org", "not-the-password")
+    assert page.get_by_text("That email address and password do not match").is_visible()
