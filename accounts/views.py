@@ -25,8 +25,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password-reset-sent")
-    # Links use the configured address, never the Host header of the request.
-    extra_email_context = {"site_url": settings.SITE_URL}
+
+    def form_valid(self, form):
+        # Links use the configured address, never the Host header of the request.
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -1,0 +1,224 @@
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from apprenticeship.models import Apprenticeship, Membership, Organisation, Role
+from audit.models import AuditEvent
+from tests import factories
+
+
+def enrol_form(personas, **overrides) -> dict:
+    a = personas["apprenticeship"]
+    start = timezone.localdate() - dt.timedelta(days=10)
+    data = {
+        "apprentice": personas["apprentice"].pk,
+        "standard_version": a.standard_version_id,
+        "provider": a.provider_id,
+        "employer": a.employer_id,
+        "epao": a.epao_id,
+        "start_date": start.isoformat(),
+        "planned_end_date": (start + dt.timedelta(days=460)).isoformat(),
+        "contracted_weekly_hours": "37.5",
+        "date_of_birth": "1988-04-02",
+        "uln": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_admin_enrols_an_apprentice(client, personas):
+    client.force_login(personas["admin"])
+    response = client.post(reverse("apprenticeship:apprenticeship-create"), enrol_form(personas))
+    new = Apprenticeship.objects.latest("pk")
+    assert response.status_code == 302 and response["Location"] == new.get_absolute_url()
+    assert new.apprentice == personas["apprentice"]
+
+
+def test_enrol_form_refuses_bad_input_with_a_clear_message(client, personas):
+    client.force_login(personas["admin"])
+    before = Apprenticeship.objects.count()
+    response = client.post(
+        reverse("apprenticeship:apprenticeship-create"),
+        enrol_form(personas, contracted_weekly_hours="-3", uln="12ab"),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "A unique learner number is 10 digits." in page
+    assert Apprenticeship.objects.count() == before
+
+
+def test_enrol_form_only_offers_what_the_admin_looks_after(client, personas):
+    outsider_org = Organisation.objects.get(name="Eastgate Learning")
+    client.force_login(personas["admin"])
+    page = client.get(reverse("apprenticeship:apprenticeship-create")).content.decode()
+    assert "Northfield Peer Training" in page
+    assert "Eastgate Learning" not in page
+    response = client.post(
+        reverse("apprenticeship:apprenticeship-create"),
+        enrol_form(personas, provider=outsider_org.pk),
+    )
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_admin_changes_enrolment_details(client, personas):
+    a = personas["apprenticeship"]
+    client.force_login(personas["admin"])
+    data = enrol_form(
+        personas,
+        start_date=a.start_date.isoformat(),
+        planned_end_date=(a.planned_end_date + dt.timedelta(days=30)).isoformat(),
+        date_of_birth=a.date_of_birth.isoformat(),
+    )
+    response = client.post(reverse("apprenticeship:apprenticeship-edit", args=[a.pk]), data)
+    assert response.status_code == 302
+    a.refresh_from_db()
+    assert AuditEvent.objects.filter(action="apprenticeship.updated").exists()
+
+
+def test_admin_assigns_a_tutor_and_takes_them_off(client, personas):
+    a = personas["apprenticeship"]
+    second_tutor = factories.UserFactory(full_name="Second Tutor")
+    factories.OrganisationMembershipFactory(user=second_tutor, organisation=a.provider)
+    client.force_login(personas["admin"])
+    url = reverse("apprenticeship:member-add", args=[a.pk, "tutor"])
+    assert "Second Tutor" in client.get(url).content.decode()
+    client.post(url, {"user": second_tutor.pk})
+    membership = Membership.objects.get(user=second_tutor, role=Role.TUTOR)
+    response = client.post(
+        reverse("apprenticeship:member-end", args=[membership.pk]), {"reason": "Moved team"}
+    )
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert not membership.is_active
+
+
+def test_only_tutor_and_employer_roles_can_be_added_here(client, personas):
+    client.force_login(personas["admin"])
+    a = personas["apprenticeship"]
+    response = client.get(reverse("apprenticeship:member-add", args=[a.pk, "assessor"]))
+    assert response.status_code == 404
+
+
+def test_details_show_date_of_birth_only_to_those_who_need_it(client, personas):
+    url = reverse("dashboards:apprenticeship-detail", args=[personas["apprenticeship"].pk])
+    for persona, shown in (("apprentice", True), ("tutor", True), ("employer", False)):
+        client.force_login(personas[persona])
+        assert ("17 May 1990" in client.get(url).content.decode()) is shown
+
+
+def test_admin_adds_an_organisation_they_then_look_after(client, personas):
+    client.force_login(personas["admin"])
+    response = client.post(
+        reverse("apprenticeship:organisation-create"),
+        {"name": "  Hillside Recovery College ", "kind": "employer"},
+    )
+    organisation = Organisation.objects.get(name="Hillside Recovery College")
+    assert response["Location"] == organisation.get_absolute_url()
+    assert organisation.managed_by == personas["apprenticeship"].provider
+
+
+def test_invitation_link_lets_a_person_choose_a_password_once(
+    client, personas, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(personas["admin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("apprenticeship:person-invite"),
+            {
+                "full_name": "Robin Lee",
+                "email": "robin@example.org",
+                "organisation": personas["apprenticeship"].employer_id,
+            },
+        )
+    assert response.status_code == 302
+    link = re.search(r"https?://[^/]+(/accounts/invitation/\S+)", mailoutbox[0].body).group(1)
+    client.logout()
+    page = client.get(link, follow=True)
+    assert "Choose your password" in page.content.decode()
+    form_url = page.redirect_chain[-1][0]
+    response = client.post(
+        form_url, {"new_password1": "a-long-new-pass-9", "new_password2": "a-long-new-pass-9"}
+    )
+    assert response.status_code == 302
+    assert (
+        int(client.session["_auth_user_id"])
+        == personas["admin"].__class__.objects.get(email="robin@example.org").pk
+    )
+    client.logout()
+    assert "This link no longer works" in client.get(link, follow=True).content.decode()
+
+
+def test_resending_an_invitation_sends_a_new_link(
+    client, personas, mailoutbox, django_capture_on_commit_callbacks
+):
+    person = factories.UserFactory(email="waiting@example.org")
+    person.set_unusable_password()
+    person.save()
+    factories.OrganisationMembershipFactory(
+        user=person, organisation=personas["apprenticeship"].employer
+    )
+    client.force_login(personas["admin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("apprenticeship:person-resend-invitation", args=[person.pk]),
+            {"next": "https://evil.example.com/"},
+        )
+    assert mailoutbox[0].to == ["waiting@example.org"]
+
+
+def test_history_lists_changes_with_who_made_them(client, personas):
+    from apprenticeship import services
+
+    a = personas["apprenticeship"]
+    services.end_membership(
+        membership=a.memberships.get(role=Role.EMPLOYER), by=personas["admin"], reason="Left"
+    )
+    client.force_login(personas["tutor"])
+    page = client.get(reverse("apprenticeship:apprenticeship-history", args=[a.pk]))
+    assert "Employer is no longer employer contact" in page.content.decode()
+    assert "Admin" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "destination"),
+    [
+        ("admin", "dashboards:overview"),
+        ("tutor", "dashboards:caseload"),
+        ("employer", "dashboards:employer-home"),
+        ("assessor", "dashboards:assessor-home"),
+    ],
+)
+def test_home_sends_each_role_to_its_page(client, personas, persona, destination):
+    client.force_login(personas[persona])
+    assert client.get(reverse("dashboards:home"))["Location"] == reverse(destination)
+
+
+def test_home_sends_an_apprentice_to_their_apprenticeship(client, personas):
+    client.force_login(personas["apprentice"])
+    response = client.get(reverse("dashboards:home"))
+    assert response["Location"] == personas["apprenticeship"].get_absolute_url()
+
+
+def test_someone_with_no_role_gets_a_plain_welcome(client, db):
+    client.force_login(factories.UserFactory())
+    response = client.get(reverse("dashboards:home"))
+    assert "You are not on any apprenticeship yet" in response.content.decode()
+
+
+def test_assessor_sees_an_assigned_apprentice_only_after_gateway(client, personas):
+    client.force_login(personas["assessor"])
+    url = reverse("dashboards:assessor-home")
+    assert (
+        "Apprentice"
+        not in client.get(url)
+        .content.decode()
+        .split("<main")[1]
+        .split("Apprentices assigned to you")[1]
+    )
+    a = personas["apprenticeship"]
+    a.status = Apprenticeship.Status.GATEWAY
+    a.save()
+    assert a.get_absolute_url() in client.get(url).content.decode()

@@ -1,0 +1,22 @@
+"""Helper for pinning a page's query count at two data sizes."""
+
+from collections.abc import Callable
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context.captured_queries)
+
+
+def assert_flat_queries(client, url: str, grow: Callable[[], None], expected: int) -> None:
+    """The page at `url` runs `expected` queries, and still does after `grow()` adds rows."""
+    before = count_queries(client, url)
+    grow()
+    after = count_queries(client, url)
+    assert (before, after) == (expected, expected), (
+        f"{url}: {before} queries, then {after} after adding rows; pinned at {expected}"
+    )

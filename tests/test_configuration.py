@@ -1,0 +1,45 @@
+"""The deployment files stay true to the settings."""
+
+import re
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+READERS = re.compile(r"""(?:env_(?:str|bool|int|list)\(|os\.environ\[)\s*["']([A-Z0-9_]+)["']""")
+
+
+def settings_variables() -> set[str]:
+    names: set[str] = set()
+    for path in (ROOT / "config" / "settings").glob("base.py"):
+        names |= set(READERS.findall(path.read_text()))
+    return names
+
+
+def env_example_variables() -> set[str]:
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    return {line.split("=", 1)[0] for line in lines if re.match(r"^[A-Z0-9_]+=", line)}
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    missing = settings_variables() - env_example_variables()
+    assert not missing, f"Add to .env.example: {sorted(missing)}"
+
+
+def test_docker_compose_has_web_worker_database_and_redis_with_healthchecks():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"web", "worker", "beat", "db", "redis"} <= set(services)
+    for name in ("web", "worker", "db", "redis"):
+        assert "healthcheck" in services[name], name
+    assert "gunicorn" in (ROOT / "bin" / "docker-entrypoint").read_text()
+    assert services["web"]["command"] == ["web"]
+    assert services["worker"]["command"] == ["worker"]
+    # Web and worker share the uploaded files; the database and broker keep their data.
+    assert "media:/data/media" in services["web"]["volumes"]
+    assert "media:/data/media" in services["worker"]["volumes"]
+    assert {"media", "pgdata", "redisdata"} <= set(compose["volumes"])
+    env = services["web"]["environment"]
+    assert env["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in env["DATABASE_URL"]
+    assert env["REDIS_URL"] == "redis://redis:6379/0"
