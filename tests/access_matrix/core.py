@@ -1,48 +1,18 @@
-"""The project's access matrix: for every URL, which persona gets which status.
-
-Every URL pattern in the project must appear here (test_access_matrix checks it), so a new
-view cannot ship without saying who may reach it. Personas are those of tests/conftest.py:
-the apprentice, their employer contact, tutor and assessor, their provider's admin, and an
-outsider (admin and tutor at another provider). Anonymous visitors are checked too: every
-URL not listed in PUBLIC must send them to sign in.
-
-An entry gives the URL name, how to build its arguments from the personas, the expected
-status for each persona, and optionally the HTTP method, form data and a state fixture to
-apply first (for example "post_gateway").
-"""
-
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+"""Foundation pages: accounts, dashboards, enrolments, organisations, standards."""
 
 from apprenticeship.models import Role
-
-OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
-PERSONA_NAMES = ("apprentice", "employer", "tutor", "assessor", "admin", "outsider")
-
-
-def everyone(status: int) -> dict[str, int]:
-    return dict.fromkeys(PERSONA_NAMES, status)
-
-
-def only(allowed: dict[str, int], otherwise: int) -> dict[str, int]:
-    return {name: allowed.get(name, otherwise) for name in PERSONA_NAMES}
-
-
-@dataclass(frozen=True)
-class Entry:
-    url_name: str
-    expected: dict[str, int]
-    args: Callable[[dict], list[Any]] = lambda ctx: []
-    method: str = "get"
-    data: Callable[[dict], dict] = lambda ctx: {}
-    state: str | None = None
-    label: str = ""
-    query: str = ""
-
-    @property
-    def id(self) -> str:
-        return self.label or self.url_name
+from tests.access_matrix.base import (
+    ADMIN_ONLY,
+    FORBIDDEN,
+    NOT_ALLOWED,
+    NOT_FOUND,
+    OK,
+    REDIRECT,
+    VIEWERS,
+    Entry,
+    everyone,
+    only,
+)
 
 
 def _apprenticeship(ctx):
@@ -76,9 +46,6 @@ PUBLIC = {
     "accounts:password-reset-complete": OK,
     "healthz": OK,
 }
-
-ADMIN_ONLY = only({"admin": OK, "outsider": OK}, FORBIDDEN)
-VIEWERS = only({"apprentice": OK, "employer": OK, "tutor": OK, "admin": OK}, NOT_FOUND)
 
 ENTRIES: list[Entry] = [
     # Public pages, signed in: the login page sends a signed-in person home.
@@ -162,5 +129,3 @@ ENTRIES: list[Entry] = [
     Entry("standards:standard-detail", everyone(OK), args=_standard),
     Entry("standards:standard-import", ADMIN_ONLY),
 ]
-
-STATES = {"post_gateway"}

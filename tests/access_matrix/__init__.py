@@ -1,0 +1,15 @@
+"""The project's access matrix: for every URL, which persona gets which status.
+
+One module per area of the product lists its URLs; ENTRIES joins them. See base.py for
+how an entry is written.
+"""
+
+from tests.access_matrix import core
+from tests.access_matrix.base import PERSONA_NAMES, Entry
+from tests.access_matrix.core import PUBLIC
+
+ENTRIES: list[Entry] = [
+    *core.ENTRIES,
+]
+
+__all__ = ["ENTRIES", "PERSONA_NAMES", "PUBLIC", "Entry"]
