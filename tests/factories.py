@@ -14,6 +14,7 @@ from apprenticeship.models import (
     OrganisationMembership,
     Role,
 )
+from portfolio.models import Evidence, EvidenceKind, WitnessTestimony
 from standards.models import KSB, AssessmentMethod, AssessmentPlan, Duty, StandardVersion
 
 
@@ -138,3 +139,26 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     apprenticeship = factory.SubFactory(ApprenticeshipFactory)
     user = factory.SubFactory(UserFactory)
     role = Role.TUTOR
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Evidence
+
+    apprenticeship = factory.SubFactory(ApprenticeshipFactory)
+    title = factory.Sequence(lambda n: f"Evidence {n}")
+    kind = EvidenceKind.WORK_RECORD
+    activity_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=7))
+    account = "What I did, what I learned and what I would do differently."
+    visible_to_employer = True
+
+
+class WitnessTestimonyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WitnessTestimony
+
+    apprenticeship = factory.SubFactory(ApprenticeshipFactory)
+    author = factory.SubFactory(UserFactory)
+    author_role = "Team leader"
+    witnessed_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=3))
+    text = "I saw the apprentice run the weekly peer group calmly and kindly."

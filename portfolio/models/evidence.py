@@ -1,1 +1,334 @@
-__all__: list[str] = []
+"""Evidence, its files and versions, the tutor's duty sign-offs, witness testimonies and the
+apprentice's private list of names.
+
+Evidence moves draft → submitted → accepted, or referred back → submitted again. Accepting
+freezes an `EvidenceVersion`; sign-offs rely on those frozen versions, so editing accepted
+evidence later never changes what a sign-off relied on.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from apprenticeship.models import Apprenticeship
+from standards.models import KSB, Duty
+
+__all__ = [
+    "Evidence",
+    "EvidenceComment",
+    "EvidenceFile",
+    "EvidenceKind",
+    "EvidenceVersion",
+    "DutySignOff",
+    "ProtectedName",
+    "WitnessTestimony",
+]
+
+
+class EvidenceKind(models.TextChoices):
+    REFLECTIVE_ACCOUNT = "reflective_account", "Reflective account"
+    WORK_RECORD = "work_record", "Product or work record"
+    WITNESS_TESTIMONY = "witness_testimony", "Witness testimony"
+    TUTOR_OBSERVATION = "tutor_observation", "Observation by tutor"
+    SUPERVISION_RECORD = "supervision_record", "Supervision record"
+    PHOTO = "photo", "Photo"
+    AUDIO = "audio", "Audio"
+    VIDEO = "video", "Video"
+    CERTIFICATE = "certificate", "Certificate"
+    OTHER = "other", "Other"
+
+
+# Reflective accounts are personal: the employer does not see them unless the apprentice
+# chooses to share them.
+HIDDEN_FROM_EMPLOYER_BY_DEFAULT = frozenset({EvidenceKind.REFLECTIVE_ACCOUNT})
+
+
+class WitnessTestimony(models.Model):
+    """What a witness (usually the employer contact) saw the apprentice do. The apprentice
+    can attach it to evidence. Never edited or deleted once written."""
+
+    apprenticeship = models.ForeignKey(
+        Apprenticeship, on_delete=models.PROTECT, related_name="testimonies"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_role = models.CharField(
+        max_length=150, help_text="Their job title or relationship to the apprentice."
+    )
+    witnessed_on = models.DateField()
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-witnessed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Witness testimony by {self.author} on {self.witnessed_on:%-d %B %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:testimony-detail", args=[self.pk])
+
+
+class EvidenceQuerySet(models.QuerySet["Evidence"]):
+    def submitted(self) -> "EvidenceQuerySet":
+        """Everything past draft: what tutors, employers and assessors may be shown."""
+        return self.exclude(status=Evidence.Status.DRAFT)
+
+    def for_list(self) -> "EvidenceQuerySet":
+        return self.select_related("accepted_version").prefetch_related(
+            "duties", "ksbs", models.Prefetch("files", queryset=EvidenceFile.objects.current())
+        )
+
+
+class Evidence(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Waiting for review"
+        ACCEPTED = "accepted", "Accepted"
+        REFERRED = "referred", "Referred back"
+
+    apprenticeship = models.ForeignKey(
+        Apprenticeship, on_delete=models.PROTECT, related_name="evidence"
+    )
+    title = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(
+        max_length=20, choices=EvidenceKind.choices, default=EvidenceKind.REFLECTIVE_ACCOUNT
+    )
+    activity_date = models.DateField("date of the activity", null=True, blank=True)
+    account = models.TextField("written account", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    visible_to_employer = models.BooleanField(default=False)
+    duties = models.ManyToManyField(Duty, related_name="evidence", blank=True)
+    ksbs = models.ManyToManyField(KSB, related_name="evidence", blank=True)
+    testimonies = models.ManyToManyField(WitnessTestimony, related_name="evidence", blank=True)
+    # The number of the version being worked on; accepted versions are kept in
+    # EvidenceVersion, and editing after acceptance starts the next number.
+    version = models.PositiveIntegerField(default=1)
+    accepted_version = models.ForeignKey(
+        "EvidenceVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The most recently accepted version, which sign-offs can rely on.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name_plural = "evidence"
+        indexes = [
+            models.Index(fields=["apprenticeship", "status", "submitted_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or "Untitled draft"
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:evidence-detail", args=[self.pk])
+
+    @property
+    def display_title(self) -> str:
+        return self.title or "Untitled draft"
+
+    @property
+    def is_editable(self) -> bool:
+        """The apprentice may change it: a draft, a referred item, or accepted evidence
+        (which starts a new version). Submitted evidence waits for the tutor."""
+        return self.status != self.Status.SUBMITTED
+
+
+class EvidenceFileQuerySet(models.QuerySet["EvidenceFile"]):
+    def current(self) -> "EvidenceFileQuerySet":
+        """Files on the version being worked on (removed ones are kept for old versions)."""
+        return self.filter(removed_at__isnull=True)
+
+
+class EvidenceFile(models.Model):
+    """One uploaded file. The bytes live in storage under a generated name; the original
+    name is kept only for display. Never deleted: an accepted version may rely on it."""
+
+    class Category(models.TextChoices):
+        DOCUMENT = "document", "Document"
+        IMAGE = "image", "Image"
+        AUDIO = "audio", "Audio"
+        VIDEO = "video", "Video"
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    category = models.CharField(max_length=10, choices=Category.choices)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    # Text found in a document, kept for the identifier check before submission.
+    extracted_text = models.TextField(blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EvidenceFileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:file-download", args=[self.pk])
+
+    @property
+    def is_image(self) -> bool:
+        return self.category == self.Category.IMAGE
+
+
+class EvidenceVersion(models.Model):
+    """A frozen copy of evidence as the tutor accepted it. Never changed afterwards."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=EvidenceKind.choices)
+    activity_date = models.DateField(null=True, blank=True)
+    account = models.TextField(blank=True)
+    duties = models.ManyToManyField(Duty, related_name="+", blank=True)
+    ksbs = models.ManyToManyField(KSB, related_name="+", blank=True)
+    files = models.ManyToManyField(EvidenceFile, related_name="versions", blank=True)
+    testimonies = models.ManyToManyField(WitnessTestimony, related_name="+", blank=True)
+    submitted_at = models.DateTimeField()
+    accepted_at = models.DateTimeField()
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["evidence", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["evidence", "number"], name="evidence_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.number})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:evidence-version", args=[self.evidence_id, self.number])
+
+    def get_kind_label(self) -> str:
+        return EvidenceKind(self.kind).label
+
+
+class EvidenceComment(models.Model):
+    """The thread on one evidence item. A tutor's decision is posted here too, so the
+    apprentice reads feedback where the conversation is. Never edited or deleted."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "Comment"
+        ACCEPTED = "accepted", "Accepted"
+        REFERRED = "referred", "Referred back"
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COMMENT)
+    version = models.PositiveIntegerField()
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.author} on {self.evidence_id}"
+
+
+class DutySignOffQuerySet(models.QuerySet["DutySignOff"]):
+    def active(self) -> "DutySignOffQuerySet":
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class DutySignOff(models.Model):
+    """A tutor's judgement that accepted evidence covers a duty (and the KSBs under it).
+
+    At most one active sign-off per duty, enforced by the database, so two tutors signing
+    at once give exactly one. Withdrawing keeps the row, with who, when and why.
+    """
+
+    apprenticeship = models.ForeignKey(
+        Apprenticeship, on_delete=models.PROTECT, related_name="sign_offs"
+    )
+    duty = models.ForeignKey(Duty, on_delete=models.PROTECT, related_name="sign_offs")
+    evidence_versions = models.ManyToManyField(EvidenceVersion, related_name="sign_offs")
+    comment = models.TextField()
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withdrawal_reason = models.TextField(blank=True)
+
+    objects = DutySignOffQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["duty__number", "-signed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["apprenticeship", "duty"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_active_sign_off_per_duty",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawal_reason=""),
+                name="sign_off_withdrawal_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sign-off of duty {self.duty_id} for {self.apprenticeship_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class ProtectedName(models.Model):
+    """A name the apprentice must not write in evidence (someone they support). Only the
+    apprentice sees this list; the identifier check warns when one appears."""
+
+    apprenticeship = models.ForeignKey(
+        Apprenticeship, on_delete=models.CASCADE, related_name="protected_names"
+    )
+    name = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("name"), "apprenticeship", name="protected_name_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
