@@ -49,7 +49,11 @@ def _role_list(request, role: Role, template: str):
 
 @login_required
 def caseload(request):
-    return _role_list(request, Role.TUTOR, "dashboards/caseload.html")
+    """The tutor's apprentices with what needs doing. Each area of the portfolio adds its
+    columns as annotations, so the page's query count does not grow with the caseload."""
+    queryset = access.apprenticeships_as(request.user, Role.TUTOR).with_people()
+    queryset = queryset.order_by("apprentice__full_name", "pk")
+    return render(request, "dashboards/caseload.html", {"page": paginate(request, queryset)})
 
 
 @login_required

@@ -1,0 +1,1 @@
+"""Portfolio forms, one module per topic: `from portfolio.forms import evidence`."""
