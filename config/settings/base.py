@@ -132,6 +132,16 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media-is-not-served/"
 
+# Upload size limits in megabytes, per kind of file.
+UPLOAD_MAX_MB = {
+    "document": env_int("UPLOAD_MAX_MB_DOCUMENT", 20),
+    "image": env_int("UPLOAD_MAX_MB_IMAGE", 15),
+    "audio": env_int("UPLOAD_MAX_MB_AUDIO", 50),
+    "video": env_int("UPLOAD_MAX_MB_VIDEO", 200),
+}
+# Larger uploads stream to a temporary file here, deleted when the request ends.
+FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None
+
 S3_BUCKET = env_str("S3_BUCKET")
 if S3_BUCKET:
     _default_storage = {

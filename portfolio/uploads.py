@@ -1,0 +1,483 @@
+"""Check an uploaded file before anything is stored: its type is judged by its content,
+not its name, against an allow-list of documents, images, audio and video.
+
+Refused, with a message that says why and what to do: empty files, files over the size
+limit for their type, names that do not match the content, programs and scripts, web
+pages and SVG images, documents that carry macros or scripts, archive bombs and anything
+not on the list. Images are re-encoded, which drops their location and camera details.
+Nothing here touches the database or storage: the caller stores only what passes.
+"""
+
+import hashlib
+import io
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import IO
+from xml.etree import ElementTree
+
+from django.conf import settings
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+CHUNK = 1024 * 1024
+HEAD_BYTES = 8192
+# Limits for documents that are zip containers (Word, OpenDocument and so on).
+ZIP_MAX_MEMBERS = 2000
+ZIP_MAX_UNCOMPRESSED = 250 * 1024 * 1024
+ZIP_MAX_RATIO = 100
+MAX_IMAGE_PIXELS = 50_000_000
+MAX_EXTRACTED_TEXT = 500_000
+
+
+class UploadRefused(Exception):
+    """The file cannot be accepted; the message is for the person who uploaded it."""
+
+
+@dataclass(frozen=True)
+class FileType:
+    label: str
+    category: str  # EvidenceFile.Category value
+    content_type: str
+    extensions: tuple[str, ...]
+
+
+TYPES: dict[str, FileType] = {
+    "pdf": FileType("PDF document", "document", "application/pdf", (".pdf",)),
+    "docx": FileType(
+        "Word document",
+        "document",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (".docx",),
+    ),
+    "xlsx": FileType(
+        "Excel spreadsheet",
+        "document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        (".xlsx",),
+    ),
+    "pptx": FileType(
+        "PowerPoint presentation",
+        "document",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        (".pptx",),
+    ),
+    "odt": FileType(
+        "OpenDocument text", "document", "application/vnd.oasis.opendocument.text", (".odt",)
+    ),
+    "ods": FileType(
+        "OpenDocument spreadsheet",
+        "document",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        (".ods",),
+    ),
+    "txt": FileType("Plain text", "document", "text/plain", (".txt",)),
+    "jpeg": FileType("JPEG image", "image", "image/jpeg", (".jpg", ".jpeg")),
+    "png": FileType("PNG image", "image", "image/png", (".png",)),
+    "webp": FileType("WebP image", "image", "image/webp", (".webp",)),
+    "mp3": FileType("MP3 audio", "audio", "audio/mpeg", (".mp3",)),
+    "m4a": FileType("M4A audio", "audio", "audio/mp4", (".m4a",)),
+    "wav": FileType("WAV audio", "audio", "audio/wav", (".wav",)),
+    "ogg": FileType("Ogg audio", "audio", "audio/ogg", (".ogg", ".oga", ".opus")),
+    "mp4": FileType("MP4 video", "video", "video/mp4", (".mp4", ".m4v")),
+    "mov": FileType("QuickTime video", "video", "video/quicktime", (".mov",)),
+    "webm": FileType("WebM video", "video", "video/webm", (".webm",)),
+    "3gp": FileType("3GP video", "video", "video/3gpp", (".3gp",)),
+}
+EXTENSIONS = {ext: key for key, kind in TYPES.items() for ext in kind.extensions}
+ACCEPT_ATTRIBUTE = ",".join(sorted(EXTENSIONS))
+
+OOXML_MAIN_PARTS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/"}
+ODF_MIMETYPES = {
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+}
+MP4_BRANDS = {
+    b"M4A ": "m4a",
+    b"M4B ": "m4a",
+    b"qt  ": "mov",
+    b"3gp4": "3gp",
+    b"3gp5": "3gp",
+    b"3gp6": "3gp",
+    b"3g2a": "3gp",
+}
+HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"heif", b"mif1", b"msf1", b"avif"}
+EXECUTABLE_MAGIC = (
+    b"MZ",
+    b"\x7fELF",
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+    b"#!",
+)
+MARKUP = re.compile(
+    rb"<\s*(?:!doctype\s+html|html|head|body|script|svg|iframe|object|embed|meta|style)\b"
+    rb"|<\?xml|javascript:",
+    re.IGNORECASE,
+)
+PDF_ACTIVE = re.compile(
+    rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA|SubmitForm|ImportData|GoToR)\b"
+)
+# Catalogue entries that make a PDF act on opening or carry other files.
+PDF_ACTIVE_KEYS = ("/JavaScript", "/EmbeddedFiles")
+
+
+@dataclass
+class CheckedFile:
+    """A file that passed: what to store and what to record about it."""
+
+    type_key: str
+    original_name: str
+    content_type: str
+    category: str
+    size: int
+    sha256: str
+    extracted_text: str
+    # Replacement bytes (re-encoded images); None means store the upload as it is.
+    content: bytes | None = None
+
+
+def size_limit(category: str) -> int:
+    """Bytes allowed for a category; configured in settings.UPLOAD_MAX_MB."""
+    return int(settings.UPLOAD_MAX_MB[category] * 1024 * 1024)
+
+
+def _human_size(size: int) -> str:
+    megabytes = size / (1024 * 1024)
+    if megabytes >= 10:
+        return f"{megabytes:.0f} MB"
+    if megabytes >= 1:
+        return f"{megabytes:.1f} MB".replace(".0 MB", " MB")
+    return f"{max(1, size // 1024)} KB"
+
+
+def _read_head(upload: IO[bytes]) -> bytes:
+    upload.seek(0)
+    head = upload.read(HEAD_BYTES)
+    upload.seek(0)
+    return head
+
+
+def _sha256(upload: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in iter(lambda: upload.read(CHUNK), b""):
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def _contains_markup(upload: IO[bytes]) -> bool:
+    upload.seek(0)
+    previous = b""
+    for chunk in iter(lambda: upload.read(CHUNK), b""):
+        if MARKUP.search(previous[-64:] + chunk):
+            upload.seek(0)
+            return True
+        previous = chunk
+    upload.seek(0)
+    return False
+
+
+def sniff(head: bytes) -> str:
+    """The allow-list key for content starting with `head`, or raise UploadRefused."""
+    if head.startswith(EXECUTABLE_MAGIC):
+        raise UploadRefused("Programs and scripts can't be uploaded.")
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise UploadRefused(
+            "Older Office files (.doc, .xls, .ppt) can carry hidden macros, so we don't "
+            "accept them. Save it as a .docx or PDF and upload that."
+        )
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "wav"
+    if head.startswith(b"OggS"):
+        return "ogg"
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        if b"webm" in head[:64]:
+            return "webm"
+        raise UploadRefused("Only WebM, MP4 and MOV videos can be uploaded.")
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in HEIF_BRANDS:
+            raise UploadRefused(
+                "HEIC and AVIF photos can't be used yet. On an iPhone, choose Settings, "
+                "Camera, Formats, Most Compatible, or share the photo as a JPEG."
+            )
+        return MP4_BRANDS.get(brand, "mp4")
+    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return "mp3"
+    if _looks_like_text(head):
+        if MARKUP.search(head):
+            raise UploadRefused("Web pages, SVG images and scripts can't be uploaded.")
+        return "txt"
+    raise UploadRefused(
+        "This type of file can't be uploaded. You can upload documents (PDF, Word, "
+        "OpenDocument, plain text), photos (JPEG, PNG, WebP), audio (MP3, M4A, WAV, Ogg) "
+        "and video (MP4, MOV, WebM, 3GP)."
+    )
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still text.
+        return exc.start >= len(head) - 3
+    return True
+
+
+def _check_zip_document(upload: IO[bytes]) -> tuple[str, str]:
+    """A zip container must be a Word/Excel/PowerPoint or OpenDocument file without
+    macros, and small when unpacked. Returns (type key, extracted text)."""
+    upload.seek(0)
+    try:
+        archive = zipfile.ZipFile(upload)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UploadRefused("This file is damaged or is not a document we can read.") from exc
+    with archive:
+        members = archive.infolist()
+        if len(members) > ZIP_MAX_MEMBERS:
+            raise UploadRefused("This document has too many parts inside it to be safe.")
+        total = sum(member.file_size for member in members)
+        compressed = sum(member.compress_size for member in members)
+        if total > ZIP_MAX_UNCOMPRESSED or (compressed and total / compressed > ZIP_MAX_RATIO):
+            raise UploadRefused(
+                "This document unpacks to far more than its size, which is how harmful "
+                "files hide. Save it again from your word processor and upload that."
+            )
+        names = [member.filename for member in members]
+        lowered = [name.lower() for name in names]
+        if any(name.endswith((".zip", ".jar", ".exe", ".dll", ".js", ".vbs")) for name in lowered):
+            raise UploadRefused("This document has other files hidden inside it.")
+        if any("vbaproject" in name or name.startswith(("basic/", "scripts/")) for name in lowered):
+            raise UploadRefused(
+                "This document contains macros. Save it without macros (as .docx or PDF) "
+                "and upload that."
+            )
+        key = _zip_document_kind(archive, names)
+        return key, _zip_text(archive, key)
+
+
+def _zip_document_kind(archive: zipfile.ZipFile, names: list[str]) -> str:
+    if "mimetype" in names:
+        mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+        if mimetype in ODF_MIMETYPES:
+            return ODF_MIMETYPES[mimetype]
+        raise UploadRefused("Only OpenDocument text and spreadsheets can be uploaded.")
+    if "[Content_Types].xml" not in names:
+        raise UploadRefused(
+            "Zip files and other archives can't be uploaded. Upload the files inside one by one."
+        )
+    content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
+    if "macroEnabled" in content_types or "vbaProject" in content_types:
+        raise UploadRefused(
+            "This document contains macros. Save it without macros (as .docx or PDF) and "
+            "upload that."
+        )
+    for key, part in OOXML_MAIN_PARTS.items():
+        if any(name == part or (part.endswith("/") and name.startswith(part)) for name in names):
+            return key
+    raise UploadRefused("This file is damaged or is not a document we can read.")
+
+
+def _xml_text(data: bytes) -> str:
+    try:
+        root = ElementTree.fromstring(data)  # noqa: S314 - stdlib parser refuses entities
+    except ElementTree.ParseError:
+        return ""
+    paragraphs, current = [], []
+    for element in root.iter():
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag in ("p", "h", "tr") and current:
+            paragraphs.append("".join(current))
+            current = []
+        if element.text and tag in ("t", "p", "span", "h", "s", "v"):
+            current.append(element.text)
+        if element.tail and tag in ("span", "s", "tab"):
+            current.append(element.tail)
+    if current:
+        paragraphs.append("".join(current))
+    return "\n".join(p for p in paragraphs if p.strip())
+
+
+def _zip_text(archive: zipfile.ZipFile, key: str) -> str:
+    if key in ("odt", "ods"):
+        parts = ["content.xml"]
+    elif key == "docx":
+        parts = ["word/document.xml"]
+    elif key == "xlsx":
+        parts = ["xl/sharedStrings.xml"]
+    else:
+        parts = sorted(n for n in archive.namelist() if re.match(r"ppt/slides/slide\d+\.xml$", n))
+    texts = []
+    for part in parts:
+        if part in archive.namelist():
+            texts.append(_xml_text(archive.read(part)))
+    return "\n".join(texts)[:MAX_EXTRACTED_TEXT]
+
+
+def _check_pdf(upload: IO[bytes]) -> str:
+    upload.seek(0)
+    previous = b""
+    for chunk in iter(lambda: upload.read(CHUNK), b""):
+        if PDF_ACTIVE.search(previous[-64:] + chunk):
+            raise UploadRefused(
+                "This PDF contains scripts, attachments or actions. Print it to a new PDF "
+                "(or save it as PDF again) and upload that."
+            )
+        previous = chunk
+    upload.seek(0)
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(upload)
+        if reader.is_encrypted:
+            raise UploadRefused(
+                "This PDF is protected with a password. Save an unprotected copy and upload it."
+            )
+        catalogue = reader.trailer["/Root"]
+        names = catalogue.get("/Names")
+        names = names.get_object() if names is not None else {}
+        open_action = catalogue.get("/OpenAction")
+        open_action = open_action.get_object() if open_action is not None else None
+        if (
+            any(key in names for key in PDF_ACTIVE_KEYS)
+            or "/AA" in catalogue
+            or (hasattr(open_action, "get") and open_action.get("/S") != "/GoTo")
+        ):
+            raise UploadRefused(
+                "This PDF contains scripts, attachments or actions. Print it to a new PDF "
+                "(or save it as PDF again) and upload that."
+            )
+        pages = []
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            if sum(len(p) for p in pages) > MAX_EXTRACTED_TEXT:
+                break
+    except UploadRefused:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise UploadRefused("This PDF is damaged and can't be read.") from exc
+    finally:
+        upload.seek(0)
+    return "\f".join(pages)[:MAX_EXTRACTED_TEXT]
+
+
+def _read_text(upload: IO[bytes]) -> str:
+    upload.seek(0)
+    data = upload.read(MAX_EXTRACTED_TEXT * 4)
+    upload.seek(0)
+    if b"\x00" in data:
+        raise UploadRefused("This text file contains binary data.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", "replace")
+    return text[:MAX_EXTRACTED_TEXT]
+
+
+def _reencode_image(upload: IO[bytes], key: str) -> bytes:
+    """Decode and save again: keeps the picture, drops EXIF (location, camera, time) and
+    any other embedded data. Rotates to the orientation the camera recorded first."""
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as probe:
+                if probe.width * probe.height > MAX_IMAGE_PIXELS:
+                    raise UploadRefused("This picture is too large (too many pixels).")
+                probe.verify()
+            upload.seek(0)
+            with Image.open(upload) as image:
+                image.load()
+                image = ImageOps.exif_transpose(image)
+                output = io.BytesIO()
+                if key == "jpeg":
+                    if image.mode not in ("RGB", "L"):
+                        image = image.convert("RGB")
+                    image.save(output, "JPEG", quality=88, optimize=True)
+                elif key == "png":
+                    image.save(output, "PNG", optimize=True)
+                else:
+                    image.save(output, "WEBP", quality=88)
+    except UploadRefused:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UploadRefused("This picture is too large or damaged and can't be used.") from None
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise UploadRefused("This picture is damaged and can't be used.") from exc
+    finally:
+        upload.seek(0)
+    return output.getvalue()
+
+
+def check_upload(upload: IO[bytes], *, name: str, size: int) -> CheckedFile:
+    """Judge one uploaded file. Raises UploadRefused with a plain message, or returns
+    what to store. Reads the file; never writes anything."""
+    display_name = PurePath(name.replace("\\", "/")).name.strip()[:255] or "file"
+    if size <= 0:
+        raise UploadRefused(f"{display_name} is empty.")
+    extension = PurePath(display_name).suffix.lower()
+    claimed = EXTENSIONS.get(extension)
+    head = _read_head(upload)
+    key = sniff(head)
+    text = ""
+    if key == "zip":
+        key, text = _check_zip_document(upload)
+    file_type = TYPES[key]
+    limit = size_limit(file_type.category)
+    if size > limit:
+        raise UploadRefused(
+            f"{display_name} is {_human_size(size)}. {file_type.category.title()} files can "
+            f"be up to {_human_size(limit)}."
+        )
+    if claimed is None:
+        ending = f"ending in {extension}" if extension else "without an ending like .pdf"
+        raise UploadRefused(
+            f"{display_name}: files {ending} can't be uploaded. If it is a "
+            f"{file_type.label}, rename it to end in {file_type.extensions[0]}."
+        )
+    if claimed != key:
+        raise UploadRefused(
+            f"{display_name} has a name that says {TYPES[claimed].label}, but the file is a "
+            f"{file_type.label}. Check you chose the right file."
+        )
+    if key == "pdf":
+        text = _check_pdf(upload)
+    elif key == "txt":
+        if _contains_markup(upload):
+            raise UploadRefused("Web pages, SVG images and scripts can't be uploaded.")
+        text = _read_text(upload)
+    content = None
+    if file_type.category == "image":
+        content = _reencode_image(upload, key)
+        digest = hashlib.sha256(content).hexdigest()
+        size = len(content)
+    else:
+        digest = _sha256(upload)
+    return CheckedFile(
+        type_key=key,
+        original_name=display_name,
+        content_type=file_type.content_type,
+        category=file_type.category,
+        size=size,
+        sha256=digest,
+        extracted_text=text,
+        content=content,
+    )
