@@ -26,6 +26,14 @@ class Action(StrEnum):
     VIEW_HISTORY = "view_history"
     EDIT = "edit"
     MANAGE_PEOPLE = "manage_people"
+    # Evidence and sign-off
+    VIEW_EVIDENCE = "view_evidence"
+    ADD_EVIDENCE = "add_evidence"
+    COMMENT_ON_EVIDENCE = "comment_on_evidence"
+    REVIEW_EVIDENCE = "review_evidence"
+    SIGN_OFF_DUTIES = "sign_off_duties"
+    WRITE_TESTIMONY = "write_testimony"
+    KEEP_PRIVATE_NAMES = "keep_private_names"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -34,6 +42,14 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.VIEW_HISTORY: frozenset({Role.APPRENTICE, Role.TUTOR, Role.ADMIN}),
     Action.EDIT: frozenset({Role.ADMIN}),
     Action.MANAGE_PEOPLE: frozenset({Role.ADMIN}),
+    # Which evidence each role sees is decided per item in portfolio/access.py.
+    Action.VIEW_EVIDENCE: frozenset(Role),
+    Action.ADD_EVIDENCE: frozenset({Role.APPRENTICE}),
+    Action.COMMENT_ON_EVIDENCE: frozenset({Role.APPRENTICE, Role.TUTOR, Role.EMPLOYER}),
+    Action.REVIEW_EVIDENCE: frozenset({Role.TUTOR}),
+    Action.SIGN_OFF_DUTIES: frozenset({Role.TUTOR}),
+    Action.WRITE_TESTIMONY: frozenset({Role.EMPLOYER}),
+    Action.KEEP_PRIVATE_NAMES: frozenset({Role.APPRENTICE}),
 }
 
 
