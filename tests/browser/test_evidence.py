@@ -92,7 +92,9 @@ def test_tutor_refers_back_then_accepts_and_signs_off_a_duty(page, people):
     page.get_by_role("link", name="Peer group on Tuesday").click()
     page.get_by_role("link", name="Review").click()
     page.get_by_label("Refer it back with feedback").check()
-    page.get_by_role("textbox", name="Feedback").fill("Say what you would do differently next time.")
+    page.get_by_role("textbox", name="Feedback").fill(
+        "Say what you would do differently next time."
+    )
     page.get_by_role("button", name="Save decision").click()
     expect(page.get_by_text("Referred back with your feedback.")).to_be_visible()
     expect(page.get_by_text("Say what you would do differently next time.")).to_be_visible()
