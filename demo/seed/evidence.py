@@ -13,13 +13,13 @@ from portfolio.services import evidence as services
 
 FILES = Path(__file__).resolve().parent.parent / "files"
 
-# (title, kind, days ago, duties, account, files, state, visible to employer)
+# (title, kind, days ago, duties and KSB codes, account, files, state, visible to employer)
 JAMIE = [
     (
         "Building trust at the Tuesday drop-in",
         "work_record",
         150,
-        [1, 10],
+        [1, 10, "S1", "S2", "S6"],
         "A new visitor sat by the door and didn't want to talk. I said hello, told them "
         "they didn't have to join in, and made us both a tea. Over three weeks they moved "
         "closer to the group. I kept my promises small and kept them. Last week they asked "
@@ -33,7 +33,7 @@ JAMIE = [
         "Deciding what to share, and what not to",
         "reflective_account",
         120,
-        [2, 8],
+        [2, 8, "S5", "S7"],
         "Someone asked me directly whether I had ever been sectioned. I paused and thought "
         "about whether telling them would help them or just fill the silence. I chose to "
         "share that I had been in hospital and what helped me leave, but not the details. "
@@ -47,7 +47,7 @@ JAMIE = [
         "Safeguarding refresher",
         "certificate",
         95,
-        [9],
+        [9, "S17"],
         "I completed the level 2 safeguarding adults course. The part on recognising "
         "financial abuse changed how I listen when people talk about money.",
         ["safeguarding-certificate.pdf"],
@@ -58,7 +58,7 @@ JAMIE = [
         "Supporting a goal: getting back to the allotment",
         "work_record",
         40,
-        [3, 5],
+        [3, 5, "S9", "S10", "S11"],
         "We worked out together what the first small step would be. They chose to visit "
         "the allotment once with me, then once alone. I found out about the community "
         "gardening group and gave them the leaflet instead of phoning for them.",
@@ -104,7 +104,7 @@ KOFI = [
         "First month at the housing project",
         "work_record",
         60,
-        [1, 7],
+        [1, 7, "S1", "S2"],
         "I shadowed two colleagues on welcome visits and then led one with them watching. "
         "I introduced myself as someone who has been homeless and explained what peer "
         "support is and is not.",
@@ -147,8 +147,9 @@ def _add(apprenticeship, tutor, items, today: dt.date, testimonies=None) -> list
     apprentice = apprenticeship.apprentice
     testimonies = testimonies or {}
     duties = {d.number: d for d in apprenticeship.standard_version.duties.all()}
+    ksbs = {k.code: k for k in apprenticeship.standard_version.ksbs.all()}
     made = []
-    for title, kind, days_ago, duty_numbers, account, files, state, visible in items:
+    for title, kind, days_ago, mapping, account, files, state, visible in items:
         activity = max(today - dt.timedelta(days=days_ago), apprenticeship.start_date)
         evidence = services.create_evidence(
             apprenticeship=apprenticeship,
@@ -157,7 +158,8 @@ def _add(apprenticeship, tutor, items, today: dt.date, testimonies=None) -> list
             kind=kind,
             activity_date=activity,
             account=account,
-            duties=[duties[n] for n in duty_numbers if n in duties],
+            duties=[duties[n] for n in mapping if n in duties],
+            ksbs=[ksbs[code] for code in mapping if code in ksbs],
             testimonies=testimonies.get(title, []),
         )
         if evidence.visible_to_employer != visible:
