@@ -34,6 +34,12 @@ class Action(StrEnum):
     SIGN_OFF_DUTIES = "sign_off_duties"
     WRITE_TESTIMONY = "write_testimony"
     KEEP_PRIVATE_NAMES = "keep_private_names"
+    # Gateway
+    VIEW_GATEWAY = "view_gateway"
+    RECORD_ENGLISH_MATHS = "record_english_maths"
+    DECLARE_FOR_EMPLOYER = "declare_for_employer"
+    DECLARE_FOR_PROVIDER = "declare_for_provider"
+    VIEW_SNAPSHOT = "view_snapshot"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -42,14 +48,21 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.VIEW_HISTORY: frozenset({Role.APPRENTICE, Role.TUTOR, Role.ADMIN}),
     Action.EDIT: frozenset({Role.ADMIN}),
     Action.MANAGE_PEOPLE: frozenset({Role.ADMIN}),
-    # Which evidence each role sees is decided per item in portfolio/access.py.
-    Action.VIEW_EVIDENCE: frozenset(Role),
+    # Which evidence each role sees is decided per item in portfolio/access.py. The
+    # assessor reads only the portfolio frozen at gateway (VIEW_SNAPSHOT).
+    Action.VIEW_EVIDENCE: frozenset(Role) - {Role.ASSESSOR},
     Action.ADD_EVIDENCE: frozenset({Role.APPRENTICE}),
     Action.COMMENT_ON_EVIDENCE: frozenset({Role.APPRENTICE, Role.TUTOR, Role.EMPLOYER}),
     Action.REVIEW_EVIDENCE: frozenset({Role.TUTOR}),
     Action.SIGN_OFF_DUTIES: frozenset({Role.TUTOR}),
     Action.WRITE_TESTIMONY: frozenset({Role.EMPLOYER}),
     Action.KEEP_PRIVATE_NAMES: frozenset({Role.APPRENTICE}),
+    Action.VIEW_GATEWAY: frozenset({Role.APPRENTICE, Role.TUTOR, Role.EMPLOYER, Role.ADMIN}),
+    Action.RECORD_ENGLISH_MATHS: frozenset({Role.TUTOR, Role.ADMIN}),
+    Action.DECLARE_FOR_EMPLOYER: frozenset({Role.EMPLOYER}),
+    Action.DECLARE_FOR_PROVIDER: frozenset({Role.TUTOR, Role.ADMIN}),
+    # The employer reads the live portfolio, without what the apprentice hid from them.
+    Action.VIEW_SNAPSHOT: frozenset({Role.APPRENTICE, Role.TUTOR, Role.ADMIN, Role.ASSESSOR}),
 }
 
 

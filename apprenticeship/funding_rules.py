@@ -201,3 +201,26 @@ def on_break(spans: Iterable[Span], *, today: dt.date) -> Span | None:
         if span[0] <= today and (span[1] is None or today <= span[1]):
             return span
     return None
+
+
+# -- gateway ---------------------------------------------------------------------------
+
+# From this date Level 2 English and maths are optional for apprentices aged 19 or over.
+ENGLISH_MATHS_19_PLUS_OPTIONAL = dt.date(2025, 2, 11)
+
+
+def english_maths_required(age_at_start: int, *, on: dt.date) -> bool:
+    """Whether Level 2 English and maths must be evidenced before gateway on `on`: always
+    for apprentices aged 16 to 18 at the start; for those aged 19 or over only before
+    11 February 2025."""
+    return age_at_start < 19 or on < ENGLISH_MATHS_19_PLUS_OPTIONAL
+
+
+def earliest_gateway(
+    start_date: dt.date, minimum_months: int, spans: Iterable[Span], *, today: dt.date
+) -> dt.date:
+    """The first day the minimum time on programme has been spent, moved later by the
+    days of every break in learning so far."""
+    return add_months(start_date, minimum_months) + dt.timedelta(
+        days=total_break_days(spans, today=today)
+    )

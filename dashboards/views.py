@@ -8,6 +8,7 @@ from apprenticeship import access
 from apprenticeship.access import Action
 from apprenticeship.models import Apprenticeship, Role
 from config.pagination import paginate
+from epa.services import gateway as gateway_services
 from portfolio.services import coverage as evidence_coverage
 
 HOME_ORDER = (Role.ADMIN, Role.TUTOR, Role.EMPLOYER, Role.ASSESSOR, Role.APPRENTICE)
@@ -107,6 +108,16 @@ def apprenticeship_detail(request, pk: int):
             "apprenticeship": apprenticeship,
             "memberships": memberships,
             "can": access.permissions(apprenticeship.viewer_roles),
-            "evidence_summary": evidence_coverage.evidence_summary(apprenticeship),
+            "evidence_summary": (
+                evidence_coverage.evidence_summary(apprenticeship)
+                if access.is_allowed(apprenticeship.viewer_roles, Action.VIEW_EVIDENCE)
+                else None
+            ),
+            "gateway": (
+                gateway_services.summary(apprenticeship)
+                if not apprenticeship.is_post_gateway
+                and access.is_allowed(apprenticeship.viewer_roles, Action.VIEW_GATEWAY)
+                else None
+            ),
         },
     )

@@ -6,7 +6,7 @@ Which evidence a role sees:
 - the apprentice: all of their own, drafts included;
 - the tutor and the provider admin: everything submitted (drafts stay private);
 - the employer contact: submitted evidence the apprentice lets the employer see;
-- the assessor (only after gateway): everything submitted.
+- the assessor: none of the live portfolio, only the snapshot frozen at gateway (epa).
 A record the viewer may not see is a 404, whatever the action.
 """
 
@@ -25,7 +25,7 @@ from portfolio.models import (
     WitnessTestimony,
 )
 
-SEES_ALL_SUBMITTED = frozenset({Role.TUTOR, Role.ADMIN, Role.ASSESSOR})
+SEES_ALL_SUBMITTED = frozenset({Role.TUTOR, Role.ADMIN})
 
 
 def visible_evidence(apprenticeship: Apprenticeship) -> QuerySet[Evidence]:

@@ -136,7 +136,9 @@ def evidence_edit(request, pk: int):
         "visible_to_employer": evidence.visible_to_employer,
     }
     form = EvidenceForm(
-        request.POST or None, initial=initial, apprenticeship=evidence.apprenticeship
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        apprenticeship=evidence.apprenticeship,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -253,7 +255,7 @@ def evidence_submit(request, pk: int):
     if evidence.status not in (Evidence.Status.DRAFT, Evidence.Status.REFERRED):
         messages.info(request, "This evidence has already been submitted.")
         return redirect(evidence)
-    form = SubmitForm(request.POST or None)
+    form = SubmitForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.submit_evidence(evidence=evidence, by=request.user, **form.cleaned_data)
@@ -358,7 +360,7 @@ def evidence_review(request, pk: int):
     if evidence.status != Evidence.Status.SUBMITTED:
         messages.info(request, "This evidence is not waiting for review.")
         return redirect(evidence)
-    form = ReviewForm(request.POST or None)
+    form = ReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.review_evidence(evidence=evidence, by=request.user, **form.cleaned_data)
@@ -444,7 +446,7 @@ def duty_sign_off(request, pk: int, duty_pk: int):
         messages.info(request, f"Duty {duty.number} is already signed off.")
         return redirect(duty_url)
     choices = services.sign_off_choices(apprenticeship, duty)
-    form = SignOffForm(request.POST or None, choices=choices)
+    form = SignOffForm(request.POST if request.method == "POST" else None, choices=choices)
     if request.method == "POST" and form.is_valid():
         try:
             services.sign_off_duty(
@@ -479,7 +481,7 @@ def sign_off_withdraw(request, pk: int):
     if not sign_off.is_active:
         messages.info(request, "This sign-off has already been withdrawn.")
         return redirect(duty_url)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.withdraw_sign_off(

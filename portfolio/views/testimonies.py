@@ -40,7 +40,7 @@ def testimony_list(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def testimony_create(request, pk: int):
     apprenticeship = get_apprenticeship_for(request.user, pk, Action.WRITE_TESTIMONY)
-    form = TestimonyForm(request.POST or None)
+    form = TestimonyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             testimony = services.write_testimony(
@@ -74,7 +74,7 @@ def testimony_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def private_names(request, pk: int):
     apprenticeship = get_apprenticeship_for(request.user, pk, Action.KEEP_PRIVATE_NAMES)
-    form = ProtectedNameForm(request.POST or None)
+    form = ProtectedNameForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             added = services.add_protected_name(

@@ -16,8 +16,9 @@ from tests.portfolio.conftest import make_evidence
 
 # Drafts are the apprentice's alone.
 APPRENTICE_ONLY = only({"apprentice": OK}, NOT_FOUND)
+# After gateway the assessor reads only the frozen portfolio, never the live one.
 AFTER_GATEWAY = only(
-    {"apprentice": OK, "employer": OK, "tutor": OK, "assessor": OK, "admin": OK}, NOT_FOUND
+    {"apprentice": OK, "employer": OK, "tutor": OK, "assessor": FORBIDDEN, "admin": OK}, NOT_FOUND
 )
 
 

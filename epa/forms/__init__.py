@@ -1,0 +1,1 @@
+"""End-point assessment forms, one module per topic."""

@@ -1,0 +1,159 @@
+"""The portfolio frozen at gateway, as plain data.
+
+`build` gathers every submitted evidence item (the version last submitted, or the one
+accepted if the apprentice has started changing it since), its files by checksum, the
+mapping to duties and KSBs, the sign-offs, and the gateway checklist with its
+declarations. The result is stored once and never changed: later edits to the live
+portfolio never reach what the assessor reads.
+"""
+
+import datetime as dt
+
+from django.db.models import Prefetch
+
+from apprenticeship.models import Apprenticeship
+from epa.models import GatewayDeclaration
+from portfolio.models import DutySignOff, Evidence, EvidenceFile, EvidenceVersion
+from standards.models import KSB, Duty
+
+
+def _files(files) -> list[dict]:
+    return [
+        {
+            "id": f.pk,
+            "name": f.original_name,
+            "sha256": f.sha256,
+            "size": f.size,
+            "content_type": f.content_type,
+            "category": f.category,
+        }
+        for f in files
+    ]
+
+
+def _testimonies(testimonies) -> list[dict]:
+    return [
+        {
+            "author": t.author.full_name,
+            "role": t.author_role,
+            "witnessed_on": t.witnessed_on,
+            "text": t.text,
+        }
+        for t in testimonies
+    ]
+
+
+def _sign_off(sign_off: DutySignOff | None) -> dict | None:
+    if sign_off is None:
+        return None
+    return {
+        "by": sign_off.signed_by.full_name,
+        "at": sign_off.signed_at,
+        "comment": sign_off.comment,
+        "evidence": sorted([v.evidence_id, v.number] for v in sign_off.evidence_versions.all()),
+    }
+
+
+def _item(evidence: Evidence) -> dict | None:
+    """The version of one item that the assessor reads, or None for a draft that was
+    never accepted."""
+    live = evidence.status in (Evidence.Status.SUBMITTED, Evidence.Status.REFERRED)
+    version: Evidence | EvidenceVersion | None = evidence if live else evidence.accepted_version
+    if version is None:
+        return None
+    accepted = evidence.accepted_version
+    return {
+        "id": evidence.pk,
+        "version": evidence.version if live else version.number,
+        "title": version.title,
+        "kind": version.kind,
+        "kind_label": evidence.get_kind_display()
+        if live
+        else evidence.accepted_version.get_kind_label(),
+        "activity_date": version.activity_date,
+        "account": version.account,
+        "state": evidence.status if live else Evidence.Status.ACCEPTED,
+        "submitted_at": evidence.submitted_at if live else version.submitted_at,
+        "accepted_at": accepted.accepted_at if accepted and not live else None,
+        "accepted_by": accepted.accepted_by.full_name if accepted and not live else "",
+        "visible_to_employer": evidence.visible_to_employer,
+        "duties": [d.code for d in version.duties.all()],
+        "ksbs": [k.code for k in version.ksbs.all()],
+        "files": _files(version.current_files if live else version.files.all()),
+        "testimonies": _testimonies(version.testimonies.all()),
+    }
+
+
+def _evidence(apprenticeship: Apprenticeship) -> list[dict]:
+    version_prefetch = ("duties", "ksbs", "files", "testimonies__author")
+    evidence = (
+        Evidence.objects.filter(apprenticeship=apprenticeship)
+        .exclude(status=Evidence.Status.DRAFT, accepted_version__isnull=True)
+        .select_related("accepted_version__accepted_by")
+        .prefetch_related(
+            "duties",
+            "ksbs",
+            "testimonies__author",
+            Prefetch("files", queryset=EvidenceFile.objects.current(), to_attr="current_files"),
+            *(f"accepted_version__{name}" for name in version_prefetch),
+        )
+        .order_by("activity_date", "pk")
+    )
+    return [item for item in (_item(e) for e in evidence) if item is not None]
+
+
+def build(*, apprenticeship: Apprenticeship, checklist: list, taken_at: dt.datetime) -> dict:
+    """Everything the assessor reads, as JSON-able data (dates and times as values; the
+    seal turns them into ISO strings)."""
+    standard = apprenticeship.standard_version
+    duties = list(Duty.objects.filter(standard_version=standard).order_by("number"))
+    sign_offs = {
+        s.duty_id: s
+        for s in DutySignOff.objects.active()
+        .filter(apprenticeship=apprenticeship)
+        .select_related("signed_by")
+        .prefetch_related("evidence_versions")
+    }
+    declarations = (
+        GatewayDeclaration.objects.active()
+        .filter(apprenticeship=apprenticeship)
+        .select_related("declared_by")
+    )
+    return {
+        "format": 1,
+        "taken_at": taken_at,
+        "apprenticeship": {
+            "id": apprenticeship.pk,
+            "apprentice": apprenticeship.apprentice.full_name,
+            "employer": apprenticeship.employer.name,
+            "provider": apprenticeship.provider.name,
+            "standard": {
+                "reference": standard.reference,
+                "title": standard.title,
+                "version": standard.version,
+                "level": standard.level,
+            },
+            "start_date": apprenticeship.start_date,
+            "planned_end_date": apprenticeship.planned_end_date,
+        },
+        "duties": [
+            {"code": duty.code, "text": duty.text, "sign_off": _sign_off(sign_offs.get(duty.pk))}
+            for duty in duties
+        ],
+        "ksbs": [
+            {"code": k.code, "kind": k.kind, "text": k.text}
+            for k in KSB.objects.filter(standard_version=standard)
+        ],
+        "evidence": _evidence(apprenticeship),
+        "checklist": [item.as_dict() for item in checklist],
+        "declarations": [
+            {
+                "party": d.party,
+                "statement": d.statement,
+                "by": d.declared_by.full_name,
+                "at": d.declared_at,
+                "digest": d.digest,
+            }
+            for d in declarations
+        ],
+    }

@@ -1,0 +1,1 @@
+"""End-point assessment views, one module per topic."""

@@ -1,0 +1,193 @@
+"""Gateway: the checklist, the declarations, and the portfolio frozen for the assessor."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apprenticeship.access import Action, get_apprenticeship_for, permissions
+from epa import access
+from epa.forms.gateway import DeclarationForm, EnglishMathsForm, ReasonForm
+from epa.models import EnglishMaths, GatewayDeclaration
+from epa.services import gateway as services
+from epa.services.gateway import GatewayError
+from portfolio.models import EvidenceFile
+from portfolio.views.evidence import FILE_POLICY
+
+
+@login_required
+def gateway(request, pk: int):
+    apprenticeship = get_apprenticeship_for(request.user, pk, Action.VIEW_GATEWAY)
+    items = services.checklist(apprenticeship)
+    declarations = (
+        GatewayDeclaration.objects.filter(apprenticeship=apprenticeship)
+        .select_related("declared_by", "withdrawn_by")
+        .order_by("declared_at")
+    )
+    return render(
+        request,
+        "epa/gateway.html",
+        {
+            "apprenticeship": apprenticeship,
+            "items": items,
+            "ready": all(item.holds for item in items),
+            "declarations": [(d, services.declaration_is_intact(d)) for d in declarations],
+            "can": permissions(apprenticeship.viewer_roles),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def english_maths(request, pk: int):
+    apprenticeship = get_apprenticeship_for(request.user, pk, Action.RECORD_ENGLISH_MATHS)
+    record = EnglishMaths.objects.filter(apprenticeship=apprenticeship).first()
+    form = EnglishMathsForm(request.POST if request.method == "POST" else None, instance=record)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_english_maths(
+                apprenticeship=apprenticeship, by=request.user, **form.cleaned_data
+            )
+        except GatewayError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "English and maths recorded.")
+            return redirect("epa:gateway", pk=apprenticeship.pk)
+    return render(
+        request, "epa/english_maths_form.html", {"apprenticeship": apprenticeship, "form": form}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declare(request, pk: int, party: str):
+    if party not in access.DECLARE_ACTION:
+        raise Http404
+    apprenticeship = get_apprenticeship_for(request.user, pk, access.DECLARE_ACTION[party])
+    form = DeclarationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.declare(
+                apprenticeship=apprenticeship,
+                party=party,
+                by=request.user,
+                confirmed=form.cleaned_data["confirmed"],
+            )
+        except GatewayError as error:
+            form.add_error(None, str(error))
+        else:
+            if apprenticeship.is_post_gateway:
+                messages.success(
+                    request,
+                    "Confirmed. Every item holds: gateway has passed and the portfolio "
+                    "is frozen for the assessor.",
+                )
+            else:
+                messages.success(request, "Confirmed and sealed.")
+            return redirect("epa:gateway", pk=apprenticeship.pk)
+    return render(
+        request,
+        "epa/gateway_declare.html",
+        {
+            "apprenticeship": apprenticeship,
+            "party": GatewayDeclaration.Party(party),
+            "statement": services.statement(apprenticeship, party),
+            "items": services.checklist(apprenticeship),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declaration_withdraw(request, pk: int):
+    declaration = access.get_declaration_for(request.user, pk)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_declaration(
+                declaration=declaration, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except GatewayError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The confirmation is withdrawn.")
+            return redirect("epa:gateway", pk=declaration.apprenticeship_id)
+    return render(
+        request,
+        "epa/declaration_withdraw.html",
+        {"apprenticeship": declaration.apprenticeship, "declaration": declaration, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def gateway_pass(request, pk: int):
+    """Check again and pass (when the last missing item came right after both confirmed)."""
+    apprenticeship = get_apprenticeship_for(request.user, pk, Action.DECLARE_FOR_PROVIDER)
+    if services.pass_gateway_if_ready(apprenticeship=apprenticeship, by=request.user):
+        messages.success(request, "Gateway has passed and the portfolio is frozen.")
+    else:
+        messages.error(request, "Not every item holds yet; see what is missing below.")
+    return redirect("epa:gateway", pk=apprenticeship.pk)
+
+
+# -- the frozen portfolio --------------------------------------------------------------
+
+
+@login_required
+def snapshot(request, pk: int):
+    apprenticeship, frozen = access.get_snapshot_for(request.user, pk)
+    content = frozen.content
+    return render(
+        request,
+        "epa/snapshot.html",
+        {
+            "apprenticeship": apprenticeship,
+            "snapshot": frozen,
+            "content": content,
+            "intact": services.snapshot_is_intact(frozen),
+        },
+    )
+
+
+@login_required
+def snapshot_evidence(request, pk: int, evidence_id: int):
+    apprenticeship, frozen = access.get_snapshot_for(request.user, pk)
+    item = next((i for i in frozen.content["evidence"] if i["id"] == evidence_id), None)
+    if item is None:
+        raise Http404
+    return render(
+        request,
+        "epa/snapshot_evidence.html",
+        {"apprenticeship": apprenticeship, "snapshot": frozen, "item": item},
+    )
+
+
+@login_required
+@never_cache
+def snapshot_file(request, pk: int, file_id: int):
+    """A file of the frozen portfolio, only if it is in the snapshot and its bytes still
+    have the checksum recorded at gateway."""
+    apprenticeship, frozen = access.get_snapshot_for(request.user, pk)
+    recorded = next(
+        (f for i in frozen.content["evidence"] for f in i["files"] if f["id"] == file_id), None
+    )
+    file = EvidenceFile.objects.filter(pk=file_id, evidence__apprenticeship=apprenticeship).first()
+    if recorded is None or file is None:
+        raise Http404
+    if file.sha256 != recorded["sha256"]:
+        raise PermissionDenied("This file does not match the one frozen at gateway.")
+    response = FileResponse(
+        file.file.open("rb"),
+        as_attachment=True,
+        filename=recorded["name"],
+        content_type=recorded["content_type"],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = FILE_POLICY
+    response["Cache-Control"] = "no-store, private"
+    return response

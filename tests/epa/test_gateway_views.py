@@ -1,0 +1,104 @@
+import pytest
+from django.urls import reverse
+
+from apprenticeship.models import Apprenticeship
+from epa.models import GatewayDeclaration
+from epa.services import gateway as services
+from portfolio.models import EvidenceFile
+from portfolio.services import evidence as evidence_services
+from tests import samples
+from tests.portfolio.conftest import make_evidence
+from tests.query_counts import assert_flat_queries
+
+EMPLOYER, PROVIDER = GatewayDeclaration.Party.EMPLOYER, GatewayDeclaration.Party.PROVIDER
+
+
+def html(client, user, name, *args):
+    client.force_login(user)
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_checklist_says_what_is_missing_and_where_to_fix_it(client, apprenticeship, personas):
+    page = html(client, personas["tutor"], "epa:gateway", apprenticeship.pk)
+    assert "0 of 3 duties signed off by the tutor." in page
+    assert reverse("portfolio:coverage", args=[apprenticeship.pk]) in page
+    assert "Secondary source" not in page or "Minimum time on programme" in page
+    assert "Confirm for the employer" not in page  # the tutor can't confirm for the employer
+    page = html(client, personas["employer"], "epa:gateway", apprenticeship.pk)
+    assert "Confirm for the employer" in page
+
+
+def test_confirming_through_the_pages_passes_gateway(client, ready, personas):
+    client.force_login(personas["employer"])
+    url = reverse("epa:gateway-declare", args=[ready.pk, EMPLOYER])
+    response = client.post(url, {})
+    assert "Tick the box" in response.content.decode()
+    client.post(url, {"confirmed": "on"})
+    client.force_login(personas["tutor"])
+    response = client.post(
+        reverse("epa:gateway-declare", args=[ready.pk, PROVIDER]), {"confirmed": "on"}, follow=True
+    )
+    assert "gateway has passed" in response.content.decode()
+    ready.refresh_from_db()
+    assert ready.status == Apprenticeship.Status.GATEWAY
+    page = html(client, personas["assessor"], "epa:snapshot", ready.pk)
+    assert "Evidence for D1" in page and "Seal intact" in page
+
+
+def test_the_assessor_sees_the_frozen_portfolio_not_the_live_one(client, ready, personas):
+    services.declare(apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True)
+    services.declare(apprenticeship=ready, party=PROVIDER, by=personas["tutor"], confirmed=True)
+    page = html(client, personas["assessor"], "dashboards:apprenticeship-detail", ready.pk)
+    assert "Frozen portfolio" in page
+    assert reverse("portfolio:evidence-list", args=[ready.pk]) not in page
+    assert client.get(reverse("portfolio:evidence-list", args=[ready.pk])).status_code == 403
+
+
+def test_a_frozen_file_whose_bytes_changed_is_not_served(client, ready, personas):
+    evidence = make_evidence(ready)
+    (file,) = evidence_services.add_files(
+        evidence=evidence, by=personas["apprentice"], files=[samples.upload("p.png", samples.png())]
+    )
+    evidence_services.submit_evidence(
+        evidence=evidence, by=personas["apprentice"], own_work=True, names_no_one=True
+    )
+    services.declare(apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True)
+    services.declare(apprenticeship=ready, party=PROVIDER, by=personas["tutor"], confirmed=True)
+    client.force_login(personas["assessor"])
+    url = reverse("epa:snapshot-file", args=[ready.pk, file.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    EvidenceFile.objects.filter(pk=file.pk).update(sha256="0" * 64)
+    assert client.get(url).status_code == 403
+
+
+def test_gateway_and_frozen_pages_keep_a_flat_query_count(client, ready, personas):
+    client.force_login(personas["tutor"])
+
+    def grow():
+        for _ in range(3):
+            evidence = make_evidence(ready)
+            evidence_services.add_files(
+                evidence=evidence,
+                by=personas["apprentice"],
+                files=[samples.upload("p.png", samples.png())],
+            )
+            evidence_services.submit_evidence(
+                evidence=evidence, by=personas["apprentice"], own_work=True, names_no_one=True
+            )
+
+    assert_flat_queries(client, reverse("epa:gateway", args=[ready.pk]), grow, 13)
+    services.declare(apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True)
+    services.declare(apprenticeship=ready, party=PROVIDER, by=personas["tutor"], confirmed=True)
+    assert_flat_queries(client, reverse("epa:snapshot", args=[ready.pk]), grow, 8)
+
+
+@pytest.mark.parametrize("persona", ["apprentice", "employer"])
+def test_only_the_provider_records_english_and_maths(client, apprenticeship, personas, persona):
+    client.force_login(personas[persona])
+    url = reverse("epa:gateway-english-maths", args=[apprenticeship.pk])
+    assert client.post(url, {"english": "level_2", "maths": "level_2"}).status_code == 403
