@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("apprenticeship.urls")),
     path("", include("portfolio.urls")),
     path("", include("epa.urls")),
+    path("", include("reports.urls")),
     path("", include("dashboards.urls")),
 ]

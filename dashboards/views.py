@@ -10,6 +10,7 @@ from apprenticeship.models import Apprenticeship, Role
 from config.pagination import paginate
 from epa.services import gateway as gateway_services
 from portfolio.services import coverage as evidence_coverage
+from reports.summary import apprenticeship_reports
 
 HOME_ORDER = (Role.ADMIN, Role.TUTOR, Role.EMPLOYER, Role.ASSESSOR, Role.APPRENTICE)
 HOME_PAGES = {
@@ -113,6 +114,7 @@ def apprenticeship_detail(request, pk: int):
                 if access.is_allowed(apprenticeship.viewer_roles, Action.VIEW_EVIDENCE)
                 else None
             ),
+            **apprenticeship_reports(request.user, apprenticeship),
             "gateway": (
                 gateway_services.summary(apprenticeship)
                 if not apprenticeship.is_post_gateway

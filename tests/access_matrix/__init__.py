@@ -4,7 +4,7 @@ One module per area of the product lists its URLs; ENTRIES joins them. See base.
 how an entry is written.
 """
 
-from tests.access_matrix import core, evidence, gateway
+from tests.access_matrix import core, evidence, gateway, reports
 from tests.access_matrix.base import PERSONA_NAMES, Entry
 from tests.access_matrix.core import PUBLIC
 
@@ -12,6 +12,7 @@ ENTRIES: list[Entry] = [
     *core.ENTRIES,
     *evidence.ENTRIES,
     *gateway.ENTRIES,
+    *reports.ENTRIES,
 ]
 
 __all__ = ["ENTRIES", "PERSONA_NAMES", "PUBLIC", "Entry"]

@@ -65,7 +65,7 @@ def more_evidence(apprenticeship, tutor, n=4):
         ("apprentice", "portfolio:coverage", 17),
         ("tutor", "portfolio:coverage", 17),
         ("tutor", "portfolio:testimony-list", 9),
-        ("tutor", "dashboards:apprenticeship-detail", 16),
+        ("tutor", "dashboards:apprenticeship-detail", 17),
     ],
 )
 def test_apprenticeship_pages_keep_a_flat_query_count(client, personas, persona, url_name, queries):

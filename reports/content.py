@@ -1,0 +1,149 @@
+"""What a report shows: the data gathered for one apprenticeship and one audience, and the
+HTML it becomes. The fingerprint is the hash of that HTML, so it covers everything the PDF
+shows (embedded files are named by their checksum inside it).
+
+Both kinds of report read the same shape of data, the shape of the portfolio frozen at
+gateway (epa.services.snapshot): a portfolio report takes it from the live portfolio now,
+a gateway pack from the snapshot itself, so what the assessor reads never changes.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from apprenticeship.models import Apprenticeship
+from audit import seals
+from epa.models import GatewaySnapshot
+from epa.services import gateway as gateway_services
+from epa.services import snapshot as snapshots
+from portfolio.models import EvidenceFile
+from reports.models import Report
+from reports.pdf import EmbeddedFile
+from standards.models import KSB
+
+
+class ReportUnavailable(Exception):
+    """This report cannot be built for this apprenticeship (yet); the message says why."""
+
+
+@dataclass(frozen=True)
+class Document:
+    html: str
+    files: dict[str, EmbeddedFile] = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.html.encode("utf-8")).hexdigest()
+
+
+def _plain(data: dict) -> dict:
+    """The same plain values a snapshot keeps (dates as ISO strings)."""
+    return json.loads(seals.canonical_json(data))
+
+
+def portfolio_data(apprenticeship: Apprenticeship, kind: str) -> dict:
+    """The report's data: the frozen snapshot for a gateway pack, the live portfolio in
+    the same shape for a portfolio report."""
+    if kind == Report.Kind.GATEWAY_PACK:
+        snapshot = GatewaySnapshot.objects.filter(apprenticeship=apprenticeship).first()
+        if snapshot is None:
+            raise ReportUnavailable(
+                "The gateway pack is made from the portfolio frozen at gateway, and this "
+                "apprenticeship has not passed gateway yet."
+            )
+        data = dict(snapshot.content)
+        data["seal"] = {
+            "digest": snapshot.digest,
+            "intact": seals.matches(snapshot.content, snapshot.digest),
+        }
+        return data
+    now = timezone.now()
+    checklist = gateway_services.checklist(apprenticeship)
+    return _plain(snapshots.build(apprenticeship=apprenticeship, checklist=checklist, taken_at=now))
+
+
+def for_audience(data: dict, audience: str) -> dict:
+    """Leave out what this audience may not read: the employer's copy drops evidence the
+    apprentice hid from the employer, and every reference to it."""
+    if audience != Report.Audience.EMPLOYER:
+        return data
+    shown = [item for item in data["evidence"] if item.get("visible_to_employer")]
+    kept = {item["id"] for item in shown}
+    duties = []
+    for duty in data["duties"]:
+        sign_off = duty["sign_off"]
+        if sign_off:
+            sign_off = {**sign_off, "evidence": [e for e in sign_off["evidence"] if e[0] in kept]}
+        duties.append({**duty, "sign_off": sign_off})
+    return {**data, "evidence": shown, "duties": duties}
+
+
+def _coverage(data: dict) -> list[dict]:
+    """Rows of the duty and KSB matrix, each with the evidence that covers it."""
+    numbered = data["evidence"]
+    groups = [("Duties", [(d["code"], d["text"], bool(d["sign_off"])) for d in data["duties"]])]
+    for kind, label in KSB.Kind.choices:
+        rows = [(k["code"], k["text"], False) for k in data["ksbs"] if k["kind"] == kind]
+        groups.append((label, rows))
+    result = []
+    for label, rows in groups:
+        result.append(
+            {
+                "label": label,
+                "rows": [
+                    {
+                        "code": code,
+                        "text": text,
+                        "signed_off": signed,
+                        "evidence": [
+                            item
+                            for item in numbered
+                            if code in item["duties"] or code in item["ksbs"]
+                        ],
+                    }
+                    for code, text, signed in rows
+                ],
+            }
+        )
+    return result
+
+
+def _embedded(data: dict) -> dict[str, EmbeddedFile]:
+    """The images the PDF embeds, by checksum, from the stored files of this portfolio
+    whose bytes still match what the data recorded."""
+    wanted = {
+        f["id"]: f["sha256"]
+        for item in data["evidence"]
+        for f in item["files"]
+        if f["category"] == EvidenceFile.Category.IMAGE
+    }
+    files = {}
+    for row in EvidenceFile.objects.filter(
+        pk__in=wanted, evidence__apprenticeship_id=data["apprenticeship"]["id"]
+    ):
+        if row.sha256 == wanted[row.pk]:
+            files[row.sha256] = EmbeddedFile(
+                storage_name=row.file.name, content_type=row.content_type
+            )
+    return files
+
+
+def build_document(*, apprenticeship: Apprenticeship, kind: str, audience: str) -> Document:
+    """The report's HTML and the files it embeds, from the data as it is now."""
+    data = for_audience(portfolio_data(apprenticeship, kind), audience)
+    for number, item in enumerate(data["evidence"], start=1):
+        item["ref"] = f"E{number}"
+    files = _embedded(data)
+    context = {
+        "data": data,
+        "kind": kind,
+        "kind_label": Report.Kind(kind).label,
+        "audience_label": Report.Audience(audience).label,
+        "coverage": _coverage(data),
+        "embedded": set(files),
+        "duties_signed_off": sum(1 for d in data["duties"] if d["sign_off"]),
+    }
+    return Document(html=render_to_string("pdf/portfolio.html", context), files=files)

@@ -1,0 +1,224 @@
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from reports import content, pdf, services, tasks
+from reports.models import Report
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def ask(personas, persona="apprentice", audience=Report.Audience.FULL) -> Report:
+    return services.request_report(
+        apprenticeship=personas["apprenticeship"],
+        kind=Report.Kind.PORTFOLIO,
+        audience=audience,
+        by=personas[persona],
+    )
+
+
+# -- requesting ------------------------------------------------------------------------
+
+
+def test_asking_again_with_nothing_changed_returns_the_same_report(personas):
+    first = ask(personas)
+    second = ask(personas, persona="tutor")
+    assert first.pk == second.pk
+    assert Report.objects.count() == 1
+
+
+def test_a_change_to_what_the_pdf_shows_makes_a_new_report(personas):
+    first = ask(personas)
+    apprentice = personas["apprentice"]
+    apprentice.full_name = "Jo Renamed"
+    apprentice.save()
+    assert ask(personas).pk != first.pk
+
+
+def test_the_job_is_sent_to_the_broker_after_commit(personas, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        report = ask(personas)
+    assert report.sent_at is None and len(callbacks) == 1
+
+
+def test_building_renders_the_stored_html_to_a_pdf_and_is_idempotent(personas):
+    report = ask(personas)
+    services.build_report(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == Report.Status.READY
+    data = report.file.read()
+    assert data.startswith(b"%PDF")
+    assert "Peer worker" in pdf_text(data) and personas["apprentice"].full_name in pdf_text(data)
+    assert report.pages >= 2 and report.html == ""
+    name = report.file.name
+    services.build_report(report_id=report.pk)  # a second run finds nothing to do
+    report.refresh_from_db()
+    assert report.file.name == name and report.attempts == 1
+
+
+def test_a_rendering_error_fails_the_job_with_a_plain_reason(personas):
+    report = ask(personas)
+    Report.objects.filter(pk=report.pk).update(html="<html><link rel=stylesheet href=x>")
+    Report.objects.filter(pk=report.pk).update(files={"bad": {"wrong": "shape"}})
+    services.build_report(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED
+    assert report.failure == services.FAILED_ERROR
+    # Asking again tries again.
+    again = ask(personas)
+    assert again.pk == report.pk and again.status == Report.Status.QUEUED and again.failure == ""
+
+
+def test_a_storage_error_puts_the_job_back_for_a_retry(personas, monkeypatch):
+    report = ask(personas)
+
+    def broken_save(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(type(report.file), "save", broken_save)
+    with pytest.raises(OSError):
+        services.build_report(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == Report.Status.QUEUED
+
+
+def test_a_job_over_its_time_limit_fails_as_too_long(personas, monkeypatch):
+    report = ask(personas)
+
+    def slow(*args, **kwargs):
+        raise tasks.SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(pdf, "render_pdf", slow)
+    services.build_report(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED and report.failure == services.FAILED_TOO_LONG
+
+
+def test_the_build_task_has_time_limits_and_bounded_retries():
+    task = tasks.build_report
+    assert (task.soft_time_limit, task.time_limit) == (300, 360)
+    assert task.max_retries == 3 and task.autoretry_for == (OSError,)
+    assert task.acks_late
+
+
+# -- the sweep: nothing waits or builds forever -----------------------------------------
+
+
+def test_sweep_restarts_a_job_whose_worker_died_and_fails_it_after_three_attempts(personas):
+    report = ask(personas)
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    Report.objects.filter(pk=report.pk).update(
+        status=Report.Status.BUILDING, started_at=long_ago, attempts=1, sent_at=long_ago
+    )
+    counts = services.sweep_reports()
+    report.refresh_from_db()
+    assert counts["restarted"] == 1 and report.status == Report.Status.QUEUED
+    assert report.sent_at is not None  # sent again to the (working) broker
+    Report.objects.filter(pk=report.pk).update(
+        status=Report.Status.BUILDING, started_at=long_ago, attempts=3
+    )
+    services.sweep_reports()
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED and report.failure == services.FAILED_TOO_LONG
+
+
+def test_sweep_resends_a_job_the_broker_lost(personas):
+    report = ask(personas)
+    Report.objects.filter(pk=report.pk).update(sent_at=timezone.now() - dt.timedelta(hours=2))
+    counts = services.sweep_reports()
+    report.refresh_from_db()
+    assert counts["restarted"] == 1 and counts["sent"] == 1
+    assert report.sent_at > timezone.now() - dt.timedelta(minutes=1)
+
+
+# -- the broker is down -----------------------------------------------------------------
+
+
+def test_when_the_broker_is_down_the_request_succeeds_and_the_job_starts_when_it_returns(
+    client, personas, own_broker, django_capture_on_commit_callbacks
+):
+    client.force_login(personas["apprentice"])
+    url = reverse("reports:report-request", args=[personas["apprenticeship"].pk, "portfolio"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)  # own_broker is not started: the broker is down
+    report = Report.objects.get()
+    assert response.status_code == 302 and response["Location"] == report.get_absolute_url()
+    assert report.status == Report.Status.QUEUED and report.sent_at is None
+    status = client.get(reverse("reports:report-status", args=[report.pk])).json()
+    assert status["status"] == "queued"  # still waiting; the check tried and failed quietly
+    own_broker.start()
+    assert services.sweep_reports()["sent"] == 1
+    report.refresh_from_db()
+    assert report.sent_at is not None
+
+
+# -- rendering safety --------------------------------------------------------------------
+
+HOSTILE = (
+    '<img src="http://127.0.0.1:{port}/img"> <link rel="stylesheet" href="http://127.0.0.1:{port}/css">'
+    ' <object data="file:///etc/passwd"></object> <style>@import "http://169.254.169.254/";</style>'
+    ' <svg><image href="http://127.0.0.1:{port}/svg"/></svg> <a href="file:///etc/shadow">x</a>'
+)
+
+
+def test_hostile_text_renders_literally_and_fetches_nothing(personas, listener):
+    hostile = HOSTILE.format(port=listener.port)
+    apprentice = personas["apprentice"]
+    apprentice.full_name = hostile[:150]
+    apprentice.save()
+    document = content.build_document(
+        apprenticeship=personas["apprenticeship"],
+        kind=Report.Kind.PORTFOLIO,
+        audience=Report.Audience.FULL,
+    )
+    assert "<img src=" not in document.html
+    data, _pages = pdf.render_pdf(document.html, document.files)
+    assert listener.connections == 0
+    assert "<img src=" in pdf_text(data)  # shown as the text it is
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:{port}/x",
+        "https://169.254.169.254/latest/meta-data/",
+        "file:///etc/passwd",
+        "ftp://127.0.0.1:{port}/x",
+        "data:text/plain,hello",
+        "portfolio-file:not-listed",
+        "static:../../config/settings/base.py",
+        "static:/etc/passwd",
+    ],
+)
+def test_the_fetcher_refuses_everything_but_our_static_files_and_listed_files(listener, url):
+    fetcher = pdf.PortfolioURLFetcher(files={})
+    with pytest.raises(ValueError):
+        fetcher.fetch(url.format(port=listener.port))
+    assert listener.connections == 0
+
+
+def test_the_fetcher_serves_our_stylesheet():
+    response = pdf.PortfolioURLFetcher(files={}).fetch("static:pdf/report.css")
+    assert b"@page" in response.read()
+
+
+# -- the operator command ---------------------------------------------------------------
+
+
+def test_build_report_command_writes_a_pdf(personas, tmp_path):
+    out = tmp_path / "report.pdf"
+    call_command(
+        "build_report",
+        str(personas["apprenticeship"].pk),
+        "--out",
+        str(out),
+        stdout=io.StringIO(),
+    )
+    assert out.read_bytes().startswith(b"%PDF")
