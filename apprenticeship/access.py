@@ -26,6 +26,11 @@ class Action(StrEnum):
     VIEW_HISTORY = "view_history"
     EDIT = "edit"
     MANAGE_PEOPLE = "manage_people"
+    # Progress reviews. The wellbeing check-in is private to the apprentice and the tutor.
+    VIEW_REVIEWS = "view_reviews"
+    VIEW_REVIEW_WELLBEING = "view_review_wellbeing"
+    MANAGE_REVIEWS = "manage_reviews"
+    SIGN_REVIEW = "sign_review"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -34,6 +39,10 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.VIEW_HISTORY: frozenset({Role.APPRENTICE, Role.TUTOR, Role.ADMIN}),
     Action.EDIT: frozenset({Role.ADMIN}),
     Action.MANAGE_PEOPLE: frozenset({Role.ADMIN}),
+    Action.VIEW_REVIEWS: frozenset(Role),
+    Action.VIEW_REVIEW_WELLBEING: frozenset({Role.APPRENTICE, Role.TUTOR}),
+    Action.MANAGE_REVIEWS: frozenset({Role.TUTOR}),
+    Action.SIGN_REVIEW: frozenset({Role.APPRENTICE, Role.EMPLOYER, Role.TUTOR}),
 }
 
 
