@@ -8,6 +8,7 @@ from apprenticeship import access
 from apprenticeship.access import Action
 from apprenticeship.models import Apprenticeship, Role
 from config.pagination import paginate
+from portfolio.services import review_schedule
 
 HOME_ORDER = (Role.ADMIN, Role.TUTOR, Role.EMPLOYER, Role.ASSESSOR, Role.APPRENTICE)
 HOME_PAGES = {
@@ -52,6 +53,7 @@ def caseload(request):
     """The tutor's apprentices with what needs doing. Each area of the portfolio adds its
     columns as annotations, so the page's query count does not grow with the caseload."""
     queryset = access.apprenticeships_as(request.user, Role.TUTOR).with_people()
+    queryset = review_schedule.with_review_status(queryset)
     queryset = queryset.order_by("apprentice__full_name", "pk")
     return render(request, "dashboards/caseload.html", {"page": paginate(request, queryset)})
 
@@ -79,6 +81,8 @@ def overview(request):
         total=Count("pk"),
         **{status: Count("pk", filter=Q(status=status)) for status in Apprenticeship.Status},
     )
+    review_flags = review_schedule.review_flags(scope)
+    scope, review_flag = review_schedule.filter_by_review_flag(scope, request.GET.get("review", ""))
     status = request.GET.get("status", "")
     if status in Apprenticeship.Status.values:
         scope = scope.filter(status=status)
@@ -91,6 +95,8 @@ def overview(request):
             "counts": counts,
             "statuses": Apprenticeship.Status.choices,
             "status": status,
+            "review_flags": review_flags,
+            "review_flag": review_flag,
         },
     )
 
@@ -106,5 +112,6 @@ def apprenticeship_detail(request, pk: int):
             "apprenticeship": apprenticeship,
             "memberships": memberships,
             "can": access.permissions(apprenticeship.viewer_roles),
+            "reviews_summary": review_schedule.reviews_summary(apprenticeship),
         },
     )
