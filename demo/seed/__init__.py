@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from demo.seed import core
+from demo.seed import core, reviews
 
 
 @dataclass
@@ -23,6 +23,7 @@ PEOPLE_TO_PRINT = [
 
 STEPS = [
     core.seed,
+    reviews.seed,
 ]
 
 
