@@ -40,6 +40,11 @@ class Action(StrEnum):
     DECLARE_FOR_EMPLOYER = "declare_for_employer"
     DECLARE_FOR_PROVIDER = "declare_for_provider"
     VIEW_SNAPSHOT = "view_snapshot"
+    # Progress reviews. The wellbeing check-in is private to the apprentice and the tutor.
+    VIEW_REVIEWS = "view_reviews"
+    VIEW_REVIEW_WELLBEING = "view_review_wellbeing"
+    MANAGE_REVIEWS = "manage_reviews"
+    SIGN_REVIEW = "sign_review"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -63,6 +68,10 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.DECLARE_FOR_PROVIDER: frozenset({Role.TUTOR, Role.ADMIN}),
     # The employer reads the live portfolio, without what the apprentice hid from them.
     Action.VIEW_SNAPSHOT: frozenset({Role.APPRENTICE, Role.TUTOR, Role.ADMIN, Role.ASSESSOR}),
+    Action.VIEW_REVIEWS: frozenset(Role),
+    Action.VIEW_REVIEW_WELLBEING: frozenset({Role.APPRENTICE, Role.TUTOR}),
+    Action.MANAGE_REVIEWS: frozenset({Role.TUTOR}),
+    Action.SIGN_REVIEW: frozenset({Role.APPRENTICE, Role.EMPLOYER, Role.TUTOR}),
 }
 
 

@@ -9,6 +9,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import ClassVar
 
 RULES_2022 = dt.date(2022, 8, 1)
 RULES_2025 = dt.date(2025, 8, 1)
@@ -224,3 +225,60 @@ def earliest_gateway(
     return add_months(start_date, minimum_months) + dt.timedelta(
         days=total_break_days(spans, today=today)
     )
+
+
+# -- progress reviews ------------------------------------------------------------------
+
+REVIEW_WEEKS_BEFORE_2025 = 12
+REVIEW_MONTHS_FROM_2025 = 3
+
+
+@dataclass(frozen=True)
+class ReviewInterval:
+    """The longest gap allowed between progress reviews: weeks or calendar months."""
+
+    count: int
+    unit: str  # WEEKS or MONTHS
+
+    WEEKS: ClassVar[str] = "weeks"
+    MONTHS: ClassVar[str] = "months"
+
+    def __post_init__(self) -> None:
+        if self.unit not in (self.WEEKS, self.MONTHS) or self.count < 1:
+            raise ValueError(f"Not a review interval: {self.count} {self.unit}")
+
+    def after(self, day: dt.date) -> dt.date:
+        """The day this interval after `day` (calendar months clamp to the month's end)."""
+        if self.unit == self.WEEKS:
+            return day + dt.timedelta(weeks=self.count)
+        return add_months(day, self.count)
+
+    def __str__(self) -> str:
+        unit = self.unit if self.count != 1 else self.unit.removesuffix("s")
+        return f"{self.count} {unit}"
+
+
+def progress_review_interval(start_date: dt.date) -> ReviewInterval:
+    """How often the funding rules want a progress review, by start date.
+
+    Starts before 1 August 2025: at least every 12 weeks.
+    Starts from 1 August 2025: at least every 3 calendar months.
+    """
+    if start_date >= RULES_2025:
+        return ReviewInterval(REVIEW_MONTHS_FROM_2025, ReviewInterval.MONTHS)
+    return ReviewInterval(REVIEW_WEEKS_BEFORE_2025, ReviewInterval.WEEKS)
+
+
+def next_review_due(
+    *,
+    start_date: dt.date,
+    last_review_on: dt.date | None = None,
+    interval: ReviewInterval | None = None,
+) -> dt.date:
+    """The date by which the next progress review must be held.
+
+    It is one interval after the last review held, or after the start date when none has
+    been. The interval is the rule for the start date unless a different one was agreed.
+    """
+    interval = interval or progress_review_interval(start_date)
+    return interval.after(last_review_on or start_date)

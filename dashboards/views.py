@@ -10,6 +10,7 @@ from apprenticeship.models import Apprenticeship, Role
 from config.pagination import paginate
 from epa.services import gateway as gateway_services
 from portfolio.services import coverage as evidence_coverage
+from portfolio.services import review_schedule
 from reports.summary import apprenticeship_reports
 
 HOME_ORDER = (Role.ADMIN, Role.TUTOR, Role.EMPLOYER, Role.ASSESSOR, Role.APPRENTICE)
@@ -56,6 +57,7 @@ def caseload(request):
     columns as annotations, so the page's query count does not grow with the caseload."""
     queryset = access.apprenticeships_as(request.user, Role.TUTOR).with_people()
     queryset = evidence_coverage.annotate_caseload(queryset)
+    queryset = review_schedule.with_review_status(queryset)
     return render(request, "dashboards/caseload.html", {"page": paginate(request, queryset)})
 
 
@@ -82,6 +84,8 @@ def overview(request):
         total=Count("pk"),
         **{status: Count("pk", filter=Q(status=status)) for status in Apprenticeship.Status},
     )
+    review_flags = review_schedule.review_flags(scope)
+    scope, review_flag = review_schedule.filter_by_review_flag(scope, request.GET.get("review", ""))
     status = request.GET.get("status", "")
     if status in Apprenticeship.Status.values:
         scope = scope.filter(status=status)
@@ -94,6 +98,8 @@ def overview(request):
             "counts": counts,
             "statuses": Apprenticeship.Status.choices,
             "status": status,
+            "review_flags": review_flags,
+            "review_flag": review_flag,
         },
     )
 
@@ -121,5 +127,6 @@ def apprenticeship_detail(request, pk: int):
                 and access.is_allowed(apprenticeship.viewer_roles, Action.VIEW_GATEWAY)
                 else None
             ),
+            "reviews_summary": review_schedule.reviews_summary(apprenticeship),
         },
     )

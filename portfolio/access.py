@@ -22,6 +22,7 @@ from portfolio.models import (
     Evidence,
     EvidenceFile,
     ProtectedName,
+    Review,
     WitnessTestimony,
 )
 
@@ -104,3 +105,20 @@ def get_protected_name_for(user: User, pk: int) -> ProtectedName:
         raise Http404
     name.apprenticeship = apprenticeship
     return name
+
+
+# -- progress reviews ------------------------------------------------------------------
+
+
+def get_review_for(
+    user: User, pk: int, action: Action, *, queryset: QuerySet[Review] | None = None
+) -> Review:
+    """The review, if the user may do `action` on its apprenticeship (404 if they cannot
+    see it, 403 if they may see it but not do this). `review.apprenticeship` carries
+    `viewer_roles`. The current version, its targets and signatures come prefetched."""
+    base = queryset if queryset is not None else Review.objects.with_current()
+    review = base.filter(pk=pk).first()
+    if review is None:
+        raise Http404
+    review.apprenticeship = get_apprenticeship_for(user, review.apprenticeship_id, action)
+    return review

@@ -14,7 +14,18 @@ from apprenticeship.models import (
     OrganisationMembership,
     Role,
 )
-from portfolio.models import Evidence, EvidenceKind, WitnessTestimony
+from portfolio.models import (
+    AgreedReviewInterval,
+    Evidence,
+    EvidenceKind,
+    Review,
+    ReviewReminder,
+    ReviewSignature,
+    ReviewSigningLink,
+    ReviewTarget,
+    ReviewVersion,
+    WitnessTestimony,
+)
 from standards.models import KSB, AssessmentMethod, AssessmentPlan, Duty, StandardVersion
 
 
@@ -162,3 +173,88 @@ class WitnessTestimonyFactory(factory.django.DjangoModelFactory):
     author_role = "Team leader"
     witnessed_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=3))
     text = "I saw the apprentice run the weekly peer group calmly and kindly."
+
+
+# -- progress reviews ------------------------------------------------------------------
+# Most tests record and sign reviews through the services, which keep status, versions
+# and seals consistent. These factories make rows directly, for data sizes and edge cases.
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """A planned review."""
+
+    class Meta:
+        model = Review
+
+    apprenticeship = factory.SubFactory(ApprenticeshipFactory)
+    status = Review.Status.SCHEDULED
+    scheduled_for = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=14))
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ReviewVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewVersion
+
+    review = factory.SubFactory(ReviewFactory)
+    number = 1
+    held_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=2))
+    employer_signatory = factory.SubFactory(UserFactory)
+    progress = factory.LazyFunction(lambda: {"as_of": timezone.localdate().isoformat()})
+    discussion = "How the first months went, and the peer group the apprentice now co-runs."
+    employer_view = "Settling in well; confident with the weekly group."
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ReviewTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewTarget
+
+    version = factory.SubFactory(ReviewVersionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text = "Write a reflective account of a supervision session."
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
+
+
+class ReviewSignatureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewSignature
+
+    version = factory.SubFactory(ReviewVersionFactory)
+    party = "apprentice"
+    signer = factory.SubFactory(UserFactory)
+    signer_name = factory.LazyAttribute(lambda o: o.signer.full_name)
+    digest = "0" * 64
+
+
+class ReviewSigningLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewSigningLink
+
+    version = factory.SubFactory(ReviewVersionFactory)
+    purpose = ReviewSigningLink.Purpose.EMPLOYER_SIGNATURE
+    signer = factory.SubFactory(UserFactory)
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    created_by = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))
+
+
+class AgreedReviewIntervalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgreedReviewInterval
+
+    apprenticeship = factory.SubFactory(ApprenticeshipFactory)
+    every = 4
+    unit = AgreedReviewInterval.Unit.WEEKS
+    reason = "Monthly reviews while the apprentice settles into a new team."
+    agreed_by = factory.SubFactory(UserFactory)
+
+
+class ReviewReminderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewReminder
+
+    kind = ReviewReminder.Kind.DUE_SOON
+    key = factory.Sequence(lambda n: f"due:2026-01-{n % 28 + 1:02d}")
+    recipient = factory.SubFactory(UserFactory)
+    apprenticeship = factory.SubFactory(ApprenticeshipFactory)

@@ -20,3 +20,7 @@ def assert_flat_queries(client, url: str, grow: Callable[[], None], expected: in
     assert (before, after) == (expected, expected), (
         f"{url}: {before} queries, then {after} after adding rows; pinned at {expected}"
     )
+
+
+# The apprenticeship page summarises every area; tests that grow each area's data pin it.
+APPRENTICESHIP_PAGE_QUERIES = 22

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -200,6 +201,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Sends report jobs that waited while the broker was away; ends stuck ones.
     "sweep-reports": {"task": "reports.tasks.sweep_reports", "schedule": 60.0},
+    # Progress reviews due soon, overdue or waiting for a signature: each email goes once.
+    "review-reminders": {
+        "task": "portfolio.tasks.send_review_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from demo.seed import core, evidence
+from demo.seed import core, evidence, reviews
 
 
 @dataclass
@@ -24,6 +24,7 @@ PEOPLE_TO_PRINT = [
 STEPS = [
     core.seed,
     evidence.seed,
+    reviews.seed,
 ]
 
 

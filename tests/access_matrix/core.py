@@ -45,6 +45,8 @@ PUBLIC = {
     "accounts:password-reset-confirm": OK,
     "accounts:password-reset-complete": OK,
     "healthz": OK,
+    # An employer contact signs a progress review through a single-use emailed link.
+    "portfolio:review-sign-by-link": OK,
 }
 
 ENTRIES: list[Entry] = [

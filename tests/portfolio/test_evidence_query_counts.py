@@ -7,7 +7,7 @@ from portfolio.models import Evidence
 from portfolio.services import evidence as services
 from tests import factories, samples
 from tests.portfolio.conftest import make_evidence
-from tests.query_counts import assert_flat_queries
+from tests.query_counts import APPRENTICESHIP_PAGE_QUERIES, assert_flat_queries
 
 
 def more_evidence(apprenticeship, tutor, n=4):
@@ -65,7 +65,7 @@ def more_evidence(apprenticeship, tutor, n=4):
         ("apprentice", "portfolio:coverage", 17),
         ("tutor", "portfolio:coverage", 17),
         ("tutor", "portfolio:testimony-list", 9),
-        ("tutor", "dashboards:apprenticeship-detail", 17),
+        ("tutor", "dashboards:apprenticeship-detail", APPRENTICESHIP_PAGE_QUERIES),
     ],
 )
 def test_apprenticeship_pages_keep_a_flat_query_count(client, personas, persona, url_name, queries):
