@@ -227,3 +227,71 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} as {self.get_role_display()} for {self.apprenticeship_id}"
+
+
+class BreakInLearningQuerySet(models.QuerySet["BreakInLearning"]):
+    def active(self) -> "BreakInLearningQuerySet":
+        """Breaks that apply (one recorded in error is cancelled, and kept)."""
+        return self.filter(cancelled_at__isnull=True)
+
+    def spans(self) -> list[tuple[dt.date, dt.date | None]]:
+        """(first day, last day or None) of each active break, for apprenticeship.funding_rules."""
+        return [
+            (first, last)
+            for first, last in self.active()
+            .order_by("start_date")
+            .values_list("start_date", "end_date")
+        ]
+
+
+class BreakInLearning(models.Model):
+    """A time the apprentice is away from their apprenticeship (illness, caring, a change of
+    job). It pauses the expected pace of training and moves the planned end later.
+
+    The last day stays empty while the return date is not known. A break recorded in error
+    is cancelled with a reason, never deleted.
+    """
+
+    apprenticeship = models.ForeignKey(
+        Apprenticeship, on_delete=models.PROTECT, related_name="breaks_in_learning"
+    )
+    start_date = models.DateField("first day of the break")
+    end_date = models.DateField("last day of the break", null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancel_reason = models.CharField(max_length=300, blank=True)
+
+    objects = BreakInLearningQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_date", "pk"]
+        verbose_name_plural = "breaks in learning"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="break_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | ~Q(cancel_reason=""),
+                name="break_cancel_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["apprenticeship", "start_date"])]
+
+    def __str__(self) -> str:
+        return f"Break from {self.start_date:%-d %B %Y} for {self.apprenticeship_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.cancelled_at is None
+
+    @property
+    def span(self) -> tuple[dt.date, dt.date | None]:
+        return (self.start_date, self.end_date)
