@@ -26,6 +26,13 @@ class Action(StrEnum):
     VIEW_HISTORY = "view_history"
     EDIT = "edit"
     MANAGE_PEOPLE = "manage_people"
+    # Off-the-job training. The assessor sees an apprenticeship only after gateway, and
+    # then only reads.
+    VIEW_OTJ = "view_otj"
+    LOG_OTJ = "log_otj"
+    VERIFY_OTJ = "verify_otj"
+    PLAN_OTJ = "plan_otj"
+    MANAGE_BREAKS = "manage_breaks"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -34,6 +41,11 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.VIEW_HISTORY: frozenset({Role.APPRENTICE, Role.TUTOR, Role.ADMIN}),
     Action.EDIT: frozenset({Role.ADMIN}),
     Action.MANAGE_PEOPLE: frozenset({Role.ADMIN}),
+    Action.VIEW_OTJ: frozenset(Role),
+    Action.LOG_OTJ: frozenset({Role.APPRENTICE}),
+    Action.VERIFY_OTJ: frozenset({Role.TUTOR, Role.EMPLOYER}),
+    Action.PLAN_OTJ: frozenset({Role.TUTOR, Role.ADMIN}),
+    Action.MANAGE_BREAKS: frozenset({Role.TUTOR, Role.ADMIN}),
 }
 
 

@@ -8,6 +8,7 @@ from apprenticeship import access
 from apprenticeship.access import Action
 from apprenticeship.models import Apprenticeship, Role
 from config.pagination import paginate
+from portfolio.services import otj
 
 HOME_ORDER = (Role.ADMIN, Role.TUTOR, Role.EMPLOYER, Role.ASSESSOR, Role.APPRENTICE)
 HOME_PAGES = {
@@ -52,6 +53,7 @@ def caseload(request):
     """The tutor's apprentices with what needs doing. Each area of the portfolio adds its
     columns as annotations, so the page's query count does not grow with the caseload."""
     queryset = access.apprenticeships_as(request.user, Role.TUTOR).with_people()
+    queryset = otj.annotate_otj_progress(queryset)
     queryset = queryset.order_by("apprentice__full_name", "pk")
     return render(request, "dashboards/caseload.html", {"page": paginate(request, queryset)})
 
@@ -106,5 +108,6 @@ def apprenticeship_detail(request, pk: int):
             "apprenticeship": apprenticeship,
             "memberships": memberships,
             "can": access.permissions(apprenticeship.viewer_roles),
+            "otj": otj.otj_summary(apprenticeship),
         },
     )
