@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from demo.seed import core
+from demo.seed import core, otj
 
 
 @dataclass
@@ -23,6 +23,7 @@ PEOPLE_TO_PRINT = [
 
 STEPS = [
     core.seed,
+    otj.seed,
 ]
 
 

@@ -139,7 +139,9 @@ def log_otj_entry(
     }
     _validate_entry(apprenticeship=locked, today=today, **values)
     entry = OtjEntry(apprenticeship=locked, created_by=by, **values)
-    entry.full_clean()
+    # The rules above cover the constraints, which the database enforces as well; skipping
+    # their one-query-each re-check keeps logging cheap.
+    entry.full_clean(validate_unique=False, validate_constraints=False)
     entry.save()
     record_event(
         action="otj.logged",
@@ -192,7 +194,7 @@ def change_otj_entry(
             setattr(current, name, value)
         current.revision += 1
         current.updated_at = timezone.now()
-        current.full_clean()
+        current.full_clean(validate_unique=False, validate_constraints=False)
         current.save(update_fields=[*values, "revision", "updated_at"])
         after = _entry_snapshot(current)
         record_event(
@@ -215,7 +217,7 @@ def change_otj_entry(
         replaces=current,
         **values,
     )
-    new.full_clean()
+    new.full_clean(validate_unique=False, validate_constraints=False)
     new.save()
     record_event(
         action="otj.new_version",
@@ -244,6 +246,9 @@ def _decide(
     if as_role not in VERIFIER_ROLES:
         raise OtjError("Only the tutor or the employer contact verifies off-the-job training.")
     locked = OtjEntry.objects.select_for_update().select_related("apprenticeship").get(pk=entry.pk)
+    closed = log_is_closed(locked.apprenticeship)
+    if closed:
+        raise OtjError(closed)
     if by.pk == locked.apprenticeship.apprentice_id:
         raise OtjError("Apprentices cannot verify their own training.")
     if not locked.is_current:
@@ -258,7 +263,7 @@ def _decide(
     locked.decided_as = as_role.value
     locked.decided_at = timezone.now()
     locked.rejection_reason = reason
-    locked.full_clean()
+    locked.full_clean(validate_unique=False, validate_constraints=False)
     locked.save(
         update_fields=["status", "decided_by", "decided_as", "decided_at", "rejection_reason"]
     )

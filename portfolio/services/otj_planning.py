@@ -27,6 +27,15 @@ from portfolio.services.otj import (
 )
 from standards.models import Duty
 
+PLAN_CLOSED = "the training plan can no longer change"
+
+
+def _refuse_if_closed(apprenticeship: Apprenticeship) -> None:
+    closed = log_is_closed(apprenticeship, PLAN_CLOSED)
+    if closed:
+        raise OtjError(closed)
+
+
 # -- the training plan -----------------------------------------------------------------
 
 
@@ -57,6 +66,7 @@ def save_otj_requirement(
     reduces the total. A split the tutor saved is scaled to the new total, so it still
     adds up."""
     locked = lock_apprenticeship(apprenticeship)
+    _refuse_if_closed(locked)
     plan, _ = OtjPlan.objects.select_for_update().get_or_create(apprenticeship=locked)
     before = _plan_snapshot(plan)
     reason = prior_learning_reason.strip()
@@ -123,6 +133,7 @@ def save_otj_split(
     for every duty of the standard, adding up exactly to the total. Nothing is saved
     otherwise."""
     locked = lock_apprenticeship(apprenticeship)
+    _refuse_if_closed(locked)
     plan, _ = OtjPlan.objects.select_for_update().get_or_create(apprenticeship=locked)
     before = _plan_snapshot(plan)
     required = otj_plan.required_after_prior_learning(
@@ -170,6 +181,7 @@ def use_default_split(*, apprenticeship: Apprenticeship, by: User) -> OtjPlan:
     """Go back to the standard's default split. The tutor's saved figures stay in the
     history."""
     locked = lock_apprenticeship(apprenticeship)
+    _refuse_if_closed(locked)
     plan, _ = OtjPlan.objects.select_for_update().get_or_create(apprenticeship=locked)
     if plan.has_custom_split:
         plan.has_custom_split = False

@@ -24,3 +24,11 @@ def hm(minutes: int | None) -> str:
 def duration(minutes: int | None) -> str:
     """Long form for sentences: '12 hours 30 minutes'."""
     return format_minutes(minutes)
+
+
+@register.filter
+def whole_hours(minutes: int | None) -> str:
+    """Whole hours, for tight spaces: '195 h'."""
+    if minutes is None:
+        return "—"
+    return f"{minutes // 60} h"

@@ -345,3 +345,12 @@ def test_several_entries_verified_at_once_skip_those_that_changed(apprenticeship
     assert statuses[b.pk] == OtjEntry.Status.PENDING
     assert statuses[elsewhere.pk] == OtjEntry.Status.PENDING
     assert statuses[a.pk] == statuses[c.pk] == OtjEntry.Status.VERIFIED
+
+
+def test_nothing_is_verified_after_gateway(apprenticeship, duty, personas):
+    entry = log(apprenticeship, duty)
+    apprenticeship.status = Apprenticeship.Status.GATEWAY
+    apprenticeship.save(update_fields=["status"])
+    with pytest.raises(OtjError, match="passed gateway"):
+        otj_log.verify_otj_entry(entry=entry, by=personas["tutor"], as_role=Role.TUTOR)
+    assert OtjEntry.objects.get(pk=entry.pk).is_pending

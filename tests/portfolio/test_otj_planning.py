@@ -314,3 +314,18 @@ def test_breaks_cannot_change_after_gateway(known, personas):
     known.save(update_fields=["status"])
     with pytest.raises(OtjError, match="passed gateway"):
         record(known, personas["tutor"], start_date=dt.date(2025, 1, 6), end_date=None)
+
+
+def test_the_plan_cannot_change_after_gateway(known, personas):
+    known.status = Apprenticeship.Status.GATEWAY
+    known.save(update_fields=["status"])
+    before = plan_state()
+    with pytest.raises(OtjError, match="training plan can no longer change"):
+        otj_planning.save_otj_requirement(
+            apprenticeship=known,
+            by=personas["tutor"],
+            leave_weeks_per_year=Decimal("0"),
+            prior_learning_minutes=0,
+            prior_learning_reason="",
+        )
+    assert plan_state() == before
