@@ -82,6 +82,9 @@ BREAKS_CLOSED = "breaks in learning can no longer change"
 
 
 def lock_apprenticeship(apprenticeship: Apprenticeship) -> Apprenticeship:
+    """The apprenticeship row, locked until the transaction ends. Every off-the-job change
+    that checks other entries or breaks takes this lock first (and only then any entry's),
+    so concurrent saves are checked one after the other and never deadlock."""
     return (
         Apprenticeship.objects.select_for_update(of=("self",))
         .select_related("standard_version")
@@ -90,6 +93,7 @@ def lock_apprenticeship(apprenticeship: Apprenticeship) -> Apprenticeship:
 
 
 def break_spans(apprenticeship_id: int, *, excluding: int | None = None) -> list:
+    """(first day, last day or None) of each active break, oldest first."""
     breaks = BreakInLearning.objects.filter(apprenticeship_id=apprenticeship_id)
     if excluding is not None:
         breaks = breaks.exclude(pk=excluding)
@@ -165,6 +169,11 @@ class OtjSummary:
     @property
     def is_behind(self) -> bool:
         return self.total.state == Pace.BEHIND
+
+    @property
+    def verified_complete(self) -> bool:
+        """The required total is known and verified training reaches it (for gateway)."""
+        return self.total.required is not None and self.total.verified >= self.total.required
 
     @property
     def verified_share(self) -> int:

@@ -292,4 +292,8 @@ def test_the_employer_verifying_moves_the_verified_total(apprenticeship, persona
     entry = factories.OtjEntryFactory(apprenticeship=apprenticeship, minutes=75)
     assert otj_summary(apprenticeship).total.verified == 0
     otj_log.verify_otj_entry(entry=entry, by=personas["employer"], as_role=Role.EMPLOYER)
-    assert otj_summary(apprenticeship).total.verified == 75
+    summary = otj_summary(apprenticeship)
+    assert summary.total.verified == 75
+    assert not summary.verified_complete  # the required total is not known yet
+    apprenticeship.standard_version.otj_minimum_hours = 1
+    assert otj_summary(apprenticeship).verified_complete
