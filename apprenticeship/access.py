@@ -45,6 +45,13 @@ class Action(StrEnum):
     VIEW_REVIEW_WELLBEING = "view_review_wellbeing"
     MANAGE_REVIEWS = "manage_reviews"
     SIGN_REVIEW = "sign_review"
+    # Off-the-job training. The assessor sees an apprenticeship only after gateway, and
+    # then only reads.
+    VIEW_OTJ = "view_otj"
+    LOG_OTJ = "log_otj"
+    VERIFY_OTJ = "verify_otj"
+    PLAN_OTJ = "plan_otj"
+    MANAGE_BREAKS = "manage_breaks"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -72,6 +79,11 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.VIEW_REVIEW_WELLBEING: frozenset({Role.APPRENTICE, Role.TUTOR}),
     Action.MANAGE_REVIEWS: frozenset({Role.TUTOR}),
     Action.SIGN_REVIEW: frozenset({Role.APPRENTICE, Role.EMPLOYER, Role.TUTOR}),
+    Action.VIEW_OTJ: frozenset(Role),
+    Action.LOG_OTJ: frozenset({Role.APPRENTICE}),
+    Action.VERIFY_OTJ: frozenset({Role.TUTOR, Role.EMPLOYER}),
+    Action.PLAN_OTJ: frozenset({Role.TUTOR, Role.ADMIN}),
+    Action.MANAGE_BREAKS: frozenset({Role.TUTOR, Role.ADMIN}),
 }
 
 

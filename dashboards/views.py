@@ -10,7 +10,7 @@ from apprenticeship.models import Apprenticeship, Role
 from config.pagination import paginate
 from epa.services import gateway as gateway_services
 from portfolio.services import coverage as evidence_coverage
-from portfolio.services import review_schedule
+from portfolio.services import otj, review_schedule
 from reports.summary import apprenticeship_reports
 
 HOME_ORDER = (Role.ADMIN, Role.TUTOR, Role.EMPLOYER, Role.ASSESSOR, Role.APPRENTICE)
@@ -58,6 +58,7 @@ def caseload(request):
     queryset = access.apprenticeships_as(request.user, Role.TUTOR).with_people()
     queryset = evidence_coverage.annotate_caseload(queryset)
     queryset = review_schedule.with_review_status(queryset)
+    queryset = otj.annotate_otj_progress(queryset)
     return render(request, "dashboards/caseload.html", {"page": paginate(request, queryset)})
 
 
@@ -128,5 +129,6 @@ def apprenticeship_detail(request, pk: int):
                 else None
             ),
             "reviews_summary": review_schedule.reviews_summary(apprenticeship),
+            "otj": otj.otj_summary(apprenticeship),
         },
     )

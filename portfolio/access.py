@@ -16,11 +16,12 @@ from django.http import Http404
 
 from accounts.models import User
 from apprenticeship.access import Action, get_apprenticeship_for, is_allowed
-from apprenticeship.models import Apprenticeship, Role
+from apprenticeship.models import Apprenticeship, BreakInLearning, Role
 from portfolio.models import (
     DutySignOff,
     Evidence,
     EvidenceFile,
+    OtjEntry,
     ProtectedName,
     Review,
     WitnessTestimony,
@@ -122,3 +123,24 @@ def get_review_for(
         raise Http404
     review.apprenticeship = get_apprenticeship_for(user, review.apprenticeship_id, action)
     return review
+
+
+# -- off-the-job training --------------------------------------------------------------
+
+
+def get_otj_entry_for(user: User, pk: int, action: Action) -> OtjEntry:
+    """One off-the-job entry (any version), if the user may do `action` on its
+    apprenticeship. The entry's `apprenticeship` carries `viewer_roles`."""
+    entry = OtjEntry.objects.for_log().filter(pk=pk).first()
+    if entry is None:
+        raise Http404
+    entry.apprenticeship = get_apprenticeship_for(user, entry.apprenticeship_id, action)
+    return entry
+
+
+def get_break_for(user: User, pk: int, action: Action) -> BreakInLearning:
+    brk = BreakInLearning.objects.filter(pk=pk).first()
+    if brk is None:
+        raise Http404
+    brk.apprenticeship = get_apprenticeship_for(user, brk.apprenticeship_id, action)
+    return brk

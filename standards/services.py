@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from audit.services import record_event
 from standards.models import (
     KSB,
     AssessmentMethod,
@@ -675,3 +676,63 @@ def export_standard(*, standard_version: StandardVersion) -> dict[str, Any]:
             ],
         }
     return data
+
+
+# -- facts the provider enters while the official value is not loaded ------------------
+
+
+class StandardFactError(Exception):
+    """A change to a standard's facts that is not allowed; the message says why."""
+
+
+MAX_OTJ_MINIMUM_HOURS = 5000
+
+
+def may_enter_otj_minimum(version: StandardVersion) -> bool:
+    """A provider may enter the off-the-job minimum only while no official one is loaded."""
+    return (
+        version.otj_minimum_hours is None
+        or version.fact_provenance("otj_minimum_hours") == Provenance.PROVIDER
+    )
+
+
+@transaction.atomic
+def set_provider_otj_minimum(
+    *, standard_version: StandardVersion, hours: int, source: str, provider_name: str, by
+) -> StandardVersion:
+    """Enter the standard's minimum off-the-job hours for starts from 1 August 2025 while
+    the official figure is not loaded. Its provenance becomes "provider", with who entered
+    it and where the figure comes from; importing a file that has the figure replaces it."""
+    locked = StandardVersion.objects.select_for_update().get(pk=standard_version.pk)
+    if not may_enter_otj_minimum(locked):
+        raise StandardFactError(
+            "The official minimum is loaded for this standard; it changes only by importing "
+            "the standard again."
+        )
+    if not 0 < hours <= MAX_OTJ_MINIMUM_HOURS:
+        raise StandardFactError(
+            f"Enter a whole number of hours between 1 and {MAX_OTJ_MINIMUM_HOURS}."
+        )
+    source = source.strip()
+    if not source:
+        raise StandardFactError("Say where the figure comes from, so others can check it.")
+    before = {"otj_minimum_hours": locked.otj_minimum_hours, **locked.fact("otj_minimum_hours")}
+    facts = dict(locked.facts)
+    facts["otj_minimum_hours"] = {
+        "provenance": Provenance.PROVIDER,
+        "source": f"Entered by {provider_name}",
+        "note": source,
+    }
+    locked.otj_minimum_hours = hours
+    locked.facts = facts
+    locked.full_clean()
+    locked.save(update_fields=["otj_minimum_hours", "facts", "updated_at"])
+    record_event(
+        action="standard.otj_minimum_entered",
+        obj=locked,
+        actor=by,
+        summary=f"Entered {hours} hours as the off-the-job minimum of {locked}",
+        before=before,
+        after={"otj_minimum_hours": hours, **facts["otj_minimum_hours"]},
+    )
+    return locked

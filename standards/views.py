@@ -3,13 +3,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from apprenticeship import access
 from audit.services import record_event
 from config.pagination import paginate
 from standards import services
-from standards.forms import ImportStandardForm
+from standards.forms import ImportStandardForm, OtjMinimumForm
 from standards.models import KSB, PROVENANCE_HELP, Provenance, StandardVersion
 
 
@@ -52,6 +53,7 @@ def standard_detail(request, pk: int):
             "ksb_groups": groups,
             "duty_map": version.fact("duty_ksb_map"),
             "plan": plan,
+            "may_enter_otj_minimum": services.may_enter_otj_minimum(version),
             "provenance_help": [(Provenance(k).label, v) for k, v in PROVENANCE_HELP.items()],
         },
     )
@@ -80,3 +82,41 @@ def standard_import(request):
             messages.success(request, f"{result.standard_version} imported.")
             return redirect(result.standard_version)
     return render(request, "standards/standard_import.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def standard_otj_minimum(request, pk: int):
+    """A provider admin enters the off-the-job minimum while the official one is not loaded."""
+    providers = access.administered_providers(request.user).order_by("name")
+    provider = providers.first()
+    if provider is None:
+        raise PermissionDenied
+    version = get_object_or_404(StandardVersion, pk=pk)
+    form = OtjMinimumForm(
+        request.POST or None,
+        initial={"hours": version.otj_minimum_hours},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_provider_otj_minimum(
+                standard_version=version,
+                hours=form.cleaned_data["hours"],
+                source=form.cleaned_data["source"],
+                provider_name=provider.name,
+                by=request.user,
+            )
+        except services.StandardFactError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Minimum off-the-job hours saved, marked as entered by you.")
+            return redirect(reverse("standards:standard-detail", args=[version.pk]) + "#facts")
+    return render(
+        request,
+        "standards/standard_otj_minimum.html",
+        {
+            "version": version,
+            "form": form,
+            "may_enter": services.may_enter_otj_minimum(version),
+        },
+    )

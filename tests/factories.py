@@ -9,15 +9,20 @@ from django.utils import timezone
 from accounts.models import User
 from apprenticeship.models import (
     Apprenticeship,
+    BreakInLearning,
     Membership,
     Organisation,
     OrganisationMembership,
     Role,
 )
 from portfolio.models import (
+    ActivityType,
     AgreedReviewInterval,
     Evidence,
     EvidenceKind,
+    OtjAllocation,
+    OtjEntry,
+    OtjPlan,
     Review,
     ReviewReminder,
     ReviewSignature,
@@ -258,3 +263,54 @@ class ReviewReminderFactory(factory.django.DjangoModelFactory):
     key = factory.Sequence(lambda n: f"due:2026-01-{n % 28 + 1:02d}")
     recipient = factory.SubFactory(UserFactory)
     apprenticeship = factory.SubFactory(ApprenticeshipFactory)
+
+
+# -- off-the-job training --------------------------------------------------------------
+
+
+class BreakInLearningFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BreakInLearning
+
+    apprenticeship = factory.SubFactory(ApprenticeshipFactory)
+    start_date = factory.LazyAttribute(lambda o: o.apprenticeship.start_date + dt.timedelta(30))
+    end_date = factory.LazyAttribute(lambda o: o.start_date + dt.timedelta(days=13))
+    created_by = factory.SubFactory(UserFactory)
+
+
+class OtjEntryFactory(factory.django.DjangoModelFactory):
+    """An entry waiting for verification, against the standard's first duty."""
+
+    class Meta:
+        model = OtjEntry
+
+    apprenticeship = factory.SubFactory(ApprenticeshipFactory)
+    date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=2))
+    minutes = 90
+    activity_type = ActivityType.TEACHING
+    duty = factory.LazyAttribute(
+        lambda o: (
+            Duty.objects.filter(standard_version=o.apprenticeship.standard_version)
+            .order_by("number")
+            .first()
+            or DutyFactory(standard_version=o.apprenticeship.standard_version)
+        )
+    )
+    description = "Workshop on trauma-informed peer support, with role play."
+    created_by = factory.LazyAttribute(lambda o: o.apprenticeship.apprentice)
+
+
+class OtjPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OtjPlan
+
+    apprenticeship = factory.SubFactory(ApprenticeshipFactory)
+
+
+class OtjAllocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OtjAllocation
+
+    plan = factory.SubFactory(OtjPlanFactory)
+    duty = factory.SubFactory(DutyFactory)
+    minutes = 600

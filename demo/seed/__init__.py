@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from demo.seed import core, evidence, reviews
+from demo.seed import core, evidence, otj, reviews
 
 
 @dataclass
@@ -24,6 +24,7 @@ PEOPLE_TO_PRINT = [
 STEPS = [
     core.seed,
     evidence.seed,
+    otj.seed,
     reviews.seed,
 ]
 

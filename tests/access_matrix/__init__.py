@@ -4,7 +4,7 @@ One module per area of the product lists its URLs; ENTRIES joins them. See base.
 how an entry is written.
 """
 
-from tests.access_matrix import core, evidence, gateway, reports, reviews
+from tests.access_matrix import core, evidence, gateway, otj, reports, reviews
 from tests.access_matrix.base import PERSONA_NAMES, Entry
 from tests.access_matrix.core import PUBLIC
 
@@ -14,6 +14,7 @@ ENTRIES: list[Entry] = [
     *gateway.ENTRIES,
     *reports.ENTRIES,
     *reviews.ENTRIES,
+    *otj.ENTRIES,
 ]
 
 __all__ = ["ENTRIES", "PERSONA_NAMES", "PUBLIC", "Entry"]

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('apprenticeship', '0001_initial'),
-        ('portfolio', '0001_evidence'),
+        ('portfolio', '0002_otj'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
