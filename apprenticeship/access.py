@@ -45,8 +45,7 @@ class Action(StrEnum):
     VIEW_REVIEW_WELLBEING = "view_review_wellbeing"
     MANAGE_REVIEWS = "manage_reviews"
     SIGN_REVIEW = "sign_review"
-    # Off-the-job training. The assessor sees an apprenticeship only after gateway, and
-    # then only reads.
+    # Off-the-job training.
     VIEW_OTJ = "view_otj"
     LOG_OTJ = "log_otj"
     VERIFY_OTJ = "verify_otj"
@@ -75,11 +74,12 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.DECLARE_FOR_PROVIDER: frozenset({Role.TUTOR, Role.ADMIN}),
     # The employer reads the live portfolio, without what the apprentice hid from them.
     Action.VIEW_SNAPSHOT: frozenset({Role.APPRENTICE, Role.TUTOR, Role.ADMIN, Role.ASSESSOR}),
-    Action.VIEW_REVIEWS: frozenset(Role),
+    # The assessor reads reviews and off-the-job figures in the frozen portfolio only.
+    Action.VIEW_REVIEWS: frozenset(Role) - {Role.ASSESSOR},
     Action.VIEW_REVIEW_WELLBEING: frozenset({Role.APPRENTICE, Role.TUTOR}),
     Action.MANAGE_REVIEWS: frozenset({Role.TUTOR}),
     Action.SIGN_REVIEW: frozenset({Role.APPRENTICE, Role.EMPLOYER, Role.TUTOR}),
-    Action.VIEW_OTJ: frozenset(Role),
+    Action.VIEW_OTJ: frozenset(Role) - {Role.ASSESSOR},
     Action.LOG_OTJ: frozenset({Role.APPRENTICE}),
     Action.VERIFY_OTJ: frozenset({Role.TUTOR, Role.EMPLOYER}),
     Action.PLAN_OTJ: frozenset({Role.TUTOR, Role.ADMIN}),

@@ -77,3 +77,9 @@ def digest(value: Any) -> str:
 def matches(value: Any, expected: str) -> bool:
     """Whether `value` still has the digest recorded when it was sealed."""
     return hmac.compare_digest(digest(value), expected)
+
+
+def plain(value: Any) -> Any:
+    """`value` as it is stored once sealed: JSON types only (dates and decimals as the
+    strings above), so what is kept digests exactly as the original did."""
+    return json.loads(canonical_json(value))

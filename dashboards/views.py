@@ -109,26 +109,25 @@ def overview(request):
 def apprenticeship_detail(request, pk: int):
     apprenticeship = access.get_apprenticeship_for(request.user, pk, Action.VIEW)
     memberships = apprenticeship.memberships.filter(is_active=True).select_related("user")
+    roles = apprenticeship.viewer_roles
+
+    def shown(action: Action, summary):
+        """An area's summary, worked out only for someone who may see that area."""
+        return summary(apprenticeship) if access.is_allowed(roles, action) else None
+
     return render(
         request,
         "dashboards/apprenticeship_detail.html",
         {
             "apprenticeship": apprenticeship,
             "memberships": memberships,
-            "can": access.permissions(apprenticeship.viewer_roles),
-            "evidence_summary": (
-                evidence_coverage.evidence_summary(apprenticeship)
-                if access.is_allowed(apprenticeship.viewer_roles, Action.VIEW_EVIDENCE)
-                else None
-            ),
+            "can": access.permissions(roles),
+            "evidence_summary": shown(Action.VIEW_EVIDENCE, evidence_coverage.evidence_summary),
+            "otj": shown(Action.VIEW_OTJ, otj.otj_summary),
+            "reviews_summary": shown(Action.VIEW_REVIEWS, review_schedule.reviews_summary),
+            "gateway": None
+            if apprenticeship.is_post_gateway
+            else shown(Action.VIEW_GATEWAY, gateway_services.summary),
             **apprenticeship_reports(request.user, apprenticeship),
-            "gateway": (
-                gateway_services.summary(apprenticeship)
-                if not apprenticeship.is_post_gateway
-                and access.is_allowed(apprenticeship.viewer_roles, Action.VIEW_GATEWAY)
-                else None
-            ),
-            "reviews_summary": review_schedule.reviews_summary(apprenticeship),
-            "otj": otj.otj_summary(apprenticeship),
         },
     )

@@ -8,7 +8,6 @@ a gateway pack from the snapshot itself, so what the assessor reads never change
 """
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
@@ -39,11 +38,6 @@ class Document:
         return hashlib.sha256(self.html.encode("utf-8")).hexdigest()
 
 
-def _plain(data: dict) -> dict:
-    """The same plain values a snapshot keeps (dates as ISO strings)."""
-    return json.loads(seals.canonical_json(data))
-
-
 def portfolio_data(apprenticeship: Apprenticeship, kind: str) -> dict:
     """The report's data: the frozen snapshot for a gateway pack, the live portfolio in
     the same shape for a portfolio report."""
@@ -62,7 +56,9 @@ def portfolio_data(apprenticeship: Apprenticeship, kind: str) -> dict:
         return data
     now = timezone.now()
     checklist = gateway_services.checklist(apprenticeship)
-    return _plain(snapshots.build(apprenticeship=apprenticeship, checklist=checklist, taken_at=now))
+    return seals.plain(
+        snapshots.build(apprenticeship=apprenticeship, checklist=checklist, taken_at=now)
+    )
 
 
 def for_audience(data: dict, audience: str) -> dict:

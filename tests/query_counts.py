@@ -23,4 +23,4 @@ def assert_flat_queries(client, url: str, grow: Callable[[], None], expected: in
 
 
 # The apprenticeship page summarises every area; tests that grow each area's data pin it.
-APPRENTICESHIP_PAGE_QUERIES = 27
+APPRENTICESHIP_PAGE_QUERIES = 36

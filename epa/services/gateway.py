@@ -2,7 +2,6 @@
 and passing gateway, which freezes the portfolio for the assessor."""
 
 import datetime as dt
-import json
 from dataclasses import asdict, dataclass
 
 from django.db import IntegrityError, transaction
@@ -17,6 +16,7 @@ from audit.services import record_event
 from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
 from epa.services import snapshot as snapshots
 from portfolio.models import DutySignOff
+from portfolio.services import otj, review_schedule, reviews
 from standards.models import Duty, Provenance
 
 Party = GatewayDeclaration.Party
@@ -39,11 +39,6 @@ class CheckItem:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-def _stored(content: dict) -> dict:
-    """Sealed content as it is kept: exactly the plain values the digest was taken of."""
-    return json.loads(seals.canonical_json(content))
 
 
 # -- the checklist ---------------------------------------------------------------------
@@ -139,6 +134,54 @@ def _duties_signed_off(apprenticeship: Apprenticeship, today: dt.date) -> CheckI
     )
 
 
+def _otj_done(apprenticeship: Apprenticeship, today: dt.date) -> CheckItem:
+    summary = otj.otj_summary(apprenticeship, today=today)
+    total = summary.total
+    if not summary.required_known:
+        detail = (
+            f"{otj.format_minutes(total.verified)} verified, but the required total is not "
+            "known yet: the standard's published minimum has not been loaded. A provider "
+            "admin can enter it on the standard's page."
+        )
+    else:
+        detail = (
+            f"{otj.format_minutes(total.verified)} verified of "
+            f"{otj.format_minutes(total.required)} required."
+        )
+        if total.logged > total.verified:
+            detail += (
+                f" {otj.format_minutes(total.logged - total.verified)} waits for verification."
+            )
+    return CheckItem(
+        key="otj",
+        label="Off-the-job training done and verified",
+        holds=summary.verified_complete,
+        detail=detail,
+        fix_url=reverse("portfolio:otj-summary", args=[apprenticeship.pk]),
+        fix_label="See off-the-job training",
+    )
+
+
+def _recent_review(apprenticeship: Apprenticeship, today: dt.date) -> CheckItem:
+    review = reviews.latest_signed_review(apprenticeship)
+    interval = review_schedule.review_schedule(apprenticeship, today=today).interval
+    if review is None:
+        holds, detail = False, "No progress review has been signed by all three of you yet."
+    else:
+        held_on = review.current_version.held_on
+        holds = interval.after(held_on) >= today
+        detail = f"The last review signed by everyone was held on {held_on:%-d %B %Y}"
+        detail += f", within the last {interval}." if holds else f", more than {interval} ago."
+    return CheckItem(
+        key="review",
+        label="A recent progress review, signed by everyone",
+        holds=holds,
+        detail=detail,
+        fix_url=reverse("portfolio:review-list", args=[apprenticeship.pk]),
+        fix_label="See progress reviews",
+    )
+
+
 def _declaration(apprenticeship: Apprenticeship, party: str, declared) -> CheckItem:
     declaration = declared.get(party)
     label = {
@@ -168,7 +211,7 @@ def _declaration(apprenticeship: Apprenticeship, party: str, declared) -> CheckI
 
 # Each check takes (apprenticeship, today) and returns one CheckItem; the declarations
 # come last because the provider confirms only when everything else holds.
-CHECKS = (_time_on_programme, _english_maths, _duties_signed_off)
+CHECKS = (_time_on_programme, _otj_done, _english_maths, _duties_signed_off, _recent_review)
 
 
 def checklist(apprenticeship: Apprenticeship, *, today: dt.date | None = None) -> list[CheckItem]:
@@ -322,7 +365,7 @@ def declare(
                     apprenticeship=apprenticeship,
                     party=party,
                     statement=content["statement"],
-                    content=_stored(content),
+                    content=seals.plain(content),
                     digest=seals.digest(content),
                     declared_by=by,
                     declared_at=now,
@@ -389,7 +432,7 @@ def pass_gateway_if_ready(
         apprenticeship=locked,
         taken_at=now,
         taken_by=by,
-        content=_stored(content),
+        content=seals.plain(content),
         digest=seals.digest(content),
     )
     locked.status = Apprenticeship.Status.GATEWAY

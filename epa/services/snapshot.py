@@ -2,7 +2,8 @@
 
 `build` gathers every submitted evidence item (the version last submitted, or the one
 accepted if the apprentice has started changing it since), its files by checksum, the
-mapping to duties and KSBs, the sign-offs, and the gateway checklist with its
+mapping to duties and KSBs, the sign-offs, the off-the-job summary, the signed progress
+reviews (never their wellbeing check-ins) and the gateway checklist with its
 declarations. The result is stored once and never changed: later edits to the live
 portfolio never reach what the assessor reads.
 """
@@ -14,6 +15,7 @@ from django.db.models import Prefetch
 from apprenticeship.models import Apprenticeship
 from epa.models import GatewayDeclaration
 from portfolio.models import DutySignOff, Evidence, EvidenceFile, EvidenceVersion
+from portfolio.services import otj, reviews
 from standards.models import KSB, Duty
 
 
@@ -145,6 +147,8 @@ def build(*, apprenticeship: Apprenticeship, checklist: list, taken_at: dt.datet
             for k in KSB.objects.filter(standard_version=standard)
         ],
         "evidence": _evidence(apprenticeship),
+        "otj": otj.otj_summary_data(otj.otj_summary(apprenticeship, today=taken_at.date())),
+        "reviews": reviews.signed_reviews_data(apprenticeship),
         "checklist": [item.as_dict() for item in checklist],
         "declarations": [
             {

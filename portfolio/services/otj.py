@@ -510,6 +510,35 @@ def otj_log_rows(apprenticeship: Apprenticeship) -> Iterator[list[str]]:
         ]
 
 
+def _figures_data(figures: Figures) -> dict:
+    return {
+        "required": figures.required,
+        "logged": figures.logged,
+        "verified": figures.verified,
+        "expected": figures.expected,
+        "state": figures.state.value,
+        "state_label": figures.state.label,
+        "finish": figures.projection.finish,
+    }
+
+
+def otj_summary_data(summary: OtjSummary) -> dict:
+    """The summary as plain data (minutes, dates): what a progress review, the gateway
+    snapshot and the PDF report keep of it."""
+    return {
+        "as_of": summary.today,
+        "required_known": summary.required_known,
+        "prior_learning_minutes": summary.prior_learning_minutes,
+        "not_counted_minutes": summary.not_counted_minutes,
+        "planned_end_with_breaks": summary.planned_end_with_breaks,
+        "total": _figures_data(summary.total),
+        "duties": [
+            {"code": line.code, "text": line.text, **_figures_data(line.figures)}
+            for line in summary.duties
+        ],
+    }
+
+
 def otj_summary_rows(summary: OtjSummary) -> Iterator[list[str]]:
     """The per-duty summary: one row per duty, then the total. Minutes and hours."""
     yield [

@@ -37,6 +37,7 @@ from portfolio.models import (
     ReviewTarget,
     ReviewVersion,
 )
+from portfolio.services import otj
 from standards.models import Duty
 
 # The fields of a version a tutor records, in the order the form and the history show them.
@@ -116,8 +117,7 @@ def progress_snapshot(apprenticeship: Apprenticeship, today: dt.date | None = No
         "as_of": today.isoformat(),
         "duties": _duties_progress(apprenticeship),
         "evidence": _evidence_progress(apprenticeship),
-        # Off-the-job training: add "otj": otj.otj_summary(apprenticeship, today=today)
-        # here once the OTJ log is merged.
+        "otj": seals.plain(otj.otj_summary_data(otj.otj_summary(apprenticeship, today=today))),
     }
 
 
@@ -143,6 +143,47 @@ def latest_signed_review(apprenticeship: Apprenticeship) -> Review | None:
         .order_by("-current_version__held_on", "-pk")
         .first()
     )
+
+
+def signed_reviews_data(apprenticeship: Apprenticeship) -> list[dict[str, Any]]:
+    """Every review whose current version carries a signature, as plain data for the
+    frozen portfolio and reports: what was recorded (never the wellbeing check-in, which
+    is the apprentice's and tutor's alone), and each signature with its seal check."""
+    reviews = (
+        Review.objects.with_current()
+        .filter(apprenticeship=apprenticeship, current_version__signatures__isnull=False)
+        .distinct()
+        .order_by("current_version__held_on", "pk")
+    )
+    data = []
+    for review in reviews:
+        version = review.current_version
+        checks = seal_checks(version)
+        data.append(
+            {
+                "review": review.pk,
+                "version": version.number,
+                "status": review.status,
+                "status_label": review.get_status_display(),
+                "held_on": version.held_on,
+                "format": version.get_format_display(),
+                "discussion": version.discussion,
+                "employer_view": version.employer_view,
+                "targets": [{"text": t.text, "due_on": t.due_on} for t in version.targets.all()],
+                "signatures": [
+                    {
+                        "party": check.signature.party,
+                        "party_label": check.signature.get_party_display(),
+                        "signer": check.signature.signer_name,
+                        "signed_at": check.signature.signed_at,
+                        "digest": check.recorded,
+                        "intact": check.intact,
+                    }
+                    for check in checks.values()
+                ],
+            }
+        )
+    return data
 
 
 def version_with_details(review: Review, number: int) -> ReviewVersion | None:

@@ -1,7 +1,8 @@
 """Off-the-job training: the summary, the log, entries, the plan, breaks, downloads, and
 the provider's entry of a standard's minimum hours.
 
-Everyone on the apprenticeship reads; the assessor only after gateway, and only reads.
+Everyone on the apprenticeship reads, but the assessor: after gateway they read the
+off-the-job summary in the frozen portfolio only.
 The apprentice logs; the tutor and the employer contact verify; the tutor and the
 provider admin plan and record breaks.
 """
@@ -18,9 +19,9 @@ from tests.access_matrix.base import (
     only,
 )
 
-# Everyone on the apprenticeship after gateway, the assessor included.
+# Everyone on the apprenticeship after gateway; the assessor reads the frozen portfolio.
 VIEWERS_AFTER_GATEWAY = only(
-    {"apprentice": OK, "employer": OK, "tutor": OK, "assessor": OK, "admin": OK}, NOT_FOUND
+    {"apprentice": OK, "employer": OK, "tutor": OK, "assessor": FORBIDDEN, "admin": OK}, NOT_FOUND
 )
 
 
@@ -89,7 +90,7 @@ def _after_gateway(url_name: str, expected: dict[str, int], **kwargs) -> Entry:
 
 
 ENTRIES: list[Entry] = [
-    # Reading: everyone on the apprenticeship; the assessor once it has passed gateway.
+    # Reading: everyone on the apprenticeship but the assessor.
     Entry("portfolio:otj-summary", VIEWERS, args=_apprenticeship),
     _after_gateway("portfolio:otj-summary", VIEWERS_AFTER_GATEWAY, args=_apprenticeship),
     Entry("portfolio:otj-log", VIEWERS, args=_apprenticeship),

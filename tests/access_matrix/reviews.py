@@ -67,8 +67,9 @@ TUTOR_POST = only(
     {"tutor": REDIRECT, "apprentice": FORBIDDEN, "employer": FORBIDDEN, "admin": FORBIDDEN},
     NOT_FOUND,
 )
+# After gateway the assessor reads the signed reviews in the frozen portfolio only.
 AFTER_GATEWAY = only(
-    {"apprentice": OK, "employer": OK, "tutor": OK, "assessor": OK, "admin": OK}, NOT_FOUND
+    {"apprentice": OK, "employer": OK, "tutor": OK, "assessor": FORBIDDEN, "admin": OK}, NOT_FOUND
 )
 
 ENTRIES: list[Entry] = [

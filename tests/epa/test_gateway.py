@@ -118,7 +118,13 @@ def test_every_duty_must_be_signed_off(apprenticeship, personas):
 
 
 def test_the_provider_confirms_only_when_everything_else_holds(apprenticeship, personas):
-    with pytest.raises(GatewayError, match="Still missing: minimum time on programme; every duty"):
+    with pytest.raises(
+        GatewayError,
+        match=(
+            "Still missing: minimum time on programme; off-the-job training done and "
+            "verified; every duty signed off; a recent progress review"
+        ),
+    ):
         services.declare(
             apprenticeship=apprenticeship, party=PROVIDER, by=personas["tutor"], confirmed=True
         )
@@ -281,3 +287,50 @@ def test_a_factory_duty_free_standard_never_passes(personas):
     )
     apprenticeship.refresh_from_db()
     assert not item(apprenticeship, "duties").holds
+
+
+def test_off_the_job_training_must_be_verified_and_known(ready, personas):
+    from portfolio.services import otj_log
+
+    assert item(ready, "otj").holds
+    standard = ready.standard_version
+    standard.otj_minimum_hours = 100
+    standard.save(update_fields=["otj_minimum_hours"])
+    otj_log.log_otj_entry(
+        apprenticeship=ready,
+        by=personas["apprentice"],
+        date=timezone.localdate(),
+        minutes=90,
+        activity_type="mentoring",
+        duty=ready.standard_version.duties.first(),
+        description="Mentoring session.",
+    )
+    short = item(ready, "otj")
+    assert not short.holds
+    assert "of 100 hours required" in short.detail and "1 hour 30 minutes waits" in short.detail
+    standard.otj_minimum_hours = None
+    standard.save(update_fields=["otj_minimum_hours"])
+    unknown = item(ready, "otj")
+    assert not unknown.holds and "required total is not known yet" in unknown.detail
+
+
+def test_the_signed_review_must_be_recent(ready):
+    assert item(ready, "review").holds
+    later = timezone.localdate() + dt.timedelta(days=100)
+    stale = item(ready, "review", today=later)
+    assert not stale.holds and "more than 3 months ago" in stale.detail
+
+
+def test_the_snapshot_keeps_the_off_the_job_summary_and_signed_reviews_without_wellbeing(
+    ready, personas
+):
+    from tests.portfolio.review_helpers import WELLBEING
+
+    services.declare(apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True)
+    services.declare(apprenticeship=ready, party=PROVIDER, by=personas["tutor"], confirmed=True)
+    content = GatewaySnapshot.objects.get(apprenticeship=ready).content
+    assert content["otj"]["total"]["verified"] >= content["otj"]["total"]["required"] > 0
+    (review,) = content["reviews"]
+    assert {s["party"] for s in review["signatures"]} == {"apprentice", "employer", "tutor"}
+    assert all(s["intact"] for s in review["signatures"])
+    assert WELLBEING not in str(content)

@@ -7,6 +7,7 @@ from epa.services import gateway as services
 from portfolio.models import EvidenceFile
 from portfolio.services import evidence as evidence_services
 from tests import samples
+from tests.portfolio import review_helpers
 from tests.portfolio.conftest import make_evidence
 from tests.query_counts import assert_flat_queries
 
@@ -45,6 +46,9 @@ def test_confirming_through_the_pages_passes_gateway(client, ready, personas):
     assert ready.status == Apprenticeship.Status.GATEWAY
     page = html(client, personas["assessor"], "epa:snapshot", ready.pk)
     assert "Evidence for D1" in page and "Seal intact" in page
+    assert "Settling in; co-running the Tuesday peer group." in page
+    assert "Off-the-job training" in page
+    assert review_helpers.WELLBEING not in page
 
 
 def test_the_assessor_sees_the_frozen_portfolio_not_the_live_one(client, ready, personas):
@@ -91,7 +95,7 @@ def test_gateway_and_frozen_pages_keep_a_flat_query_count(client, ready, persona
                 evidence=evidence, by=personas["apprentice"], own_work=True, names_no_one=True
             )
 
-    assert_flat_queries(client, reverse("epa:gateway", args=[ready.pk]), grow, 13)
+    assert_flat_queries(client, reverse("epa:gateway", args=[ready.pk]), grow, 24)
     services.declare(apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True)
     services.declare(apprenticeship=ready, party=PROVIDER, by=personas["tutor"], confirmed=True)
     assert_flat_queries(client, reverse("epa:snapshot", args=[ready.pk]), grow, 8)

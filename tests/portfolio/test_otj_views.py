@@ -459,7 +459,7 @@ def test_an_imported_file_without_the_minimum_keeps_the_providers_figure(st0896)
 
 
 def test_the_gateway_stage_makes_the_summary_read_only(client, post_gateway, personas):
-    client.force_login(personas["assessor"])
+    client.force_login(personas["apprentice"])
     page = client.get(reverse("portfolio:otj-summary", args=[post_gateway.pk])).content.decode()
     assert "Nothing more can be logged" in page
     assert "Log training" not in page

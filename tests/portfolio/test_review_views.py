@@ -45,12 +45,10 @@ def test_only_the_apprentice_and_tutor_see_the_wellbeing_check_in(
     assert not any(salt in page for page in pages)
 
 
-def test_the_assessor_sees_reviews_after_gateway_without_the_wellbeing_check_in(
-    client, personas, post_gateway
-):
+def test_the_assessor_reads_reviews_only_in_the_frozen_portfolio(client, personas, post_gateway):
     review = record(personas)
-    page = _page(client, personas["assessor"], review.get_absolute_url())
-    assert "Settling in" in page and WELLBEING not in page
+    client.force_login(personas["assessor"])
+    assert client.get(review.get_absolute_url()).status_code == 403
 
 
 def test_the_history_never_shows_the_wellbeing_check_in(client, personas):

@@ -1,5 +1,5 @@
-"""Dates in the frozen portfolio are kept as ISO strings (that is what was sealed); this
-turns them back into dates for display."""
+"""Dates in sealed records (the frozen portfolio, a review's progress) are kept as ISO
+strings, which is what was sealed; `from_iso` turns them back into dates for display."""
 
 import datetime as dt
 
