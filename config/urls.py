@@ -8,5 +8,6 @@ urlpatterns = [
     path("standards/", include("standards.urls")),
     path("", include("apprenticeship.urls")),
     path("", include("portfolio.urls")),
+    path("", include("epa.urls")),
     path("", include("dashboards.urls")),
 ]

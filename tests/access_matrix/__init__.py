@@ -4,13 +4,14 @@ One module per area of the product lists its URLs; ENTRIES joins them. See base.
 how an entry is written.
 """
 
-from tests.access_matrix import core, evidence
+from tests.access_matrix import core, epa, evidence
 from tests.access_matrix.base import PERSONA_NAMES, Entry
 from tests.access_matrix.core import PUBLIC
 
 ENTRIES: list[Entry] = [
     *core.ENTRIES,
     *evidence.ENTRIES,
+    *epa.ENTRIES,
 ]
 
 __all__ = ["ENTRIES", "PERSONA_NAMES", "PUBLIC", "Entry"]
