@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from demo.seed import core, evidence
+from demo.seed import core, epa, evidence
 
 
 @dataclass
@@ -18,12 +18,14 @@ PEOPLE_TO_PRINT = [
     ("tutor", "Tutor:"),
     ("employer", "Employer contact:"),
     ("assessor", "Assessor:"),
+    ("epao_admin", "Assessment admin:"),
     ("apprentice", "Apprentice:"),
 ]
 
 STEPS = [
     core.seed,
     evidence.seed,
+    epa.seed,
 ]
 
 

@@ -814,7 +814,8 @@ def round_result(
     return result
 
 
-def _result_of(round_: AssessmentRound, plan: AssessmentPlan) -> RoundResult:
+def result_of(round_: AssessmentRound, plan: AssessmentPlan) -> RoundResult:
+    """The result the round gives now, loaded from the database."""
     previous = (
         AssessmentRound.objects.filter(
             apprenticeship_id=round_.apprenticeship_id, number=round_.number - 1
@@ -844,7 +845,7 @@ def confirm_result(
     current = AssessmentRound.objects.select_for_update().get(pk=round_.pk)
     if current.is_confirmed:
         raise EpaError(_locked_message(current, plan))
-    result = _result_of(current, plan)
+    result = result_of(current, plan)
     if not result.complete:
         raise EpaError(
             "Grade every method first. Not graded yet: " + ", ".join(result.missing) + "."
