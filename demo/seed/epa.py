@@ -17,6 +17,7 @@ from audit.services import record_event
 from demo.seed.core import months_before
 from epa.models import AssessmentRound, ConflictDeclaration
 from epa.services import assessment as services
+from epa.services import results
 from standards.models import AssessmentPlan
 
 EPAO_ADMIN = ("epao.admin@example.org", "Grace Adeyemi")
@@ -241,8 +242,8 @@ def _record(apprenticeship, method, assessor, *, start: dt.date, grade: str) -> 
 def _confirm(apprenticeship, assessor, *, on: dt.date) -> AssessmentRound:
     round_ = services.latest_round(apprenticeship)
     plan = services.plan_for(apprenticeship)
-    result = services.result_of(round_, plan)
-    return services.confirm_result(round_=round_, by=assessor, grade=result.overall, now=_at(on))
+    result = results.result_of(round_, plan)
+    return results.confirm_result(round_=round_, by=assessor, grade=result.overall, now=_at(on))
 
 
 @transaction.atomic
@@ -288,7 +289,7 @@ def seed(context) -> None:
         _confirm(apprenticeship, assessor, on=discussion_day + dt.timedelta(days=1))
         if stage != "resit":
             continue
-        services.start_round(
+        results.start_round(
             apprenticeship=apprenticeship, by=assessor, kind=AssessmentRound.Kind.RESIT
         )
         resit_day = timezone.localdate() - dt.timedelta(days=6)

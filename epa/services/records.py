@@ -34,6 +34,7 @@ from epa.models import (
     SessionMode,
 )
 from epa.services import assessment as services
+from epa.services import results
 from epa.services.grading import Window, epa_window, failing_grade
 from standards.models import KSB, AssessmentMethod, AssessmentPlan, StandardVersion
 
@@ -115,7 +116,7 @@ class SessionSlot:
 class MethodRecord:
     method: AssessmentMethod
     assessment: MethodAssessment | None = None  # None: carried over from an earlier round
-    carried: services.MethodGrade | None = None
+    carried: results.MethodGrade | None = None
     slots: list[SessionSlot] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     question_count: int = 0
@@ -136,7 +137,7 @@ class MethodRecord:
 class RoundRecord:
     round: AssessmentRound
     methods: list[MethodRecord]
-    result: services.RoundResult
+    result: results.RoundResult
     appeals: list[Appeal]
     # The method grades as confirmed: (method, grade, the attempt the grade comes from).
     confirmed_grades: list[tuple[AssessmentMethod, str, int]] = field(default_factory=list)
@@ -247,9 +248,9 @@ def assessment_record(
             # Use the plan's prefetched method (with its KSBs) for every check.
             a.method = by_id.get(a.method_id, a.method)
         result = (
-            services.round_result(round_, plan, methods, assessments, previous)
+            results.round_result(round_, plan, methods, assessments, previous)
             if plan
-            else services.RoundResult(grades=[])
+            else results.RoundResult(grades=[])
         )
         own = {a.method_id: a for a in assessments}
         carried = {g.method.pk: g for g in result.grades if g.carried_over}

@@ -31,7 +31,7 @@ from epa.forms.assessment import (
 )
 from epa.models import AssessmentSession
 from epa.services import assessment as services
-from epa.services import records
+from epa.services import records, results
 from standards.models import AssessmentMethod
 
 
@@ -397,9 +397,7 @@ def result_confirm(request, pk: int):
     form = ConfirmResultForm(request.POST or None, initial={"grade": result.overall})
     if request.method == "POST" and form.is_valid():
         try:
-            services.confirm_result(
-                round_=round_, by=request.user, grade=form.cleaned_data["grade"]
-            )
+            results.confirm_result(round_=round_, by=request.user, grade=form.cleaned_data["grade"])
         except EpaError as error:
             form.add_error(None, str(error))
         else:
@@ -432,7 +430,7 @@ def round_start(request, pk: int):
     form = StartRoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            round_ = services.start_round(
+            round_ = results.start_round(
                 apprenticeship=apprenticeship, by=request.user, kind=form.cleaned_data["kind"]
             )
         except EpaError as error:
@@ -459,7 +457,7 @@ def exceptional_circumstances(request, pk: int):
     form = ExceptionalCircumstancesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_exceptional_circumstances(
+            results.record_exceptional_circumstances(
                 round_=round_, by=request.user, reason=form.cleaned_data["reason"]
             )
         except EpaError as error:
@@ -492,7 +490,7 @@ def appeal_record(request, pk: int):
     form = AppealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_appeal(round_=round_, by=request.user, **form.cleaned_data)
+            results.record_appeal(round_=round_, by=request.user, **form.cleaned_data)
         except EpaError as error:
             form.add_error(None, str(error))
         else:
@@ -518,7 +516,7 @@ def appeal_decide(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.decide_appeal(
+            results.decide_appeal(
                 appeal=appeal,
                 by=request.user,
                 upheld=data["outcome"] == appeal.Outcome.UPHELD,

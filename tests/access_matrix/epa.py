@@ -8,6 +8,7 @@ from django.utils import timezone
 from apprenticeship.models import Apprenticeship, Role
 from epa.models import AssessmentRound, ConflictDeclaration
 from epa.services import assessment as services
+from epa.services import results
 from standards.models import AssessmentPlan
 from tests import factories
 from tests.access_matrix.base import FORBIDDEN, NOT_FOUND, OK, REDIRECT, Entry, everyone, only
@@ -142,7 +143,7 @@ def _failed(ctx):
 
 def _resit(ctx):
     _failed(ctx)
-    return services.start_round(
+    return results.start_round(
         apprenticeship=ctx["apprenticeship"], by=ctx["assessor"], kind="resit"
     )
 
@@ -152,7 +153,7 @@ def _appeal(ctx):
     epao = ctx["apprenticeship"].epao
     admin = factories.UserFactory()
     factories.OrganisationMembershipFactory(user=admin, organisation=epao, is_admin=True)
-    return services.record_appeal(round_=round_, by=admin, raised_by="apprentice", reason="x")
+    return results.record_appeal(round_=round_, by=admin, raised_by="apprentice", reason="x")
 
 
 def _assessor_membership(ctx):

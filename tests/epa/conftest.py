@@ -13,6 +13,7 @@ from django.utils import timezone
 from apprenticeship.models import Apprenticeship, Role
 from epa.models import AssessmentQuestion, AssessmentRound, SessionMode
 from epa.services import assessment as services
+from epa.services import results
 from standards.models import KSB, AssessmentMethod, AssessmentPlan
 from tests import factories
 
@@ -199,7 +200,7 @@ def confirm(apprenticeship, assessor) -> AssessmentRound:
 
     round_ = current_round(apprenticeship)
     record = records.assessment_record(apprenticeship, assessor)
-    return services.confirm_result(round_=round_, by=assessor, grade=record.current.result.overall)
+    return results.confirm_result(round_=round_, by=assessor, grade=record.current.result.overall)
 
 
 @pytest.fixture

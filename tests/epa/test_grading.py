@@ -10,6 +10,7 @@ from apprenticeship.models import Apprenticeship
 from epa.errors import EpaError
 from epa.models import AssessmentRound, MethodAssessment
 from epa.services import assessment as services
+from epa.services import results
 from epa.services.grading import capped_grade, grade_from_table
 from tests.epa.conftest import (
     THREE_METHODS,
@@ -99,14 +100,14 @@ def test_st0896_resit_repeats_only_the_failed_methods_and_is_capped_unless_excep
     for code, grade in first.items():
         record_method(apprenticeship, methods[code], assessor, grade=grade)
     confirm(apprenticeship, assessor)
-    round_ = services.start_round(
+    round_ = results.start_round(
         apprenticeship=apprenticeship, by=assessor, kind=AssessmentRound.Kind.RESIT
     )
     assert sorted(
         MethodAssessment.objects.filter(round=round_).values_list("method__code", flat=True)
     ) == sorted(resit)
     if exceptional:
-        services.record_exceptional_circumstances(
+        results.record_exceptional_circumstances(
             round_=round_, by=epao_admin, reason="A family bereavement on the day."
         )
     for code, grade in resit.items():
@@ -199,7 +200,7 @@ def test_three_method_plan_cap_for_every_resit_combination(three_plan):
                         for m in methods
                         if m.code in resit
                     ]
-                    result = services.round_result(
+                    result = results.round_result(
                         round_, three_plan, methods, assessments, previous
                     )
                     table = odd_rule({**first, **resit})
@@ -225,7 +226,7 @@ def test_three_method_resit_through_the_services_is_capped_at_the_plans_cap(
     record_method(apprenticeship, three_methods["TM2"], assessor, grade="fail")
     record_method(apprenticeship, three_methods["TM3"], assessor, grade="distinction")
     assert confirm(apprenticeship, assessor).overall_grade == "fail"
-    services.start_round(apprenticeship=apprenticeship, by=assessor, kind="retake")
+    results.start_round(apprenticeship=apprenticeship, by=assessor, kind="retake")
     record_method(apprenticeship, three_methods["TM2"], assessor, grade="distinction")
     # The table gives distinction for pass, distinction, distinction; the cap is merit.
     assert odd_rule({"TM1": "pass", "TM2": "distinction", "TM3": "distinction"}) == "merit"

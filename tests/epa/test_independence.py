@@ -10,6 +10,7 @@ from audit.models import AuditEvent
 from epa.errors import EpaError
 from epa.models import AssessmentSession, ConflictDeclaration, MethodAssessment
 from epa.services import assessment as services
+from epa.services import results
 from tests import factories
 from tests.epa.conftest import assign, new_assessor, pass_gateway, record_method
 
@@ -205,7 +206,7 @@ def test_a_forced_assessor_with_a_conflict_cannot_confirm_a_result(gateway, meth
     factories.ConflictDeclarationFactory(apprenticeship=gateway, assessor=tutor)
     round_ = MethodAssessment.objects.first().round
     with pytest.raises(EpaError, match="tutor"):
-        services.confirm_result(round_=round_, by=tutor, grade="pass")
+        results.confirm_result(round_=round_, by=tutor, grade="pass")
     round_.refresh_from_db()
     assert not round_.is_confirmed
 

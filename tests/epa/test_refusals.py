@@ -17,10 +17,12 @@ from epa.models import (
     MethodAssessment,
 )
 from epa.services import assessment as services
+from epa.services import results
 from tests.epa.conftest import (
     add_plan,
     confirm,
     current_round,
+    new_assessor,
     pass_gateway,
     record_method,
     three_method_plan_data,
@@ -284,14 +286,14 @@ def test_the_result_cannot_be_confirmed_until_every_method_is_graded(at_epa, met
     record_method(at_epa, methods["AM1"], assessor, grade="pass")
     round_ = current_round(at_epa)
     with refused("Not graded yet: Professional discussion"):
-        services.confirm_result(round_=round_, by=assessor, grade="pass")
+        results.confirm_result(round_=round_, by=assessor, grade="pass")
 
 
 def test_confirming_a_grade_other_than_the_plans_is_refused(at_epa, methods, assessor):
     record_method(at_epa, methods["AM1"], assessor, grade="pass")
     record_method(at_epa, methods["AM2"], assessor, grade="distinction")
     with refused("The overall grade has changed since you opened the page"):
-        services.confirm_result(round_=current_round(at_epa), by=assessor, grade="pass")
+        results.confirm_result(round_=current_round(at_epa), by=assessor, grade="pass")
 
 
 def test_a_confirmed_result_is_locked(at_epa, methods, assessor, epao_admin):
@@ -299,7 +301,7 @@ def test_a_confirmed_result_is_locked(at_epa, methods, assessor, epao_admin):
     record_method(at_epa, methods["AM2"], assessor, grade="distinction")
     round_ = confirm(at_epa, assessor)
     with refused("confirmed on .* and is locked. A change now needs an appeal"):
-        services.confirm_result(round_=round_, by=assessor, grade="distinction")
+        results.confirm_result(round_=round_, by=assessor, grade="distinction")
     with refused("is locked"):
         _session(at_epa, methods["AM1"], assessor, number=1)
     question = AssessmentQuestion.objects.first()
@@ -308,7 +310,11 @@ def test_a_confirmed_result_is_locked(at_epa, methods, assessor, epao_admin):
     with refused("is locked"):
         _question(question.session, assessor)
     with refused("there is nothing to resit"):
-        services.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
+        results.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
+    with refused("complete; there is nothing left to assess"):
+        services.assign_assessor(
+            apprenticeship=at_epa, assessor=new_assessor(at_epa.epao), by=epao_admin
+        )
 
 
 # -- resits and retakes ----------------------------------------------------------------
@@ -316,14 +322,14 @@ def test_a_confirmed_result_is_locked(at_epa, methods, assessor, epao_admin):
 
 def test_a_resit_cannot_start_before_the_result_is_confirmed(at_epa, methods, assessor):
     with refused("first attempt has not started yet"):
-        services.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
+        results.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
     record_method(at_epa, methods["AM1"], assessor, grade="fail")
     with refused("Confirm the result of the first attempt first"):
-        services.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
+        results.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
     record_method(at_epa, methods["AM2"], assessor, grade="pass")
     confirm(at_epa, assessor)
     with refused("Choose a resit or a retake"):
-        services.start_round(apprenticeship=at_epa, by=assessor, kind="first")
+        results.start_round(apprenticeship=at_epa, by=assessor, kind="first")
     with refused("Start a resit or retake to assess the failed method again"):
         _session(at_epa, methods["AM1"], assessor)
 
@@ -334,22 +340,22 @@ def test_exceptional_circumstances_are_refused_where_they_do_not_apply(
     record_method(at_epa, methods["AM1"], assessor, grade="fail")
     first = current_round(at_epa)
     with refused("This is the first attempt, which has no cap"):
-        services.record_exceptional_circumstances(round_=first, by=epao_admin, reason="Ill.")
+        results.record_exceptional_circumstances(round_=first, by=epao_admin, reason="Ill.")
     record_method(at_epa, methods["AM2"], assessor, grade="pass")
     confirm(at_epa, assessor)
-    resit = services.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
+    resit = results.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
     with refused("Say what the exceptional circumstances are"):
-        services.record_exceptional_circumstances(round_=resit, by=epao_admin, reason="  ")
-    services.record_exceptional_circumstances(round_=resit, by=epao_admin, reason="Ill.")
+        results.record_exceptional_circumstances(round_=resit, by=epao_admin, reason="  ")
+    results.record_exceptional_circumstances(round_=resit, by=epao_admin, reason="Ill.")
     with refused("already recorded"):
-        services.record_exceptional_circumstances(round_=resit, by=epao_admin, reason="Again.")
+        results.record_exceptional_circumstances(round_=resit, by=epao_admin, reason="Again.")
     event = AuditEvent.objects.get(action="epa.exceptional_circumstances")
     assert (event.actor, event.after) == (epao_admin, {"reason": "Ill."})
     record_method(at_epa, methods["AM1"], assessor, grade="pass")
     confirm(at_epa, assessor)
     resit.refresh_from_db()
     with refused("is locked"):
-        services.record_exceptional_circumstances(round_=resit, by=epao_admin, reason="Late.")
+        results.record_exceptional_circumstances(round_=resit, by=epao_admin, reason="Late.")
 
 
 # -- appeals ---------------------------------------------------------------------------
@@ -361,25 +367,25 @@ def test_appeals_change_a_locked_result_only_through_a_decision(
     record_method(at_epa, methods["AM1"], assessor, grade="pass")
     record_method(at_epa, methods["AM2"], assessor, grade="pass")
     round_ = confirm(at_epa, assessor)
-    appeal = services.record_appeal(
+    appeal = results.record_appeal(
         round_=round_, by=epao_admin, raised_by="apprentice", reason="The discussion ran short."
     )
     assert appeal.grade_before == "pass"
     with refused("already waiting for a decision"):
-        services.record_appeal(round_=round_, by=epao_admin, raised_by="employer", reason="x")
+        results.record_appeal(round_=round_, by=epao_admin, raised_by="employer", reason="x")
     with refused("leaves the grade as it was"):
-        services.decide_appeal(
+        results.decide_appeal(
             appeal=appeal, by=epao_admin, upheld=False, grade_after="distinction", decision="No."
         )
     with refused("Choose the overall grade after the appeal"):
-        services.decide_appeal(
+        results.decide_appeal(
             appeal=appeal, by=epao_admin, upheld=True, grade_after="merit", decision="Yes."
         )
     with refused("Write the decision"):
-        services.decide_appeal(
+        results.decide_appeal(
             appeal=appeal, by=epao_admin, upheld=True, grade_after="distinction", decision=""
         )
-    services.decide_appeal(
+    results.decide_appeal(
         appeal=appeal,
         by=epao_admin,
         upheld=True,
@@ -393,7 +399,7 @@ def test_appeals_change_a_locked_result_only_through_a_decision(
     assert event.after["overall_grade"] == "distinction"
     assert event.actor == epao_admin
     with refused("already been decided"):
-        services.decide_appeal(
+        results.decide_appeal(
             appeal=appeal, by=epao_admin, upheld=False, grade_after="", decision="Again."
         )
 
@@ -405,19 +411,19 @@ def test_an_upheld_appeal_that_passes_a_fail_completes_the_apprenticeship(
     record_method(at_epa, methods["AM2"], assessor, grade="fail")
     round_ = confirm(at_epa, assessor)
     with refused("Say who is appealing"):
-        services.record_appeal(round_=round_, by=epao_admin, raised_by="nobody", reason="x")
-    appeal = services.record_appeal(
+        results.record_appeal(round_=round_, by=epao_admin, raised_by="nobody", reason="x")
+    appeal = results.record_appeal(
         round_=round_, by=epao_admin, raised_by="provider", reason="Wrong theme marked."
     )
     with refused("An appeal against this result is waiting for a decision"):
-        services.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
-    services.decide_appeal(
+        results.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
+    results.decide_appeal(
         appeal=appeal, by=epao_admin, upheld=True, grade_after="pass", decision="Agreed."
     )
     at_epa.refresh_from_db()
     assert at_epa.status == Apprenticeship.Status.COMPLETED
     with refused("nothing to resit"):
-        services.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
+        results.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
 
 
 def test_an_unconfirmed_result_and_an_earlier_attempt_cannot_be_appealed(
@@ -425,11 +431,11 @@ def test_an_unconfirmed_result_and_an_earlier_attempt_cannot_be_appealed(
 ):
     record_method(at_epa, methods["AM1"], assessor, grade="fail")
     with refused("Only a confirmed result can be appealed"):
-        services.record_appeal(
+        results.record_appeal(
             round_=current_round(at_epa), by=epao_admin, raised_by="apprentice", reason="x"
         )
     record_method(at_epa, methods["AM2"], assessor, grade="pass")
     first = confirm(at_epa, assessor)
-    services.start_round(apprenticeship=at_epa, by=assessor, kind="retake")
+    results.start_round(apprenticeship=at_epa, by=assessor, kind="retake")
     with refused("only the latest result can be appealed"):
-        services.record_appeal(round_=first, by=epao_admin, raised_by="apprentice", reason="x")
+        results.record_appeal(round_=first, by=epao_admin, raised_by="apprentice", reason="x")

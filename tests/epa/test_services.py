@@ -10,7 +10,7 @@ from apprenticeship.models import Apprenticeship
 from audit.models import AuditEvent
 from epa.models import AssessmentRound
 from epa.services import assessment as services
-from epa.services import records
+from epa.services import records, results
 from epa.services.grading import epa_window
 from tests.epa.conftest import confirm, record_method
 
@@ -69,7 +69,7 @@ def test_a_capped_resit_says_so_in_the_history(at_epa, methods, assessor):
     record_method(at_epa, methods["AM1"], assessor, grade="pass")
     record_method(at_epa, methods["AM2"], assessor, grade="fail")
     confirm(at_epa, assessor)
-    services.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
+    results.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
     record_method(at_epa, methods["AM2"], assessor, grade="distinction")
     confirm(at_epa, assessor)
     last = _events("epa.result_confirmed")[-1]
@@ -172,7 +172,7 @@ def test_the_summary_says_where_the_assessment_has_got_to(at_epa, methods, asses
     assert records.assessment_summary(at_epa).state == (
         "First attempt: fail. A resit or retake can be started."
     )
-    services.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
+    results.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
     assert records.assessment_summary(at_epa).state == "Resit: 0 of 1 method graded"
     record_method(at_epa, methods["AM2"], assessor, grade="pass")
     confirm(at_epa, assessor)
@@ -195,7 +195,7 @@ def test_the_record_carries_over_passed_methods_into_a_resit(at_epa, methods, as
     record_method(at_epa, methods["AM1"], assessor, grade="pass")
     record_method(at_epa, methods["AM2"], assessor, grade="fail")
     confirm(at_epa, assessor)
-    services.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
+    results.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
     record = records.assessment_record(at_epa, assessor)
     current = record.current
     assert current.round.kind == "resit"

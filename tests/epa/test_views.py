@@ -9,6 +9,7 @@ from django.urls import reverse
 from apprenticeship.models import Apprenticeship, Role
 from epa.models import AssessmentQuestion, AssessmentSession, ConflictDeclaration, MethodAssessment
 from epa.services import assessment as services
+from epa.services import results
 from tests import factories
 from tests.epa.conftest import (
     assign,
@@ -241,7 +242,7 @@ def test_exceptional_circumstances_and_appeals_through_the_pages(
     record_method(at_epa, methods["AM1"], assessor, grade="pass")
     record_method(at_epa, methods["AM2"], assessor, grade="fail")
     confirm(at_epa, assessor)
-    resit = services.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
+    resit = results.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
     client.force_login(epao_admin)
     page = text(client.get(reverse("epa:assessment", args=[at_epa.pk])))
     assert "Capped at pass" in page
@@ -318,3 +319,69 @@ def test_the_assessor_home_lists_assigned_apprentices_with_their_window(
     assert before_gateway.apprentice.full_name not in page
     assert "days left" in page
     assert "Assessor assigned, not started" in page
+
+
+def test_the_epao_admin_takes_an_assessor_off_with_a_reason(client, at_epa, assessor, epao_admin):
+    membership = at_epa.memberships.get(role=Role.ASSESSOR, is_active=True)
+    client.force_login(epao_admin)
+    url = reverse("epa:assessor-remove", args=[membership.pk])
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 200
+    response = client.post(url, {"reason": "Not available in the window."})
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert (membership.is_active, membership.ended_reason) == (
+        False,
+        "Not available in the window.",
+    )
+    client.force_login(assessor)
+    assert client.get(reverse("epa:assessment", args=[at_epa.pk])).status_code == 404
+    assert client.get(url).status_code == 404
+
+
+def test_the_declaration_page_shows_a_conflict_instead_of_the_box(client, gateway, personas):
+    conflicted = new_assessor(gateway.epao)
+    factories.OrganisationMembershipFactory(user=conflicted, organisation=gateway.provider)
+    assign(gateway, conflicted)
+    client.force_login(conflicted)
+    page = text(client.get(reverse("epa:declaration", args=[gateway.pk])))
+    assert "Our records show a conflict" in page
+    assert "works or worked for the training provider" in page
+    assert 'name="no_conflict"' not in page
+    response = client.post(reverse("epa:declaration", args=[gateway.pk]), {"no_conflict": "on"})
+    assert "Our records show a conflict" in text(response)
+    assert not ConflictDeclaration.objects.filter(assessor=conflicted).exists()
+
+
+def test_a_question_is_corrected_through_its_page(client, at_epa, methods, assessor):
+    session = record_method(at_epa, methods["AM1"], assessor, questions=1).sessions.first()
+    question = session.questions.get()
+    client.force_login(assessor)
+    url = reverse("epa:question-edit", args=[question.pk])
+    assert question.question in text(client.get(url))
+    response = client.post(url, {"question": "What helped?", "answer_notes": "The group."})
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert (question.question, question.answer_notes) == ("What helped?", "The group.")
+
+
+def test_notes_against_ksbs_where_the_plan_maps_them(client, personas, standard_version, assessor):
+    from tests.epa.conftest import add_plan, three_method_plan_data
+
+    plan = add_plan(standard_version, three_method_plan_data())
+    apprenticeship = pass_gateway(personas["apprenticeship"])
+    services.declare_no_conflict(apprenticeship=apprenticeship, assessor=assessor)
+    tm1 = plan.methods.get(code="TM1")
+    assessment = record_method(apprenticeship, tm1, assessor, questions=2)
+    client.force_login(assessor)
+    url = reverse("epa:ksb-notes", args=[assessment.pk])
+    page = text(client.get(url))
+    s1, s2 = tm1.ksbs.order_by("number")
+    assert f"{s1.code}: {s1.text}" in page and f"{s2.code}: {s2.text}" in page
+    response = client.post(url, {f"ksb_{s1.pk}": "Clear boundaries.", f"ksb_{s2.pk}": ""})
+    assert response.status_code == 302
+    # A changed note is saved; an empty box keeps the note that was there.
+    assert dict(assessment.ksb_notes.values_list("ksb__code", "note")) == {
+        s1.code: "Clear boundaries.",
+        s2.code: f"Seen in session 1: {s2.code}.",
+    }
