@@ -51,7 +51,18 @@ class Action(StrEnum):
     VERIFY_OTJ = "verify_otj"
     PLAN_OTJ = "plan_otj"
     MANAGE_BREAKS = "manage_breaks"
+    # End-point assessment
+    VIEW_ASSESSMENT = "view_assessment"
+    ASSIGN_ASSESSOR = "assign_assessor"
+    RECORD_ASSESSMENT = "record_assessment"
+    RECORD_EXCEPTIONAL_CIRCUMSTANCES = "record_exceptional_circumstances"
+    RECORD_APPEAL = "record_appeal"
 
+
+# Who reads the live portfolio (evidence, off-the-job log, reviews). The assessor reads
+# only the portfolio frozen at gateway (VIEW_SNAPSHOT); the assessment organisation's
+# admin arranges the assessment and reads none of it.
+LIVE_PORTFOLIO_READERS = frozenset(Role) - {Role.ASSESSOR, Role.EPAO_ADMIN}
 
 ALLOWED: dict[Action, frozenset[Role]] = {
     Action.VIEW: frozenset(Role),
@@ -59,9 +70,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.VIEW_HISTORY: frozenset({Role.APPRENTICE, Role.TUTOR, Role.ADMIN}),
     Action.EDIT: frozenset({Role.ADMIN}),
     Action.MANAGE_PEOPLE: frozenset({Role.ADMIN}),
-    # Which evidence each role sees is decided per item in portfolio/access.py. The
-    # assessor reads only the portfolio frozen at gateway (VIEW_SNAPSHOT).
-    Action.VIEW_EVIDENCE: frozenset(Role) - {Role.ASSESSOR},
+    # Which evidence each role sees is decided per item in portfolio/access.py.
+    Action.VIEW_EVIDENCE: LIVE_PORTFOLIO_READERS,
     Action.ADD_EVIDENCE: frozenset({Role.APPRENTICE}),
     Action.COMMENT_ON_EVIDENCE: frozenset({Role.APPRENTICE, Role.TUTOR, Role.EMPLOYER}),
     Action.REVIEW_EVIDENCE: frozenset({Role.TUTOR}),
@@ -74,16 +84,23 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.DECLARE_FOR_PROVIDER: frozenset({Role.TUTOR, Role.ADMIN}),
     # The employer reads the live portfolio, without what the apprentice hid from them.
     Action.VIEW_SNAPSHOT: frozenset({Role.APPRENTICE, Role.TUTOR, Role.ADMIN, Role.ASSESSOR}),
-    # The assessor reads reviews and off-the-job figures in the frozen portfolio only.
-    Action.VIEW_REVIEWS: frozenset(Role) - {Role.ASSESSOR},
+    Action.VIEW_REVIEWS: LIVE_PORTFOLIO_READERS,
     Action.VIEW_REVIEW_WELLBEING: frozenset({Role.APPRENTICE, Role.TUTOR}),
     Action.MANAGE_REVIEWS: frozenset({Role.TUTOR}),
     Action.SIGN_REVIEW: frozenset({Role.APPRENTICE, Role.EMPLOYER, Role.TUTOR}),
-    Action.VIEW_OTJ: frozenset(Role) - {Role.ASSESSOR},
+    Action.VIEW_OTJ: LIVE_PORTFOLIO_READERS,
     Action.LOG_OTJ: frozenset({Role.APPRENTICE}),
     Action.VERIFY_OTJ: frozenset({Role.TUTOR, Role.EMPLOYER}),
     Action.PLAN_OTJ: frozenset({Role.TUTOR, Role.ADMIN}),
     Action.MANAGE_BREAKS: frozenset({Role.TUTOR, Role.ADMIN}),
+    # The assessment record (sessions, questions, notes, grades) is for the assessor and
+    # their organisation; everyone else sees the outcome on the apprenticeship page.
+    Action.VIEW_ASSESSMENT: frozenset({Role.ASSESSOR, Role.EPAO_ADMIN}),
+    Action.ASSIGN_ASSESSOR: frozenset({Role.ADMIN, Role.EPAO_ADMIN}),
+    # Independence and the declaration are checked again by every recording service.
+    Action.RECORD_ASSESSMENT: frozenset({Role.ASSESSOR}),
+    Action.RECORD_EXCEPTIONAL_CIRCUMSTANCES: frozenset({Role.EPAO_ADMIN}),
+    Action.RECORD_APPEAL: frozenset({Role.EPAO_ADMIN}),
 }
 
 
@@ -111,6 +128,11 @@ def _role_flags(user: User) -> dict:
                 organisation=OuterRef("provider_id"), user=user, is_admin=True, is_active=True
             )
         ),
+        "as_epao_admin": Exists(
+            OrganisationMembership.objects.filter(
+                organisation=OuterRef("epao_id"), user=user, is_admin=True, is_active=True
+            )
+        ),
     }
 
 
@@ -127,6 +149,9 @@ def _roles_from_flags(apprenticeship: Apprenticeship, user: User) -> frozenset[R
         roles.add(Role.ASSESSOR)
     if apprenticeship.as_admin:
         roles.add(Role.ADMIN)
+    # So does the assessment organisation's admin.
+    if apprenticeship.as_epao_admin and apprenticeship.is_post_gateway:
+        roles.add(Role.EPAO_ADMIN)
     return frozenset(roles)
 
 
@@ -135,12 +160,14 @@ def visible_apprenticeships(user: User) -> QuerySet[Apprenticeship]:
     if not user.is_authenticated:
         return Apprenticeship.objects.none()
     flags = _role_flags(user)
+    post_gateway = Q(status__in=Apprenticeship.POST_GATEWAY)
     return Apprenticeship.objects.filter(
         Q(apprentice=user)
         | flags["as_tutor"]
         | flags["as_employer"]
-        | (flags["as_assessor"] & Q(status__in=Apprenticeship.POST_GATEWAY))
+        | (flags["as_assessor"] & post_gateway)
         | flags["as_admin"]
+        | (flags["as_epao_admin"] & post_gateway)
     )
 
 
@@ -150,6 +177,10 @@ def apprenticeships_as(user: User, role: Role) -> QuerySet[Apprenticeship]:
         return Apprenticeship.objects.filter(apprentice=user)
     if role == Role.ADMIN:
         return Apprenticeship.objects.filter(_role_flags(user)["as_admin"])
+    if role == Role.EPAO_ADMIN:
+        return Apprenticeship.objects.filter(
+            _role_flags(user)["as_epao_admin"], status__in=Apprenticeship.POST_GATEWAY
+        )
     scope = Apprenticeship.objects.filter(
         Exists(
             Membership.objects.filter(
@@ -225,8 +256,16 @@ def home_roles(user: User) -> frozenset[Role]:
                     organisation__kind=Organisation.Kind.PROVIDER,
                 )
             ),
+            r_epao_admin=Exists(
+                OrganisationMembership.objects.filter(
+                    user=OuterRef("pk"),
+                    is_admin=True,
+                    is_active=True,
+                    organisation__kind=Organisation.Kind.EPAO,
+                )
+            ),
         )
-        .values("r_apprentice", "r_tutor", "r_employer", "r_assessor", "r_admin")
+        .values("r_apprentice", "r_tutor", "r_employer", "r_assessor", "r_admin", "r_epao_admin")
         .first()
     ) or {}
     return frozenset(role for role in Role if row.get(f"r_{role.value}"))

@@ -28,14 +28,20 @@ class RenameOrganisationForm(forms.Form):
     name = forms.CharField(max_length=200)
 
 
+# Organisations whose staff may be admins: the provider's admins run enrolments, the
+# assessment organisation's admins assign assessors.
+ADMIN_KINDS = (Organisation.Kind.PROVIDER, Organisation.Kind.EPAO)
+
+
 class InviteForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Full name")
     email = forms.EmailField(label="Email address")
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.none())
     is_admin = forms.BooleanField(
         required=False,
-        label="Can manage organisations, people and enrolments",
-        help_text="Only for staff of a training provider.",
+        label="Admin",
+        help_text="At a training provider, an admin manages organisations, people and "
+        "enrolments. At an end-point assessment organisation, an admin assigns assessors.",
     )
 
     def __init__(self, *args, user: User, **kwargs):
@@ -48,9 +54,13 @@ class InviteForm(forms.Form):
         if (
             cleaned.get("is_admin")
             and organisation is not None
-            and organisation.kind != Organisation.Kind.PROVIDER
+            and organisation.kind not in ADMIN_KINDS
         ):
-            self.add_error("is_admin", "Only training provider staff can be admins.")
+            self.add_error(
+                "is_admin",
+                "Only staff of a training provider or an end-point assessment organisation "
+                "can be admins.",
+            )
         return cleaned
 
 

@@ -17,10 +17,14 @@ class Role(models.TextChoices):
     EMPLOYER = "employer", "Employer contact"
     ASSESSOR = "assessor", "Independent assessor"
     ADMIN = "admin", "Provider admin"
+    # Comes from administering the apprenticeship's end-point assessment organisation; seen
+    # only after gateway, like the assessor.
+    EPAO_ADMIN = "epao_admin", "Assessment organisation admin"
 
 
 # Roles held through a Membership row; the apprentice is on the enrolment itself and the
-# admin role comes from administering the enrolment's training provider.
+# admin roles come from administering the enrolment's training provider or its end-point
+# assessment organisation.
 MEMBERSHIP_ROLES = (Role.TUTOR, Role.EMPLOYER, Role.ASSESSOR)
 
 

@@ -9,15 +9,24 @@ from apprenticeship.access import Action
 from apprenticeship.models import Apprenticeship, Role
 from config.pagination import paginate
 from epa.services import gateway as gateway_services
+from epa.services import records as epa_records
 from portfolio.services import coverage as evidence_coverage
 from portfolio.services import otj, review_schedule
 from reports.summary import apprenticeship_reports
 
-HOME_ORDER = (Role.ADMIN, Role.TUTOR, Role.EMPLOYER, Role.ASSESSOR, Role.APPRENTICE)
+HOME_ORDER = (
+    Role.ADMIN,
+    Role.TUTOR,
+    Role.EMPLOYER,
+    Role.EPAO_ADMIN,
+    Role.ASSESSOR,
+    Role.APPRENTICE,
+)
 HOME_PAGES = {
     Role.ADMIN: "dashboards:overview",
     Role.TUTOR: "dashboards:caseload",
     Role.EMPLOYER: "dashboards:employer-home",
+    Role.EPAO_ADMIN: "epa:epao-home",
     Role.ASSESSOR: "dashboards:assessor-home",
 }
 
@@ -69,7 +78,17 @@ def employer_home(request):
 
 @login_required
 def assessor_home(request):
-    return _role_list(request, Role.ASSESSOR, "dashboards/assessor_home.html")
+    """The assessor's apprentices (assigned, past gateway) with where each assessment has
+    got to and its window, as annotations: a flat query count however many there are."""
+    queryset = epa_records.annotate_epa_list(
+        access.apprenticeships_as(request.user, Role.ASSESSOR).with_people()
+    )
+    page = paginate(request, queryset)
+    return render(
+        request,
+        "dashboards/assessor_home.html",
+        {"page": page, "rows": epa_records.epa_rows(page.object_list)},
+    )
 
 
 @login_required
@@ -128,6 +147,7 @@ def apprenticeship_detail(request, pk: int):
             "gateway": None
             if apprenticeship.is_post_gateway
             else shown(Action.VIEW_GATEWAY, gateway_services.summary),
+            "assessment_summary": epa_records.assessment_summary(apprenticeship),
             **apprenticeship_reports(request.user, apprenticeship),
         },
     )

@@ -1,12 +1,23 @@
-"""Who may see and do what at gateway and in end-point assessment. Child records go
-through their apprenticeship (see apprenticeship/access.py)."""
+"""Who may see and do what at gateway and in end-point assessment. Every record goes through
+its apprenticeship: load the row, then `get_apprenticeship_for(user, row's apprenticeship,
+action)` decides (see apprenticeship/access.py). An assessor sees an apprenticeship only
+once it has passed gateway and only while assigned; anyone else is a 404 or a 403 there.
+"""
 
 from django.http import Http404
 
 from accounts.models import User
 from apprenticeship.access import Action, get_apprenticeship_for
-from apprenticeship.models import Apprenticeship
-from epa.models import GatewayDeclaration, GatewaySnapshot
+from apprenticeship.models import Apprenticeship, Membership, Role
+from epa.models import (
+    Appeal,
+    AssessmentQuestion,
+    AssessmentRound,
+    AssessmentSession,
+    GatewayDeclaration,
+    GatewaySnapshot,
+    MethodAssessment,
+)
 
 DECLARE_ACTION = {
     GatewayDeclaration.Party.EMPLOYER: Action.DECLARE_FOR_EMPLOYER,
@@ -32,3 +43,74 @@ def get_snapshot_for(user: User, pk: int) -> tuple[Apprenticeship, GatewaySnapsh
     if snapshot is None:
         raise Http404
     return apprenticeship, snapshot
+
+
+def get_round_for(user: User, pk: int, action: Action) -> AssessmentRound:
+    round_ = AssessmentRound.objects.filter(pk=pk).first()
+    if round_ is None:
+        raise Http404
+    round_.apprenticeship = get_apprenticeship_for(user, round_.apprenticeship_id, action)
+    return round_
+
+
+def get_method_assessment_for(user: User, pk: int, action: Action) -> MethodAssessment:
+    assessment = MethodAssessment.objects.select_related("round", "method").filter(pk=pk).first()
+    if assessment is None:
+        raise Http404
+    assessment.round.apprenticeship = get_apprenticeship_for(
+        user, assessment.round.apprenticeship_id, action
+    )
+    return assessment
+
+
+def get_session_for(user: User, pk: int, action: Action) -> AssessmentSession:
+    session = (
+        AssessmentSession.objects.select_related(
+            "method_assessment__round", "method_assessment__method"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if session is None:
+        raise Http404
+    round_ = session.method_assessment.round
+    round_.apprenticeship = get_apprenticeship_for(user, round_.apprenticeship_id, action)
+    return session
+
+
+def get_question_for(user: User, pk: int, action: Action) -> AssessmentQuestion:
+    question = (
+        AssessmentQuestion.objects.select_related(
+            "session__method_assessment__round", "session__method_assessment__method"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if question is None:
+        raise Http404
+    round_ = question.session.method_assessment.round
+    round_.apprenticeship = get_apprenticeship_for(user, round_.apprenticeship_id, action)
+    return question
+
+
+def get_appeal_for(user: User, pk: int, action: Action) -> Appeal:
+    appeal = Appeal.objects.select_related("round").filter(pk=pk).first()
+    if appeal is None:
+        raise Http404
+    appeal.round.apprenticeship = get_apprenticeship_for(
+        user, appeal.round.apprenticeship_id, action
+    )
+    return appeal
+
+
+def get_assessor_membership_for(user: User, pk: int, action: Action) -> Membership:
+    """An assessor's assignment (active), if the user may do `action` on its apprenticeship."""
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(pk=pk, role=Role.ASSESSOR, is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    membership.apprenticeship = get_apprenticeship_for(user, membership.apprenticeship_id, action)
+    return membership

@@ -314,3 +314,76 @@ class OtjAllocationFactory(factory.django.DjangoModelFactory):
     plan = factory.SubFactory(OtjPlanFactory)
     duty = factory.SubFactory(DutyFactory)
     minutes = 600
+
+
+# -- end-point assessment ----------------------------------------------------------------
+
+
+class ConflictDeclarationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "epa.ConflictDeclaration"
+
+    apprenticeship = factory.SubFactory(ApprenticeshipFactory)
+    assessor = factory.SubFactory(UserFactory)
+    statement = "I have no conflict of interest with this apprentice."
+
+
+class AssessmentRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "epa.AssessmentRound"
+
+    apprenticeship = factory.SubFactory(ApprenticeshipFactory)
+    number = 1
+    kind = "first"
+
+
+class MethodAssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "epa.MethodAssessment"
+
+    round = factory.SubFactory(AssessmentRoundFactory)
+    method = factory.SubFactory(AssessmentMethodFactory)
+
+
+class AssessmentSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "epa.AssessmentSession"
+
+    method_assessment = factory.SubFactory(MethodAssessmentFactory)
+    number = 1
+    held_on = factory.LazyFunction(timezone.localdate)
+    duration_minutes = 60
+    mode = "in_person"
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class AssessmentQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "epa.AssessmentQuestion"
+
+    session = factory.SubFactory(AssessmentSessionFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    question = "How do you decide what to share of your own story?"
+    answer_notes = "Thinks first about whether it will help the person."
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class KsbNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "epa.KsbNote"
+
+    method_assessment = factory.SubFactory(MethodAssessmentFactory)
+    ksb = factory.SubFactory(KSBFactory)
+    note = "Seen in the observation."
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class AppealFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "epa.Appeal"
+
+    round = factory.SubFactory(AssessmentRoundFactory)
+    raised_by = "apprentice"
+    reason = "The session was cut short."
+    recorded_by = factory.SubFactory(UserFactory)
+    grade_before = "fail"

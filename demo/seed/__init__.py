@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from demo.seed import core, evidence, otj, reviews
+from demo.seed import core, epa, evidence, otj, reviews
 
 
 @dataclass
@@ -18,6 +18,7 @@ PEOPLE_TO_PRINT = [
     ("tutor", "Tutor:"),
     ("employer", "Employer contact:"),
     ("assessor", "Assessor:"),
+    ("epao_admin", "Assessment admin:"),
     ("apprentice", "Apprentice:"),
 ]
 
@@ -26,6 +27,7 @@ STEPS = [
     evidence.seed,
     otj.seed,
     reviews.seed,
+    epa.seed,
 ]
 
 

@@ -1,1 +1,1 @@
-"""End-point assessment services, one module per topic."""
+"""End-point assessment services, one module per topic: `from epa.services import assessment`."""

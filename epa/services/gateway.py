@@ -13,6 +13,7 @@ from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship, BreakInLearning
 from audit import seals
 from audit.services import record_event
+from epa.errors import EpaError
 from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
 from epa.services import snapshot as snapshots
 from portfolio.models import DutySignOff
@@ -22,7 +23,7 @@ from standards.models import Duty, Provenance
 Party = GatewayDeclaration.Party
 
 
-class GatewayError(Exception):
+class GatewayError(EpaError):
     """A gateway change the rules do not allow; the message says why."""
 
 

@@ -18,6 +18,7 @@ def demo(transactional_db):
         ("tutor@example.org", "Your caseload"),
         ("employer@example.org", "Your apprentices"),
         ("assessor@example.org", "Apprentices assigned to you"),
+        ("epao.admin@example.org", "Apprentices for end-point assessment"),
         ("apprentice@example.org", "Jamie Reid"),
     ],
 )

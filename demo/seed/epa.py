@@ -1,0 +1,297 @@
+"""End-point assessment: four apprentices past gateway, one at each stage: waiting for an
+assessor, mid-assessment (observation done, discussion not yet), completed with
+distinction, and one who resat the failed discussion (capped at pass, outside the
+window). Built through the services, so the history is real too; the plan's rules come
+from the ST0896 data like everywhere else."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from apprenticeship import services as apprenticeship_services
+from apprenticeship.models import Apprenticeship, Membership, OrganisationMembership, Role
+from audit.services import record_event
+from demo.seed.core import months_before
+from epa.models import AssessmentRound, ConflictDeclaration
+from epa.services import assessment as services
+from epa.services import results
+from standards.models import AssessmentPlan
+
+EPAO_ADMIN = ("epao.admin@example.org", "Grace Adeyemi")
+
+APPRENTICES = {
+    # key: (email, full name, employer key, months ago started, date of birth,
+    #       days since gateway, stage)
+    "lena": (
+        "lena.kowalski@example.org",
+        "Lena Kowalski",
+        "employer",
+        14,
+        dt.date(1991, 8, 3),
+        4,
+        "waiting",
+    ),
+    "marcus": (
+        "marcus.bell@example.org",
+        "Marcus Bell",
+        "employer2",
+        15,
+        dt.date(1984, 2, 27),
+        30,
+        "mid_epa",
+    ),
+    "aisha": (
+        "aisha.rahman@example.org",
+        "Aisha Rahman",
+        "employer",
+        17,
+        dt.date(1995, 10, 12),
+        75,
+        "distinction",
+    ),
+    "tom": (
+        "tom.walsh@example.org",
+        "Tom Walsh",
+        "employer2",
+        18,
+        dt.date(1977, 4, 5),
+        110,
+        "resit",
+    ),
+}
+
+# Questions an assessor might ask, with notes on the answers. None of them names or
+# identifies anyone the apprentice supports.
+OBSERVATION_QUESTIONS = [
+    (
+        "You offered to share some of your own experience. How did you decide how much to say?",
+        "Said they asked themselves whether it would help the person or only fill a silence. "
+        "Kept it short and brought the focus back to the person's own goals.",
+    ),
+    (
+        "What would you have done if the person had become distressed?",
+        "Would slow down, check they felt safe, offer a break, and follow the service's plan "
+        "for getting clinical support. Named the duty worker as the first contact.",
+    ),
+    (
+        "How did you agree what happens after today?",
+        "Asked the person what they wanted to do next, wrote down one small step together "
+        "and agreed when they would next meet.",
+    ),
+    (
+        "Where did you record the session, and what did you leave out?",
+        "Recorded it on the service's system the same day; left out details of their own "
+        "story because they are not part of the person's record.",
+    ),
+]
+
+DISCUSSION_QUESTIONS = [
+    (
+        "Tell me about a time you supported a carer as well as the person.",
+        "Described listening to a parent's worries, pointing them to the carers' group and "
+        "keeping the young person's confidentiality.",
+    ),
+    (
+        "How do you support someone to make a choice you would not make yourself?",
+        "Talked about respecting the person's right to decide, sharing what they know of the "
+        "risks, and agreeing a plan for what to do if things go wrong.",
+    ),
+    (
+        "When did you last raise a safeguarding concern, and how?",
+        "Explained noticing a change, writing down what was seen and said, and telling the "
+        "safeguarding lead that day. Knew the policy well.",
+    ),
+    (
+        "How do you use your lived experience without it becoming about you?",
+        "Shares only what is useful to the person, and checks in supervision afterwards.",
+    ),
+    (
+        "Tell me about something you changed in your team's way of working.",
+        "Suggested plainer discharge letters and helped rewrite the template with the team.",
+    ),
+    (
+        "How do you work with colleagues who are not peer workers?",
+        "Explains the peer role clearly, asks to be included in handovers and values what "
+        "clinical colleagues bring.",
+    ),
+    (
+        "What have you learned from supervision this year?",
+        "Learned to notice when the work stirs up their own memories and to ask for help early.",
+    ),
+    (
+        "How do you look after your own wellbeing at work?",
+        "Keeps a wellbeing plan, takes breaks after hard conversations and uses peer supervision.",
+    ),
+    (
+        "What would you like to develop next in your practice?",
+        "Wants to co-facilitate a recovery course and learn more about trauma-informed practice.",
+    ),
+    (
+        "How do you keep the people you support safe when you are off work?",
+        "Makes sure people know who to contact and hands over to a colleague.",
+    ),
+]
+
+
+def pass_gateway_for_demo(apprenticeship: Apprenticeship, *, days_ago: int) -> Apprenticeship:
+    """Put an enrolment past gateway for the demo (stands in for the gateway service)."""
+    if apprenticeship.is_post_gateway:
+        return apprenticeship
+    apprenticeship.status = Apprenticeship.Status.GATEWAY
+    apprenticeship.gateway_passed_at = timezone.now() - dt.timedelta(days=days_ago)
+    apprenticeship.save(update_fields=["status", "gateway_passed_at"])
+    record_event(
+        action="apprenticeship.status_changed",
+        obj=apprenticeship,
+        actor_label="Demo data",
+        apprenticeship_id=apprenticeship.pk,
+        summary="Passed gateway",
+        before={"status": Apprenticeship.Status.ON_PROGRAMME},
+        after={"status": Apprenticeship.Status.GATEWAY},
+    )
+    return apprenticeship
+
+
+def _person(email: str, full_name: str, organisation, password: str, *, is_admin=False) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User(email=email, full_name=full_name)
+    user.set_password(password)
+    user.save()
+    OrganisationMembership.objects.get_or_create(
+        user=user, organisation=organisation, is_active=True, defaults={"is_admin": is_admin}
+    )
+    return user
+
+
+def _enrol(context, key, email, full_name, employer_key, months_ago, born) -> Apprenticeship:
+    apprentice = _person(email, full_name, context.organisations[employer_key], context.password)
+    context.people[key] = apprentice
+    apprenticeship = Apprenticeship.objects.filter(apprentice=apprentice).first()
+    today = timezone.localdate()
+    admin = context.people["admin"]
+    if apprenticeship is None:
+        start = months_before(today, months_ago)
+        apprenticeship = apprenticeship_services.create_apprenticeship(
+            by=admin,
+            apprentice=apprentice,
+            standard_version=context.apprenticeships["apprentice"].standard_version,
+            provider=context.organisations["provider"],
+            employer=context.organisations[employer_key],
+            epao=context.organisations["epao"],
+            start_date=start,
+            planned_end_date=months_before(start, -15),
+            contracted_weekly_hours=Decimal("37.5"),
+            date_of_birth=born,
+            today=today,
+        )
+    for role, person in (
+        (Role.TUTOR, context.people["tutor"]),
+        (Role.EMPLOYER, context.people[employer_key]),
+    ):
+        if not Membership.objects.filter(
+            apprenticeship=apprenticeship, user=person, role=role, is_active=True
+        ).exists():
+            apprenticeship_services.add_member(
+                apprenticeship=apprenticeship, user=person, role=role, by=admin
+            )
+    return apprenticeship
+
+
+def _at(day: dt.date, hour: int = 15) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def _record(apprenticeship, method, assessor, *, start: dt.date, grade: str) -> None:
+    """Every session of the method, the plan's questions, then its grade."""
+    questions = DISCUSSION_QUESTIONS if method.themes else OBSERVATION_QUESTIONS
+    per_session = method.min_questions_per_session or method.min_questions or len(questions)
+    minutes = (method.duration_minutes or 60) // method.sessions
+    for number in range(1, method.sessions + 1):
+        held_on = start + dt.timedelta(days=7 * (number - 1))
+        mode = "video" if number in method.remote_sessions and number > 1 else "in_person"
+        session = services.record_session(
+            apprenticeship=apprenticeship,
+            method=method,
+            number=number,
+            by=assessor,
+            held_on=held_on,
+            duration_minutes=minutes,
+            mode=mode,
+        )
+        for index in range(per_session):
+            question, notes = questions[index % len(questions)]
+            services.add_question(
+                session=session,
+                by=assessor,
+                question=question,
+                answer_notes=notes,
+                theme=method.themes[index % len(method.themes)] if method.themes else "",
+            )
+    services.grade_method(
+        method_assessment=session.method_assessment,
+        by=assessor,
+        grade=grade,
+        now=_at(held_on),
+    )
+
+
+def _confirm(apprenticeship, assessor, *, on: dt.date) -> AssessmentRound:
+    round_ = services.latest_round(apprenticeship)
+    plan = services.plan_for(apprenticeship)
+    result = results.result_of(round_, plan)
+    return results.confirm_result(round_=round_, by=assessor, grade=result.overall, now=_at(on))
+
+
+@transaction.atomic
+def seed(context) -> None:
+    epao = context.organisations["epao"]
+    epao_admin = _person(*EPAO_ADMIN, epao, context.password, is_admin=True)
+    context.people["epao_admin"] = epao_admin
+    assessor = context.people["assessor"]
+    plan = AssessmentPlan.objects.get(
+        standard_version=context.apprenticeships["apprentice"].standard_version
+    )
+    methods = {m.code: m for m in plan.methods.order_by("order")}
+    observation, discussion = methods.values()
+
+    for key, (email, name, employer_key, months_ago, born, days, stage) in APPRENTICES.items():
+        apprenticeship = _enrol(context, key, email, name, employer_key, months_ago, born)
+        apprenticeship = pass_gateway_for_demo(apprenticeship, days_ago=days)
+        context.apprenticeships[key] = apprenticeship
+        if stage == "waiting":
+            continue
+        gateway_day = timezone.localdate(apprenticeship.gateway_passed_at)
+        if not services.is_assigned(apprenticeship, assessor):
+            services.assign_assessor(
+                apprenticeship=apprenticeship, assessor=assessor, by=epao_admin
+            )
+        if not ConflictDeclaration.objects.filter(
+            apprenticeship=apprenticeship, assessor=assessor
+        ).exists():
+            services.declare_no_conflict(
+                apprenticeship=apprenticeship,
+                assessor=assessor,
+                now=_at(gateway_day + dt.timedelta(days=2), 10),
+            )
+        if AssessmentRound.objects.filter(apprenticeship=apprenticeship).exists():
+            continue
+        first_day = gateway_day + dt.timedelta(days=7)
+        _record(apprenticeship, observation, assessor, start=first_day, grade="pass")
+        if stage == "mid_epa":
+            continue
+        discussion_day = first_day + dt.timedelta(days=14)
+        first_grade = "distinction" if stage == "distinction" else "fail"
+        _record(apprenticeship, discussion, assessor, start=discussion_day, grade=first_grade)
+        _confirm(apprenticeship, assessor, on=discussion_day + dt.timedelta(days=1))
+        if stage != "resit":
+            continue
+        results.start_round(
+            apprenticeship=apprenticeship, by=assessor, kind=AssessmentRound.Kind.RESIT
+        )
+        resit_day = timezone.localdate() - dt.timedelta(days=6)
+        _record(apprenticeship, discussion, assessor, start=resit_day, grade="distinction")
+        _confirm(apprenticeship, assessor, on=resit_day + dt.timedelta(days=1))

@@ -1,0 +1,712 @@
+"""Everything the assessor records for the end-point assessment, and who may: the
+independence check, assigning the assessor, their declaration, sessions, questions,
+notes against KSBs and each method's grade. The result, resits, exceptional
+circumstances and appeals are in epa/services/results.py. Each change is in the
+append-only history.
+
+Every recording service locks the apprenticeship row first, so two people recording at
+once are taken one after the other, and checks the recorder again with
+`recording_problems` (gateway, assignment, independence, declaration): an assignment
+forced past the form still cannot record anything.
+
+The plan's facts (sessions, video sessions, minimum questions, themes, grade options) are
+read from the standard's AssessmentPlan and AssessmentMethod rows.
+"""
+
+import datetime as dt
+from collections.abc import Mapping
+
+from django.db import transaction
+from django.db.models import Max, Prefetch
+from django.utils import timezone
+
+from accounts.models import User
+from apprenticeship import services as apprenticeship_services
+from apprenticeship.models import Apprenticeship, Membership, OrganisationMembership, Role
+from audit.services import record_event
+from epa.errors import EpaError
+from epa.models import (
+    AssessmentQuestion,
+    AssessmentRound,
+    AssessmentSession,
+    ConflictDeclaration,
+    KsbNote,
+    MethodAssessment,
+    SessionMode,
+)
+from epa.models.assessment import NO_CONFLICT_STATEMENT
+from epa.services.grading import failing_grade
+from standards.models import AssessmentMethod, AssessmentPlan
+
+__all__ = ["EpaError"]
+
+# A sanity bound, not a plan fact: no session of any method runs longer than this.
+MAX_SESSION_MINUTES = 8 * 60
+
+DECLARE_FIRST = "Declare that you have no conflict of interest before recording anything."
+
+ROLE_CONFLICTS = {
+    Role.TUTOR: "is or was the apprentice's tutor",
+    Role.EMPLOYER: "is or was the apprentice's employer contact",
+}
+
+
+# -- independence ----------------------------------------------------------------------
+
+
+def independence_problems(apprenticeship: Apprenticeship, user: User) -> list[str]:
+    """Why `user` may not assess this apprentice; an empty list when they may.
+
+    Used when an assessor is assigned and again every time anything is recorded. Ended
+    roles and ended jobs count: someone who was the tutor last year is not independent.
+    The assessor must also work, now, for the apprenticeship's assessment organisation.
+    """
+    name = user.full_name or user.email
+    problems = []
+    if user.pk == apprenticeship.apprentice_id:
+        problems.append(f"{name} is the apprentice.")
+    roles = set(
+        Membership.objects.filter(apprenticeship_id=apprenticeship.pk, user=user)
+        .exclude(role=Role.ASSESSOR)
+        .values_list("role", flat=True)
+    )
+    for role in sorted(roles):
+        conflict = ROLE_CONFLICTS.get(
+            role, f"has another role on this apprenticeship ({Role(role).label.lower()})"
+        )
+        problems.append(f"{name} {conflict}.")
+    worked_for = set(
+        OrganisationMembership.objects.filter(
+            user=user, organisation_id__in=[apprenticeship.employer_id, apprenticeship.provider_id]
+        ).values_list("organisation_id", flat=True)
+    )
+    if apprenticeship.employer_id in worked_for:
+        problems.append(f"{name} works or worked for the employer, {apprenticeship.employer.name}.")
+    if apprenticeship.provider_id in worked_for:
+        problems.append(
+            f"{name} works or worked for the training provider, {apprenticeship.provider.name}."
+        )
+    if apprenticeship.epao_id is None:
+        problems.append("No end-point assessment organisation has been chosen for this apprentice.")
+    elif not OrganisationMembership.objects.filter(
+        user=user, organisation_id=apprenticeship.epao_id, is_active=True
+    ).exists():
+        problems.append(
+            f"{name} does not work for the assessment organisation, {apprenticeship.epao.name}."
+        )
+    return problems
+
+
+def is_assigned(apprenticeship: Apprenticeship, user: User) -> bool:
+    return Membership.objects.filter(
+        apprenticeship_id=apprenticeship.pk, user=user, role=Role.ASSESSOR, is_active=True
+    ).exists()
+
+
+def has_declared(apprenticeship: Apprenticeship, user: User) -> bool:
+    return ConflictDeclaration.objects.filter(
+        apprenticeship_id=apprenticeship.pk, assessor=user
+    ).exists()
+
+
+def recording_problems(apprenticeship: Apprenticeship, user: User) -> list[str]:
+    """Why `user` may not record anything for this assessment; empty when they may."""
+    if not apprenticeship.is_post_gateway:
+        return ["The end-point assessment can only be recorded after gateway."]
+    if not is_assigned(apprenticeship, user):
+        return [f"{user.full_name} is not assigned as this apprentice's assessor."]
+    problems = independence_problems(apprenticeship, user)
+    if problems:
+        return problems
+    if not has_declared(apprenticeship, user):
+        return [DECLARE_FIRST]
+    return []
+
+
+def lock_apprenticeship(apprenticeship: Apprenticeship | int) -> Apprenticeship:
+    """The apprenticeship row again, fresh and locked until the transaction ends."""
+    pk = apprenticeship if isinstance(apprenticeship, int) else apprenticeship.pk
+    return (
+        Apprenticeship.objects.select_for_update(of=("self",))
+        .select_related("apprentice", "employer", "provider", "epao")
+        .get(pk=pk)
+    )
+
+
+def require_post_gateway(apprenticeship: Apprenticeship) -> None:
+    if not apprenticeship.is_post_gateway:
+        raise EpaError("The end-point assessment can only be recorded after gateway.")
+
+
+def require_recorder(apprenticeship: Apprenticeship, user: User) -> None:
+    problems = recording_problems(apprenticeship, user)
+    if problems:
+        raise EpaError("Nothing was recorded. " + " ".join(problems))
+
+
+def plan_for(apprenticeship: Apprenticeship) -> AssessmentPlan:
+    plan = AssessmentPlan.objects.filter(
+        standard_version_id=apprenticeship.standard_version_id
+    ).first()
+    if plan is None:
+        raise EpaError(
+            "The assessment plan for this standard has not been loaded, so nothing can be "
+            "recorded yet."
+        )
+    return plan
+
+
+def set_status(apprenticeship: Apprenticeship, status: str, by: User, reason: str) -> None:
+    if apprenticeship.status == status:
+        return
+    before = apprenticeship.status
+    apprenticeship.status = status
+    apprenticeship.save(update_fields=["status"])
+    record_event(
+        action="apprenticeship.status_changed",
+        obj=apprenticeship,
+        actor=by,
+        apprenticeship_id=apprenticeship.pk,
+        summary=f"{Apprenticeship.Status(status).label}: {reason}",
+        before={"status": before},
+        after={"status": status},
+    )
+
+
+# -- assigning and declaring -----------------------------------------------------------
+
+
+@transaction.atomic
+def assign_assessor(*, apprenticeship: Apprenticeship, assessor: User, by: User) -> Membership:
+    """Make `assessor` this apprentice's independent assessor, after gateway, if the
+    independence check finds nothing."""
+    locked = lock_apprenticeship(apprenticeship)
+    if not locked.is_post_gateway:
+        raise EpaError("An assessor can be assigned once the apprentice has passed gateway.")
+    if locked.status == Apprenticeship.Status.COMPLETED:
+        raise EpaError("The end-point assessment is complete; there is nothing left to assess.")
+    problems = independence_problems(locked, assessor)
+    if problems:
+        raise EpaError(
+            f"{assessor.full_name} can't be this apprentice's assessor. " + " ".join(problems)
+        )
+    if is_assigned(locked, assessor):
+        raise EpaError(f"{assessor.full_name} is already this apprentice's assessor.")
+    membership = Membership(apprenticeship=locked, user=assessor, role=Role.ASSESSOR)
+    membership.full_clean()
+    membership.save()
+    record_event(
+        action="epa.assessor_assigned",
+        obj=membership,
+        actor=by,
+        apprenticeship_id=locked.pk,
+        summary=f"{assessor.full_name} is now the independent assessor",
+        after={"user": assessor.pk, "role": Role.ASSESSOR},
+    )
+    return membership
+
+
+def remove_assessor(*, membership: Membership, by: User, reason: str) -> Membership:
+    """Take an assessor off; what they recorded stays, and they can no longer see it."""
+    if membership.role != Role.ASSESSOR:
+        raise EpaError("Only an assessor can be taken off here.")
+    try:
+        return apprenticeship_services.end_membership(membership=membership, by=by, reason=reason)
+    except apprenticeship_services.EnrolmentError as error:
+        raise EpaError(str(error)) from error
+
+
+@transaction.atomic
+def declare_no_conflict(
+    *, apprenticeship: Apprenticeship, assessor: User, now: dt.datetime | None = None
+) -> ConflictDeclaration:
+    """Record the assessor's declaration that they have no conflict of interest."""
+    locked = lock_apprenticeship(apprenticeship)
+    require_post_gateway(locked)
+    if not is_assigned(locked, assessor):
+        raise EpaError(f"{assessor.full_name} is not assigned as this apprentice's assessor.")
+    problems = independence_problems(locked, assessor)
+    if problems:
+        raise EpaError(
+            "You can't declare that you have no conflict of interest. "
+            + " ".join(problems)
+            + " Ask your assessment organisation to assign someone else."
+        )
+    existing = ConflictDeclaration.objects.filter(apprenticeship=locked, assessor=assessor).first()
+    if existing is not None:
+        when = timezone.localtime(existing.declared_at)
+        raise EpaError(f"You declared no conflict of interest on {when:%-d %B %Y}.")
+    declaration = ConflictDeclaration(
+        apprenticeship=locked,
+        assessor=assessor,
+        statement=NO_CONFLICT_STATEMENT,
+        declared_at=now or timezone.now(),
+    )
+    declaration.full_clean()
+    declaration.save()
+    record_event(
+        action="epa.no_conflict_declared",
+        obj=declaration,
+        actor=assessor,
+        apprenticeship_id=locked.pk,
+        summary=f"{assessor.full_name} declared no conflict of interest",
+        after={"statement": declaration.statement},
+    )
+    return declaration
+
+
+# -- rounds ----------------------------------------------------------------------------
+
+
+def latest_round(apprenticeship: Apprenticeship) -> AssessmentRound | None:
+    return (
+        AssessmentRound.objects.filter(apprenticeship_id=apprenticeship.pk)
+        .order_by("-number")
+        .first()
+    )
+
+
+def locked_message(round_: AssessmentRound, plan: AssessmentPlan) -> str:
+    when = f"{timezone.localtime(round_.confirmed_at):%-d %B %Y}"
+    if round_.overall_grade == failing_grade(plan):
+        return (
+            f"The result of the {round_.get_kind_display().lower()} was confirmed on {when} and "
+            "is locked. Start a resit or retake to assess the failed method again."
+        )
+    return (
+        f"The result was confirmed on {when} and is locked. A change now needs an appeal, "
+        "recorded by the assessment organisation."
+    )
+
+
+def require_unlocked(round_: AssessmentRound, plan: AssessmentPlan) -> None:
+    if round_.is_confirmed:
+        raise EpaError(locked_message(round_, plan))
+
+
+def _start_first_round(apprenticeship: Apprenticeship, by: User, plan: AssessmentPlan):
+    round_ = AssessmentRound(
+        apprenticeship=apprenticeship, number=1, kind=AssessmentRound.Kind.FIRST, started_by=by
+    )
+    round_.full_clean()
+    round_.save()
+    methods = list(plan.methods.order_by("order"))
+    MethodAssessment.objects.bulk_create(
+        MethodAssessment(round=round_, method=method) for method in methods
+    )
+    record_event(
+        action="epa.round_started",
+        obj=round_,
+        actor=by,
+        apprenticeship_id=apprenticeship.pk,
+        summary="The end-point assessment started",
+        after={"number": 1, "kind": round_.kind, "methods": [m.code for m in methods]},
+    )
+    set_status(apprenticeship, Apprenticeship.Status.EPA, by, "the assessment started")
+    return round_
+
+
+def _round_to_record(apprenticeship: Apprenticeship, by: User, plan: AssessmentPlan):
+    """The round being recorded. The first round starts, and the apprenticeship moves
+    into end-point assessment, when the first session is recorded."""
+    current = (
+        AssessmentRound.objects.select_for_update()
+        .filter(apprenticeship=apprenticeship)
+        .order_by("-number")
+        .first()
+    )
+    if current is None:
+        return _start_first_round(apprenticeship, by, plan)
+    require_unlocked(current, plan)
+    return current
+
+
+# -- sessions, questions and notes -----------------------------------------------------
+
+
+def _video_rule(method: AssessmentMethod) -> str:
+    if not method.remote_sessions:
+        return f"The plan does not allow {method.name} to be held by video."
+    sessions = ", ".join(str(n) for n in method.remote_sessions)
+    plural = "s" if len(method.remote_sessions) > 1 else ""
+    return f"The plan allows video only for session{plural} {sessions} of {method.name}."
+
+
+def allowed_modes(method: AssessmentMethod, number: int) -> list[str]:
+    """The ways the plan lets this session be held."""
+    if number in method.remote_sessions:
+        return [SessionMode.IN_PERSON, SessionMode.VIDEO]
+    return [SessionMode.IN_PERSON]
+
+
+def _check_session_values(
+    apprenticeship: Apprenticeship,
+    method: AssessmentMethod,
+    number: int,
+    held_on: dt.date,
+    duration_minutes: int,
+    mode: str,
+    today: dt.date,
+) -> None:
+    if not 1 <= number <= method.sessions:
+        sessions = f"{method.sessions} session{'s' if method.sessions != 1 else ''}"
+        raise EpaError(f"The plan has {sessions} for {method.name}.")
+    if mode not in SessionMode.values:
+        raise EpaError("Say whether the session was held in person or by video.")
+    if mode not in allowed_modes(method, number):
+        raise EpaError(_video_rule(method) + f" Record session {number} as held in person.")
+    if held_on > today:
+        raise EpaError("The date of the session can't be in the future.")
+    if apprenticeship.gateway_passed_at is not None:
+        gateway_day = timezone.localdate(apprenticeship.gateway_passed_at)
+        if held_on < gateway_day:
+            raise EpaError(
+                f"The session can't be before gateway, which was on {gateway_day:%-d %B %Y}."
+            )
+    if not 0 < duration_minutes <= MAX_SESSION_MINUTES:
+        raise EpaError(
+            f"A session lasts more than 0 and at most {MAX_SESSION_MINUTES} minutes. "
+            "Check the duration."
+        )
+
+
+def _method_assessment_to_record(round_: AssessmentRound, method: AssessmentMethod):
+    assessment = (
+        MethodAssessment.objects.select_for_update()
+        .filter(round=round_, method=method)
+        .select_related("method")
+        .first()
+    )
+    if assessment is None:
+        raise EpaError(
+            f"{method.name} is not being assessed again in this "
+            f"{round_.get_kind_display().lower()}: it was passed before and its grade carries over."
+        )
+    return assessment
+
+
+def _require_ungraded(assessment: MethodAssessment) -> None:
+    if assessment.is_graded:
+        raise EpaError(
+            f"{assessment.method.name} has been graded, so what was recorded for it can't change."
+        )
+
+
+@transaction.atomic
+def record_session(
+    *,
+    apprenticeship: Apprenticeship,
+    method: AssessmentMethod,
+    number: int,
+    by: User,
+    held_on: dt.date,
+    duration_minutes: int,
+    mode: str,
+    today: dt.date | None = None,
+) -> AssessmentSession:
+    """Record a session of a method (or correct it, until the method is graded)."""
+    locked = lock_apprenticeship(apprenticeship)
+    require_recorder(locked, by)
+    plan = plan_for(locked)
+    if method.plan_id != plan.pk:
+        raise EpaError("That method is not part of this apprentice's assessment plan.")
+    _check_session_values(
+        locked, method, number, held_on, duration_minutes, mode, today or timezone.localdate()
+    )
+    round_ = _round_to_record(locked, by, plan)
+    assessment = _method_assessment_to_record(round_, method)
+    _require_ungraded(assessment)
+    values = {"held_on": held_on, "duration_minutes": duration_minutes, "mode": mode}
+    session = AssessmentSession.objects.filter(method_assessment=assessment, number=number).first()
+    if session is None:
+        session = AssessmentSession(
+            method_assessment=assessment, number=number, recorded_by=by, **values
+        )
+        session.full_clean()
+        session.save()
+        record_event(
+            action="epa.session_recorded",
+            obj=session,
+            actor=by,
+            apprenticeship_id=locked.pk,
+            summary=f"Recorded session {number} of {method.name}",
+            after={**values, "method": method.code, "number": number},
+        )
+        return session
+    before = {name: getattr(session, name) for name in values}
+    if before == values:
+        return session
+    for name, value in values.items():
+        setattr(session, name, value)
+    session.updated_at = timezone.now()
+    session.full_clean()
+    session.save(update_fields=[*values, "updated_at"])
+    record_event(
+        action="epa.session_changed",
+        obj=session,
+        actor=by,
+        apprenticeship_id=locked.pk,
+        summary=f"Changed session {number} of {method.name}",
+        before=before,
+        after=values,
+    )
+    return session
+
+
+def _lock_for_change(method_assessment_id: int, by: User):
+    """Lock the apprenticeship, check the recorder, and return the method assessment if
+    it can still change (its round is not confirmed and it is not graded)."""
+    apprenticeship_id = (
+        MethodAssessment.objects.filter(pk=method_assessment_id)
+        .values_list("round__apprenticeship_id", flat=True)
+        .get()
+    )
+    locked = lock_apprenticeship(apprenticeship_id)
+    require_recorder(locked, by)
+    plan = plan_for(locked)
+    assessment = (
+        MethodAssessment.objects.select_for_update(of=("self",))
+        .select_related("method", "round")
+        .get(pk=method_assessment_id)
+    )
+    require_unlocked(assessment.round, plan)
+    _require_ungraded(assessment)
+    return locked, plan, assessment
+
+
+def _clean_question(method: AssessmentMethod, question: str, answer_notes: str, theme: str):
+    question, answer_notes, theme = question.strip(), answer_notes.strip(), theme.strip()
+    if not question:
+        raise EpaError("Write the question you asked.")
+    if not answer_notes:
+        raise EpaError("Write your notes on the answer.")
+    if method.themes and theme not in method.themes:
+        raise EpaError("Choose which of the plan's themes this question covers.")
+    if not method.themes and theme:
+        raise EpaError(f"The plan gives no themes for {method.name}.")
+    return question, answer_notes, theme
+
+
+@transaction.atomic
+def add_question(
+    *, session: AssessmentSession, by: User, question: str, answer_notes: str, theme: str = ""
+) -> AssessmentQuestion:
+    """Add a question asked in a session, with notes on the answer (and its theme, where
+    the method has themes)."""
+    locked, _plan, assessment = _lock_for_change(session.method_assessment_id, by)
+    question, answer_notes, theme = _clean_question(
+        assessment.method, question, answer_notes, theme
+    )
+    number = (session.questions.aggregate(n=Max("number"))["n"] or 0) + 1
+    row = AssessmentQuestion(
+        session_id=session.pk,
+        number=number,
+        question=question,
+        answer_notes=answer_notes,
+        theme=theme,
+        recorded_by=by,
+    )
+    row.full_clean()
+    row.save()
+    record_event(
+        action="epa.question_recorded",
+        obj=row,
+        actor=by,
+        apprenticeship_id=locked.pk,
+        summary=f"Recorded question {number} in session {session.number} of "
+        f"{assessment.method.name}",
+        after={"question": question, "answer_notes": answer_notes, "theme": theme},
+    )
+    return row
+
+
+@transaction.atomic
+def edit_question(
+    *,
+    question: AssessmentQuestion,
+    by: User,
+    text: str,
+    answer_notes: str,
+    theme: str = "",
+) -> AssessmentQuestion:
+    """Correct a question, until its method is graded. The history keeps what it said."""
+    session = question.session
+    locked, _plan, assessment = _lock_for_change(session.method_assessment_id, by)
+    text, answer_notes, theme = _clean_question(assessment.method, text, answer_notes, theme)
+    row = AssessmentQuestion.objects.select_for_update().get(pk=question.pk)
+    before = {"question": row.question, "answer_notes": row.answer_notes, "theme": row.theme}
+    after = {"question": text, "answer_notes": answer_notes, "theme": theme}
+    if before == after:
+        return row
+    row.question, row.answer_notes, row.theme = text, answer_notes, theme
+    row.updated_at = timezone.now()
+    row.full_clean()
+    row.save(update_fields=["question", "answer_notes", "theme", "updated_at"])
+    record_event(
+        action="epa.question_changed",
+        obj=row,
+        actor=by,
+        apprenticeship_id=locked.pk,
+        summary=f"Changed question {row.number} in session {session.number} of "
+        f"{assessment.method.name}",
+        before=before,
+        after=after,
+    )
+    return row
+
+
+@transaction.atomic
+def save_ksb_notes(
+    *, method_assessment: MethodAssessment, by: User, notes: Mapping[int, str]
+) -> list[KsbNote]:
+    """Save notes against the KSBs the plan maps to the method ({KSB id: note}). A blank
+    note leaves what was there."""
+    locked, _plan, assessment = _lock_for_change(method_assessment.pk, by)
+    ksbs = {ksb.pk: ksb for ksb in assessment.method.ksbs.all()}
+    if not ksbs:
+        raise EpaError(
+            f"The plan does not say which KSBs {assessment.method.name} assesses, so there is "
+            "nothing to note against."
+        )
+    if set(notes) - set(ksbs):
+        raise EpaError(f"Write notes only against the KSBs {assessment.method.name} assesses.")
+    existing = {
+        n.ksb_id: n
+        for n in KsbNote.objects.select_for_update().filter(method_assessment=assessment)
+    }
+    saved = []
+    for ksb_id, text in notes.items():
+        text = text.strip()
+        note = existing.get(ksb_id)
+        if not text or (note is not None and note.note == text):
+            continue
+        before = note.note if note is not None else ""
+        if note is None:
+            note = KsbNote(method_assessment=assessment, ksb_id=ksb_id, note=text, recorded_by=by)
+            note.full_clean()
+            note.save()
+        else:
+            note.note, note.recorded_by, note.updated_at = text, by, timezone.now()
+            note.save(update_fields=["note", "recorded_by", "updated_at"])
+        record_event(
+            action="epa.ksb_note_saved",
+            obj=note,
+            actor=by,
+            apprenticeship_id=locked.pk,
+            summary=f"Wrote a note against {ksbs[ksb_id].code} for {assessment.method.name}",
+            before={"note": before} if before else None,
+            after={"note": text},
+        )
+        saved.append(note)
+    return saved
+
+
+# -- grades ----------------------------------------------------------------------------
+
+
+def grading_problems(method_assessment: MethodAssessment) -> list[str]:
+    """What still stops this method being graded, by the plan's rules: every session
+    recorded, the minimum questions in each and in all, every theme covered, and a note
+    against every KSB the plan maps to the method. Empty when it can be graded."""
+    method = method_assessment.method
+    sessions = {s.number: s for s in method_assessment.sessions.all()}
+    problems = []
+    total = 0
+    for number in range(1, method.sessions + 1):
+        label = f"session {number}" if method.sessions > 1 else "the session"
+        session = sessions.get(number)
+        if session is None:
+            problems.append(f"Record {label}.")
+            continue
+        asked = len(session.questions.all())
+        total += asked
+        if method.min_questions_per_session and asked < method.min_questions_per_session:
+            problems.append(
+                f"{label[0].upper()}{label[1:]} has {asked} question{'s' if asked != 1 else ''}; "
+                f"the plan asks for at least {method.min_questions_per_session} after each session."
+            )
+    if method.min_questions and total < method.min_questions:
+        problems.append(
+            f"{total} question{'s' if total != 1 else ''} recorded in all; the plan asks for at "
+            f"least {method.min_questions}."
+        )
+    if method.themes:
+        covered = {q.theme for s in sessions.values() for q in s.questions.all()}
+        uncovered = [theme for theme in method.themes if theme not in covered]
+        if uncovered:
+            problems.append("No question covers these themes yet: " + "; ".join(uncovered) + ".")
+    noted = {n.ksb_id for n in method_assessment.ksb_notes.all() if n.note.strip()}
+    missing = [ksb.code for ksb in method.ksbs.all() if ksb.pk not in noted]
+    if missing:
+        problems.append(
+            "Write a note against every KSB this method assesses. Still to do: "
+            + ", ".join(missing)
+            + "."
+        )
+    return problems
+
+
+def method_assessment_with_record(method_assessment_id: int) -> MethodAssessment:
+    """The method assessment with everything `grading_problems` reads."""
+    return (
+        MethodAssessment.objects.select_related("method", "round")
+        .prefetch_related(
+            Prefetch(
+                "sessions",
+                queryset=AssessmentSession.objects.prefetch_related("questions"),
+            ),
+            "ksb_notes",
+            "method__ksbs",
+        )
+        .get(pk=method_assessment_id)
+    )
+
+
+@transaction.atomic
+def grade_method(
+    *, method_assessment: MethodAssessment, by: User, grade: str, now: dt.datetime | None = None
+) -> MethodAssessment:
+    """Give the method its grade for this attempt, from the method's grade options, once
+    the plan's minimums are met. One grade per attempt."""
+    apprenticeship_id = (
+        MethodAssessment.objects.filter(pk=method_assessment.pk)
+        .values_list("round__apprenticeship_id", flat=True)
+        .get()
+    )
+    locked = lock_apprenticeship(apprenticeship_id)
+    require_recorder(locked, by)
+    plan = plan_for(locked)
+    MethodAssessment.objects.select_for_update(of=("self",)).get(pk=method_assessment.pk)
+    assessment = method_assessment_with_record(method_assessment.pk)
+    method = assessment.method
+    require_unlocked(assessment.round, plan)
+    if assessment.is_graded:
+        raise EpaError(
+            f"{method.name} already has a grade for this "
+            f"{assessment.round.get_kind_display().lower()}. A second grade can't be given for "
+            "the same attempt."
+        )
+    if grade not in method.grade_options:
+        raise EpaError(
+            f"“{grade}” is not a grade for {method.name}. The plan's grades for it are: "
+            + ", ".join(method.grade_options)
+            + "."
+        )
+    problems = grading_problems(assessment)
+    if problems:
+        raise EpaError(f"{method.name} can't be graded yet. " + " ".join(problems))
+    assessment.grade = grade
+    assessment.graded_at = now or timezone.now()
+    assessment.graded_by = by
+    assessment.save(update_fields=["grade", "graded_at", "graded_by"])
+    # The grade stays out of the summary, which the apprentice's history shows: the
+    # result is told when the assessor confirms it.
+    record_event(
+        action="epa.method_graded",
+        obj=assessment,
+        actor=by,
+        apprenticeship_id=locked.pk,
+        summary=f"Graded {method.name}",
+        after={"grade": grade, "method": method.code, "round": assessment.round.number},
+    )
+    return assessment

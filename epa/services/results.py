@@ -1,0 +1,376 @@
+"""The result of the end-point assessment: the overall grade each round gives by the
+plan's grade table and cap, the assessor's confirmation (which locks it), resits and
+retakes of the failed methods, and what the assessment organisation records:
+exceptional circumstances and appeals. Each change is in the append-only history.
+
+Every service locks the apprenticeship row first (see epa/services/assessment.py) and the
+assessor's services check the recorder again with `recording_problems`.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from apprenticeship.models import Apprenticeship
+from audit.services import record_event
+from epa.errors import EpaError
+from epa.models import Appeal, AssessmentRound, MethodAssessment
+from epa.services.assessment import (
+    latest_round,
+    lock_apprenticeship,
+    locked_message,
+    plan_for,
+    require_post_gateway,
+    require_recorder,
+    require_unlocked,
+    set_status,
+)
+from epa.services.grading import capped_grade, failing_grade, grade_from_table
+from standards.models import AssessmentMethod, AssessmentPlan
+
+__all__ = ["EpaError"]
+
+
+# -- the result of a round -------------------------------------------------------------
+
+
+@dataclass
+class MethodGrade:
+    method: AssessmentMethod
+    grade: str  # "" while not graded
+    round_number: int  # the round the grade comes from
+    carried_over: bool
+
+
+@dataclass
+class RoundResult:
+    """The overall grade of a round, worked out from the plan: the method grades (this
+    round's and those carried over), the table's grade and the cap."""
+
+    grades: list[MethodGrade]
+    table_grade: str = ""
+    overall: str = ""
+    cap_applied: bool = False
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def round_result(
+    round_: AssessmentRound,
+    plan: AssessmentPlan,
+    methods: list[AssessmentMethod],
+    assessments: list[MethodAssessment],
+    previous: AssessmentRound | None,
+) -> RoundResult:
+    """The result the round gives now (no queries: pass what the caller loaded)."""
+    own = {a.method_id: a for a in assessments}
+    carried = previous.grades if previous is not None else {}
+    grades = []
+    for method in methods:
+        if method.pk in own:
+            grades.append(MethodGrade(method, own[method.pk].grade, round_.number, False))
+        elif method.code in carried:
+            entry = carried[method.code]
+            grades.append(MethodGrade(method, entry["grade"], entry["round"], True))
+        else:
+            grades.append(MethodGrade(method, "", round_.number, False))
+    result = RoundResult(grades=grades, missing=[g.method.name for g in grades if not g.grade])
+    if result.missing:
+        return result
+    result.table_grade = grade_from_table(plan, {g.method.code: g.grade for g in grades})
+    result.overall, result.cap_applied = capped_grade(
+        plan,
+        result.table_grade,
+        resit_or_retake=round_.is_resit_or_retake,
+        exceptional=round_.has_exceptional_circumstances,
+    )
+    return result
+
+
+def result_of(round_: AssessmentRound, plan: AssessmentPlan) -> RoundResult:
+    """The result the round gives now, loaded from the database."""
+    previous = (
+        AssessmentRound.objects.filter(
+            apprenticeship_id=round_.apprenticeship_id, number=round_.number - 1
+        ).first()
+        if round_.number > 1
+        else None
+    )
+    return round_result(
+        round_,
+        plan,
+        list(plan.methods.order_by("order")),
+        list(round_.method_assessments.all()),
+        previous,
+    )
+
+
+@transaction.atomic
+def confirm_result(
+    *, round_: AssessmentRound, by: User, grade: str, now: dt.datetime | None = None
+) -> AssessmentRound:
+    """Confirm the overall grade the plan gives. `grade` is the grade the assessor saw;
+    if it no longer matches, nothing is confirmed. Once confirmed the round is locked; a
+    pass or better completes the apprenticeship."""
+    locked = lock_apprenticeship(round_.apprenticeship_id)
+    require_recorder(locked, by)
+    plan = plan_for(locked)
+    current = AssessmentRound.objects.select_for_update().get(pk=round_.pk)
+    if current.is_confirmed:
+        raise EpaError(locked_message(current, plan))
+    result = result_of(current, plan)
+    if not result.complete:
+        raise EpaError(
+            "Grade every method first. Not graded yet: " + ", ".join(result.missing) + "."
+        )
+    if grade != result.overall:
+        raise EpaError(
+            "The overall grade has changed since you opened the page. Check it again before "
+            "confirming."
+        )
+    current.grades = {
+        g.method.code: {"grade": g.grade, "round": g.round_number} for g in result.grades
+    }
+    current.table_grade = result.table_grade
+    current.cap_applied = result.cap_applied
+    current.confirmed_grade = current.overall_grade = result.overall
+    current.confirmed_at = now or timezone.now()
+    current.confirmed_by = by
+    current.full_clean()
+    current.save(
+        update_fields=[
+            "grades",
+            "table_grade",
+            "cap_applied",
+            "confirmed_grade",
+            "overall_grade",
+            "confirmed_at",
+            "confirmed_by",
+        ]
+    )
+    capped = (
+        f" (the grade table gives {result.table_grade}; a {current.get_kind_display().lower()} "
+        f"is capped at {plan.resit_grade_cap})"
+        if result.cap_applied
+        else ""
+    )
+    record_event(
+        action="epa.result_confirmed",
+        obj=current,
+        actor=by,
+        apprenticeship_id=locked.pk,
+        summary=f"Confirmed the end-point assessment result: {result.overall}{capped}",
+        after={
+            "grades": current.grades,
+            "table_grade": result.table_grade,
+            "cap_applied": result.cap_applied,
+            "overall_grade": result.overall,
+        },
+    )
+    if result.overall != failing_grade(plan):
+        set_status(
+            locked, Apprenticeship.Status.COMPLETED, by, f"end-point assessment {result.overall}"
+        )
+    return current
+
+
+# -- resits and retakes ----------------------------------------------------------------
+
+
+@transaction.atomic
+def start_round(*, apprenticeship: Apprenticeship, by: User, kind: str) -> AssessmentRound:
+    """A resit or retake after a confirmed fail. It repeats only the methods that were
+    failed; the others carry over with their grades."""
+    locked = lock_apprenticeship(apprenticeship)
+    require_recorder(locked, by)
+    plan = plan_for(locked)
+    if kind not in (AssessmentRound.Kind.RESIT, AssessmentRound.Kind.RETAKE):
+        raise EpaError("Choose a resit or a retake.")
+    previous = latest_round(locked)
+    if previous is None:
+        raise EpaError(
+            "The first attempt has not started yet. It starts when you record its first session."
+        )
+    if not previous.is_confirmed:
+        raise EpaError(f"Confirm the result of the {previous.get_kind_display().lower()} first.")
+    failing = failing_grade(plan)
+    if previous.overall_grade != failing:
+        raise EpaError("The apprentice passed the end-point assessment; there is nothing to resit.")
+    if previous.appeals.filter(outcome=Appeal.Outcome.OPEN).exists():
+        raise EpaError(
+            "An appeal against this result is waiting for a decision. Start a resit or retake "
+            "once it is decided."
+        )
+    failed_codes = [code for code, entry in previous.grades.items() if entry["grade"] == failing]
+    methods = list(plan.methods.filter(code__in=failed_codes).order_by("order"))
+    if not methods:
+        raise EpaError("No method was failed, so there is nothing to resit or retake.")
+    round_ = AssessmentRound(
+        apprenticeship=locked, number=previous.number + 1, kind=kind, started_by=by
+    )
+    round_.full_clean()
+    round_.save()
+    MethodAssessment.objects.bulk_create(
+        MethodAssessment(round=round_, method=method) for method in methods
+    )
+    record_event(
+        action="epa.round_started",
+        obj=round_,
+        actor=by,
+        apprenticeship_id=locked.pk,
+        summary=f"{round_.get_kind_display()} started: "
+        + ", ".join(method.name for method in methods),
+        after={"number": round_.number, "kind": kind, "methods": [m.code for m in methods]},
+    )
+    return round_
+
+
+# -- the assessment organisation: exceptional circumstances and appeals ----------------
+
+
+@transaction.atomic
+def record_exceptional_circumstances(
+    *, round_: AssessmentRound, by: User, reason: str, now: dt.datetime | None = None
+) -> AssessmentRound:
+    """The assessment organisation records exceptional circumstances for a resit or
+    retake: its grade is then not capped."""
+    locked = lock_apprenticeship(round_.apprenticeship_id)
+    require_post_gateway(locked)
+    plan = plan_for(locked)
+    current = AssessmentRound.objects.select_for_update().get(pk=round_.pk)
+    if not current.is_resit_or_retake:
+        raise EpaError(
+            "Exceptional circumstances lift the cap on a resit or retake. This is the first "
+            "attempt, which has no cap."
+        )
+    require_unlocked(current, plan)
+    if current.has_exceptional_circumstances:
+        raise EpaError("Exceptional circumstances are already recorded for this attempt.")
+    reason = reason.strip()
+    if not reason:
+        raise EpaError("Say what the exceptional circumstances are.")
+    current.exceptional_circumstances = reason
+    current.exceptional_recorded_by = by
+    current.exceptional_recorded_at = now or timezone.now()
+    current.save(
+        update_fields=[
+            "exceptional_circumstances",
+            "exceptional_recorded_by",
+            "exceptional_recorded_at",
+        ]
+    )
+    record_event(
+        action="epa.exceptional_circumstances",
+        obj=current,
+        actor=by,
+        apprenticeship_id=locked.pk,
+        summary=f"Recorded exceptional circumstances for the {current.get_kind_display().lower()}",
+        after={"reason": reason},
+    )
+    return current
+
+
+@transaction.atomic
+def record_appeal(*, round_: AssessmentRound, by: User, raised_by: str, reason: str) -> Appeal:
+    """Record an appeal against a confirmed result (the latest one)."""
+    locked = lock_apprenticeship(round_.apprenticeship_id)
+    require_post_gateway(locked)
+    current = AssessmentRound.objects.select_for_update().get(pk=round_.pk)
+    if not current.is_confirmed:
+        raise EpaError("Only a confirmed result can be appealed.")
+    if AssessmentRound.objects.filter(apprenticeship=locked, number__gt=current.number).exists():
+        raise EpaError("A later attempt has started; only the latest result can be appealed.")
+    if current.appeals.filter(outcome=Appeal.Outcome.OPEN).exists():
+        raise EpaError("An appeal against this result is already waiting for a decision.")
+    if raised_by not in Appeal.Party.values:
+        raise EpaError("Say who is appealing.")
+    reason = reason.strip()
+    if not reason:
+        raise EpaError("Say why they are appealing.")
+    appeal = Appeal(
+        round=current,
+        raised_by=raised_by,
+        reason=reason,
+        recorded_by=by,
+        grade_before=current.overall_grade,
+    )
+    appeal.full_clean()
+    appeal.save()
+    record_event(
+        action="epa.appeal_recorded",
+        obj=appeal,
+        actor=by,
+        apprenticeship_id=locked.pk,
+        summary=f"Recorded an appeal by {appeal.get_raised_by_display().lower()} against the "
+        f"result ({current.overall_grade})",
+        after={"raised_by": raised_by, "reason": reason, "grade_before": appeal.grade_before},
+    )
+    return appeal
+
+
+@transaction.atomic
+def decide_appeal(
+    *,
+    appeal: Appeal,
+    by: User,
+    upheld: bool,
+    grade_after: str,
+    decision: str,
+    now: dt.datetime | None = None,
+) -> Appeal:
+    """Record the decision on an appeal. An upheld appeal may change the overall grade
+    (and so whether the apprenticeship is completed); one not upheld leaves it."""
+    round_id = Appeal.objects.filter(pk=appeal.pk).values_list("round_id", flat=True).get()
+    round_ = AssessmentRound.objects.get(pk=round_id)
+    locked = lock_apprenticeship(round_.apprenticeship_id)
+    plan = plan_for(locked)
+    current = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    round_ = AssessmentRound.objects.select_for_update().get(pk=round_id)
+    if not current.is_open:
+        raise EpaError("This appeal has already been decided.")
+    decision = decision.strip()
+    if not decision:
+        raise EpaError("Write the decision and the reasons for it.")
+    if not upheld:
+        if grade_after and grade_after != current.grade_before:
+            raise EpaError("An appeal that is not upheld leaves the grade as it was.")
+        grade_after = current.grade_before
+    elif grade_after not in plan.overall_grades:
+        raise EpaError(
+            "Choose the overall grade after the appeal: " + ", ".join(plan.overall_grades) + "."
+        )
+    current.outcome = Appeal.Outcome.UPHELD if upheld else Appeal.Outcome.NOT_UPHELD
+    current.grade_after = grade_after
+    current.decision = decision
+    current.decided_by = by
+    current.decided_at = now or timezone.now()
+    current.full_clean()
+    current.save(update_fields=["outcome", "grade_after", "decision", "decided_by", "decided_at"])
+    record_event(
+        action="epa.appeal_decided",
+        obj=current,
+        actor=by,
+        apprenticeship_id=locked.pk,
+        summary=f"Appeal {current.get_outcome_display().lower()}: the overall grade is "
+        f"{grade_after}"
+        + (f" (was {current.grade_before})" if grade_after != current.grade_before else ""),
+        before={"outcome": Appeal.Outcome.OPEN, "overall_grade": current.grade_before},
+        after={"outcome": current.outcome, "overall_grade": grade_after, "decision": decision},
+    )
+    if grade_after != round_.overall_grade:
+        round_.overall_grade = grade_after
+        round_.save(update_fields=["overall_grade"])
+        completed = grade_after != failing_grade(plan)
+        set_status(
+            locked,
+            Apprenticeship.Status.COMPLETED if completed else Apprenticeship.Status.EPA,
+            by,
+            f"appeal upheld, end-point assessment {grade_after}",
+        )
+    return current

@@ -1,0 +1,111 @@
+"""The end-point assessment in a real browser, on a phone: the provider admin assigns an
+independent assessor, who declares no conflict of interest, records both methods of the
+ST0896 plan data and confirms a distinction.
+
+It starts from an apprenticeship already past gateway."""
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from apprenticeship.models import Apprenticeship, Role
+from epa.models import AssessmentRound
+from tests import factories
+from tests.browser.conftest import screenshot, sign_in, sign_out
+from tests.epa.conftest import add_plan, pass_gateway, st0896_plan_data
+
+PASSWORD = "correct-horse-battery"  # tests/factories.py UserFactory
+
+
+@pytest.fixture
+def at_gateway(personas):
+    apprenticeship = personas["apprenticeship"]
+    add_plan(apprenticeship.standard_version, st0896_plan_data())
+    # The personas' assessor is someone else's now; a new one is assigned in the test.
+    apprenticeship.memberships.filter(role=Role.ASSESSOR).update(is_active=False)
+    return pass_gateway(apprenticeship, days_ago=20)
+
+
+def _session(page, method: str, number: int, minutes: int, *, video: bool = False):
+    page.get_by_role("link", name=f"Record session {number} of {method}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Record session {number}")
+    page.get_by_label("Date of the session").fill(timezone.localdate().isoformat())
+    page.get_by_label("How long it lasted, in minutes").fill(str(minutes))
+    page.get_by_label("By video" if video else "In person").check()
+    page.get_by_role("button", name="Save and add questions").click()
+    expect(page.get_by_text(f"Session {number} saved.")).to_be_visible()
+
+
+def _questions(page, count: int, themes: list[str] | None = None):
+    for n in range(1, count + 1):
+        page.get_by_label("The question you asked").fill(f"Question {n}: what did you do next?")
+        page.get_by_label("Notes on the answer").fill("Calm, clear and led by the person's goals.")
+        if themes:
+            page.get_by_label("Theme").select_option(label=themes[(n - 1) % len(themes)])
+        page.get_by_role("button", name="Save question").click()
+        expect(page.get_by_text(f"Question {n} saved.")).to_be_visible()
+    page.get_by_role("link", name="Back to the assessment").click()
+
+
+def test_admin_assigns_the_assessor_who_declares_records_both_methods_and_confirms(
+    page, personas, at_gateway
+):
+    apprenticeship = at_gateway
+    assessor = factories.UserFactory(email="imogen@example.org", full_name="Imogen Price")
+    factories.OrganisationMembershipFactory(user=assessor, organisation=apprenticeship.epao)
+    observation, discussion = apprenticeship.standard_version.assessment_plan.methods.order_by(
+        "order"
+    )
+
+    sign_in(page, "admin@example.org", PASSWORD)
+    page.goto(f"/apprenticeships/{apprenticeship.pk}/")
+    page.get_by_role("link", name="Assign an assessor").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Assign an assessor")
+    page.get_by_label("Assessor").select_option(label="Imogen Price (imogen@example.org)")
+    page.get_by_role("button", name="Assign").click()
+    expect(page.get_by_text("Imogen Price is now the assessor.")).to_be_visible()
+    sign_out(page)
+
+    sign_in(page, "imogen@example.org", PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Apprentices assigned to you")
+    expect(page.get_by_text("days left")).to_be_visible()
+    screenshot(page, "epa-assessor-home")
+    page.get_by_role("link", name=apprenticeship.apprentice.full_name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("End-point assessment")
+    page.get_by_role("link", name="Declare no conflict of interest").click()
+    page.get_by_label("I have no conflict of interest with this apprentice", exact=False).check()
+    page.get_by_role("button", name="Declare").click()
+    expect(page.get_by_text("Thank you. You can now record the assessment.")).to_be_visible()
+    screenshot(page, "epa-not-started")
+
+    _session(page, observation.name, 1, 70)
+    _questions(page, 4)
+    _session(page, observation.name, 2, 65, video=True)
+    _questions(page, 4)
+    page.get_by_role("link", name=f"Grade {observation.name.lower()}").click()
+    page.get_by_label("Pass").check()
+    page.get_by_role("button", name="Save the grade").click()
+    expect(page.get_by_text(f"{observation.name}: graded pass.")).to_be_visible()
+
+    _session(page, discussion.name, 1, 75, video=True)
+    screenshot(page, "epa-session")
+    _questions(page, 10, themes=discussion.themes)
+    screenshot(page, "epa-both-recorded")
+    page.get_by_role("link", name=f"Grade {discussion.name.lower()}").click()
+    page.get_by_label("Distinction").check()
+    page.get_by_role("button", name="Save the grade").click()
+
+    expect(page.get_by_text("The plan gives Distinction")).to_be_visible()
+    page.get_by_role("link", name="Check and confirm the result").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm the result")
+    screenshot(page, "epa-confirm")
+    page.get_by_label("I confirm this overall grade", exact=False).check()
+    page.get_by_role("button", name="Confirm distinction").click()
+    expect(page.get_by_text("Result confirmed: distinction.")).to_be_visible()
+    expect(page.get_by_text("Locked: a change needs an appeal.")).to_be_visible()
+    screenshot(page, "epa-confirmed")
+
+    round_ = AssessmentRound.objects.get(apprenticeship=apprenticeship)
+    assert (round_.overall_grade, round_.confirmed_by) == ("distinction", assessor)
+    apprenticeship.refresh_from_db()
+    assert apprenticeship.status == Apprenticeship.Status.COMPLETED
