@@ -1,8 +1,8 @@
-"""End-point assessment: four apprentices past gateway, one at each stage: waiting for an
-assessor, mid-assessment (observation done, discussion not yet), completed with
-distinction, and one who resat the failed discussion (capped at pass, outside the
-window). Built through the services, so the history is real too; the plan's rules come
-from the ST0896 data like everywhere else."""
+"""End-point assessment: four apprentices who passed gateway for real (see gateway.py), one
+at each stage: waiting for an assessor, mid-assessment (observation done, discussion not
+yet), completed with distinction, and one who resat the failed discussion (capped at
+pass, outside the window). Built through the services, so the history is real too; the
+plan's rules come from the ST0896 data like everywhere else."""
 
 import datetime as dt
 from decimal import Decimal
@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from apprenticeship import services as apprenticeship_services
 from apprenticeship.models import Apprenticeship, Membership, OrganisationMembership, Role
-from audit.services import record_event
+from demo.seed import gateway
 from demo.seed.core import months_before
 from epa.models import AssessmentRound, ConflictDeclaration
 from epa.services import assessment as services
@@ -24,12 +24,14 @@ EPAO_ADMIN = ("epao.admin@example.org", "Grace Adeyemi")
 
 APPRENTICES = {
     # key: (email, full name, employer key, months ago started, date of birth,
-    #       days since gateway, stage)
+    #       days since gateway, stage). They all started before 1 August 2025, so their
+    #       off-the-job total is known (from then on it is the standard's published
+    #       minimum, which is not loaded for ST0896).
     "lena": (
         "lena.kowalski@example.org",
         "Lena Kowalski",
         "employer",
-        14,
+        17,
         dt.date(1991, 8, 3),
         4,
         "waiting",
@@ -38,7 +40,7 @@ APPRENTICES = {
         "marcus.bell@example.org",
         "Marcus Bell",
         "employer2",
-        15,
+        18,
         dt.date(1984, 2, 27),
         30,
         "mid_epa",
@@ -47,7 +49,7 @@ APPRENTICES = {
         "aisha.rahman@example.org",
         "Aisha Rahman",
         "employer",
-        17,
+        19,
         dt.date(1995, 10, 12),
         75,
         "distinction",
@@ -56,7 +58,7 @@ APPRENTICES = {
         "tom.walsh@example.org",
         "Tom Walsh",
         "employer2",
-        18,
+        20,
         dt.date(1977, 4, 5),
         110,
         "resit",
@@ -134,25 +136,6 @@ DISCUSSION_QUESTIONS = [
         "Makes sure people know who to contact and hands over to a colleague.",
     ),
 ]
-
-
-def pass_gateway_for_demo(apprenticeship: Apprenticeship, *, days_ago: int) -> Apprenticeship:
-    """Put an enrolment past gateway for the demo (stands in for the gateway service)."""
-    if apprenticeship.is_post_gateway:
-        return apprenticeship
-    apprenticeship.status = Apprenticeship.Status.GATEWAY
-    apprenticeship.gateway_passed_at = timezone.now() - dt.timedelta(days=days_ago)
-    apprenticeship.save(update_fields=["status", "gateway_passed_at"])
-    record_event(
-        action="apprenticeship.status_changed",
-        obj=apprenticeship,
-        actor_label="Demo data",
-        apprenticeship_id=apprenticeship.pk,
-        summary="Passed gateway",
-        before={"status": Apprenticeship.Status.ON_PROGRAMME},
-        after={"status": Apprenticeship.Status.GATEWAY},
-    )
-    return apprenticeship
 
 
 def _person(email: str, full_name: str, organisation, password: str, *, is_admin=False) -> User:
@@ -260,7 +243,7 @@ def seed(context) -> None:
 
     for key, (email, name, employer_key, months_ago, born, days, stage) in APPRENTICES.items():
         apprenticeship = _enrol(context, key, email, name, employer_key, months_ago, born)
-        apprenticeship = pass_gateway_for_demo(apprenticeship, days_ago=days)
+        apprenticeship = gateway.pass_gateway(context, apprenticeship, days_ago=days)
         context.apprenticeships[key] = apprenticeship
         if stage == "waiting":
             continue

@@ -339,10 +339,13 @@ def declare(
     party: str,
     by: User,
     confirmed: bool,
-    today: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> GatewayDeclaration:
     """Record and seal one party's declaration; passes gateway if that completes the
-    checklist. The provider confirms only once every other item holds."""
+    checklist. The provider confirms only once every other item holds. `now` is for
+    tests and demo data; it defaults to the present."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     if not confirmed:
         raise GatewayError("Tick the box to confirm the statement.")
     with transaction.atomic():
@@ -356,7 +359,6 @@ def declare(
                 + "; ".join(item.label.lower() for item in waiting)
                 + "."
             )
-        now = timezone.now()
         content = seal_content(
             apprenticeship=apprenticeship, party=party, by=by, at=now, items=items
         )
@@ -381,7 +383,7 @@ def declare(
             summary=f"{Party(party).label} confirmed readiness for end-point assessment",
             after={"statement": declaration.statement, "digest": declaration.digest},
         )
-    pass_gateway_if_ready(apprenticeship=apprenticeship, by=by, today=today)
+    pass_gateway_if_ready(apprenticeship=apprenticeship, by=by, now=now)
     return declaration
 
 
@@ -417,17 +419,17 @@ def withdraw_declaration(
 
 @transaction.atomic
 def pass_gateway_if_ready(
-    *, apprenticeship: Apprenticeship, by: User, today: dt.date | None = None
+    *, apprenticeship: Apprenticeship, by: User, now: dt.datetime | None = None
 ) -> bool:
     """Pass gateway if every item holds: freeze the snapshot, move the apprenticeship on.
     Returns whether it passed now. Safe to call twice, or twice at once."""
+    now = now or timezone.now()
     locked = Apprenticeship.objects.select_for_update().get(pk=apprenticeship.pk)
     if locked.is_post_gateway:
         return False
-    items = checklist(locked, today=today)
+    items = checklist(locked, today=timezone.localdate(now))
     if not all(item.holds for item in items):
         return False
-    now = timezone.now()
     content = snapshots.build(apprenticeship=locked, checklist=items, taken_at=now)
     snapshot = GatewaySnapshot.objects.create(
         apprenticeship=locked,

@@ -150,6 +150,7 @@ def snapshot(request, pk: int):
             "snapshot": frozen,
             "content": content,
             "intact": services.snapshot_is_intact(frozen),
+            "can": permissions(apprenticeship.viewer_roles),
         },
     )
 

@@ -1,8 +1,7 @@
-"""The end-point assessment in a real browser, on a phone: the provider admin assigns an
-independent assessor, who declares no conflict of interest, records both methods of the
-ST0896 plan data and confirms a distinction.
-
-It starts from an apprenticeship already past gateway."""
+"""Gateway and the end-point assessment in a real browser, on a phone: the employer and
+the provider confirm gateway, the provider admin assigns an independent assessor, who
+declares no conflict of interest, reads the frozen portfolio, records both methods of
+the ST0896 plan data and confirms a distinction."""
 
 import pytest
 from django.utils import timezone
@@ -12,18 +11,30 @@ from apprenticeship.models import Apprenticeship, Role
 from epa.models import AssessmentRound
 from tests import factories
 from tests.browser.conftest import screenshot, sign_in, sign_out
-from tests.epa.conftest import add_plan, pass_gateway, st0896_plan_data
+from tests.epa.conftest import add_plan, make_ready, st0896_plan_data
 
 PASSWORD = "correct-horse-battery"  # tests/factories.py UserFactory
 
 
 @pytest.fixture
-def at_gateway(personas):
+def ready_for_gateway(personas):
+    """Everything gateway asks for but the two confirmations."""
     apprenticeship = personas["apprenticeship"]
     add_plan(apprenticeship.standard_version, st0896_plan_data())
     # The personas' assessor is someone else's now; a new one is assigned in the test.
     apprenticeship.memberships.filter(role=Role.ASSESSOR).update(is_active=False)
-    return pass_gateway(apprenticeship, days_ago=20)
+    return make_ready(apprenticeship, personas["tutor"])
+
+
+def _confirm_gateway(page, apprenticeship, email: str, party: str) -> None:
+    sign_in(page, email, PASSWORD)
+    page.goto(f"/apprenticeships/{apprenticeship.pk}/gateway/")
+    if party == "provider":
+        screenshot(page, "gateway-checklist")
+    page.get_by_role("link", name=f"Confirm for the {party}").click()
+    page.get_by_label("I confirm this statement.").check()
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("status")).to_contain_text("Confirmed")
 
 
 def _session(page, method: str, number: int, minutes: int, *, video: bool = False):
@@ -47,10 +58,17 @@ def _questions(page, count: int, themes: list[str] | None = None):
     page.get_by_role("link", name="Back to the assessment").click()
 
 
-def test_admin_assigns_the_assessor_who_declares_records_both_methods_and_confirms(
-    page, personas, at_gateway
+def test_gateway_then_the_assessor_records_both_methods_and_confirms_a_distinction(
+    page, personas, ready_for_gateway
 ):
-    apprenticeship = at_gateway
+    apprenticeship = ready_for_gateway
+    _confirm_gateway(page, apprenticeship, "employer@example.org", "employer")
+    sign_out(page)
+    _confirm_gateway(page, apprenticeship, "tutor@example.org", "provider")
+    expect(page.get_by_text("gateway has passed and the portfolio is frozen")).to_be_visible()
+    sign_out(page)
+    apprenticeship.refresh_from_db()
+    assert apprenticeship.status == Apprenticeship.Status.GATEWAY
     assessor = factories.UserFactory(email="imogen@example.org", full_name="Imogen Price")
     factories.OrganisationMembershipFactory(user=assessor, organisation=apprenticeship.epao)
     observation, discussion = apprenticeship.standard_version.assessment_plan.methods.order_by(
@@ -77,6 +95,10 @@ def test_admin_assigns_the_assessor_who_declares_records_both_methods_and_confir
     page.get_by_role("button", name="Declare").click()
     expect(page.get_by_text("Thank you. You can now record the assessment.")).to_be_visible()
     screenshot(page, "epa-not-started")
+    page.get_by_role("link", name="Read the frozen portfolio").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Portfolio frozen at gateway")
+    expect(page.get_by_text("Evidence for D1")).to_be_visible()
+    page.go_back()
 
     _session(page, observation.name, 1, 70)
     _questions(page, 4)

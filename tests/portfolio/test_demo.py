@@ -16,7 +16,12 @@ def test_seed_demo_adds_evidence_in_every_state_with_real_files_once():
     for file in files:
         with file.file.open("rb") as handle:
             assert len(handle.read()) == file.size
-    assert DutySignOff.objects.active().count() == 2
+    assert (
+        DutySignOff.objects.active()
+        .filter(apprenticeship__apprentice__email="apprentice@example.org")
+        .count()
+        == 2
+    )
     assert WitnessTestimony.objects.filter(evidence__isnull=False).exists()
     assert ProtectedName.objects.exists()
     assert Evidence.objects.filter(visible_to_employer=False).exclude(status="draft").exists()
