@@ -116,21 +116,29 @@ def _off_the_job(apprenticeship: Apprenticeship, tutor, gateway_day: dt.date) ->
     day = apprenticeship.start_date + dt.timedelta(days=2)
     logged = 0
     week = 0
+    entries = []
     while logged < needed and day < gateway_day:
-        entry = otj_log.log_otj_entry(
-            apprenticeship=apprenticeship,
-            by=apprenticeship.apprentice,
-            date=day,
-            minutes=OTJ_ENTRY_MINUTES,
-            activity_type=ActivityType.PRACTICAL if week % 3 else ActivityType.TEACHING,
-            duty=duties[week % len(duties)],
-            description="Training day: the week's topic, practised with my tutor.",
-            today=gateway_day,
+        entries.append(
+            otj_log.log_otj_entry(
+                apprenticeship=apprenticeship,
+                by=apprenticeship.apprentice,
+                date=day,
+                minutes=OTJ_ENTRY_MINUTES,
+                activity_type=ActivityType.PRACTICAL if week % 3 else ActivityType.TEACHING,
+                duty=duties[week % len(duties)],
+                description="Training day: the week's topic, practised with my tutor.",
+                today=gateway_day,
+            )
         )
-        otj_log.verify_otj_entry(entry=entry, by=tutor, as_role=Role.TUTOR)
         logged += OTJ_ENTRY_MINUTES
         week += 1
         day += dt.timedelta(days=7)
+    otj_log.verify_otj_entries(
+        apprenticeship=apprenticeship,
+        by=tutor,
+        as_role=Role.TUTOR,
+        seen=[(entry.pk, entry.revision) for entry in entries],
+    )
 
 
 def _review(apprenticeship: Apprenticeship, tutor, employer, gateway_day: dt.date) -> None:
