@@ -17,6 +17,7 @@ from apprenticeship.models import Apprenticeship
 from audit import seals
 from epa.models import GatewaySnapshot
 from epa.services import gateway as gateway_services
+from epa.services import records as epa_records
 from epa.services import snapshot as snapshots
 from portfolio.models import EvidenceFile
 from reports.models import Report
@@ -130,6 +131,8 @@ def _embedded(data: dict) -> dict[str, EmbeddedFile]:
 def build_document(*, apprenticeship: Apprenticeship, kind: str, audience: str) -> Document:
     """The report's HTML and the files it embeds, from the data as it is now."""
     data = for_audience(portfolio_data(apprenticeship, kind), audience)
+    # Results come after gateway, so even the gateway pack reads them live.
+    data["epa_results"] = seals.plain(epa_records.results_data(apprenticeship))
     for number, item in enumerate(data["evidence"], start=1):
         item["ref"] = f"E{number}"
     files = _embedded(data)

@@ -1,8 +1,10 @@
 """Personas on one apprenticeship, plus an outsider from another provider."""
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 
 from apprenticeship.models import Apprenticeship, Role
+from config.celery import app as celery_app
 from tests import factories
 
 PERSONAS = ("apprentice", "employer", "tutor", "assessor", "admin", "outsider")
@@ -99,3 +101,13 @@ def st0896(db):
 
     path = settings.BASE_DIR / "fixtures" / "standards" / "st0896-v1.0.json"
     return services.import_standard(data=services.load_standard_file(path)).standard_version
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker (in a thread) consuming from the real Redis broker."""
+    celery_app.control.purge()
+    with start_worker(
+        celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30
+    ) as worker:
+        yield worker

@@ -376,6 +376,40 @@ def assessment_summary(
     )
 
 
+def results_data(apprenticeship: Apprenticeship) -> list[dict]:
+    """Every confirmed result, as plain data for the PDF report: the grade of each method
+    (by the plan's method names), the overall grade the table gave, whether the resit
+    cap lowered it, the grade confirmed and the grade now (after any appeal). No notes."""
+    names = dict(
+        AssessmentMethod.objects.filter(
+            plan__standard_version_id=apprenticeship.standard_version_id
+        ).values_list("code", "name")
+    )
+    rounds = (
+        AssessmentRound.objects.filter(apprenticeship=apprenticeship, confirmed_at__isnull=False)
+        .select_related("confirmed_by")
+        .order_by("number")
+    )
+    return [
+        {
+            "number": r.number,
+            "kind": r.get_kind_display(),
+            "methods": [
+                {"code": code, "name": names.get(code, code), "grade": grade["grade"]}
+                for code, grade in sorted(r.grades.items())
+            ],
+            "table_grade": r.table_grade,
+            "cap_applied": r.cap_applied,
+            "exceptional_circumstances": r.has_exceptional_circumstances,
+            "confirmed_grade": r.confirmed_grade,
+            "overall_grade": r.overall_grade,
+            "confirmed_at": r.confirmed_at,
+            "confirmed_by": r.confirmed_by.full_name if r.confirmed_by else "",
+        }
+        for r in rounds
+    ]
+
+
 # -- the assessor's and the assessment organisation's lists ----------------------------
 
 

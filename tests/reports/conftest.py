@@ -4,7 +4,6 @@ import threading
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from kombu import pools
 
 from config.celery import app as celery_app
@@ -105,13 +104,3 @@ def own_broker(tmp_path):
     yield broker
     broker.stop()
     _use_broker(previous)
-
-
-@pytest.fixture
-def celery_worker(transactional_db):
-    """A real Celery worker (in a thread) consuming from the real Redis broker."""
-    celery_app.control.purge()
-    with start_worker(
-        celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30
-    ) as worker:
-        yield worker
