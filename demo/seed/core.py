@@ -62,12 +62,72 @@ def months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, 28))
 
 
+def at(day: dt.date, hour: int = 15) -> dt.datetime:
+    """A moment on `day`, for services that take now=."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def ensure_person(
+    context, key: str, email: str, full_name: str, organisation, *, is_admin: bool = False
+) -> User:
+    """A demo login with the demo password, working for `organisation`."""
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User(email=email, full_name=full_name)
+    user.set_password(context.password)
+    user.save()
+    OrganisationMembership.objects.get_or_create(
+        user=user, organisation=organisation, is_active=True, defaults={"is_admin": is_admin}
+    )
+    context.people[key] = user
+    return user
+
+
+def ensure_enrolment(
+    context,
+    key: str,
+    *,
+    apprentice: User,
+    employer_key: str,
+    start: dt.date,
+    end: dt.date,
+    born: dt.date,
+    hours: Decimal,
+) -> Apprenticeship:
+    """The apprentice's enrolment on ST0896 with the demo tutor and the employer's contact
+    (the person keyed like the employer), made once."""
+    admin = context.people["admin"]
+    apprenticeship = Apprenticeship.objects.filter(apprentice=apprentice).first()
+    if apprenticeship is None:
+        apprenticeship = services.create_apprenticeship(
+            by=admin,
+            apprentice=apprentice,
+            standard_version=StandardVersion.objects.get(reference="ST0896", version="1.0"),
+            provider=context.organisations["provider"],
+            employer=context.organisations[employer_key],
+            epao=context.organisations["epao"],
+            start_date=start,
+            planned_end_date=end,
+            contracted_weekly_hours=hours,
+            date_of_birth=born,
+        )
+    for role, person in (
+        (Role.TUTOR, context.people["tutor"]),
+        (Role.EMPLOYER, context.people[employer_key]),
+    ):
+        if not Membership.objects.filter(
+            apprenticeship=apprenticeship, user=person, role=role, is_active=True
+        ).exists():
+            services.add_member(apprenticeship=apprenticeship, user=person, role=role, by=admin)
+    context.apprenticeships[key] = apprenticeship
+    return apprenticeship
+
+
 @transaction.atomic
 def seed(context) -> None:
-    standard = StandardVersion.objects.filter(reference="ST0896", version="1.0").first()
-    if standard is None:
+    if not StandardVersion.objects.filter(reference="ST0896", version="1.0").exists():
         data = standard_services.load_standard_file(ST0896_FIXTURE)
-        standard = standard_services.import_standard(data=data).standard_version
+        standard_services.import_standard(data=data)
 
     for key, (name, kind, managed_key) in ORGANISATIONS.items():
         managed_by = context.organisations.get(managed_key)
@@ -79,47 +139,20 @@ def seed(context) -> None:
         context.organisations[key] = organisation
 
     for key, (email, full_name, org_key, is_admin) in PEOPLE.items():
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            user = User(email=email, full_name=full_name)
-        user.set_password(context.password)
-        user.save()
-        OrganisationMembership.objects.get_or_create(
-            user=user,
-            organisation=context.organisations[org_key],
-            is_active=True,
-            defaults={"is_admin": is_admin},
+        ensure_person(
+            context, key, email, full_name, context.organisations[org_key], is_admin=is_admin
         )
-        context.people[key] = user
 
     today = timezone.localdate()
-    admin = context.people["admin"]
     for key, (person_key, employer_key, months_ago, born, hours) in ENROLMENTS.items():
-        apprentice = context.people[person_key]
-        apprenticeship = Apprenticeship.objects.filter(apprentice=apprentice).first()
-        if apprenticeship is None:
-            start = months_before(today, months_ago)
-            duration = 15 if hours >= 30 else 20
-            apprenticeship = services.create_apprenticeship(
-                by=admin,
-                apprentice=apprentice,
-                standard_version=standard,
-                provider=context.organisations["provider"],
-                employer=context.organisations[employer_key],
-                epao=context.organisations["epao"],
-                start_date=start,
-                planned_end_date=months_before(start, -duration),
-                contracted_weekly_hours=hours,
-                date_of_birth=born,
-                today=today,
-            )
-        context.apprenticeships[key] = apprenticeship
-        contacts = {"employer": "employer", "employer2": "employer2"}
-        for role, person in (
-            (Role.TUTOR, context.people["tutor"]),
-            (Role.EMPLOYER, context.people[contacts[employer_key]]),
-        ):
-            if not Membership.objects.filter(
-                apprenticeship=apprenticeship, user=person, role=role, is_active=True
-            ).exists():
-                services.add_member(apprenticeship=apprenticeship, user=person, role=role, by=admin)
+        start = months_before(today, months_ago)
+        ensure_enrolment(
+            context,
+            key,
+            apprentice=context.people[person_key],
+            employer_key=employer_key,
+            start=start,
+            end=months_before(start, -(15 if hours >= 30 else 20)),
+            born=born,
+            hours=hours,
+        )

@@ -10,11 +10,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
-from apprenticeship import services as apprenticeship_services
-from apprenticeship.models import Apprenticeship, Membership, OrganisationMembership, Role
+from apprenticeship.models import Apprenticeship
 from demo.seed import gateway
-from demo.seed.core import months_before
+from demo.seed.core import at, ensure_enrolment, ensure_person, months_before
 from epa.models import AssessmentRound, ConflictDeclaration
 from epa.services import assessment as services
 from epa.services import results
@@ -138,54 +136,19 @@ DISCUSSION_QUESTIONS = [
 ]
 
 
-def _person(email: str, full_name: str, organisation, password: str, *, is_admin=False) -> User:
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User(email=email, full_name=full_name)
-    user.set_password(password)
-    user.save()
-    OrganisationMembership.objects.get_or_create(
-        user=user, organisation=organisation, is_active=True, defaults={"is_admin": is_admin}
-    )
-    return user
-
-
 def _enrol(context, key, email, full_name, employer_key, months_ago, born) -> Apprenticeship:
-    apprentice = _person(email, full_name, context.organisations[employer_key], context.password)
-    context.people[key] = apprentice
-    apprenticeship = Apprenticeship.objects.filter(apprentice=apprentice).first()
-    today = timezone.localdate()
-    admin = context.people["admin"]
-    if apprenticeship is None:
-        start = months_before(today, months_ago)
-        apprenticeship = apprenticeship_services.create_apprenticeship(
-            by=admin,
-            apprentice=apprentice,
-            standard_version=context.apprenticeships["apprentice"].standard_version,
-            provider=context.organisations["provider"],
-            employer=context.organisations[employer_key],
-            epao=context.organisations["epao"],
-            start_date=start,
-            planned_end_date=months_before(start, -15),
-            contracted_weekly_hours=Decimal("37.5"),
-            date_of_birth=born,
-            today=today,
-        )
-    for role, person in (
-        (Role.TUTOR, context.people["tutor"]),
-        (Role.EMPLOYER, context.people[employer_key]),
-    ):
-        if not Membership.objects.filter(
-            apprenticeship=apprenticeship, user=person, role=role, is_active=True
-        ).exists():
-            apprenticeship_services.add_member(
-                apprenticeship=apprenticeship, user=person, role=role, by=admin
-            )
-    return apprenticeship
-
-
-def _at(day: dt.date, hour: int = 15) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+    apprentice = ensure_person(context, key, email, full_name, context.organisations[employer_key])
+    start = months_before(timezone.localdate(), months_ago)
+    return ensure_enrolment(
+        context,
+        key,
+        apprentice=apprentice,
+        employer_key=employer_key,
+        start=start,
+        end=months_before(start, -15),
+        born=born,
+        hours=Decimal("37.5"),
+    )
 
 
 def _record(apprenticeship, method, assessor, *, start: dt.date, grade: str) -> None:
@@ -218,7 +181,7 @@ def _record(apprenticeship, method, assessor, *, start: dt.date, grade: str) -> 
         method_assessment=session.method_assessment,
         by=assessor,
         grade=grade,
-        now=_at(held_on),
+        now=at(held_on),
     )
 
 
@@ -226,14 +189,13 @@ def _confirm(apprenticeship, assessor, *, on: dt.date) -> AssessmentRound:
     round_ = services.latest_round(apprenticeship)
     plan = services.plan_for(apprenticeship)
     result = results.result_of(round_, plan)
-    return results.confirm_result(round_=round_, by=assessor, grade=result.overall, now=_at(on))
+    return results.confirm_result(round_=round_, by=assessor, grade=result.overall, now=at(on))
 
 
 @transaction.atomic
 def seed(context) -> None:
     epao = context.organisations["epao"]
-    epao_admin = _person(*EPAO_ADMIN, epao, context.password, is_admin=True)
-    context.people["epao_admin"] = epao_admin
+    epao_admin = ensure_person(context, "epao_admin", *EPAO_ADMIN, epao, is_admin=True)
     assessor = context.people["assessor"]
     plan = AssessmentPlan.objects.get(
         standard_version=context.apprenticeships["apprentice"].standard_version
@@ -258,7 +220,7 @@ def seed(context) -> None:
             services.declare_no_conflict(
                 apprenticeship=apprenticeship,
                 assessor=assessor,
-                now=_at(gateway_day + dt.timedelta(days=2), 10),
+                now=at(gateway_day + dt.timedelta(days=2), 10),
             )
         if AssessmentRound.objects.filter(apprenticeship=apprenticeship).exists():
             continue

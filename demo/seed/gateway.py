@@ -12,6 +12,7 @@ import datetime as dt
 from django.utils import timezone
 
 from apprenticeship.models import Apprenticeship, Role
+from demo.seed.core import at
 from epa.models import GatewayDeclaration
 from epa.services import gateway as gateway_services
 from portfolio.models import ActivityType, Review
@@ -72,10 +73,6 @@ EVIDENCE = {
     ),
 }
 OTJ_ENTRY_MINUTES = 7 * 60  # a training day a week
-
-
-def _at(day: dt.date, hour: int = 11) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
 def _portfolio(apprenticeship: Apprenticeship, tutor, gateway_day: dt.date) -> None:
@@ -168,7 +165,7 @@ def _review(apprenticeship: Apprenticeship, tutor, employer, gateway_day: dt.dat
             by=person,
             party=party,
             seen_digest=reviews.seal_for(current.current_version, party),
-            now=_at(held_on + dt.timedelta(days=1)),
+            now=at(held_on + dt.timedelta(days=1)),
         )
 
 
@@ -191,7 +188,7 @@ def pass_gateway(context, apprenticeship: Apprenticeship, *, days_ago: int) -> A
             party=party,
             by=person,
             confirmed=True,
-            now=_at(gateway_day, hour),
+            now=at(gateway_day, hour),
         )
     apprenticeship.refresh_from_db()
     if not apprenticeship.is_post_gateway:

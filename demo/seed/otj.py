@@ -16,9 +16,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
-from apprenticeship import services as enrolment_services
-from apprenticeship.models import Apprenticeship, Membership, OrganisationMembership, Role
+from apprenticeship.models import Apprenticeship, Membership, Role
+from demo.seed.core import ensure_enrolment, ensure_person
 from portfolio.models import ActivityType, OtjEntry
 from portfolio.services import otj_log, otj_planning
 
@@ -94,48 +93,20 @@ REJECTIONS = (
 )
 
 
-def _person(context, key: str) -> User:
-    email, full_name, org_key = EXTRA_PEOPLE[key]
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User(email=email, full_name=full_name)
-    user.set_password(context.password)
-    user.save()
-    OrganisationMembership.objects.get_or_create(
-        user=user, organisation=context.organisations[org_key], is_active=True
-    )
-    context.people[key] = user
-    return user
-
-
 def _enrol(context, key: str) -> Apprenticeship:
-    apprentice = _person(context, key)
+    email, full_name, org_key = EXTRA_PEOPLE[key]
+    apprentice = ensure_person(context, key, email, full_name, context.organisations[org_key])
     employer_key, start, end, born, hours = EXTRA_ENROLMENTS[key]
-    apprenticeship = Apprenticeship.objects.filter(apprentice=apprentice).first()
-    admin = context.people["admin"]
-    if apprenticeship is None:
-        apprenticeship = enrolment_services.create_apprenticeship(
-            by=admin,
-            apprentice=apprentice,
-            standard_version=context.apprenticeships["apprentice"].standard_version,
-            provider=context.organisations["provider"],
-            employer=context.organisations[employer_key],
-            epao=context.organisations["epao"],
-            start_date=start,
-            planned_end_date=end,
-            contracted_weekly_hours=Decimal(hours),
-            date_of_birth=born,
-        )
-    contact = context.people[employer_key]
-    for role, person in ((Role.TUTOR, context.people["tutor"]), (Role.EMPLOYER, contact)):
-        if not Membership.objects.filter(
-            apprenticeship=apprenticeship, user=person, role=role, is_active=True
-        ).exists():
-            enrolment_services.add_member(
-                apprenticeship=apprenticeship, user=person, role=role, by=admin
-            )
-    context.apprenticeships[key] = apprenticeship
-    return apprenticeship
+    return ensure_enrolment(
+        context,
+        key,
+        apprentice=apprentice,
+        employer_key=employer_key,
+        start=start,
+        end=end,
+        born=born,
+        hours=Decimal(hours),
+    )
 
 
 def _training_days(apprenticeship, rng, per_week: float, today: dt.date, spans) -> list:

@@ -6,6 +6,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from demo.seed.core import at
 from portfolio.models import Review, ReviewParty
 from portfolio.services import review_schedule, reviews
 
@@ -52,10 +53,6 @@ def _sign(review: Review, person, party: str, when: dt.datetime) -> None:
     )
 
 
-def _at(day: dt.date, hour: int = 15) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
-
-
 def _record(context, key: str, employer_key: str, held_on: dt.date, text_key: str, **extra):
     targets = extra.pop(
         "targets",
@@ -80,9 +77,9 @@ def _record(context, key: str, employer_key: str, held_on: dt.date, text_key: st
 
 
 def _all_sign(context, review, employer_key, day: dt.date, apprentice_key: str) -> None:
-    _sign(review, context.people[apprentice_key], ReviewParty.APPRENTICE, _at(day, 10))
-    _sign(review, context.people["tutor"], ReviewParty.TUTOR, _at(day, 11))
-    _sign(review, context.people[employer_key], ReviewParty.EMPLOYER, _at(day, 16))
+    _sign(review, context.people[apprentice_key], ReviewParty.APPRENTICE, at(day, 10))
+    _sign(review, context.people["tutor"], ReviewParty.TUTOR, at(day, 11))
+    _sign(review, context.people[employer_key], ReviewParty.EMPLOYER, at(day, 16))
 
 
 @transaction.atomic
@@ -99,8 +96,8 @@ def seed(context) -> None:
         # Held last week: the apprentice and tutor have signed; the employer has not yet.
         second_day = today - dt.timedelta(days=6)
         second = _record(context, "apprentice", "employer", second_day, "second", format="video")
-        _sign(second, context.people["apprentice"], ReviewParty.APPRENTICE, _at(second_day, 17))
-        _sign(second, tutor, ReviewParty.TUTOR, _at(second_day, 18))
+        _sign(second, context.people["apprentice"], ReviewParty.APPRENTICE, at(second_day, 17))
+        _sign(second, tutor, ReviewParty.TUTOR, at(second_day, 18))
         # The next one is planned.
         review_schedule.schedule_review(
             apprenticeship=jamie, by=tutor, scheduled_for=today + dt.timedelta(days=60)
@@ -114,8 +111,8 @@ def seed(context) -> None:
         # Changed after two people had signed: version 2, which everyone signed again.
         day = priya.start_date + dt.timedelta(days=165)
         changed = _record(context, "priya", "employer2", day, "priya")
-        _sign(changed, context.people["priya"], ReviewParty.APPRENTICE, _at(day, 12))
-        _sign(changed, tutor, ReviewParty.TUTOR, _at(day, 13))
+        _sign(changed, context.people["priya"], ReviewParty.APPRENTICE, at(day, 12))
+        _sign(changed, tutor, ReviewParty.TUTOR, at(day, 13))
         reviews.record_review(
             apprenticeship=priya,
             by=tutor,
