@@ -48,7 +48,7 @@ class CheckItem:
 def _time_on_programme(apprenticeship: Apprenticeship, today: dt.date) -> CheckItem:
     standard = apprenticeship.standard_version
     months = standard.minimum_programme_months
-    fact = standard.fact("minimumOnProgrammeMonths")
+    fact = standard.fact("minimum_programme_months")
     if months is None:
         months = funding_rules.minimum_duration_months(
             apprenticeship.start_date, apprenticeship.contracted_weekly_hours

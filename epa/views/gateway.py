@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apprenticeship.access import Action, get_apprenticeship_for, permissions
 from epa import access
 from epa.forms.gateway import DeclarationForm, EnglishMathsForm, ReasonForm
-from epa.models import EnglishMaths, GatewayDeclaration
+from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
 from epa.services import gateway as services
 from epa.services.gateway import GatewayError
 from portfolio.models import EvidenceFile
@@ -21,7 +21,9 @@ from portfolio.views.evidence import FILE_POLICY
 @login_required
 def gateway(request, pk: int):
     apprenticeship = get_apprenticeship_for(request.user, pk, Action.VIEW_GATEWAY)
-    items = services.checklist(apprenticeship)
+    frozen = GatewaySnapshot.objects.filter(apprenticeship=apprenticeship).first()
+    # Once gateway has passed, the checklist is shown as it stood then.
+    items = frozen.content["checklist"] if frozen else services.checklist(apprenticeship)
     declarations = (
         GatewayDeclaration.objects.filter(apprenticeship=apprenticeship)
         .select_related("declared_by", "withdrawn_by")
@@ -33,7 +35,7 @@ def gateway(request, pk: int):
         {
             "apprenticeship": apprenticeship,
             "items": items,
-            "ready": all(item.holds for item in items),
+            "ready": frozen is None and all(item.holds for item in items),
             "declarations": [(d, services.declaration_is_intact(d)) for d in declarations],
             "can": permissions(apprenticeship.viewer_roles),
         },

@@ -334,3 +334,10 @@ def test_the_snapshot_keeps_the_off_the_job_summary_and_signed_reviews_without_w
     assert {s["party"] for s in review["signatures"]} == {"apprentice", "employer", "tutor"}
     assert all(s["intact"] for s in review["signatures"])
     assert WELLBEING not in str(content)
+
+
+def test_the_minimum_time_says_where_the_figure_comes_from(st0896):
+    apprenticeship = factories.ApprenticeshipFactory(standard_version=st0896)
+    time_on_programme = item(apprenticeship, "time_on_programme")
+    assert time_on_programme.provenance == "secondary"
+    assert "Pier Training" in time_on_programme.source

@@ -95,7 +95,7 @@ def test_gateway_and_frozen_pages_keep_a_flat_query_count(client, ready, persona
                 evidence=evidence, by=personas["apprentice"], own_work=True, names_no_one=True
             )
 
-    assert_flat_queries(client, reverse("epa:gateway", args=[ready.pk]), grow, 24)
+    assert_flat_queries(client, reverse("epa:gateway", args=[ready.pk]), grow, 25)
     services.declare(apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True)
     services.declare(apprenticeship=ready, party=PROVIDER, by=personas["tutor"], confirmed=True)
     assert_flat_queries(client, reverse("epa:snapshot", args=[ready.pk]), grow, 8)
@@ -106,3 +106,15 @@ def test_only_the_provider_records_english_and_maths(client, apprenticeship, per
     client.force_login(personas[persona])
     url = reverse("epa:gateway-english-maths", args=[apprenticeship.pk])
     assert client.post(url, {"english": "level_2", "maths": "level_2"}).status_code == 403
+
+
+def test_after_gateway_the_page_shows_the_checklist_as_it_stood(client, ready, personas):
+    services.declare(apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True)
+    services.declare(apprenticeship=ready, party=PROVIDER, by=personas["tutor"], confirmed=True)
+    evidence_services.withdraw_sign_off(
+        sign_off=ready.sign_offs.active().first(), by=personas["tutor"], reason="Re-checking."
+    )
+    page = html(client, personas["tutor"], "epa:gateway", ready.pk)
+    assert "The checklist when gateway passed" in page
+    assert "3 of 3 duties signed off by the tutor." in page
+    assert "Pass gateway now" not in page
