@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from portfolio.models import DutySignOff, Evidence
 from portfolio.services import evidence as services
+from portfolio.services import sign_offs
+from portfolio.services import testimonies as testimonies_services
 
 FILES = Path(__file__).resolve().parent.parent / "files"
 
@@ -195,7 +197,7 @@ def _sign_off(apprenticeship, tutor, evidence: Evidence, duty_number: int) -> No
     duty = apprenticeship.standard_version.duties.get(number=duty_number)
     if DutySignOff.objects.active().filter(apprenticeship=apprenticeship, duty=duty).exists():
         return
-    services.sign_off_duty(
+    sign_offs.sign_off_duty(
         apprenticeship=apprenticeship,
         duty=duty,
         by=tutor,
@@ -216,7 +218,7 @@ def seed(context) -> None:
         testimonies = {}
         if key == "apprentice":
             testimonies[JAMIE[3][0]] = [
-                services.write_testimony(
+                testimonies_services.write_testimony(
                     apprenticeship=apprenticeship,
                     by=context.people["employer"],
                     author_role="Team leader",
@@ -231,4 +233,4 @@ def seed(context) -> None:
             _sign_off(apprenticeship, tutor, made[0], 1)
             _sign_off(apprenticeship, tutor, made[1], 2)
             for name in ("Dee", "Marcus"):
-                services.add_protected_name(apprenticeship=apprenticeship, name=name)
+                testimonies_services.add_protected_name(apprenticeship=apprenticeship, name=name)

@@ -17,7 +17,7 @@ from epa.models import GatewayDeclaration
 from epa.services import gateway as gateway_services
 from portfolio.models import ActivityType, Review
 from portfolio.services import evidence as evidence_services
-from portfolio.services import otj, otj_log, reviews
+from portfolio.services import otj, otj_log, reviews, sign_offs
 
 # One piece of evidence per duty number: (title, what happened and what was learned).
 EVIDENCE = {
@@ -97,7 +97,7 @@ def _portfolio(apprenticeship: Apprenticeship, tutor, gateway_day: dt.date) -> N
         evidence = evidence_services.review_evidence(
             evidence=evidence, by=tutor, decision="accept", feedback="This shows the duty well."
         )
-        evidence_services.sign_off_duty(
+        sign_offs.sign_off_duty(
             apprenticeship=apprenticeship,
             duty=duty,
             by=tutor,

@@ -27,6 +27,7 @@ from portfolio.forms.evidence import (
 from portfolio.models import DutySignOff, Evidence, EvidenceFile, EvidenceVersion
 from portfolio.services import coverage as coverage_services
 from portfolio.services import evidence as services
+from portfolio.services import sign_offs
 from portfolio.services.evidence import EvidenceError
 from standards.models import Duty
 
@@ -445,11 +446,11 @@ def duty_sign_off(request, pk: int, duty_pk: int):
     if DutySignOff.objects.active().filter(apprenticeship=apprenticeship, duty=duty).exists():
         messages.info(request, f"Duty {duty.number} is already signed off.")
         return redirect(duty_url)
-    choices = services.sign_off_choices(apprenticeship, duty)
+    choices = sign_offs.sign_off_choices(apprenticeship, duty)
     form = SignOffForm(request.POST if request.method == "POST" else None, choices=choices)
     if request.method == "POST" and form.is_valid():
         try:
-            services.sign_off_duty(
+            sign_offs.sign_off_duty(
                 apprenticeship=apprenticeship,
                 duty=duty,
                 by=request.user,
@@ -484,7 +485,7 @@ def sign_off_withdraw(request, pk: int):
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.withdraw_sign_off(
+            sign_offs.withdraw_sign_off(
                 sign_off=sign_off, by=request.user, reason=form.cleaned_data["reason"]
             )
         except EvidenceError as error:

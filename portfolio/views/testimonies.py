@@ -13,7 +13,7 @@ from config.pagination import paginate
 from portfolio import access
 from portfolio.forms.evidence import ProtectedNameForm, TestimonyForm
 from portfolio.models import ProtectedName, WitnessTestimony
-from portfolio.services import evidence as services
+from portfolio.services import testimonies as testimonies_services
 from portfolio.services.evidence import EvidenceError
 
 
@@ -43,7 +43,7 @@ def testimony_create(request, pk: int):
     form = TestimonyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            testimony = services.write_testimony(
+            testimony = testimonies_services.write_testimony(
                 apprenticeship=apprenticeship, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
@@ -77,7 +77,7 @@ def private_names(request, pk: int):
     form = ProtectedNameForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            added = services.add_protected_name(
+            added = testimonies_services.add_protected_name(
                 apprenticeship=apprenticeship, name=form.cleaned_data["name"]
             )
         except EvidenceError as error:
@@ -100,6 +100,6 @@ def private_names(request, pk: int):
 @require_POST
 def private_name_remove(request, pk: int):
     protected = access.get_protected_name_for(request.user, pk)
-    services.remove_protected_name(protected=protected)
+    testimonies_services.remove_protected_name(protected=protected)
     messages.success(request, f"Removed “{protected.name}” from your private list.")
     return redirect("portfolio:private-names", pk=protected.apprenticeship.pk)

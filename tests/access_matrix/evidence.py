@@ -2,6 +2,8 @@
 
 from portfolio.models import Evidence
 from portfolio.services import evidence as services
+from portfolio.services import sign_offs
+from portfolio.services import testimonies as testimonies_services
 from tests import factories, samples
 from tests.access_matrix.base import (
     FORBIDDEN,
@@ -64,7 +66,7 @@ def _file(build):
 def _sign_off(ctx):
     evidence = _evidence(Evidence.Status.ACCEPTED)(ctx)
     duty = evidence.duties.get()
-    sign_off = services.sign_off_duty(
+    sign_off = sign_offs.sign_off_duty(
         apprenticeship=ctx["apprenticeship"],
         duty=duty,
         by=ctx["tutor"],
@@ -84,7 +86,9 @@ def _testimony(ctx):
 
 
 def _private_name(ctx):
-    return [services.add_protected_name(apprenticeship=ctx["apprenticeship"], name="Dee").pk]
+    return [
+        testimonies_services.add_protected_name(apprenticeship=ctx["apprenticeship"], name="Dee").pk
+    ]
 
 
 DRAFT = _evidence(Evidence.Status.DRAFT)

@@ -15,8 +15,7 @@ from epa.models import AssessmentQuestion, AssessmentRound, SessionMode
 from epa.services import assessment as services
 from epa.services import results
 from portfolio.models import Evidence
-from portfolio.services import evidence as evidence_services
-from portfolio.services import otj_log
+from portfolio.services import otj_log, sign_offs
 from standards.models import KSB, AssessmentMethod, AssessmentPlan
 from tests import factories
 from tests.portfolio import review_helpers
@@ -266,7 +265,7 @@ def make_ready(apprenticeship, tutor):
             tutor=tutor,
             title=f"Evidence for {duty.code}",
         )
-        evidence_services.sign_off_duty(
+        sign_offs.sign_off_duty(
             apprenticeship=apprenticeship,
             duty=duty,
             by=tutor,

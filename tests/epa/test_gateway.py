@@ -14,6 +14,7 @@ from epa.services import gateway as services
 from epa.services.gateway import GatewayError
 from portfolio.models import Evidence
 from portfolio.services import evidence as evidence_services
+from portfolio.services import sign_offs
 from tests import factories
 from tests.portfolio.conftest import make_evidence
 
@@ -107,7 +108,7 @@ def test_every_duty_must_be_signed_off(apprenticeship, personas):
         apprenticeship, duties=duties, status=Evidence.Status.ACCEPTED, tutor=personas["tutor"]
     )
     for duty in duties:
-        evidence_services.sign_off_duty(
+        sign_offs.sign_off_duty(
             apprenticeship=apprenticeship,
             duty=duty,
             by=personas["tutor"],

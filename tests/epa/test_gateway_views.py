@@ -6,6 +6,7 @@ from epa.models import GatewayDeclaration
 from epa.services import gateway as services
 from portfolio.models import EvidenceFile
 from portfolio.services import evidence as evidence_services
+from portfolio.services import sign_offs
 from tests import samples
 from tests.portfolio import review_helpers
 from tests.portfolio.conftest import make_evidence
@@ -111,7 +112,7 @@ def test_only_the_provider_records_english_and_maths(client, apprenticeship, per
 def test_after_gateway_the_page_shows_the_checklist_as_it_stood(client, ready, personas):
     services.declare(apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True)
     services.declare(apprenticeship=ready, party=PROVIDER, by=personas["tutor"], confirmed=True)
-    evidence_services.withdraw_sign_off(
+    sign_offs.withdraw_sign_off(
         sign_off=ready.sign_offs.active().first(), by=personas["tutor"], reason="Re-checking."
     )
     page = html(client, personas["tutor"], "epa:gateway", ready.pk)

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from portfolio.models import Evidence
 from portfolio.services import evidence as services
+from portfolio.services import sign_offs
 from tests import factories, samples
 from tests.portfolio.conftest import make_evidence
 from tests.query_counts import APPRENTICESHIP_PAGE_QUERIES, assert_flat_queries
@@ -45,7 +46,7 @@ def more_evidence(apprenticeship, tutor, n=4):
         )
         duty = version.duties.first()
         if not apprenticeship.sign_offs.filter(duty=duty).exists():
-            services.sign_off_duty(
+            sign_offs.sign_off_duty(
                 apprenticeship=apprenticeship,
                 duty=duty,
                 by=tutor,

@@ -10,6 +10,8 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from portfolio.models import DutySignOff, Evidence, EvidenceComment, EvidenceVersion, ProtectedName
 from portfolio.services import evidence as services
+from portfolio.services import sign_offs
+from portfolio.services import testimonies as testimonies_services
 from portfolio.services.evidence import EvidenceError
 from tests import factories, samples
 from tests.portfolio.conftest import make_evidence
@@ -110,7 +112,7 @@ def test_submitting_needs_both_confirmations_and_the_essentials(apprenticeship):
 def test_identifier_findings_cover_title_account_files_and_private_names(
     draft, apprenticeship, personas
 ):
-    services.add_protected_name(apprenticeship=apprenticeship, name="Dee")
+    testimonies_services.add_protected_name(apprenticeship=apprenticeship, name="Dee")
     draft.title = "Visit with Dee"
     draft.account = "Her NHS number is 943 476 5919."
     draft.save()
@@ -243,7 +245,7 @@ def test_submitted_evidence_cannot_be_changed_until_taken_back(submitted, person
 
 
 def test_signing_off_relies_on_accepted_versions_and_is_in_the_history(accepted, duty, personas):
-    sign_off = services.sign_off_duty(
+    sign_off = sign_offs.sign_off_duty(
         apprenticeship=accepted.apprenticeship,
         duty=duty,
         by=personas["tutor"],
@@ -264,7 +266,7 @@ def test_signing_off_needs_accepted_evidence_that_covers_the_duty(
         apprenticeship, duties=[duties[1]], status=Evidence.Status.ACCEPTED, tutor=personas["tutor"]
     )
     with pytest.raises(EvidenceError, match="Rely only on accepted evidence that covers this duty"):
-        services.sign_off_duty(
+        sign_offs.sign_off_duty(
             apprenticeship=apprenticeship,
             duty=duties[0],
             by=personas["tutor"],
@@ -272,7 +274,7 @@ def test_signing_off_needs_accepted_evidence_that_covers_the_duty(
             comment="x",
         )
     with pytest.raises(EvidenceError, match="Choose the accepted evidence"):
-        services.sign_off_duty(
+        sign_offs.sign_off_duty(
             apprenticeship=apprenticeship,
             duty=duties[0],
             by=personas["tutor"],
@@ -283,7 +285,7 @@ def test_signing_off_needs_accepted_evidence_that_covers_the_duty(
 
 
 def test_withdrawing_needs_a_reason_and_keeps_the_record(accepted, duty, personas):
-    sign_off = services.sign_off_duty(
+    sign_off = sign_offs.sign_off_duty(
         apprenticeship=accepted.apprenticeship,
         duty=duty,
         by=personas["tutor"],
@@ -291,8 +293,8 @@ def test_withdrawing_needs_a_reason_and_keeps_the_record(accepted, duty, persona
         comment="Good.",
     )
     with pytest.raises(EvidenceError, match="Give a reason"):
-        services.withdraw_sign_off(sign_off=sign_off, by=personas["tutor"], reason="  ")
-    services.withdraw_sign_off(
+        sign_offs.withdraw_sign_off(sign_off=sign_off, by=personas["tutor"], reason="  ")
+    sign_offs.withdraw_sign_off(
         sign_off=sign_off, by=personas["tutor"], reason="Signed the wrong duty."
     )
     sign_off.refresh_from_db()
@@ -302,7 +304,7 @@ def test_withdrawing_needs_a_reason_and_keeps_the_record(accepted, duty, persona
         "reason": "Signed the wrong duty.",
     }
     # The duty can be signed off again afterwards.
-    services.sign_off_duty(
+    sign_offs.sign_off_duty(
         apprenticeship=accepted.apprenticeship,
         duty=duty,
         by=personas["tutor"],
@@ -339,7 +341,7 @@ def test_two_sign_offs_racing_for_the_same_duty_give_exactly_one(personas):
     def sign(tutor):
         try:
             start.wait()
-            services.sign_off_duty(
+            sign_offs.sign_off_duty(
                 apprenticeship=apprenticeship,
                 duty=duty,
                 by=tutor,
@@ -375,17 +377,17 @@ def test_the_history_refuses_edits(accepted):
 
 
 def test_private_names_are_unique_per_apprenticeship_ignoring_case(apprenticeship):
-    services.add_protected_name(apprenticeship=apprenticeship, name="  Dee   Smith ")
+    testimonies_services.add_protected_name(apprenticeship=apprenticeship, name="  Dee   Smith ")
     assert ProtectedName.objects.get().name == "Dee Smith"
     with pytest.raises(EvidenceError, match="already on your list"):
-        services.add_protected_name(apprenticeship=apprenticeship, name="dee smith")
+        testimonies_services.add_protected_name(apprenticeship=apprenticeship, name="dee smith")
     with pytest.raises(EvidenceError, match="Type a name"):
-        services.add_protected_name(apprenticeship=apprenticeship, name="   ")
+        testimonies_services.add_protected_name(apprenticeship=apprenticeship, name="   ")
 
 
 def test_testimonies_cannot_be_dated_in_the_future(apprenticeship, personas):
     with pytest.raises(Exception, match="can't be in the future"):
-        services.write_testimony(
+        testimonies_services.write_testimony(
             apprenticeship=apprenticeship,
             by=personas["employer"],
             author_role="Manager",

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from portfolio.models import DutySignOff, Evidence, EvidenceFile
 from portfolio.services import evidence as services
+from portfolio.services import testimonies as testimonies_services
 from tests import samples
 from tests.portfolio.conftest import make_evidence
 
@@ -106,7 +107,7 @@ def test_autosave_of_evidence_waiting_for_review_is_refused_and_changes_nothing(
 
 
 def test_the_submit_page_shows_each_finding_with_its_place(client, draft, personas):
-    services.add_protected_name(apprenticeship=draft.apprenticeship, name="Dee")
+    testimonies_services.add_protected_name(apprenticeship=draft.apprenticeship, name="Dee")
     draft.account = "Talked with Dee.\nHer postcode is LS6 2AB."
     draft.save()
     html = page(client, personas["apprentice"], "portfolio:evidence-submit", draft.pk)
