@@ -140,17 +140,24 @@ def test_a_mode_that_is_not_a_mode_is_refused(at_epa, methods, assessor):
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"held_on": timezone.localdate() + dt.timedelta(days=1)}, "can't be in the future"),
-        ({"held_on": timezone.localdate() - dt.timedelta(days=30)}, "can't be before gateway"),
-        ({"duration_minutes": 0}, "more than 0 and at most 480 minutes"),
-        ({"duration_minutes": 481}, "more than 0 and at most 480 minutes"),
+        # Callables, so dates are worked out when the test runs, not when it is collected.
+        (
+            lambda: {"held_on": timezone.localdate() + dt.timedelta(days=1)},
+            "can't be in the future",
+        ),
+        (
+            lambda: {"held_on": timezone.localdate() - dt.timedelta(days=30)},
+            "can't be before gateway",
+        ),
+        (lambda: {"duration_minutes": 0}, "more than 0 and at most 480 minutes"),
+        (lambda: {"duration_minutes": 481}, "more than 0 and at most 480 minutes"),
     ],
 )
 def test_impossible_session_dates_and_durations_are_refused(
     at_epa, methods, assessor, values, message
 ):
     with refused(message):
-        _session(at_epa, methods["AM1"], assessor, **values)
+        _session(at_epa, methods["AM1"], assessor, **values())
 
 
 def test_a_method_from_another_plan_is_refused(at_epa, assessor):

@@ -56,12 +56,13 @@ def test_a_planned_review_is_recorded_on_the_same_row(personas):
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"held_on": timezone.localdate() + dt.timedelta(days=1)}, "held_on", "future"),
-        ({"held_on": dt.date(2000, 1, 1)}, "held_on", "before the apprenticeship started"),
-        ({"discussion": "   "}, "discussion", "Write what was discussed"),
-        ({"targets": []}, "targets", "at least one target"),
+        # Callables, so dates are worked out when the test runs, not when it is collected.
+        (lambda: {"held_on": timezone.localdate() + dt.timedelta(days=1)}, "held_on", "future"),
+        (lambda: {"held_on": dt.date(2000, 1, 1)}, "held_on", "before the apprenticeship started"),
+        (lambda: {"discussion": "   "}, "discussion", "Write what was discussed"),
+        (lambda: {"targets": []}, "targets", "at least one target"),
         (
-            {"targets": [("Too early", timezone.localdate() - dt.timedelta(days=5))]},
+            lambda: {"targets": [("Too early", timezone.localdate() - dt.timedelta(days=5))]},
             "targets",
             "after the date of the review",
         ),
@@ -71,7 +72,7 @@ def test_bad_input_is_refused_with_a_plain_message_and_changes_nothing(
     personas, overrides, field, message
 ):
     with pytest.raises(ValidationError) as error:
-        record(personas, **overrides)
+        record(personas, **overrides())
     assert message in " ".join(error.value.message_dict[field])
     assert not Review.objects.exists()
 
