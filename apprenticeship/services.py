@@ -366,3 +366,17 @@ def end_membership(*, membership: Membership, by: User, reason: str) -> Membersh
         after={"is_active": False, "reason": reason},
     )
     return locked
+
+
+def lock_apprenticeship(apprenticeship: Apprenticeship | int) -> Apprenticeship:
+    """The apprenticeship row again, fresh and locked until the transaction ends, with its
+    standard and organisations. Every change that checks other rows of the apprenticeship
+    (off-the-job entries, breaks, reviews, the assessment) takes this lock first and only
+    then any child row's, so concurrent saves are checked one after the other and never
+    deadlock."""
+    pk = apprenticeship if isinstance(apprenticeship, int) else apprenticeship.pk
+    return (
+        Apprenticeship.objects.select_for_update(of=("self",))
+        .select_related("standard_version", "apprentice", "employer", "provider", "epao")
+        .get(pk=pk)
+    )

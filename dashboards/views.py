@@ -10,8 +10,10 @@ from apprenticeship.models import Apprenticeship, Role
 from config.pagination import paginate
 from epa.services import gateway as gateway_services
 from epa.services import records as epa_records
-from portfolio.services import coverage as evidence_coverage
-from portfolio.services import otj, review_schedule
+from portfolio.evidence import selectors as evidence_coverage
+from portfolio.reviews import schedule as review_schedule
+from portfolio.training import caseload as otj_caseload
+from portfolio.training import selectors as otj
 from reports.summary import apprenticeship_reports
 
 HOME_ORDER = (
@@ -67,7 +69,7 @@ def caseload(request):
     queryset = access.apprenticeships_as(request.user, Role.TUTOR).with_people()
     queryset = evidence_coverage.annotate_caseload(queryset)
     queryset = review_schedule.with_review_status(queryset)
-    queryset = otj.annotate_otj_progress(queryset)
+    queryset = otj_caseload.annotate_otj_progress(queryset)
     return render(request, "dashboards/caseload.html", {"page": paginate(request, queryset)})
 
 

@@ -80,7 +80,7 @@ def prepare(database_url: str, items: int) -> int:
     from accounts.models import User
     from apprenticeship import services as enrolment
     from apprenticeship.models import Organisation, OrganisationMembership, Role
-    from portfolio.services import evidence as evidence_services
+    from portfolio.evidence.services import evidence as evidence_services
     from standards import services as standards
 
     call_command("migrate", verbosity=0)

@@ -19,7 +19,7 @@ from epa.models import GatewaySnapshot
 from epa.services import gateway as gateway_services
 from epa.services import records as epa_records
 from epa.services import snapshot as snapshots
-from portfolio.models import EvidenceFile
+from portfolio.evidence.models import EvidenceFile
 from reports.models import Report
 from reports.pdf import EmbeddedFile
 from standards.models import KSB

@@ -9,6 +9,7 @@ waits, and the sweep (or the next status check) sends it when the broker is back
 import datetime as dt
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
@@ -18,14 +19,18 @@ from kombu.exceptions import OperationalError as BrokerError
 from accounts.models import User
 from apprenticeship.models import Apprenticeship
 from audit.services import record_event
-from reports import content, pdf, tasks
+from config.celery import task
+from reports import content, pdf
 from reports.models import Report
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+# The build task's time limits (reports/tasks.py).
+BUILD_SOFT_TIME_LIMIT = 300
+BUILD_TIME_LIMIT = 360
 # A job building for longer than the hard time limit (plus a margin) has died.
-STUCK_AFTER = dt.timedelta(seconds=tasks.BUILD_TIME_LIMIT + 60)
+STUCK_AFTER = dt.timedelta(seconds=BUILD_TIME_LIMIT + 60)
 # A job the broker accepted but no worker started: the message was lost; send it again.
 LOST_AFTER = dt.timedelta(minutes=15)
 FAILED_TOO_LONG = "It took too long to build. Try again; a smaller report builds faster."
@@ -88,7 +93,7 @@ def send_report_job(*, report_id: int) -> bool:
     """Hand a queued job to the broker. If the broker is unreachable the job stays in the
     outbox (sent_at empty) and this returns False."""
     try:
-        tasks.build_report.apply_async(args=[report_id], retry=False)
+        task("reports.tasks.build_report").apply_async(args=[report_id], retry=False)
     except (BrokerError, OSError) as exc:
         logger.warning("Report %s not sent to the broker yet: %s", report_id, exc)
         return False
@@ -119,7 +124,7 @@ def build_report(*, report_id: int) -> None:
         # Storage trouble is usually passing: put the job back for the task's retry.
         Report.objects.filter(pk=report_id).update(status=Report.Status.QUEUED)
         raise
-    except tasks.SoftTimeLimitExceeded:
+    except SoftTimeLimitExceeded:
         _fail(report_id, FAILED_TOO_LONG)
         return
     except Exception:

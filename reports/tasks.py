@@ -3,8 +3,7 @@
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-BUILD_SOFT_TIME_LIMIT = 300
-BUILD_TIME_LIMIT = 360
+from reports import services
 
 __all__ = ["SoftTimeLimitExceeded", "build_report", "sweep_reports"]
 
@@ -15,17 +14,13 @@ __all__ = ["SoftTimeLimitExceeded", "build_report", "sweep_reports"]
     retry_backoff=True,
     retry_backoff_max=300,
     max_retries=3,
-    soft_time_limit=BUILD_SOFT_TIME_LIMIT,
-    time_limit=BUILD_TIME_LIMIT,
+    soft_time_limit=services.BUILD_SOFT_TIME_LIMIT,
+    time_limit=services.BUILD_TIME_LIMIT,
 )
 def build_report(report_id: int) -> None:
-    from reports import services
-
     services.build_report(report_id=report_id)
 
 
 @shared_task(soft_time_limit=60, time_limit=90)
 def sweep_reports() -> None:
-    from reports import services
-
     services.sweep_reports()

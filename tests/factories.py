@@ -15,22 +15,17 @@ from apprenticeship.models import (
     OrganisationMembership,
     Role,
 )
-from portfolio.models import (
-    ActivityType,
+from portfolio.evidence.models import Evidence, EvidenceKind, WitnessTestimony
+from portfolio.reviews.models import (
     AgreedReviewInterval,
-    Evidence,
-    EvidenceKind,
-    OtjAllocation,
-    OtjEntry,
-    OtjPlan,
     Review,
     ReviewReminder,
     ReviewSignature,
     ReviewSigningLink,
     ReviewTarget,
     ReviewVersion,
-    WitnessTestimony,
 )
+from portfolio.training.models import ActivityType, OtjAllocation, OtjEntry, OtjPlan
 from standards.models import KSB, AssessmentMethod, AssessmentPlan, Duty, StandardVersion
 
 

@@ -203,7 +203,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "sweep-reports": {"task": "reports.tasks.sweep_reports", "schedule": 60.0},
     # Progress reviews due soon, overdue or waiting for a signature: each email goes once.
     "review-reminders": {
-        "task": "portfolio.tasks.send_review_reminders",
+        "task": "portfolio.reviews.tasks.send_review_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
 }

@@ -8,10 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from portfolio.models import DutySignOff, Evidence
-from portfolio.services import evidence as services
-from portfolio.services import sign_offs
-from portfolio.services import testimonies as testimonies_services
+from portfolio.evidence.models import DutySignOff, Evidence
+from portfolio.evidence.services import evidence as services
+from portfolio.evidence.services import sign_offs
+from portfolio.evidence.services import testimonies as testimonies_services
 
 FILES = Path(__file__).resolve().parent.parent / "files"
 

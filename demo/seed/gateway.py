@@ -15,9 +15,13 @@ from apprenticeship.models import Apprenticeship, Role
 from demo.seed.core import at
 from epa.models import GatewayDeclaration
 from epa.services import gateway as gateway_services
-from portfolio.models import ActivityType, Review
-from portfolio.services import evidence as evidence_services
-from portfolio.services import otj, otj_log, reviews, sign_offs
+from portfolio.evidence.services import evidence as evidence_services
+from portfolio.evidence.services import sign_offs
+from portfolio.reviews.models import Review
+from portfolio.reviews.services import reviews
+from portfolio.training import selectors as otj
+from portfolio.training.models import ActivityType
+from portfolio.training.services import log as otj_log
 
 # One piece of evidence per duty number: (title, what happened and what was learned).
 EVIDENCE = {

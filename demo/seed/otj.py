@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from apprenticeship.models import Apprenticeship, Membership, Role
 from demo.seed.core import ensure_enrolment, ensure_person
-from portfolio.models import ActivityType, OtjEntry
-from portfolio.services import otj_log, otj_planning
+from portfolio.training.models import ActivityType, OtjEntry
+from portfolio.training.services import log as otj_log
+from portfolio.training.services import planning as otj_planning
 
 EXTRA_PEOPLE = {
     # key: (email, full name, organisation key)

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.seed.core import at
-from portfolio.models import Review, ReviewParty
-from portfolio.services import review_schedule, reviews
+from portfolio.reviews.models import Review, ReviewParty
+from portfolio.reviews.services import reviews, scheduling
 
 DISCUSSION = {
     "first": (
@@ -99,7 +99,7 @@ def seed(context) -> None:
         _sign(second, context.people["apprentice"], ReviewParty.APPRENTICE, at(second_day, 17))
         _sign(second, tutor, ReviewParty.TUTOR, at(second_day, 18))
         # The next one is planned.
-        review_schedule.schedule_review(
+        scheduling.schedule_review(
             apprenticeship=jamie, by=tutor, scheduled_for=today + dt.timedelta(days=60)
         )
 
@@ -137,7 +137,7 @@ def seed(context) -> None:
     kofi = context.apprenticeships["kofi"]
     if not kofi.agreed_review_intervals.exists():
         # Kofi started four months ago and has had no review: overdue.
-        review_schedule.agree_review_interval(
+        scheduling.agree_review_interval(
             apprenticeship=kofi,
             by=tutor,
             every=2,

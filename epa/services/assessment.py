@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import User
 from apprenticeship import services as apprenticeship_services
 from apprenticeship.models import Apprenticeship, Membership, OrganisationMembership, Role
+from apprenticeship.services import lock_apprenticeship
 from audit.services import record_event
 from epa.errors import EpaError
 from epa.models import (
@@ -121,16 +122,6 @@ def recording_problems(apprenticeship: Apprenticeship, user: User) -> list[str]:
     if not has_declared(apprenticeship, user):
         return [DECLARE_FIRST]
     return []
-
-
-def lock_apprenticeship(apprenticeship: Apprenticeship | int) -> Apprenticeship:
-    """The apprenticeship row again, fresh and locked until the transaction ends."""
-    pk = apprenticeship if isinstance(apprenticeship, int) else apprenticeship.pk
-    return (
-        Apprenticeship.objects.select_for_update(of=("self",))
-        .select_related("apprentice", "employer", "provider", "epao")
-        .get(pk=pk)
-    )
 
 
 def require_post_gateway(apprenticeship: Apprenticeship) -> None:

@@ -16,8 +16,11 @@ from audit.services import record_event
 from epa.errors import EpaError
 from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
 from epa.services import snapshot as snapshots
-from portfolio.models import DutySignOff
-from portfolio.services import otj, review_schedule, reviews
+from portfolio.evidence.models import DutySignOff
+from portfolio.reviews import schedule as review_schedule
+from portfolio.reviews import selectors as review_selectors
+from portfolio.training import formatting
+from portfolio.training import selectors as otj
 from standards.models import Duty, Provenance
 
 Party = GatewayDeclaration.Party
@@ -140,19 +143,18 @@ def _otj_done(apprenticeship: Apprenticeship, today: dt.date) -> CheckItem:
     total = summary.total
     if not summary.required_known:
         detail = (
-            f"{otj.format_minutes(total.verified)} verified, but the required total is not "
+            f"{formatting.format_minutes(total.verified)} verified, but the required total is not "
             "known yet: the standard's published minimum has not been loaded. A provider "
             "admin can enter it on the standard's page."
         )
     else:
         detail = (
-            f"{otj.format_minutes(total.verified)} verified of "
-            f"{otj.format_minutes(total.required)} required."
+            f"{formatting.format_minutes(total.verified)} verified of "
+            f"{formatting.format_minutes(total.required)} required."
         )
         if total.logged > total.verified:
-            detail += (
-                f" {otj.format_minutes(total.logged - total.verified)} waits for verification."
-            )
+            waiting = formatting.format_minutes(total.logged - total.verified)
+            detail += f" {waiting} waits for verification."
     return CheckItem(
         key="otj",
         label="Off-the-job training done and verified",
@@ -164,7 +166,7 @@ def _otj_done(apprenticeship: Apprenticeship, today: dt.date) -> CheckItem:
 
 
 def _recent_review(apprenticeship: Apprenticeship, today: dt.date) -> CheckItem:
-    review = reviews.latest_signed_review(apprenticeship)
+    review = review_selectors.latest_signed_review(apprenticeship)
     interval = review_schedule.review_schedule(apprenticeship, today=today).interval
     if review is None:
         holds, detail = False, "No progress review has been signed by all three of you yet."

@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship.models import Apprenticeship
+from apprenticeship.services import lock_apprenticeship
 from audit.services import record_event
 from epa.errors import EpaError
 from epa.models import Appeal, AssessmentRound, MethodAssessment
 from epa.services.assessment import (
     latest_round,
-    lock_apprenticeship,
     locked_message,
     plan_for,
     require_post_gateway,

@@ -14,8 +14,10 @@ from django.db.models import Prefetch
 
 from apprenticeship.models import Apprenticeship
 from epa.models import GatewayDeclaration
-from portfolio.models import DutySignOff, Evidence, EvidenceFile, EvidenceVersion
-from portfolio.services import otj, reviews
+from portfolio.evidence.models import DutySignOff, Evidence, EvidenceFile, EvidenceVersion
+from portfolio.reviews import selectors as review_selectors
+from portfolio.training import export as otj_export
+from portfolio.training import selectors as otj
 from standards.models import KSB, Duty
 
 
@@ -147,8 +149,8 @@ def build(*, apprenticeship: Apprenticeship, checklist: list, taken_at: dt.datet
             for k in KSB.objects.filter(standard_version=standard)
         ],
         "evidence": _evidence(apprenticeship),
-        "otj": otj.otj_summary_data(otj.otj_summary(apprenticeship, today=taken_at.date())),
-        "reviews": reviews.signed_reviews_data(apprenticeship),
+        "otj": otj_export.otj_summary_data(otj.otj_summary(apprenticeship, today=taken_at.date())),
+        "reviews": review_selectors.signed_reviews_data(apprenticeship),
         "checklist": [item.as_dict() for item in checklist],
         "declarations": [
             {

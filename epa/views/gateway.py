@@ -14,8 +14,8 @@ from epa.forms.gateway import DeclarationForm, EnglishMathsForm, ReasonForm
 from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
 from epa.services import gateway as services
 from epa.services.gateway import GatewayError
-from portfolio.models import EvidenceFile
-from portfolio.views.evidence import FILE_POLICY
+from portfolio.evidence.models import EvidenceFile
+from portfolio.evidence.views.files import FILE_POLICY
 
 
 @login_required

@@ -3,7 +3,7 @@
 import django.core.serializers.json
 import django.db.models.deletion
 import django.utils.timezone
-import portfolio.models.reviews
+import portfolio.reviews.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                 ('discussion', models.TextField(verbose_name='what was discussed')),
                 ('employer_view', models.TextField(blank=True, verbose_name="the employer's view")),
                 ('wellbeing', models.TextField(blank=True, help_text='Only the apprentice and the tutor see this.', verbose_name='wellbeing check-in')),
-                ('private_salt', models.CharField(default=portfolio.models.reviews.new_private_salt, editable=False, max_length=64)),
+                ('private_salt', models.CharField(default=portfolio.reviews.models.new_private_salt, editable=False, max_length=64)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),

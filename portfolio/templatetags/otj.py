@@ -2,7 +2,7 @@
 
 from django import template
 
-from portfolio.services.otj import format_minutes
+from portfolio.training.formatting import format_minutes
 
 register = template.Library()
 

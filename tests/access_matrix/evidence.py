@@ -1,9 +1,9 @@
 """Evidence, files, review, sign-off, testimonies and the private list of names."""
 
-from portfolio.models import Evidence
-from portfolio.services import evidence as services
-from portfolio.services import sign_offs
-from portfolio.services import testimonies as testimonies_services
+from portfolio.evidence.models import Evidence
+from portfolio.evidence.services import evidence as services
+from portfolio.evidence.services import sign_offs
+from portfolio.evidence.services import testimonies as testimonies_services
 from tests import factories, samples
 from tests.access_matrix.base import (
     FORBIDDEN,

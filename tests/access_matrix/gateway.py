@@ -2,8 +2,8 @@
 
 from epa.models import GatewayDeclaration
 from epa.services import gateway as services
-from portfolio.models import EvidenceFile
-from portfolio.services import evidence as evidence_services
+from portfolio.evidence.models import EvidenceFile
+from portfolio.evidence.services import evidence as evidence_services
 from tests import samples
 from tests.access_matrix.base import (
     FORBIDDEN,

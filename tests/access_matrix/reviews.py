@@ -4,8 +4,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from portfolio.models import ReviewParty
-from portfolio.services import review_schedule, reviews
+from portfolio.reviews.models import ReviewParty
+from portfolio.reviews.services import reviews, scheduling
 from tests.access_matrix.base import (
     FORBIDDEN,
     NOT_FOUND,
@@ -28,7 +28,7 @@ def _recorded(ctx):
 
 
 def _planned(ctx):
-    review = review_schedule.schedule_review(
+    review = scheduling.schedule_review(
         apprenticeship=ctx["apprenticeship"],
         by=ctx["tutor"],
         scheduled_for=timezone.localdate() + dt.timedelta(days=7),

@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portfolio.models import DutySignOff, Evidence
-from portfolio.services import evidence as services
+from portfolio.evidence.models import DutySignOff, Evidence
+from portfolio.evidence.services import evidence as services
 from tests import samples
 from tests.browser.conftest import screenshot, sign_in, sign_out
 from tests.portfolio.conftest import make_evidence

@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from portfolio.models import Evidence
+from portfolio.evidence.models import Evidence
 from tests.browser.conftest import screenshot, sign_in
 from tests.portfolio.conftest import make_evidence
 

@@ -10,9 +10,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from portfolio import tasks
-from portfolio.models import Review
-from portfolio.services import review_reminders
+from portfolio.reviews import tasks
+from portfolio.reviews.models import Review
+from portfolio.reviews.services import reminders as review_reminders
 from tests.browser.conftest import screenshot, sign_in, sign_out
 
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory

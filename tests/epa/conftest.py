@@ -14,8 +14,9 @@ from apprenticeship.models import Apprenticeship, Role
 from epa.models import AssessmentQuestion, AssessmentRound, SessionMode
 from epa.services import assessment as services
 from epa.services import results
-from portfolio.models import Evidence
-from portfolio.services import otj_log, sign_offs
+from portfolio.evidence.models import Evidence
+from portfolio.evidence.services import sign_offs
+from portfolio.training.services import log as otj_log
 from standards.models import KSB, AssessmentMethod, AssessmentPlan
 from tests import factories
 from tests.portfolio import review_helpers

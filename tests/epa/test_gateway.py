@@ -12,9 +12,9 @@ from audit.models import AuditEvent
 from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
 from epa.services import gateway as services
 from epa.services.gateway import GatewayError
-from portfolio.models import Evidence
-from portfolio.services import evidence as evidence_services
-from portfolio.services import sign_offs
+from portfolio.evidence.models import Evidence
+from portfolio.evidence.services import evidence as evidence_services
+from portfolio.evidence.services import sign_offs
 from tests import factories
 from tests.portfolio.conftest import make_evidence
 
@@ -291,7 +291,7 @@ def test_a_factory_duty_free_standard_never_passes(personas):
 
 
 def test_off_the_job_training_must_be_verified_and_known(ready, personas):
-    from portfolio.services import otj_log
+    from portfolio.training.services import log as otj_log
 
     assert item(ready, "otj").holds
     standard = ready.standard_version

@@ -4,9 +4,9 @@ from django.urls import reverse
 from apprenticeship.models import Apprenticeship
 from epa.models import GatewayDeclaration
 from epa.services import gateway as services
-from portfolio.models import EvidenceFile
-from portfolio.services import evidence as evidence_services
-from portfolio.services import sign_offs
+from portfolio.evidence.models import EvidenceFile
+from portfolio.evidence.services import evidence as evidence_services
+from portfolio.evidence.services import sign_offs
 from tests import samples
 from tests.portfolio import review_helpers
 from tests.portfolio.conftest import make_evidence

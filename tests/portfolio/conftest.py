@@ -1,7 +1,7 @@
 import pytest
 
-from portfolio.models import Evidence
-from portfolio.services import evidence as services
+from portfolio.evidence.models import Evidence
+from portfolio.evidence.services import evidence as services
 from tests import factories
 
 

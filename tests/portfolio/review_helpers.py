@@ -4,8 +4,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from portfolio.models import Review, ReviewParty
-from portfolio.services import review_links, reviews
+from portfolio.reviews.models import Review, ReviewParty
+from portfolio.reviews.services import links as review_links
+from portfolio.reviews.services import reviews
 
 WELLBEING = "Sleeping badly since the move; wants to keep supervision weekly for now."
 

@@ -9,8 +9,8 @@ from pypdf import PdfReader
 
 from epa.models import GatewayDeclaration
 from epa.services import gateway as gateway_services
-from portfolio.models import Evidence
-from portfolio.services import evidence as evidence_services
+from portfolio.evidence.models import Evidence
+from portfolio.evidence.services import evidence as evidence_services
 from reports import content, pdf
 from reports.content import ReportUnavailable
 from reports.models import Report

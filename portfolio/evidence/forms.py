@@ -1,0 +1,180 @@
+from django import forms
+from django.utils import timezone
+
+from apprenticeship.forms import DateInput
+from apprenticeship.models import Apprenticeship
+from portfolio.evidence import uploads
+from portfolio.evidence.models import EvidenceKind, EvidenceVersion, WitnessTestimony
+from portfolio.evidence.services.evidence import Decision
+from standards.models import KSB
+
+
+class EvidenceForm(forms.Form):
+    """The apprentice's draft. Everything is optional while drafting; what submission
+    needs is checked when they submit. Choices come only from their own standard."""
+
+    title = forms.CharField(max_length=200, required=False)
+    kind = forms.ChoiceField(choices=EvidenceKind.choices, label="What kind of evidence is it?")
+    activity_date = forms.DateField(
+        required=False, widget=DateInput(), label="Date of the activity"
+    )
+    account = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        label="Your account",
+        help_text="What happened, what you did, and what you learned. Don't name or "
+        "describe anyone in a way that could identify them.",
+    )
+    duties = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        label="Duties it shows",
+    )
+    ksbs = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        label="Knowledge, skills and behaviours it shows",
+    )
+    testimonies = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        label="Witness testimonies to attach",
+    )
+    visible_to_employer = forms.BooleanField(
+        required=False,
+        label="Let my employer see this",
+        help_text="Your tutor always sees submitted evidence. Your employer sees it only "
+        "if you tick this.",
+    )
+
+    def __init__(self, *args, apprenticeship: Apprenticeship, **kwargs):
+        super().__init__(*args, **kwargs)
+        version = apprenticeship.standard_version
+        self.fields["duties"].queryset = version.duties.order_by("number").prefetch_related("ksbs")
+        self.fields["ksbs"].queryset = KSB.objects.filter(standard_version=version)
+        self.fields["testimonies"].queryset = WitnessTestimony.objects.filter(
+            apprenticeship=apprenticeship
+        ).select_related("author")
+        self.fields["duties"].label_from_instance = lambda duty: f"{duty.code}: {duty.text}"
+        self.fields["ksbs"].label_from_instance = lambda ksb: f"{ksb.code}: {ksb.text}"
+
+    def mapping_groups(self) -> list[dict]:
+        """The duty and KSB checkboxes grouped for the page: each duty with the KSBs the
+        standard maps to it, then any KSBs no duty claims, by kind. When the standard's
+        duty-to-KSB map is not loaded, every KSB is listed by kind."""
+        ksb_widgets = {w.data["value"].value: w for w in self["ksbs"]}
+        ksbs = {k.pk: k for k in self.fields["ksbs"].queryset}
+        claimed: set[int] = set()
+        groups = []
+        for widget in self["duties"]:
+            duty = widget.data["value"].instance
+            own = [ksb_widgets[k.pk] for k in duty.ksbs.all() if k.pk in ksb_widgets]
+            claimed.update(k.pk for k in duty.ksbs.all())
+            groups.append({"duty": duty, "widget": widget, "ksbs": own})
+        for kind, label in KSB.Kind.choices:
+            rest = [
+                w for pk, w in ksb_widgets.items() if pk not in claimed and ksbs[pk].kind == kind
+            ]
+            if rest:
+                groups.append({"label": label, "ksbs": rest, "map_loaded": bool(claimed)})
+        return groups
+
+    def clean_activity_date(self):
+        day = self.cleaned_data.get("activity_date")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("The date of the activity can't be in the future.")
+        return day
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(
+        label="Add files",
+        help_text="Documents, photos, audio or video. Photos have their location and "
+        "camera details removed.",
+        widget=MultipleFileInput(attrs={"accept": uploads.ACCEPT_ATTRIBUTE}),
+    )
+
+
+class SubmitForm(forms.Form):
+    own_work = forms.BooleanField(required=False, label="This is my own work, in my own words.")
+    names_no_one = forms.BooleanField(
+        required=False,
+        label="It does not name or identify anyone I support, or their family or carers.",
+    )
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=Decision.CHOICES, widget=forms.RadioSelect)
+    feedback = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Needed when you refer it back: say what to change. Posted to the "
+        "evidence's comments.",
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Add a comment")
+
+
+class SignOffForm(forms.Form):
+    evidence_versions = forms.ModelMultipleChoiceField(
+        queryset=EvidenceVersion.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Accepted evidence you are relying on",
+        error_messages={"required": "Choose the accepted evidence you are relying on."},
+    )
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Why this evidence shows the apprentice can do this duty.",
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence_versions"].queryset = choices
+        self.fields["evidence_versions"].label_from_instance = lambda v: (
+            f"{v.title} (version {v.number}, accepted {v.accepted_at:%-d %b %Y})"
+        )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give a reason."},
+    )
+
+
+class TestimonyForm(forms.Form):
+    author_role = forms.CharField(
+        max_length=150,
+        label="Your role",
+        help_text="For example: team leader, or mentor. It appears with your name.",
+    )
+    witnessed_on = forms.DateField(widget=DateInput(), label="When you saw it")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        label="What you saw",
+        help_text="Describe what the apprentice did and how well. Don't identify the "
+        "people they were supporting.",
+    )
+
+
+class ProtectedNameForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Name")

@@ -1,0 +1,300 @@
+"""Reads about evidence: what it covers (the duty and KSB matrix, the apprenticeship page
+summary and the caseload columns), what is missing before it can be submitted, what could
+identify someone, and which accepted versions a sign-off may rely on. Nothing here writes,
+and each is a fixed number of queries however much evidence there is."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from apprenticeship.models import Apprenticeship, Role
+from portfolio.evidence import identifiers
+from portfolio.evidence.access import visible_evidence
+from portfolio.evidence.models import (
+    DutySignOff,
+    Evidence,
+    EvidenceFile,
+    EvidenceVersion,
+    ProtectedName,
+)
+from standards.models import KSB, Duty
+
+
+class State:
+    NONE = "none"
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    SIGNED_OFF = "signed_off"
+
+    LABELS = {
+        NONE: "No evidence yet",
+        DRAFT: "Draft only",
+        SUBMITTED: "Submitted",
+        ACCEPTED: "Accepted",
+        SIGNED_OFF: "Signed off",
+    }
+    RANK = {NONE: 0, DRAFT: 0, SUBMITTED: 1, ACCEPTED: 2, SIGNED_OFF: 3}
+
+
+@dataclass
+class Row:
+    code: str
+    text: str
+    state: str
+    cells: list[str]
+    duty: Duty | None = None
+    sign_off: DutySignOff | None = None
+    provenance: str = ""
+
+    @property
+    def state_label(self) -> str:
+        return State.LABELS[self.state]
+
+
+@dataclass
+class Coverage:
+    evidence: list[Evidence]
+    duties: list[Row]
+    ksb_groups: list[tuple[str, list[Row]]]
+    has_duty_ksb_map: bool
+    missing: list[Row] = field(default_factory=list)
+
+    @property
+    def signed_off_count(self) -> int:
+        return sum(row.state == State.SIGNED_OFF for row in self.duties)
+
+
+def _row_state(cells: list[str]) -> str:
+    best = max((State.RANK[c] for c in cells if c), default=0)
+    return {1: State.SUBMITTED, 2: State.ACCEPTED}.get(best, State.NONE)
+
+
+def coverage(apprenticeship: Apprenticeship) -> Coverage:
+    """The matrix of duties and KSBs against the evidence the viewer may see, each cell
+    coloured by that item's state, and what is still missing."""
+    standard = apprenticeship.standard_version
+    duties = list(Duty.objects.filter(standard_version=standard).prefetch_related("ksbs"))
+    ksbs = list(KSB.objects.filter(standard_version=standard))
+    evidence = list(
+        visible_evidence(apprenticeship)
+        .prefetch_related("duties", "ksbs")
+        .order_by("activity_date", "pk")
+    )
+    accepted_ids = [e.accepted_version_id for e in evidence if e.accepted_version_id]
+    accepted_duties: dict[int, set[int]] = defaultdict(set)
+    accepted_ksbs: dict[int, set[int]] = defaultdict(set)
+    for version_id, duty_id in EvidenceVersion.duties.through.objects.filter(
+        evidenceversion_id__in=accepted_ids
+    ).values_list("evidenceversion_id", "duty_id"):
+        accepted_duties[version_id].add(duty_id)
+    for version_id, ksb_id in EvidenceVersion.ksbs.through.objects.filter(
+        evidenceversion_id__in=accepted_ids
+    ).values_list("evidenceversion_id", "ksb_id"):
+        accepted_ksbs[version_id].add(ksb_id)
+    sign_offs = {
+        s.duty_id: s
+        for s in DutySignOff.objects.active()
+        .filter(apprenticeship=apprenticeship)
+        .select_related("signed_by")
+        .prefetch_related("evidence_versions")
+    }
+    # Evidence ids each duty's sign-off relies on.
+    relied_on = {
+        duty_id: {v.evidence_id for v in s.evidence_versions.all()}
+        for duty_id, s in sign_offs.items()
+    }
+    duties_of_ksb: dict[int, set[int]] = defaultdict(set)
+    for duty in duties:
+        for ksb in duty.ksbs.all():
+            duties_of_ksb[ksb.pk].add(duty.pk)
+    shows_drafts = Role.APPRENTICE in apprenticeship.viewer_roles
+
+    def cell(item: Evidence, live: set[int], accepted: set[int], signed_duties: set[int]) -> str:
+        if item.pk in set().union(*(relied_on.get(d, set()) for d in signed_duties)):
+            return State.SIGNED_OFF
+        if item.accepted_version_id and accepted:
+            return State.ACCEPTED
+        if item.status == Evidence.Status.SUBMITTED and live:
+            return State.SUBMITTED
+        if shows_drafts and live and item.status != Evidence.Status.ACCEPTED:
+            return State.DRAFT
+        return ""
+
+    duty_rows = []
+    for duty in duties:
+        cells = [
+            cell(
+                item,
+                {d.pk for d in item.duties.all()} & {duty.pk},
+                accepted_duties.get(item.accepted_version_id, set()) & {duty.pk},
+                {duty.pk} if duty.pk in sign_offs else set(),
+            )
+            for item in evidence
+        ]
+        state = State.SIGNED_OFF if duty.pk in sign_offs else _row_state(cells)
+        duty_rows.append(
+            Row(
+                code=duty.code,
+                text=duty.text,
+                state=state,
+                cells=cells,
+                duty=duty,
+                sign_off=sign_offs.get(duty.pk),
+            )
+        )
+
+    groups = []
+    for kind, label in KSB.Kind.choices:
+        rows = []
+        for ksb in (k for k in ksbs if k.kind == kind):
+            signed = duties_of_ksb[ksb.pk] & set(sign_offs)
+            cells = [
+                cell(
+                    item,
+                    {k.pk for k in item.ksbs.all()} & {ksb.pk},
+                    accepted_ksbs.get(item.accepted_version_id, set()) & {ksb.pk},
+                    signed,
+                )
+                for item in evidence
+            ]
+            rows.append(
+                Row(
+                    code=ksb.code,
+                    text=ksb.text,
+                    state=State.SIGNED_OFF if signed else _row_state(cells),
+                    cells=cells,
+                    provenance=ksb.code_provenance,
+                )
+            )
+        groups.append((label, rows))
+    result = Coverage(
+        evidence=evidence,
+        duties=duty_rows,
+        ksb_groups=groups,
+        has_duty_ksb_map=bool(duties_of_ksb),
+    )
+    result.missing = [row for row in duty_rows if row.state == State.NONE] + [
+        row for _label, rows in groups for row in rows if row.state == State.NONE
+    ]
+    return result
+
+
+@dataclass
+class EvidenceSummary:
+    counts: dict[str, int]
+    duties_signed_off: int
+    duties_total: int
+
+
+def evidence_summary(apprenticeship: Apprenticeship) -> EvidenceSummary:
+    """Counts for the apprenticeship page, over the evidence the viewer may see."""
+    counts = visible_evidence(apprenticeship).aggregate(
+        total=Count("pk"),
+        **{status: Count("pk", filter=Q(status=status)) for status in Evidence.Status},
+    )
+    return EvidenceSummary(
+        counts=counts,
+        duties_signed_off=DutySignOff.objects.active()
+        .filter(apprenticeship=apprenticeship)
+        .count(),
+        duties_total=Duty.objects.filter(
+            standard_version_id=apprenticeship.standard_version_id
+        ).count(),
+    )
+
+
+def _count(queryset: QuerySet) -> Subquery:
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values("apprenticeship").annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def annotate_caseload(apprenticeships: QuerySet[Apprenticeship]) -> QuerySet[Apprenticeship]:
+    """Evidence columns of the tutor's caseload, as annotations: duties signed off, items
+    waiting for review and when the oldest was submitted. Sorted by who needs attention:
+    the longest wait first."""
+    waiting = Evidence.objects.filter(
+        apprenticeship=OuterRef("pk"), status=Evidence.Status.SUBMITTED
+    )
+    return apprenticeships.annotate(
+        evidence_waiting=_count(waiting),
+        oldest_waiting=Subquery(waiting.order_by("submitted_at").values("submitted_at")[:1]),
+        duties_signed_off=_count(
+            DutySignOff.objects.active().filter(apprenticeship=OuterRef("pk"))
+        ),
+        duties_total=Coalesce(
+            Subquery(
+                Duty.objects.filter(standard_version=OuterRef("standard_version"))
+                .order_by()
+                .values("standard_version")
+                .annotate(n=Count("pk"))
+                .values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
+    ).order_by(F("oldest_waiting").asc(nulls_last=True), "apprentice__full_name", "pk")
+
+
+def identifier_findings(
+    *, evidence: Evidence, today: dt.date | None = None
+) -> list[identifiers.Finding]:
+    """Things in the evidence's text and documents that could identify someone, with the
+    apprentice's private names. The check only warns."""
+    names = list(
+        ProtectedName.objects.filter(apprenticeship_id=evidence.apprenticeship_id).values_list(
+            "name", flat=True
+        )
+    )
+    findings = []
+    for where, text in (("Title", evidence.title), ("Written account", evidence.account)):
+        findings += identifiers.find_identifiers(text, where=where, names=names, today=today)
+    for file in EvidenceFile.objects.current().filter(evidence=evidence):
+        findings += identifiers.find_identifiers(
+            file.extracted_text, where=file.original_name, names=names, today=today
+        )
+    return findings
+
+
+def missing_for_submission(evidence: Evidence, *, today: dt.date | None = None) -> list[str]:
+    """What must be filled in before the evidence can be submitted, in plain words."""
+    today = today or timezone.localdate()
+    missing = []
+    if not evidence.title.strip():
+        missing.append("Give it a title.")
+    if evidence.activity_date is None:
+        missing.append("Add the date of the activity.")
+    elif evidence.activity_date > today:
+        missing.append("The date of the activity can't be in the future.")
+    if not evidence.duties.exists() and not evidence.ksbs.exists():
+        missing.append("Choose at least one duty or KSB that it shows.")
+    if (
+        not evidence.account.strip()
+        and not EvidenceFile.objects.current().filter(evidence=evidence).exists()
+        and not evidence.testimonies.exists()
+    ):
+        missing.append("Write an account, add a file or attach a witness testimony.")
+    return missing
+
+
+def sign_off_choices(apprenticeship: Apprenticeship, duty: Duty):
+    """The accepted versions a tutor may rely on for a duty: the current accepted version
+    of each item of this apprenticeship that maps the duty."""
+    return (
+        EvidenceVersion.objects.filter(
+            evidence__apprenticeship=apprenticeship,
+            duties=duty,
+            evidence__accepted_version=F("pk"),
+        )
+        .select_related("evidence")
+        .order_by("-accepted_at")
+    )

@@ -1,0 +1,471 @@
+"""Everything that changes evidence: drafts, files, submission, the tutor's review and
+the comment thread. Each decision is in the append-only history. Sign-offs are in
+sign_offs.py; testimonies and the private list of names in testimonies.py; reads in
+evidence/selectors.py."""
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from apprenticeship.models import Apprenticeship
+from audit.services import record_event
+from portfolio.evidence import uploads
+from portfolio.evidence.models import (
+    HIDDEN_FROM_EMPLOYER_BY_DEFAULT,
+    Evidence,
+    EvidenceComment,
+    EvidenceFile,
+    EvidenceKind,
+    EvidenceVersion,
+    WitnessTestimony,
+)
+from portfolio.evidence.selectors import missing_for_submission
+from standards.models import KSB, Duty
+
+logger = logging.getLogger(__name__)
+
+DRAFT_FIELDS = ("title", "kind", "activity_date", "account")
+MAX_FILES_PER_ITEM = 20
+
+
+class EvidenceError(Exception):
+    """A change to evidence or a sign-off that the rules do not allow."""
+
+
+def _lock(evidence: Evidence) -> Evidence:
+    """The row again, locked until the transaction ends, with the caller's apprenticeship
+    (which carries the viewer's roles)."""
+    locked = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    locked.apprenticeship = evidence.apprenticeship
+    return locked
+
+
+def _snapshot(evidence: Evidence) -> dict:
+    return {
+        "status": evidence.status,
+        "version": evidence.version,
+        "title": evidence.title,
+        "visible_to_employer": evidence.visible_to_employer,
+    }
+
+
+def _check_mapping(apprenticeship: Apprenticeship, duties, ksbs, testimonies) -> None:
+    standard_id = apprenticeship.standard_version_id
+    if any(duty.standard_version_id != standard_id for duty in duties) or any(
+        ksb.standard_version_id != standard_id for ksb in ksbs
+    ):
+        raise EvidenceError("Choose duties and KSBs from your own standard.")
+    if any(t.apprenticeship_id != apprenticeship.pk for t in testimonies):
+        raise EvidenceError("Attach only witness testimonies written for this apprenticeship.")
+
+
+def _validate_activity_date(activity_date: dt.date | None, today: dt.date) -> None:
+    if activity_date is not None and activity_date > today:
+        raise ValidationError({"activity_date": "The date of the activity can't be in the future."})
+
+
+def _start_new_version(evidence: Evidence, by: User) -> None:
+    """Accepted evidence being changed becomes a draft of the next version; the accepted
+    version stays as it was, and sign-offs keep relying on it."""
+    evidence.version += 1
+    evidence.status = Evidence.Status.DRAFT
+    record_event(
+        action="evidence.new_version",
+        obj=evidence,
+        actor=by,
+        apprenticeship_id=evidence.apprenticeship_id,
+        summary=f"Started version {evidence.version} of “{evidence.display_title}”",
+        before={"status": Evidence.Status.ACCEPTED, "version": evidence.version - 1},
+        after={"status": Evidence.Status.DRAFT, "version": evidence.version},
+    )
+
+
+def _make_editable(evidence: Evidence, by: User) -> None:
+    if evidence.status == Evidence.Status.SUBMITTED:
+        raise EvidenceError(
+            "This evidence is waiting for your tutor. Take it back first if you need to change it."
+        )
+    if evidence.status == Evidence.Status.ACCEPTED:
+        _start_new_version(evidence, by)
+
+
+@transaction.atomic
+def create_evidence(
+    *,
+    apprenticeship: Apprenticeship,
+    by: User,
+    title: str = "",
+    kind: str,
+    activity_date: dt.date | None = None,
+    account: str = "",
+    duties: Sequence[Duty] = (),
+    ksbs: Sequence[KSB] = (),
+    testimonies: Sequence[WitnessTestimony] = (),
+    today: dt.date | None = None,
+) -> Evidence:
+    """A new draft. Reflective accounts start hidden from the employer."""
+    _validate_activity_date(activity_date, today or timezone.localdate())
+    _check_mapping(apprenticeship, duties, ksbs, testimonies)
+    now = timezone.now()
+    evidence = Evidence(
+        apprenticeship=apprenticeship,
+        title=title.strip(),
+        kind=kind,
+        activity_date=activity_date,
+        account=account,
+        visible_to_employer=kind not in HIDDEN_FROM_EMPLOYER_BY_DEFAULT,
+        created_at=now,
+        updated_at=now,
+    )
+    evidence.full_clean(exclude=["accepted_version", "reviewed_by"])
+    evidence.save()
+    evidence.duties.set(duties)
+    evidence.ksbs.set(ksbs)
+    evidence.testimonies.set(testimonies)
+    record_event(
+        action="evidence.created",
+        obj=evidence,
+        actor=by,
+        apprenticeship_id=apprenticeship.pk,
+        summary=f"Started a draft: “{evidence.display_title}”",
+        after=_snapshot(evidence),
+    )
+    return evidence
+
+
+@transaction.atomic
+def start_draft(*, apprenticeship: Apprenticeship, by: User) -> Evidence:
+    """A draft to write in. An untouched draft started earlier is used again, so leaving
+    the page before typing anything doesn't pile up empty drafts."""
+    empty = (
+        Evidence.objects.filter(
+            apprenticeship=apprenticeship,
+            status=Evidence.Status.DRAFT,
+            version=1,
+            title="",
+            account="",
+            activity_date__isnull=True,
+        )
+        .filter(duties=None, ksbs=None, files=None, testimonies=None)
+        .order_by("pk")
+        .first()
+    )
+    if empty is not None:
+        return empty
+    return create_evidence(
+        apprenticeship=apprenticeship, by=by, kind=EvidenceKind.REFLECTIVE_ACCOUNT
+    )
+
+
+@transaction.atomic
+def save_draft(
+    *,
+    evidence: Evidence,
+    by: User,
+    title: str,
+    kind: str,
+    activity_date: dt.date | None,
+    account: str,
+    duties: Sequence[Duty],
+    ksbs: Sequence[KSB],
+    testimonies: Sequence[WitnessTestimony] = (),
+    today: dt.date | None = None,
+) -> Evidence:
+    """Save what the apprentice has written (the form and the autosave both call this).
+    Accepted evidence starts a new version; evidence waiting for review can't change."""
+    _validate_activity_date(activity_date, today or timezone.localdate())
+    _check_mapping(evidence.apprenticeship, duties, ksbs, testimonies)
+    locked = _lock(evidence)
+    values = {"title": title.strip(), "kind": kind, "activity_date": activity_date}
+    values["account"] = account
+    unchanged = (
+        all(getattr(locked, name) == value for name, value in values.items())
+        and {d.pk for d in duties} == set(locked.duties.values_list("pk", flat=True))
+        and {k.pk for k in ksbs} == set(locked.ksbs.values_list("pk", flat=True))
+        and {t.pk for t in testimonies} == set(locked.testimonies.values_list("pk", flat=True))
+    )
+    if unchanged:
+        return locked
+    _make_editable(locked, by)
+    for name, value in values.items():
+        setattr(locked, name, value)
+    locked.updated_at = timezone.now()
+    locked.full_clean(exclude=["accepted_version", "reviewed_by"])
+    locked.save(update_fields=[*DRAFT_FIELDS, "status", "version", "updated_at"])
+    locked.duties.set(duties)
+    locked.ksbs.set(ksbs)
+    locked.testimonies.set(testimonies)
+    return locked
+
+
+# -- files -----------------------------------------------------------------------------
+
+
+def _storage_name(evidence: Evidence, checked: uploads.CheckedFile) -> str:
+    extension = uploads.TYPES[checked.type_key].extensions[0]
+    return f"evidence/{evidence.apprenticeship_id}/{uuid.uuid4().hex}{extension}"
+
+
+def add_files(*, evidence: Evidence, by: User, files: Iterable[UploadedFile]) -> list[EvidenceFile]:
+    """Check every file, then store them all, or refuse them all: if one is refused the
+    message names it and nothing is stored (no row, no bytes)."""
+    files = list(files)
+    if not files:
+        raise EvidenceError("Choose at least one file.")
+    checked = []
+    for upload in files:
+        try:
+            checked.append(
+                (upload, uploads.check_upload(upload, name=upload.name, size=upload.size))
+            )
+        except uploads.UploadRefused as refusal:
+            raise EvidenceError(str(refusal)) from refusal
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = _lock(evidence)
+            current = EvidenceFile.objects.current().filter(evidence=locked).count()
+            if current + len(checked) > MAX_FILES_PER_ITEM:
+                raise EvidenceError(
+                    f"One piece of evidence can have up to {MAX_FILES_PER_ITEM} files. "
+                    "Split them across more than one item."
+                )
+            _make_editable(locked, by)
+            rows = []
+            for upload, result in checked:
+                content = ContentFile(result.content) if result.content is not None else upload
+                content.seek(0)
+                name = default_storage.save(_storage_name(locked, result), content)
+                stored.append(name)
+                row = EvidenceFile(
+                    evidence=locked,
+                    file=name,
+                    original_name=result.original_name,
+                    content_type=result.content_type,
+                    category=result.category,
+                    size=result.size,
+                    sha256=result.sha256,
+                    extracted_text=result.extracted_text,
+                    uploaded_by=by,
+                )
+                row.full_clean()
+                row.save()
+                rows.append(row)
+            locked.updated_at = timezone.now()
+            locked.save(update_fields=["status", "version", "updated_at"])
+            record_event(
+                action="evidence.files_added",
+                obj=locked,
+                actor=by,
+                apprenticeship_id=locked.apprenticeship_id,
+                summary=f"Added {len(rows)} file{'s' if len(rows) != 1 else ''} to "
+                f"“{locked.display_title}”",
+                after={"files": [{"id": r.pk, "sha256": r.sha256} for r in rows]},
+            )
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    return rows
+
+
+@transaction.atomic
+def remove_file(*, file: EvidenceFile, by: User) -> None:
+    """Take a file off the version being worked on. Its bytes are kept: an accepted
+    version may rely on it, and nothing saved is ever lost."""
+    locked = _lock(file.evidence)
+    if file.removed_at is not None:
+        raise EvidenceError("That file has already been removed.")
+    _make_editable(locked, by)
+    EvidenceFile.objects.filter(pk=file.pk).update(removed_at=timezone.now())
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=["status", "version", "updated_at"])
+    record_event(
+        action="evidence.file_removed",
+        obj=locked,
+        actor=by,
+        apprenticeship_id=locked.apprenticeship_id,
+        summary=f"Removed {file.original_name} from “{locked.display_title}”",
+        before={"file": file.pk, "sha256": file.sha256},
+    )
+
+
+# -- submission ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_evidence(
+    *,
+    evidence: Evidence,
+    by: User,
+    own_work: bool,
+    names_no_one: bool,
+    today: dt.date | None = None,
+) -> Evidence:
+    """Send the evidence to the tutor. The apprentice confirms it is their own work and
+    that it does not identify anyone they support."""
+    locked = _lock(evidence)
+    if locked.status not in (Evidence.Status.DRAFT, Evidence.Status.REFERRED):
+        raise EvidenceError("Only a draft or evidence that was referred back can be submitted.")
+    missing = missing_for_submission(locked, today=today)
+    if missing:
+        raise EvidenceError(" ".join(missing))
+    if not (own_work and names_no_one):
+        raise EvidenceError(
+            "Confirm both statements: that this is your own work, and that it does not "
+            "identify anyone you support."
+        )
+    before = _snapshot(locked)
+    locked.status = Evidence.Status.SUBMITTED
+    locked.submitted_at = locked.updated_at = timezone.now()
+    locked.save(update_fields=["status", "submitted_at", "updated_at"])
+    record_event(
+        action="evidence.submitted",
+        obj=locked,
+        actor=by,
+        apprenticeship_id=locked.apprenticeship_id,
+        summary=f"Submitted “{locked.display_title}” (version {locked.version}) for review",
+        before=before,
+        after={**_snapshot(locked), "confirmed_own_work": True, "confirmed_names_no_one": True},
+    )
+    return locked
+
+
+@transaction.atomic
+def take_back_evidence(*, evidence: Evidence, by: User) -> Evidence:
+    """The apprentice takes submitted evidence back to change it before the tutor decides."""
+    locked = _lock(evidence)
+    if locked.status != Evidence.Status.SUBMITTED:
+        raise EvidenceError("Only evidence waiting for review can be taken back.")
+    locked.status = Evidence.Status.DRAFT
+    locked.submitted_at = None
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=["status", "submitted_at", "updated_at"])
+    record_event(
+        action="evidence.taken_back",
+        obj=locked,
+        actor=by,
+        apprenticeship_id=locked.apprenticeship_id,
+        summary=f"Took “{locked.display_title}” back to change it",
+        before={"status": Evidence.Status.SUBMITTED},
+        after={"status": Evidence.Status.DRAFT},
+    )
+    return locked
+
+
+@transaction.atomic
+def set_employer_visibility(*, evidence: Evidence, by: User, visible: bool) -> Evidence:
+    locked = _lock(evidence)
+    if locked.visible_to_employer == visible:
+        return locked
+    locked.visible_to_employer = visible
+    locked.save(update_fields=["visible_to_employer"])
+    record_event(
+        action="evidence.employer_visibility",
+        obj=locked,
+        actor=by,
+        apprenticeship_id=locked.apprenticeship_id,
+        summary=f"{'Shared' if visible else 'Hid'} “{locked.display_title}” "
+        f"{'with' if visible else 'from'} the employer",
+        before={"visible_to_employer": not visible},
+        after={"visible_to_employer": visible},
+    )
+    return locked
+
+
+# -- review ----------------------------------------------------------------------------
+
+
+class Decision:
+    ACCEPT = "accept"
+    REFER = "refer"
+    CHOICES = (
+        (ACCEPT, "Accept it"),
+        (REFER, "Refer it back with feedback"),
+    )
+
+
+def _freeze(evidence: Evidence, by: User, now: dt.datetime) -> EvidenceVersion:
+    version = EvidenceVersion(
+        evidence=evidence,
+        number=evidence.version,
+        title=evidence.title,
+        kind=evidence.kind,
+        activity_date=evidence.activity_date,
+        account=evidence.account,
+        submitted_at=evidence.submitted_at or now,
+        accepted_at=now,
+        accepted_by=by,
+    )
+    version.full_clean()
+    version.save()
+    version.duties.set(evidence.duties.all())
+    version.ksbs.set(evidence.ksbs.all())
+    version.files.set(EvidenceFile.objects.current().filter(evidence=evidence))
+    version.testimonies.set(evidence.testimonies.all())
+    return version
+
+
+@transaction.atomic
+def review_evidence(*, evidence: Evidence, by: User, decision: str, feedback: str) -> Evidence:
+    """Accept submitted evidence (freezing this version) or refer it back with feedback.
+    The decision is posted to the item's thread and kept in the history."""
+    feedback = feedback.strip()
+    locked = _lock(evidence)
+    if locked.status != Evidence.Status.SUBMITTED:
+        raise EvidenceError(
+            "This evidence is not waiting for review any more. Someone may have just "
+            "reviewed it, or the apprentice took it back."
+        )
+    if decision == Decision.REFER and not feedback:
+        raise EvidenceError("Say what needs to change when you refer evidence back.")
+    if decision not in (Decision.ACCEPT, Decision.REFER):
+        raise EvidenceError("Choose whether to accept it or refer it back.")
+    now = timezone.now()
+    before = _snapshot(locked)
+    if decision == Decision.ACCEPT:
+        locked.accepted_version = _freeze(locked, by, now)
+        locked.status = Evidence.Status.ACCEPTED
+        kind, verb = EvidenceComment.Kind.ACCEPTED, "Accepted"
+    else:
+        locked.status = Evidence.Status.REFERRED
+        kind, verb = EvidenceComment.Kind.REFERRED, "Referred back"
+    locked.reviewed_at = now
+    locked.reviewed_by = by
+    locked.save(update_fields=["status", "accepted_version", "reviewed_at", "reviewed_by"])
+    EvidenceComment.objects.create(
+        evidence=locked, author=by, kind=kind, version=locked.version, body=feedback
+    )
+    record_event(
+        action=f"evidence.{'accepted' if decision == Decision.ACCEPT else 'referred'}",
+        obj=locked,
+        actor=by,
+        apprenticeship_id=locked.apprenticeship_id,
+        summary=f"{verb} “{locked.display_title}” (version {locked.version})",
+        before=before,
+        after={**_snapshot(locked), "feedback": feedback},
+    )
+    return locked
+
+
+@transaction.atomic
+def add_comment(*, evidence: Evidence, by: User, body: str) -> EvidenceComment:
+    body = body.strip()
+    if not body:
+        raise EvidenceError("Write something before you send a comment.")
+    comment = EvidenceComment(
+        evidence=evidence, author=by, kind=EvidenceComment.Kind.COMMENT, version=evidence.version
+    )
+    comment.body = body
+    comment.full_clean()
+    comment.save()
+    return comment

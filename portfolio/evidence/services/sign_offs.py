@@ -1,0 +1,89 @@
+"""Duty sign-offs: a tutor's judgement that accepted evidence covers a duty. At most one
+is active per duty (the database refuses a second); withdrawing keeps the record."""
+
+from collections.abc import Sequence
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from apprenticeship.models import Apprenticeship
+from audit.services import record_event
+from portfolio.evidence.models import DutySignOff, EvidenceVersion
+from portfolio.evidence.selectors import sign_off_choices
+from portfolio.evidence.services.evidence import EvidenceError
+from standards.models import Duty
+
+
+def sign_off_duty(
+    *,
+    apprenticeship: Apprenticeship,
+    duty: Duty,
+    by: User,
+    evidence_versions: Sequence[EvidenceVersion],
+    comment: str,
+) -> DutySignOff:
+    """Sign off one duty on the accepted evidence named. At most one sign-off per duty is
+    active: the database refuses a second, so two tutors at once give exactly one."""
+    comment = comment.strip()
+    if duty.standard_version_id != apprenticeship.standard_version_id:
+        raise EvidenceError("That duty is not part of this apprenticeship's standard.")
+    if not evidence_versions:
+        raise EvidenceError("Choose the accepted evidence you are relying on.")
+    allowed = set(sign_off_choices(apprenticeship, duty).values_list("pk", flat=True))
+    if any(version.pk not in allowed for version in evidence_versions):
+        raise EvidenceError(
+            "Rely only on accepted evidence that covers this duty. The evidence may have "
+            "changed since the page was loaded."
+        )
+    if not comment:
+        raise EvidenceError("Write a comment saying why the evidence covers this duty.")
+    try:
+        with transaction.atomic():
+            sign_off = DutySignOff.objects.create(
+                apprenticeship=apprenticeship, duty=duty, comment=comment, signed_by=by
+            )
+            sign_off.evidence_versions.set(evidence_versions)
+            record_event(
+                action="duty.signed_off",
+                obj=sign_off,
+                actor=by,
+                apprenticeship_id=apprenticeship.pk,
+                summary=f"Signed off duty {duty.number}",
+                before={"signed_off": False},
+                after={
+                    "signed_off": True,
+                    "duty": duty.pk,
+                    "evidence_versions": sorted(v.pk for v in evidence_versions),
+                    "comment": comment,
+                },
+            )
+    except IntegrityError as exc:
+        raise EvidenceError(
+            f"Duty {duty.number} has already been signed off, perhaps by someone else just now."
+        ) from exc
+    return sign_off
+
+
+@transaction.atomic
+def withdraw_sign_off(*, sign_off: DutySignOff, by: User, reason: str) -> DutySignOff:
+    reason = reason.strip()
+    if not reason:
+        raise EvidenceError("Give a reason for withdrawing the sign-off.")
+    locked = DutySignOff.objects.select_for_update().get(pk=sign_off.pk)
+    if locked.withdrawn_at is not None:
+        raise EvidenceError("This sign-off has already been withdrawn.")
+    locked.withdrawn_at = timezone.now()
+    locked.withdrawn_by = by
+    locked.withdrawal_reason = reason
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    record_event(
+        action="duty.sign_off_withdrawn",
+        obj=locked,
+        actor=by,
+        apprenticeship_id=locked.apprenticeship_id,
+        summary=f"Withdrew the sign-off of duty {sign_off.duty.number}",
+        before={"signed_off": True},
+        after={"signed_off": False, "reason": reason},
+    )
+    return locked

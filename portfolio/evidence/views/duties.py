@@ -1,0 +1,122 @@
+"""A duty's page, signing it off and withdrawing a sign-off."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from apprenticeship.access import Action, get_apprenticeship_for
+from portfolio.evidence import access
+from portfolio.evidence.forms import (
+    ReasonForm,
+    SignOffForm,
+)
+from portfolio.evidence.models import DutySignOff
+from portfolio.evidence.services import sign_offs
+from portfolio.evidence.services.evidence import EvidenceError
+from portfolio.evidence.views.common import can
+from standards.models import Duty
+
+
+def _duty(apprenticeship, duty_pk: int) -> Duty:
+    duty = Duty.objects.filter(
+        pk=duty_pk, standard_version_id=apprenticeship.standard_version_id
+    ).first()
+    if duty is None:
+        raise Http404
+    return duty
+
+
+@login_required
+def duty_detail(request, pk: int, duty_pk: int):
+    apprenticeship = get_apprenticeship_for(request.user, pk, Action.VIEW_EVIDENCE)
+    duty = _duty(apprenticeship, duty_pk)
+    evidence = (
+        access.visible_evidence(apprenticeship)
+        .filter(duties=duty)
+        .for_list()
+        .order_by("activity_date", "pk")
+    )
+    sign_offs = (
+        DutySignOff.objects.filter(apprenticeship=apprenticeship, duty=duty)
+        .select_related("signed_by", "withdrawn_by")
+        .prefetch_related("evidence_versions")
+        .order_by("-signed_at")
+    )
+    return render(
+        request,
+        "portfolio/evidence/duty_detail.html",
+        {
+            "apprenticeship": apprenticeship,
+            "duty": duty,
+            "evidence": evidence,
+            "active": next((s for s in sign_offs if s.is_active), None),
+            "withdrawn": [s for s in sign_offs if not s.is_active],
+            "can": can(apprenticeship),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def duty_sign_off(request, pk: int, duty_pk: int):
+    apprenticeship = get_apprenticeship_for(request.user, pk, Action.SIGN_OFF_DUTIES)
+    duty = _duty(apprenticeship, duty_pk)
+    duty_url = reverse("portfolio:duty-detail", args=[apprenticeship.pk, duty.pk])
+    if DutySignOff.objects.active().filter(apprenticeship=apprenticeship, duty=duty).exists():
+        messages.info(request, f"Duty {duty.number} is already signed off.")
+        return redirect(duty_url)
+    choices = sign_offs.sign_off_choices(apprenticeship, duty)
+    form = SignOffForm(request.POST if request.method == "POST" else None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sign_offs.sign_off_duty(
+                apprenticeship=apprenticeship,
+                duty=duty,
+                by=request.user,
+                evidence_versions=list(form.cleaned_data["evidence_versions"]),
+                comment=form.cleaned_data["comment"],
+            )
+        except EvidenceError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Duty {duty.number} is signed off.")
+            return redirect(duty_url)
+    return render(
+        request,
+        "portfolio/evidence/duty_sign_off.html",
+        {
+            "apprenticeship": apprenticeship,
+            "duty": duty,
+            "form": form,
+            "has_choices": choices.exists(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_off_withdraw(request, pk: int):
+    sign_off = access.get_sign_off_for(request.user, pk, Action.SIGN_OFF_DUTIES)
+    duty_url = reverse("portfolio:duty-detail", args=[sign_off.apprenticeship_id, sign_off.duty_id])
+    if not sign_off.is_active:
+        messages.info(request, "This sign-off has already been withdrawn.")
+        return redirect(duty_url)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sign_offs.withdraw_sign_off(
+                sign_off=sign_off, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except EvidenceError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"The sign-off of duty {sign_off.duty.number} is withdrawn.")
+            return redirect(duty_url)
+    return render(
+        request,
+        "portfolio/evidence/sign_off_withdraw.html",
+        {"apprenticeship": sign_off.apprenticeship, "sign_off": sign_off, "form": form},
+    )

@@ -1,0 +1,80 @@
+"""Uploading, removing and downloading evidence files. Files are served only through
+the access-checked download view, with a policy that stops them running anything."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from apprenticeship.access import Action
+from portfolio.evidence import access
+from portfolio.evidence.forms import (
+    UploadForm,
+)
+from portfolio.evidence.services import evidence as services
+from portfolio.evidence.services.evidence import EvidenceError
+
+# Uploaded files are sent as downloads that can't run anything, even if a browser tried.
+FILE_POLICY = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+
+
+@login_required
+@require_POST
+def evidence_files_add(request, pk: int):
+    evidence = access.get_evidence_for(request.user, pk, Action.ADD_EVIDENCE)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for message in form.errors.get("files", ["Choose at least one file."]):
+            messages.error(request, message)
+        return redirect("portfolio:evidence-edit", pk=evidence.pk)
+    try:
+        added = services.add_files(
+            evidence=evidence, by=request.user, files=form.cleaned_data["files"]
+        )
+    except EvidenceError as error:
+        messages.error(request, f"Nothing was uploaded. {error}")
+    else:
+        names = ", ".join(f.original_name for f in added)
+        messages.success(request, f"Added {names}.")
+    return redirect("portfolio:evidence-edit", pk=evidence.pk)
+
+
+@login_required
+@require_POST
+def file_remove(request, pk: int):
+    file = access.get_file_for(request.user, pk, Action.ADD_EVIDENCE)
+    try:
+        services.remove_file(file=file, by=request.user)
+    except EvidenceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"Removed {file.original_name}. Earlier accepted versions keep it."
+        )
+    return redirect("portfolio:evidence-edit", pk=file.evidence_id)
+
+
+@login_required
+@never_cache
+def file_download(request, pk: int):
+    """Stream a file to someone who may see its evidence: always as a download, never
+    sniffed, never cached, never able to run script."""
+    file = access.get_file_for(request.user, pk)
+    try:
+        handle = file.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=file.original_name,
+        content_type=file.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = FILE_POLICY
+    response["Cache-Control"] = "no-store, private"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,1 +1,0 @@
-"""Portfolio forms, one module per topic: `from portfolio.forms import evidence`."""

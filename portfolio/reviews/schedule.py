@@ -1,0 +1,317 @@
+"""When progress reviews are due, and the flags the caseload and overview show. Read-only.
+
+A review is due one interval after the last review held (or after the start): the funding
+rule for the start date (apprenticeship/funding_rules.py) unless a different interval was
+agreed, with its reason, for this apprenticeship. The same rule is written twice, in Python
+(`review_schedule`, for one apprenticeship) and in SQL (`with_review_status`, for lists);
+tests check they agree."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from apprenticeship import funding_rules
+from apprenticeship.models import Apprenticeship
+from portfolio.reviews.models import AgreedReviewInterval, Review
+
+# A review due within this many days is "due soon": the caseload says so and the tutor
+# gets one reminder.
+DUE_SOON_DAYS = 14
+
+
+# A review signed by everyone more than this many days after it took place is flagged on
+# the provider overview: a record signed long afterwards is weaker evidence.
+LATE_SIGNATURE_DAYS = 14
+
+
+@dataclass(frozen=True)
+class ReviewSchedule:
+    """When the next review is due for one apprenticeship, and why."""
+
+    rule: funding_rules.ReviewInterval
+    agreed: AgreedReviewInterval | None
+    last_held_on: dt.date | None
+    next_due: dt.date | None  # None once the apprenticeship has left training
+    state: str  # "overdue", "due_soon", "not_due" or "not_needed"
+    planned: Review | None
+
+    @property
+    def interval(self) -> funding_rules.ReviewInterval:
+        return self.agreed.interval if self.agreed else self.rule
+
+    @property
+    def longer_than_rule(self) -> bool:
+        day = dt.date(2000, 1, 31)
+        return self.interval.after(day) > self.rule.after(day)
+
+
+def review_due_state(due_on: dt.date | None, *, today: dt.date | None = None) -> str:
+    """ "overdue" after the due date, "due_soon" within DUE_SOON_DAYS of it, else
+    "not_due"; "not_needed" when there is no due date (after gateway)."""
+    if due_on is None:
+        return "not_needed"
+    today = today or timezone.localdate()
+    if due_on < today:
+        return "overdue"
+    if due_on <= today + dt.timedelta(days=DUE_SOON_DAYS):
+        return "due_soon"
+    return "not_due"
+
+
+def active_agreed_interval(apprenticeship: Apprenticeship) -> AgreedReviewInterval | None:
+    return (
+        AgreedReviewInterval.objects.filter(apprenticeship=apprenticeship, ended_at__isnull=True)
+        .select_related("agreed_by")
+        .first()
+    )
+
+
+def review_schedule(
+    apprenticeship: Apprenticeship, *, today: dt.date | None = None
+) -> ReviewSchedule:
+    """The interval in force, the last review held and the next due date. Three queries."""
+    agreed = active_agreed_interval(apprenticeship)
+    rule = funding_rules.progress_review_interval(apprenticeship.start_date)
+    last_held_on = (
+        Review.objects.held()
+        .filter(apprenticeship=apprenticeship)
+        .aggregate(last=models.Max("current_version__held_on"))["last"]
+    )
+    next_due = None
+    if apprenticeship.status == Apprenticeship.Status.ON_PROGRAMME:
+        next_due = funding_rules.next_review_due(
+            start_date=apprenticeship.start_date,
+            last_review_on=last_held_on,
+            interval=agreed.interval if agreed else rule,
+        )
+    planned = (
+        Review.objects.filter(apprenticeship=apprenticeship, status=Review.Status.SCHEDULED)
+        .order_by("scheduled_for", "pk")
+        .first()
+    )
+    return ReviewSchedule(
+        rule=rule,
+        agreed=agreed,
+        last_held_on=last_held_on,
+        next_due=next_due,
+        state=review_due_state(next_due, today=today),
+        planned=planned,
+    )
+
+
+class DatePlusInterval(Func):
+    """A date plus a number of calendar months and weeks, as a date.
+
+    PostgreSQL clamps to the month's end (31 January + 1 month is 28 or 29 February), as
+    funding_rules.add_months does. SQLite, the zero-setup default for running the app, rolls
+    over instead (3 March); tests run on PostgreSQL.
+    """
+
+    arity = 3
+    output_field = models.DateField()
+
+    def _parts(self, compiler, connection):
+        sqls, params = [], []
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            sqls.append(sql)
+            params.extend(expression_params)
+        return sqls, params
+
+    def as_sql(self, compiler, connection, **extra):
+        (day, months, weeks), params = self._parts(compiler, connection)
+        sql = (
+            f"CAST(({day}) + make_interval(months => CAST(({months}) AS integer), "
+            f"weeks => CAST(({weeks}) AS integer)) AS date)"
+        )
+        return sql, params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        (day, months, weeks), params = self._parts(compiler, connection)
+        sql = f"date({day}, '+' || ({months}) || ' months', '+' || (({weeks}) * 7) || ' days')"
+        return sql, params
+
+
+def _interval_parts() -> tuple[Coalesce, Coalesce]:
+    """(months, weeks) of the interval in force for the outer apprenticeship row."""
+    agreed = AgreedReviewInterval.objects.filter(
+        apprenticeship=OuterRef("pk"), ended_at__isnull=True
+    )
+    before_2025 = Q(start_date__lt=funding_rules.RULES_2025)
+    integer = models.IntegerField()
+
+    def agreed_part(unit: str) -> Subquery:
+        value = Case(When(unit=unit, then=F("every")), default=Value(0), output_field=integer)
+        return Subquery(agreed.annotate(part=value).values("part")[:1], output_field=integer)
+
+    months = Coalesce(
+        agreed_part(AgreedReviewInterval.Unit.MONTHS),
+        Case(
+            When(before_2025, then=Value(0)),
+            default=Value(funding_rules.REVIEW_MONTHS_FROM_2025),
+            output_field=integer,
+        ),
+        output_field=integer,
+    )
+    weeks = Coalesce(
+        agreed_part(AgreedReviewInterval.Unit.WEEKS),
+        Case(
+            When(before_2025, then=Value(funding_rules.REVIEW_WEEKS_BEFORE_2025)),
+            default=Value(0),
+            output_field=integer,
+        ),
+        output_field=integer,
+    )
+    return months, weeks
+
+
+def with_review_status(
+    queryset: QuerySet[Apprenticeship], *, today: dt.date | None = None
+) -> QuerySet[Apprenticeship]:
+    """Annotate each apprenticeship, in the same query, with:
+
+    - `next_review_due`: the date the next review is due (None once it has left training),
+    - `review_overdue` and `review_due_soon`: booleans against `today`,
+    - `next_review_planned`: the earliest planned review's date, if any,
+    - `reviews_waiting`: how many held reviews are waiting for signatures.
+
+    The same rule as `review_schedule`, in SQL, so list pages need no query per row.
+    """
+    today = today or timezone.localdate()
+    held = Review.objects.filter(apprenticeship=OuterRef("pk"), status__in=Review.HELD)
+    last_held = Subquery(
+        held.order_by("-current_version__held_on").values("current_version__held_on")[:1],
+        output_field=models.DateField(),
+    )
+    months, weeks = _interval_parts()
+    next_due = DatePlusInterval(Coalesce(last_held, F("start_date")), months, weeks)
+    waiting = (
+        Review.objects.filter(
+            apprenticeship=OuterRef("pk"), status=Review.Status.AWAITING_SIGNATURES
+        )
+        .order_by()
+        .values("apprenticeship")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    planned = (
+        Review.objects.filter(apprenticeship=OuterRef("pk"), status=Review.Status.SCHEDULED)
+        .order_by("scheduled_for")
+        .values("scheduled_for")[:1]
+    )
+    return queryset.annotate(
+        next_review_due=Case(
+            When(status=Apprenticeship.Status.ON_PROGRAMME, then=next_due),
+            default=None,
+            output_field=models.DateField(),
+        ),
+        next_review_planned=Subquery(planned, output_field=models.DateField()),
+        reviews_waiting=Coalesce(Subquery(waiting, output_field=models.IntegerField()), 0),
+    ).annotate(
+        review_overdue=Case(
+            When(next_review_due__lt=today, then=Value(True)),
+            default=Value(False),
+            output_field=models.BooleanField(),
+        ),
+        review_due_soon=Case(
+            When(
+                next_review_due__gte=today,
+                next_review_due__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=models.BooleanField(),
+        ),
+    )
+
+
+REVIEW_FLAGS = {
+    "overdue": "Review overdue",
+    "unsigned": "Waiting for signatures",
+    "late": f"Signed more than {LATE_SIGNATURE_DAYS} days after the review",
+}
+
+
+def _signed_late() -> Q:
+    return Q(
+        status=Review.Status.SIGNED,
+        signed_at__date__gt=models.ExpressionWrapper(
+            F("current_version__held_on") + dt.timedelta(days=LATE_SIGNATURE_DAYS),
+            output_field=models.DateField(),
+        ),
+    )
+
+
+def _flag_annotations() -> dict[str, Exists]:
+    own = Review.objects.filter(apprenticeship=OuterRef("pk"))
+    return {
+        "has_unsigned_review": Exists(own.filter(status=Review.Status.AWAITING_SIGNATURES)),
+        "has_late_review": Exists(own.filter(_signed_late())),
+    }
+
+
+def review_flags(
+    scope: QuerySet[Apprenticeship], *, today: dt.date | None = None
+) -> dict[str, int]:
+    """How many apprenticeships in `scope` have a review overdue, one waiting for
+    signatures, or one signed more than LATE_SIGNATURE_DAYS after it took place. One query."""
+    annotated = with_review_status(scope, today=today).annotate(**_flag_annotations())
+    counts = annotated.aggregate(
+        overdue=Count("pk", filter=Q(review_overdue=True)),
+        unsigned=Count("pk", filter=Q(has_unsigned_review=True)),
+        late=Count("pk", filter=Q(has_late_review=True)),
+    )
+    return {**counts, "late_days": LATE_SIGNATURE_DAYS}
+
+
+def filter_by_review_flag(
+    scope: QuerySet[Apprenticeship], flag: str, *, today: dt.date | None = None
+) -> tuple[QuerySet[Apprenticeship], str]:
+    """Only the apprenticeships with `flag` (a key of REVIEW_FLAGS); an unknown flag
+    filters nothing. Returns the queryset and the flag applied ("" for none)."""
+    if flag == "overdue":
+        return with_review_status(scope, today=today).filter(review_overdue=True), flag
+    if flag == "unsigned":
+        return scope.filter(_flag_annotations()["has_unsigned_review"]), flag
+    if flag == "late":
+        return scope.filter(_flag_annotations()["has_late_review"]), flag
+    return scope, ""
+
+
+def signed_late(review: Review) -> bool:
+    """Whether everyone signed more than LATE_SIGNATURE_DAYS after the review took place."""
+    if review.status != Review.Status.SIGNED or review.signed_at is None:
+        return False
+    days = (timezone.localdate(review.signed_at) - review.current_version.held_on).days
+    return days > LATE_SIGNATURE_DAYS
+
+
+def reviews_summary(apprenticeship: Apprenticeship, *, today: dt.date | None = None) -> dict:
+    """What the apprenticeship page shows about reviews, in a fixed number of queries."""
+    return {
+        "schedule": review_schedule(apprenticeship, today=today),
+        "latest": Review.objects.held()
+        .filter(apprenticeship=apprenticeship)
+        .select_related("current_version")
+        .order_by("-current_version__held_on", "-pk")
+        .first(),
+        "waiting": Review.objects.filter(
+            apprenticeship=apprenticeship, status=Review.Status.AWAITING_SIGNATURES
+        ).count(),
+    }

@@ -1,0 +1,191 @@
+"""Planning progress reviews (scheduling, moving and calling them off) and agreeing a
+different interval between them. When they are due is worked out in `reviews/schedule.py`.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from apprenticeship.models import Apprenticeship
+from audit.services import record_event
+from portfolio.reviews.models import AgreedReviewInterval, Review
+from portfolio.reviews.services import reviews
+
+# The most a tutor may agree between reviews.
+MAX_AGREED_WEEKS = 26
+MAX_AGREED_MONTHS = 6
+
+
+# -- due dates -------------------------------------------------------------------------
+
+
+# -- flags for the provider overview ---------------------------------------------------
+
+
+# -- planning --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def schedule_review(
+    *,
+    apprenticeship: Apprenticeship,
+    by: User,
+    scheduled_for: dt.date,
+    today: dt.date | None = None,
+) -> Review:
+    """Plan a review. One planned review at a time: change that one instead of adding more."""
+    today = today or timezone.localdate()
+    Apprenticeship.objects.select_for_update().filter(pk=apprenticeship.pk).first()
+    if apprenticeship.status != Apprenticeship.Status.ON_PROGRAMME:
+        raise reviews.ReviewError(
+            "Progress reviews are planned only while the apprentice is in training."
+        )
+    if scheduled_for < today:
+        raise ValidationError({"scheduled_for": "Choose today or a later date."})
+    existing = Review.objects.filter(
+        apprenticeship=apprenticeship, status=Review.Status.SCHEDULED
+    ).first()
+    if existing is not None:
+        raise reviews.ReviewError(
+            f"A review is already planned for {existing.scheduled_for:%-d %B %Y}. "
+            "Change that one instead."
+        )
+    review = Review(
+        apprenticeship=apprenticeship,
+        status=Review.Status.SCHEDULED,
+        scheduled_for=scheduled_for,
+        created_by=by,
+    )
+    review.full_clean()
+    review.save()
+    record_event(
+        action="review.scheduled",
+        obj=review,
+        actor=by,
+        apprenticeship_id=apprenticeship.pk,
+        summary=f"Planned a progress review for {scheduled_for:%-d %B %Y}",
+        after={"scheduled_for": scheduled_for},
+    )
+    return review
+
+
+@transaction.atomic
+def reschedule_review(
+    *, review: Review, by: User, scheduled_for: dt.date, today: dt.date | None = None
+) -> Review:
+    today = today or timezone.localdate()
+    locked = reviews.lock_review(review)
+    if locked.status != Review.Status.SCHEDULED:
+        raise reviews.ReviewError("Only a planned review can move to another date.")
+    if scheduled_for < today:
+        raise ValidationError({"scheduled_for": "Choose today or a later date."})
+    before = locked.scheduled_for
+    locked.scheduled_for = scheduled_for
+    locked.save(update_fields=["scheduled_for"])
+    record_event(
+        action="review.rescheduled",
+        obj=locked,
+        actor=by,
+        apprenticeship_id=locked.apprenticeship_id,
+        summary=f"Moved a progress review from {before:%-d %B %Y} to {scheduled_for:%-d %B %Y}",
+        before={"scheduled_for": before},
+        after={"scheduled_for": scheduled_for},
+    )
+    return locked
+
+
+@transaction.atomic
+def cancel_review(*, review: Review, by: User, reason: str) -> Review:
+    """Call off a planned review. The row stays, marked called off, with the reason."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the review is called off."})
+    locked = reviews.lock_review(review)
+    if locked.status != Review.Status.SCHEDULED:
+        raise reviews.ReviewError(
+            "Only a planned review can be called off; this one has taken place."
+        )
+    locked.status = Review.Status.CANCELLED
+    locked.cancelled_at = timezone.now()
+    locked.cancelled_by = by
+    locked.cancellation_reason = reason
+    locked.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancellation_reason"])
+    record_event(
+        action="review.cancelled",
+        obj=locked,
+        actor=by,
+        apprenticeship_id=locked.apprenticeship_id,
+        summary=f"Called off the progress review planned for {locked.scheduled_for:%-d %B %Y}",
+        before={"status": Review.Status.SCHEDULED},
+        after={"status": locked.status, "reason": reason},
+    )
+    return locked
+
+
+@transaction.atomic
+def agree_review_interval(
+    *, apprenticeship: Apprenticeship, by: User, every: int, unit: str, reason: str
+) -> AgreedReviewInterval:
+    """Agree a different interval between reviews for this apprenticeship, with the reason.
+    It replaces any interval agreed before (which is kept, ended)."""
+    reason = reason.strip()
+    errors = {}
+    if unit not in AgreedReviewInterval.Unit.values:
+        errors["unit"] = "Choose weeks or months."
+    else:
+        most = MAX_AGREED_WEEKS if unit == AgreedReviewInterval.Unit.WEEKS else MAX_AGREED_MONTHS
+        if not 1 <= every <= most:
+            errors["every"] = f"Choose between 1 and {most} {unit}."
+    if not reason:
+        errors["reason"] = "Record why this interval was agreed."
+    if errors:
+        raise ValidationError(errors)
+    before = _end_agreed_interval(apprenticeship=apprenticeship, by=by)
+    agreed = AgreedReviewInterval(
+        apprenticeship=apprenticeship, every=every, unit=unit, reason=reason, agreed_by=by
+    )
+    agreed.full_clean()
+    agreed.save()
+    record_event(
+        action="review.interval_agreed",
+        obj=agreed,
+        actor=by,
+        apprenticeship_id=apprenticeship.pk,
+        summary=f"Agreed progress reviews every {agreed.interval}",
+        before=before,
+        after={"every": every, "unit": unit, "reason": reason},
+    )
+    return agreed
+
+
+def _end_agreed_interval(*, apprenticeship: Apprenticeship, by: User) -> dict:
+    current = (
+        AgreedReviewInterval.objects.select_for_update()
+        .filter(apprenticeship=apprenticeship, ended_at__isnull=True)
+        .first()
+    )
+    if current is None:
+        return {}
+    current.ended_at = timezone.now()
+    current.ended_by = by
+    current.save(update_fields=["ended_at", "ended_by"])
+    return {"every": current.every, "unit": current.unit, "reason": current.reason}
+
+
+@transaction.atomic
+def use_funding_rule_interval(*, apprenticeship: Apprenticeship, by: User) -> None:
+    """Go back to the funding rule's interval. The agreed interval is kept, ended."""
+    before = _end_agreed_interval(apprenticeship=apprenticeship, by=by)
+    if not before:
+        return
+    record_event(
+        action="review.interval_ended",
+        obj=apprenticeship,
+        actor=by,
+        apprenticeship_id=apprenticeship.pk,
+        summary="Went back to the funding rules' interval between progress reviews",
+        before=before,
+    )

@@ -1,1 +1,0 @@
-"""Portfolio services, one module per topic: `from portfolio.services import evidence`."""

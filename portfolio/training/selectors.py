@@ -1,0 +1,240 @@
+"""Off-the-job training: the figures every other area reads.
+
+`otj_summary` is the one place the figures come from (the apprenticeship page, progress
+reviews, the gateway checklist and the PDF report all call it); `caseload.py` gives the
+same "behind" judgement as a database annotation for lists; `export.py` writes the CSVs.
+The changes live in `services/log.py` (entries and their verification) and
+`services/planning.py` (the training plan and breaks in learning).
+
+Race safety: every change that must see the apprenticeship's other entries or breaks (the
+24-hours-a-day limit, no training during a break, no break over logged training) first
+locks the apprenticeship row with `apprenticeship.services.lock_apprenticeship`, so two
+saves at once are checked one after the other. Decisions lock the entry row, so two
+verifiers at once give exactly one decision.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Q,
+    Sum,
+)
+from django.utils import timezone
+
+from apprenticeship import funding_rules
+from apprenticeship.models import Apprenticeship, BreakInLearning
+from portfolio.training import plan as otj_plan
+from portfolio.training.models import NOT_COUNTED_ACTIVITIES, OtjAllocation, OtjEntry, OtjPlan
+from portfolio.training.plan import Figures, Pace
+from standards.models import Duty, Provenance, StandardVersion
+
+
+def log_is_closed(
+    apprenticeship: Apprenticeship, what: str = "the off-the-job log is closed"
+) -> str:
+    """Why nothing more can be logged ('' while the log is open)."""
+    if apprenticeship.is_post_gateway:
+        return f"This apprenticeship has passed gateway: {what}."
+    if apprenticeship.status == Apprenticeship.Status.WITHDRAWN:
+        return f"This apprenticeship has been withdrawn: {what}."
+    return ""
+
+
+BREAKS_CLOSED = "breaks in learning can no longer change"
+
+
+def break_spans(apprenticeship_id: int, *, excluding: int | None = None) -> list:
+    """(first day, last day or None) of each active break, oldest first."""
+    breaks = BreakInLearning.objects.filter(apprenticeship_id=apprenticeship_id)
+    if excluding is not None:
+        breaks = breaks.exclude(pk=excluding)
+    return breaks.spans()
+
+
+def plan_row(apprenticeship: Apprenticeship) -> OtjPlan | None:
+    return OtjPlan.objects.filter(apprenticeship=apprenticeship).first()
+
+
+def requirement_for(
+    apprenticeship: Apprenticeship, plan: OtjPlan | None
+) -> funding_rules.OtjRequirement:
+    """The national rule's total for this enrolment, before prior learning."""
+    return funding_rules.required_otj(
+        start_date=apprenticeship.start_date,
+        planned_end_date=apprenticeship.planned_end_date,
+        weekly_hours=apprenticeship.contracted_weekly_hours,
+        leave_weeks_per_year=(
+            plan.leave_weeks_per_year if plan else funding_rules.STATUTORY_LEAVE_WEEKS
+        ),
+        standard_minimum_hours=apprenticeship.standard_version.otj_minimum_hours,
+    )
+
+
+# -- the figures -----------------------------------------------------------------------
+
+
+class SplitSource:
+    CUSTOM = "custom"  # the tutor's own split
+    STANDARD = "standard"  # the standard's default weights (Duty.otj_weight)
+    EQUAL = "equal"  # no weights loaded: shared equally
+
+
+@dataclass(frozen=True)
+class DutyLine:
+    duty_id: int
+    number: int
+    code: str
+    text: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class OtjSummary:
+    """Off-the-job figures for one apprenticeship, in minutes, as of `today`."""
+
+    apprenticeship_id: int
+    today: dt.date
+    requirement: funding_rules.OtjRequirement  # the national rule, before prior learning
+    leave_weeks_per_year: Decimal
+    prior_learning_minutes: int
+    prior_learning_reason: str
+    total: Figures
+    duties: list[DutyLine]
+    not_counted_minutes: int  # English and maths study, logged but never counted
+    rejected_minutes: int
+    split_source: str
+    split_provenance: str  # of the standard's default weights
+    split_note: str
+    split_needs_review: bool  # the tutor's split no longer adds up to the total
+    breaks: list[BreakInLearning]
+    current_break: tuple[dt.date, dt.date | None] | None
+    planned_end: dt.date
+    planned_end_with_breaks: dt.date
+    closed: bool
+    standard_version: StandardVersion
+
+    @property
+    def required_known(self) -> bool:
+        return self.total.required is not None
+
+    @property
+    def is_behind(self) -> bool:
+        return self.total.state == Pace.BEHIND
+
+    @property
+    def verified_complete(self) -> bool:
+        """The required total is known and verified training reaches it (for gateway)."""
+        return self.total.required is not None and self.total.verified >= self.total.required
+
+    @property
+    def verified_share(self) -> int:
+        """Whole per cent of the required total verified so far (capped at 100)."""
+        if not self.total.required:
+            return 0
+        return min(100, 100 * self.total.verified // self.total.required)
+
+    @property
+    def finishes_late(self) -> bool:
+        finish = self.total.projection.finish
+        return finish is not None and finish > self.planned_end_with_breaks
+
+
+def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) -> OtjSummary:
+    """Per duty and in total: required, logged, verified, expected by today, projected
+    finish and on-track state. Totals are database aggregates; the query count is the same
+    however many entries there are (five, with the standard version already loaded)."""
+    today = today or timezone.localdate()
+    standard = apprenticeship.standard_version
+    duties = list(Duty.objects.filter(standard_version_id=standard.pk).order_by("number"))
+    counted = ~Q(status=OtjEntry.Status.REJECTED) & ~Q(activity_type__in=NOT_COUNTED_ACTIVITIES)
+    rows = (
+        OtjEntry.objects.current()
+        .filter(apprenticeship_id=apprenticeship.pk)
+        .order_by()
+        .values("duty_id")
+        .annotate(
+            logged=Sum("minutes", filter=counted),
+            verified=Sum("minutes", filter=counted & Q(status=OtjEntry.Status.VERIFIED)),
+            not_counted=Sum(
+                "minutes",
+                filter=Q(activity_type__in=NOT_COUNTED_ACTIVITIES)
+                & ~Q(status=OtjEntry.Status.REJECTED),
+            ),
+            rejected=Sum("minutes", filter=Q(status=OtjEntry.Status.REJECTED)),
+        )
+    )
+    by_duty = {row["duty_id"]: row for row in rows}
+    plan = plan_row(apprenticeship)
+    allocations = {
+        a.duty_id: a.minutes
+        for a in OtjAllocation.objects.filter(plan__apprenticeship=apprenticeship)
+    }
+    breaks = list(BreakInLearning.objects.filter(apprenticeship_id=apprenticeship.pk).active())
+    spans = tuple(b.span for b in breaks)
+
+    requirement = requirement_for(apprenticeship, plan)
+    prior = plan.prior_learning_minutes if plan else 0
+    required = otj_plan.required_after_prior_learning(requirement.minutes, prior)
+    closed = bool(log_is_closed(apprenticeship))
+
+    if plan is not None and plan.has_custom_split:
+        source = SplitSource.CUSTOM
+        weights = [allocations.get(d.pk, 0) for d in duties]
+        needs_review = required is not None and sum(weights) != required
+    elif any(d.otj_weight for d in duties):
+        source, weights, needs_review = SplitSource.STANDARD, [d.otj_weight for d in duties], False
+    else:
+        source, weights, needs_review = SplitSource.EQUAL, [1] * len(duties), False
+    first = duties[0] if duties else None
+
+    inputs = otj_plan.PlanInputs(
+        required=required,
+        start=apprenticeship.start_date,
+        planned_end=apprenticeship.planned_end_date,
+        today=today,
+        spans=spans,
+        closed=closed,
+    )
+    total, lines = otj_plan.figures(
+        inputs,
+        weights=weights,
+        logged=[by_duty.get(d.pk, {}).get("logged") or 0 for d in duties],
+        verified=[by_duty.get(d.pk, {}).get("verified") or 0 for d in duties],
+    )
+    return OtjSummary(
+        apprenticeship_id=apprenticeship.pk,
+        today=today,
+        requirement=requirement,
+        leave_weeks_per_year=(
+            plan.leave_weeks_per_year if plan else funding_rules.STATUTORY_LEAVE_WEEKS
+        ),
+        prior_learning_minutes=prior,
+        prior_learning_reason=plan.prior_learning_reason if plan else "",
+        total=total,
+        duties=[
+            DutyLine(duty_id=d.pk, number=d.number, code=d.code, text=d.text, figures=line)
+            for d, line in zip(duties, lines, strict=True)
+        ],
+        not_counted_minutes=sum(row["not_counted"] or 0 for row in by_duty.values()),
+        rejected_minutes=sum(row["rejected"] or 0 for row in by_duty.values()),
+        split_source=source,
+        split_provenance=first.otj_weight_provenance if first else Provenance.NOT_LOADED,
+        split_note=first.otj_weight_note if first else "",
+        split_needs_review=needs_review,
+        breaks=breaks,
+        current_break=funding_rules.on_break(spans, today=today),
+        planned_end=apprenticeship.planned_end_date,
+        planned_end_with_breaks=funding_rules.planned_end_with_breaks(
+            apprenticeship.planned_end_date, spans, today=today
+        ),
+        closed=closed,
+        standard_version=standard,
+    )
+
+
+# -- the same judgement in SQL, for lists ----------------------------------------------
+
+
+# -- exports ---------------------------------------------------------------------------

@@ -1,1 +1,0 @@
-"""Portfolio views, one module per topic."""

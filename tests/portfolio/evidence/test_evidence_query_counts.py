@@ -1,0 +1,122 @@
+"""Evidence pages run the same number of queries however much evidence there is."""
+
+import pytest
+from django.urls import reverse
+
+from portfolio.evidence.models import Evidence
+from portfolio.evidence.services import evidence as services
+from portfolio.evidence.services import sign_offs
+from tests import factories, samples
+from tests.portfolio.conftest import make_evidence
+from tests.query_counts import APPRENTICESHIP_PAGE_QUERIES, assert_flat_queries
+
+
+def more_evidence(apprenticeship, tutor, n=4):
+    def grow():
+        duties = list(apprenticeship.standard_version.duties.all())
+        ksbs = list(apprenticeship.standard_version.ksbs.all())
+        for status in (Evidence.Status.DRAFT, Evidence.Status.SUBMITTED, Evidence.Status.ACCEPTED):
+            for _ in range(n):
+                evidence = make_evidence(
+                    apprenticeship, duties=duties, status=Evidence.Status.DRAFT
+                )
+                evidence.ksbs.set(ksbs)
+                services.add_files(
+                    evidence=evidence,
+                    by=apprenticeship.apprentice,
+                    files=[samples.upload("p.png", samples.png())],
+                )
+                if status != Evidence.Status.DRAFT:
+                    services.submit_evidence(
+                        evidence=evidence,
+                        by=apprenticeship.apprentice,
+                        own_work=True,
+                        names_no_one=True,
+                    )
+                if status == Evidence.Status.ACCEPTED:
+                    accepted = services.review_evidence(
+                        evidence=evidence, by=tutor, decision="accept", feedback=""
+                    )
+                    services.add_comment(evidence=accepted, by=tutor, body="Well done.")
+        factories.WitnessTestimonyFactory(apprenticeship=apprenticeship)
+        version = (
+            Evidence.objects.filter(apprenticeship=apprenticeship, status="accepted")
+            .first()
+            .accepted_version
+        )
+        duty = version.duties.first()
+        if not apprenticeship.sign_offs.filter(duty=duty).exists():
+            sign_offs.sign_off_duty(
+                apprenticeship=apprenticeship,
+                duty=duty,
+                by=tutor,
+                evidence_versions=[version],
+                comment="ok",
+            )
+
+    return grow
+
+
+@pytest.mark.parametrize(
+    ("persona", "url_name", "queries"),
+    [
+        ("apprentice", "portfolio:evidence-list", 12),
+        ("tutor", "portfolio:evidence-list", 12),
+        ("employer", "portfolio:evidence-list", 12),
+        ("apprentice", "portfolio:coverage", 17),
+        ("tutor", "portfolio:coverage", 17),
+        ("tutor", "portfolio:testimony-list", 9),
+        ("tutor", "dashboards:apprenticeship-detail", APPRENTICESHIP_PAGE_QUERIES),
+    ],
+)
+def test_apprenticeship_pages_keep_a_flat_query_count(client, personas, persona, url_name, queries):
+    apprenticeship = personas["apprenticeship"]
+    more_evidence(apprenticeship, personas["tutor"], n=1)()
+    client.force_login(personas[persona])
+    assert_flat_queries(
+        client,
+        reverse(url_name, args=[apprenticeship.pk]),
+        more_evidence(apprenticeship, personas["tutor"]),
+        queries,
+    )
+
+
+def test_duty_page_keeps_a_flat_query_count(client, personas):
+    apprenticeship = personas["apprenticeship"]
+    more_evidence(apprenticeship, personas["tutor"], n=1)()
+    duty = apprenticeship.sign_offs.get().duty
+    client.force_login(personas["tutor"])
+    url = reverse("portfolio:duty-detail", args=[apprenticeship.pk, duty.pk])
+    assert_flat_queries(client, url, more_evidence(apprenticeship, personas["tutor"]), 14)
+
+
+def test_evidence_page_keeps_a_flat_query_count(client, personas):
+    apprenticeship = personas["apprenticeship"]
+    evidence = make_evidence(apprenticeship, status=Evidence.Status.SUBMITTED)
+    client.force_login(personas["tutor"])
+
+    def grow():
+        for _ in range(5):
+            services.add_comment(evidence=evidence, by=personas["tutor"], body="More")
+
+    assert_flat_queries(client, reverse("portfolio:evidence-detail", args=[evidence.pk]), grow, 15)
+
+
+def test_caseload_keeps_a_flat_query_count(client, personas):
+    from apprenticeship.models import Role
+
+    a = personas["apprenticeship"]
+    tutor = personas["tutor"]
+
+    def grow():
+        for _ in range(4):
+            other = factories.ApprenticeshipFactory(
+                provider=a.provider, employer=a.employer, standard_version=a.standard_version
+            )
+            factories.MembershipFactory(apprenticeship=other, user=tutor, role=Role.TUTOR)
+            make_evidence(other, status=Evidence.Status.SUBMITTED)
+            make_evidence(other, status=Evidence.Status.ACCEPTED, tutor=tutor)
+
+    grow()
+    client.force_login(tutor)
+    assert_flat_queries(client, reverse("dashboards:caseload"), grow, 9)

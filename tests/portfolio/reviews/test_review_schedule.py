@@ -1,0 +1,242 @@
+"""When reviews are due: the rule in Python and in SQL, agreed intervals, planning, and
+the flags the caseload and the provider overview show."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from apprenticeship import funding_rules
+from apprenticeship.models import Apprenticeship
+from portfolio.reviews import schedule as review_schedule
+from portfolio.reviews.models import AgreedReviewInterval, Review, ReviewParty
+from portfolio.reviews.services import reviews, scheduling
+from tests import factories
+from tests.portfolio.review_helpers import current, record, sign_all
+
+TODAY = dt.date(2026, 6, 15)
+
+
+def _annotated(apprenticeship, today=TODAY):
+    return review_schedule.with_review_status(
+        Apprenticeship.objects.filter(pk=apprenticeship.pk), today=today
+    ).get()
+
+
+def _set_start(apprenticeship, start):
+    Apprenticeship.objects.filter(pk=apprenticeship.pk).update(
+        start_date=start, planned_end_date=start + dt.timedelta(days=460)
+    )
+    apprenticeship.refresh_from_db()
+
+
+def _held(apprenticeship, by, held_on):
+    """A held review on `held_on`, made directly (the services refuse past-dated edge cases
+    only through `today`, which these rows do not need)."""
+    review = factories.ReviewFactory(
+        apprenticeship=apprenticeship, status=Review.Status.AWAITING_SIGNATURES, created_by=by
+    )
+    version = factories.ReviewVersionFactory(review=review, held_on=held_on, created_by=by)
+    review.current_version = version
+    review.save(update_fields=["current_version"])
+    return review
+
+
+START_DATES = [
+    dt.date(2024, 11, 29),
+    dt.date(2025, 7, 31),
+    dt.date(2025, 8, 1),
+    dt.date(2025, 8, 31),
+    dt.date(2025, 11, 30),
+    dt.date(2026, 1, 31),
+]
+
+
+@pytest.mark.parametrize("start", START_DATES)
+@pytest.mark.parametrize("last_held", [None, dt.date(2026, 1, 31), dt.date(2026, 3, 31)])
+@pytest.mark.parametrize("agreed", [None, (1, "months"), (5, "weeks")])
+def test_the_sql_annotation_agrees_with_the_python_rule(personas, start, last_held, agreed):
+    a = personas["apprenticeship"]
+    _set_start(a, start)
+    if last_held is not None and last_held >= start:
+        _held(a, personas["tutor"], last_held)
+    if agreed:
+        factories.AgreedReviewIntervalFactory(
+            apprenticeship=a, every=agreed[0], unit=agreed[1], agreed_by=personas["tutor"]
+        )
+    schedule = review_schedule.review_schedule(a, today=TODAY)
+    assert _annotated(a).next_review_due == schedule.next_due
+    interval = funding_rules.ReviewInterval(*agreed) if agreed else None
+    expected_last = last_held if last_held is not None and last_held >= start else None
+    assert schedule.next_due == funding_rules.next_review_due(
+        start_date=start, last_review_on=expected_last, interval=interval
+    )
+
+
+def test_due_states_against_today(personas):
+    a = personas["apprenticeship"]
+    _set_start(a, dt.date(2026, 1, 10))  # first review due 10 April 2026
+    assert _annotated(a, today=dt.date(2026, 3, 1)).review_due_soon is False
+    row = _annotated(a, today=dt.date(2026, 3, 27))
+    assert (row.review_due_soon, row.review_overdue) == (True, False)
+    row = _annotated(a, today=dt.date(2026, 4, 10))
+    assert (row.review_due_soon, row.review_overdue) == (True, False)
+    row = _annotated(a, today=dt.date(2026, 4, 11))
+    assert (row.review_due_soon, row.review_overdue) == (False, True)
+    assert review_schedule.review_due_state(dt.date(2026, 4, 10), today=dt.date(2026, 4, 11)) == (
+        "overdue"
+    )
+
+
+def test_a_held_review_moves_the_due_date_but_a_planned_or_cancelled_one_does_not(personas):
+    a = personas["apprenticeship"]
+    before = review_schedule.review_schedule(a).next_due
+    planned = scheduling.schedule_review(
+        apprenticeship=a, by=personas["tutor"], scheduled_for=timezone.localdate()
+    )
+    assert review_schedule.review_schedule(a).next_due == before
+    assert review_schedule.review_schedule(a).planned.pk == planned.pk
+    scheduling.cancel_review(review=planned, by=personas["tutor"], reason="Ill")
+    assert review_schedule.review_schedule(a).next_due == before
+    review = current(record(personas))
+    held_on = review.current_version.held_on
+    assert review_schedule.review_schedule(a).next_due == funding_rules.add_months(held_on, 3)
+
+
+def test_no_review_is_due_once_the_apprentice_has_left_training(personas, post_gateway):
+    schedule = review_schedule.review_schedule(post_gateway)
+    assert schedule.next_due is None and schedule.state == "not_needed"
+    row = _annotated(post_gateway, today=timezone.localdate() + dt.timedelta(days=900))
+    assert row.next_review_due is None and row.review_overdue is False
+
+
+def test_agreeing_an_interval_records_the_reason_and_keeps_the_old_one(personas):
+    a, tutor = personas["apprenticeship"], personas["tutor"]
+    scheduling.agree_review_interval(
+        apprenticeship=a, by=tutor, every=4, unit="weeks", reason="Settling into a new team"
+    )
+    scheduling.agree_review_interval(
+        apprenticeship=a, by=tutor, every=2, unit="months", reason="Back to steadier support"
+    )
+    schedule = review_schedule.review_schedule(a)
+    assert str(schedule.interval) == "2 months" and schedule.agreed.reason.startswith("Back")
+    assert AgreedReviewInterval.objects.filter(apprenticeship=a).count() == 2
+    scheduling.use_funding_rule_interval(apprenticeship=a, by=tutor)
+    assert review_schedule.review_schedule(a).agreed is None
+    assert AgreedReviewInterval.objects.filter(ended_at__isnull=False).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("every", "unit", "reason", "field"),
+    [
+        (4, "weeks", "  ", "reason"),
+        (0, "weeks", "Reason", "every"),
+        (27, "weeks", "Reason", "every"),
+        (7, "months", "Reason", "every"),
+        (2, "years", "Reason", "unit"),
+    ],
+)
+def test_an_agreed_interval_needs_a_reason_and_a_sensible_length(
+    personas, every, unit, reason, field
+):
+    with pytest.raises(ValidationError) as error:
+        scheduling.agree_review_interval(
+            apprenticeship=personas["apprenticeship"],
+            by=personas["tutor"],
+            every=every,
+            unit=unit,
+            reason=reason,
+        )
+    assert field in error.value.message_dict
+    assert not AgreedReviewInterval.objects.exists()
+
+
+def test_an_interval_longer_than_the_rule_is_said_so(personas):
+    a = personas["apprenticeship"]
+    scheduling.agree_review_interval(
+        apprenticeship=a, by=personas["tutor"], every=4, unit="months", reason="Part-time hours"
+    )
+    assert review_schedule.review_schedule(a).longer_than_rule is True
+
+
+def test_planning_refuses_a_past_date_and_a_second_planned_review(personas):
+    a, tutor = personas["apprenticeship"], personas["tutor"]
+    with pytest.raises(ValidationError):
+        scheduling.schedule_review(
+            apprenticeship=a, by=tutor, scheduled_for=timezone.localdate() - dt.timedelta(days=1)
+        )
+    scheduling.schedule_review(apprenticeship=a, by=tutor, scheduled_for=timezone.localdate())
+    with pytest.raises(reviews.ReviewError, match="already planned"):
+        scheduling.schedule_review(apprenticeship=a, by=tutor, scheduled_for=timezone.localdate())
+
+
+def test_rescheduling_moves_only_a_planned_review(personas):
+    tutor = personas["tutor"]
+    planned = scheduling.schedule_review(
+        apprenticeship=personas["apprenticeship"], by=tutor, scheduled_for=timezone.localdate()
+    )
+    later = timezone.localdate() + dt.timedelta(days=5)
+    assert (
+        scheduling.reschedule_review(review=planned, by=tutor, scheduled_for=later).scheduled_for
+        == later
+    )
+    record(personas, review=planned)
+    with pytest.raises(reviews.ReviewError):
+        scheduling.reschedule_review(review=planned, by=tutor, scheduled_for=later)
+    with pytest.raises(reviews.ReviewError):
+        scheduling.cancel_review(review=planned, by=tutor, reason="Too late")
+
+
+def test_the_annotation_counts_reviews_waiting_for_signatures(personas):
+    a = personas["apprenticeship"]
+    record(personas)
+    second = record(personas, held_on=timezone.localdate())
+    assert _annotated(a, today=timezone.localdate()).reviews_waiting == 2
+    sign_all(personas, second)
+    assert _annotated(a, today=timezone.localdate()).reviews_waiting == 1
+
+
+def test_overview_flags_overdue_unsigned_and_late_signed_reviews(personas):
+    a = personas["apprenticeship"]
+    scope = Apprenticeship.objects.filter(provider=a.provider)
+    _set_start(a, timezone.localdate() - dt.timedelta(days=30))
+    counts = review_schedule.review_flags(scope)
+    assert counts == {"overdue": 0, "unsigned": 0, "late": 0, "late_days": 14}
+
+    # Overdue: started long ago, never reviewed.
+    _set_start(a, timezone.localdate() - dt.timedelta(days=200))
+    assert review_schedule.review_flags(scope)["overdue"] == 1
+
+    # Waiting for signatures.
+    review = record(personas, held_on=timezone.localdate() - dt.timedelta(days=20))
+    counts = review_schedule.review_flags(scope)
+    assert (counts["overdue"], counts["unsigned"], counts["late"]) == (0, 1, 0)
+
+    # Signed 20 days after it took place: flagged as late.
+    sign_all(personas, review)
+    counts = review_schedule.review_flags(scope)
+    assert (counts["unsigned"], counts["late"]) == (0, 1)
+    assert review_schedule.signed_late(current(review)) is True
+    filtered, flag = review_schedule.filter_by_review_flag(scope, "late")
+    assert flag == "late" and list(filtered) == [a]
+    assert review_schedule.filter_by_review_flag(scope, "nonsense")[1] == ""
+
+
+def test_a_review_signed_within_the_threshold_is_not_late(personas):
+    review = sign_all(
+        personas, record(personas, held_on=timezone.localdate() - dt.timedelta(days=14))
+    )
+    assert review_schedule.signed_late(review) is False
+    scope = Apprenticeship.objects.filter(pk=personas["apprenticeship"].pk)
+    assert review_schedule.review_flags(scope)["late"] == 0
+
+
+def test_signed_late_uses_the_day_everyone_had_signed(personas):
+    held_on = timezone.localdate() - dt.timedelta(days=2)
+    review = record(personas, held_on=held_on)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=20)):
+        review = sign_all(personas, review)
+    assert review_schedule.signed_late(review) is True
+    assert review.current_version.signature_for(ReviewParty.TUTOR) is not None

@@ -1,0 +1,105 @@
+"""Two saves at once: the rules hold because the services lock the rows they check."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from apprenticeship.models import Role
+from portfolio.training.errors import OtjError
+from portfolio.training.models import ActivityType, OtjEntry
+from portfolio.training.services import log as otj_log
+from portfolio.training.services import planning as otj_planning
+from tests import factories
+
+
+def run_at_once(*calls):
+    """Run each call in its own thread and database connection, released together."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = call()
+        except (ValidationError, OtjError) as error:
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_entries_saved_at_once_never_pass_24_hours_in_a_day(personas):
+    apprenticeship = personas["apprenticeship"]
+    duty = apprenticeship.standard_version.duties.first()
+    day = timezone.localdate() - dt.timedelta(days=4)
+
+    def thirteen_hours():
+        return otj_log.log_otj_entry(
+            apprenticeship=apprenticeship,
+            by=apprenticeship.apprentice,
+            date=day,
+            minutes=13 * 60,
+            activity_type=ActivityType.PRACTICAL,
+            duty=duty,
+            description="Shadowing a crisis team shift.",
+        )
+
+    outcomes = run_at_once(thirteen_hours, thirteen_hours)
+    saved = [o for o in outcomes if isinstance(o, OtjEntry)]
+    refused = [o for o in outcomes if isinstance(o, ValidationError)]
+    assert (len(saved), len(refused)) == (1, 1)
+    assert OtjEntry.objects.filter(date=day).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_verifiers_at_once_give_exactly_one_decision(personas):
+    entry = factories.OtjEntryFactory(apprenticeship=personas["apprenticeship"])
+    outcomes = run_at_once(
+        lambda: otj_log.verify_otj_entry(entry=entry, by=personas["tutor"], as_role=Role.TUTOR),
+        lambda: otj_log.reject_otj_entry(
+            entry=entry, by=personas["employer"], as_role=Role.EMPLOYER, reason="Not training"
+        ),
+    )
+    decided = [o for o in outcomes if isinstance(o, OtjEntry)]
+    assert len(decided) == 1
+    assert isinstance([o for o in outcomes if not isinstance(o, OtjEntry)][0], OtjError)
+    entry.refresh_from_db()
+    assert entry.status == decided[0].status
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_break_and_an_entry_in_it_saved_at_once_cannot_both_succeed(personas):
+    apprenticeship = personas["apprenticeship"]
+    duty = apprenticeship.standard_version.duties.first()
+    today = timezone.localdate()
+    day = today - dt.timedelta(days=10)
+    outcomes = run_at_once(
+        lambda: otj_log.log_otj_entry(
+            apprenticeship=apprenticeship,
+            by=apprenticeship.apprentice,
+            date=day,
+            minutes=60,
+            activity_type=ActivityType.ONLINE,
+            duty=duty,
+            description="Online module on safeguarding.",
+        ),
+        lambda: otj_planning.record_break_in_learning(
+            apprenticeship=apprenticeship,
+            by=personas["tutor"],
+            start_date=today - dt.timedelta(days=14),
+            end_date=None,
+        ),
+    )
+    failures = [o for o in outcomes if isinstance(o, ValidationError)]
+    assert len(failures) == 1
