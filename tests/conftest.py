@@ -111,3 +111,16 @@ def celery_worker(transactional_db):
         celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30
     ) as worker:
         yield worker
+
+
+def pytest_collection_modifyitems(config, items):
+    """On SQLite (the second pass of the test command), skip what needs PostgreSQL itself:
+    tests marked `postgres_only` and those that run a real Celery worker beside the test."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks between connections)")
+    for item in items:
+        if "postgres_only" in item.keywords or "celery_worker" in item.fixturenames:
+            item.add_marker(skip)

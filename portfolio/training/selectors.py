@@ -2,7 +2,7 @@
 
 `otj_summary` is the one place the figures come from (the apprenticeship page, progress
 reviews, the gateway checklist and the PDF report all call it); `caseload.py` gives the
-same "behind" judgement as a database annotation for lists; `export.py` writes the CSVs.
+totals for a page of apprenticeships with the same arithmetic; `export.py` writes the CSVs.
 The changes live in `services/log.py` (entries and their verification) and
 `services/planning.py` (the training plan and breaks in learning).
 
@@ -73,6 +73,14 @@ def requirement_for(
 
 
 # -- the figures -----------------------------------------------------------------------
+
+# Sums over current entries: what counts (not rejected, not English and maths) and what of
+# that has been verified. Every figure, for one apprenticeship or a list, sums these.
+_COUNTED = ~Q(status=OtjEntry.Status.REJECTED) & ~Q(activity_type__in=NOT_COUNTED_ACTIVITIES)
+LOGGED_AND_VERIFIED = {
+    "logged": Sum("minutes", filter=_COUNTED),
+    "verified": Sum("minutes", filter=_COUNTED & Q(status=OtjEntry.Status.VERIFIED)),
+}
 
 
 class SplitSource:
@@ -148,15 +156,13 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
     today = today or timezone.localdate()
     standard = apprenticeship.standard_version
     duties = list(Duty.objects.filter(standard_version_id=standard.pk).order_by("number"))
-    counted = ~Q(status=OtjEntry.Status.REJECTED) & ~Q(activity_type__in=NOT_COUNTED_ACTIVITIES)
     rows = (
         OtjEntry.objects.current()
         .filter(apprenticeship_id=apprenticeship.pk)
         .order_by()
         .values("duty_id")
         .annotate(
-            logged=Sum("minutes", filter=counted),
-            verified=Sum("minutes", filter=counted & Q(status=OtjEntry.Status.VERIFIED)),
+            **LOGGED_AND_VERIFIED,
             not_counted=Sum(
                 "minutes",
                 filter=Q(activity_type__in=NOT_COUNTED_ACTIVITIES)
@@ -232,9 +238,3 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
         closed=closed,
         standard_version=standard,
     )
-
-
-# -- the same judgement in SQL, for lists ----------------------------------------------
-
-
-# -- exports ---------------------------------------------------------------------------

@@ -12,6 +12,9 @@ from epa.models import AssessmentRound, MethodAssessment
 from epa.services import assessment as services
 from tests.epa.conftest import assign, new_assessor, record_method
 
+# Real concurrency needs PostgreSQL's row locks; SQLite runs one writer at a time.
+pytestmark = pytest.mark.postgres_only
+
 
 def _race(*calls):
     start = threading.Barrier(len(calls))

@@ -334,6 +334,7 @@ def test_the_database_refuses_two_active_sign_offs_for_one_duty(accepted, duty, 
         )
 
 
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_sign_offs_racing_for_the_same_duty_give_exactly_one(personas):
     apprenticeship = personas["apprenticeship"]

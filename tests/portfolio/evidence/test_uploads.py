@@ -47,6 +47,19 @@ REFUSED = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def own_storage(settings, tmp_path):
+    """Each test stores files in an empty folder of its own, so "nothing was stored" is
+    checked against this test alone (on SQLite a rolled-back test's ids are used again)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+
+
 def stored_names(apprenticeship) -> list[str]:
     folder = f"evidence/{apprenticeship.pk}"
     if not default_storage.exists(folder):

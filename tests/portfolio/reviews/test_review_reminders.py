@@ -197,6 +197,7 @@ def test_the_beat_task_is_scheduled_and_calls_the_service(settings, personas):
     assert len(_to(personas["tutor"])) == 1
 
 
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_still_send_one_email(personas):
     _start(personas["apprenticeship"], 80)

@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from apprenticeship.models import Apprenticeship, BreakInLearning
 from audit.models import AuditEvent
-from portfolio.training.caseload import annotate_otj_progress
+from portfolio.training.caseload import otj_totals
 from portfolio.training.models import OtjEntry
 from portfolio.training.plan import Pace
 from portfolio.training.selectors import otj_summary
@@ -22,8 +22,9 @@ def test_the_demo_shows_months_of_off_the_job_training_and_one_apprentice_behind
     assert statuses == {"pending", "verified", "rejected"}
     assert OtjEntry.objects.filter(version=2).exists()
     assert AuditEvent.objects.filter(action="otj.verified").exists()
-    rows = annotate_otj_progress(Apprenticeship.objects.select_related("apprentice"))
-    behind = [row.apprentice.full_name for row in rows if row.otj_behind]
+    rows = list(Apprenticeship.objects.select_related("apprentice", "standard_version"))
+    totals = otj_totals(rows)
+    behind = [row.apprentice.full_name for row in rows if totals[row.pk].state == Pace.BEHIND]
     assert behind == ["Ruth Adeyemi"]
     morgan = Apprenticeship.objects.select_related("standard_version").get(
         apprentice__email="morgan.ellis@example.org"
