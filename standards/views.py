@@ -9,9 +9,11 @@ from django.views.decorators.http import require_http_methods
 from apprenticeship import access
 from audit.services import record_event
 from config.pagination import paginate
-from standards import services
+from standards import selectors
+from standards.errors import StandardFactError, StandardImportError
 from standards.forms import ImportStandardForm, OtjMinimumForm
 from standards.models import KSB, PROVENANCE_HELP, Provenance, StandardVersion
+from standards.services import facts, imports
 
 
 @login_required
@@ -53,7 +55,7 @@ def standard_detail(request, pk: int):
             "ksb_groups": groups,
             "duty_map": version.fact("duty_ksb_map"),
             "plan": plan,
-            "may_enter_otj_minimum": services.may_enter_otj_minimum(version),
+            "may_enter_otj_minimum": selectors.may_enter_otj_minimum(version),
             "provenance_help": [(Provenance(k).label, v) for k, v in PROVENANCE_HELP.items()],
         },
     )
@@ -68,7 +70,7 @@ def standard_import(request):
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                result = services.import_standard(data=form.cleaned_data["file"])
+                result = imports.import_standard(data=form.cleaned_data["file"])
                 record_event(
                     action="standard.imported",
                     obj=result.standard_version,
@@ -76,7 +78,7 @@ def standard_import(request):
                     summary=f"Imported {result.standard_version}",
                     after=result.counts,
                 )
-        except services.StandardImportError as error:
+        except StandardImportError as error:
             form.add_error("file", f"Nothing was imported. {error}")
         else:
             messages.success(request, f"{result.standard_version} imported.")
@@ -99,14 +101,14 @@ def standard_otj_minimum(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_provider_otj_minimum(
+            facts.set_provider_otj_minimum(
                 standard_version=version,
                 hours=form.cleaned_data["hours"],
                 source=form.cleaned_data["source"],
-                provider_name=provider.name,
+                entered_by=provider.name,
                 by=request.user,
             )
-        except services.StandardFactError as error:
+        except StandardFactError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Minimum off-the-job hours saved, marked as entered by you.")
@@ -117,6 +119,6 @@ def standard_otj_minimum(request, pk: int):
         {
             "version": version,
             "form": form,
-            "may_enter": services.may_enter_otj_minimum(version),
+            "may_enter": selectors.may_enter_otj_minimum(version),
         },
     )

@@ -97,10 +97,11 @@ def st0896(db):
     """The project's real ST0896 fixture, imported."""
     from django.conf import settings
 
-    from standards import services
+    from standards.parsing import load_standard_file
+    from standards.services.imports import import_standard
 
     path = settings.BASE_DIR / "fixtures" / "standards" / "st0896-v1.0.json"
-    return services.import_standard(data=services.load_standard_file(path)).standard_version
+    return import_standard(data=load_standard_file(path)).standard_version
 
 
 @pytest.fixture

@@ -17,8 +17,9 @@ from apprenticeship.models import (
     OrganisationMembership,
     Role,
 )
-from standards import services as standard_services
 from standards.models import StandardVersion
+from standards.parsing import load_standard_file
+from standards.services.imports import import_standard
 
 ST0896_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "standards" / "st0896-v1.0.json"
 
@@ -126,8 +127,7 @@ def ensure_enrolment(
 @transaction.atomic
 def seed(context) -> None:
     if not StandardVersion.objects.filter(reference="ST0896", version="1.0").exists():
-        data = standard_services.load_standard_file(ST0896_FIXTURE)
-        standard_services.import_standard(data=data)
+        import_standard(data=load_standard_file(ST0896_FIXTURE))
 
     for key, (name, kind, managed_key) in ORGANISATIONS.items():
         managed_by = context.organisations.get(managed_key)

@@ -442,17 +442,18 @@ def test_the_minimum_cannot_be_entered_over_an_official_figure(client, apprentic
 def test_an_imported_file_without_the_minimum_keeps_the_providers_figure(st0896):
     from django.conf import settings
 
-    from standards import services
+    from standards.parsing import load_standard_file
+    from standards.services import facts, imports
 
-    services.set_provider_otj_minimum(
+    facts.set_provider_otj_minimum(
         standard_version=st0896,
         hours=320,
         source="Funding rules",
-        provider_name="Northfield Peer Training",
+        entered_by="Northfield Peer Training",
         by=factories.UserFactory(),
     )
     path = settings.BASE_DIR / "fixtures" / "standards" / "st0896-v1.0.json"
-    services.import_standard(data=services.load_standard_file(path))
+    imports.import_standard(data=load_standard_file(path))
     st0896.refresh_from_db()
     assert st0896.otj_minimum_hours == 320
     assert st0896.fact_provenance("otj_minimum_hours") == Provenance.PROVIDER
