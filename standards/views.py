@@ -1,13 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from apprenticeship import access
-from audit.services import record_event
 from config.pagination import paginate
 from standards import selectors
 from standards.errors import StandardFactError, StandardImportError
@@ -69,15 +67,7 @@ def standard_import(request):
     form = ImportStandardForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                result = imports.import_standard(data=form.cleaned_data["file"])
-                record_event(
-                    action="standard.imported",
-                    obj=result.standard_version,
-                    actor=request.user,
-                    summary=f"Imported {result.standard_version}",
-                    after=result.counts,
-                )
+            result = imports.import_standard(data=form.cleaned_data["file"], by=request.user)
         except StandardImportError as error:
             form.add_error("file", f"Nothing was imported. {error}")
         else:

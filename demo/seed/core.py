@@ -127,7 +127,7 @@ def ensure_enrolment(
 @transaction.atomic
 def seed(context) -> None:
     if not StandardVersion.objects.filter(reference="ST0896", version="1.0").exists():
-        import_standard(data=load_standard_file(ST0896_FIXTURE))
+        import_standard(data=load_standard_file(ST0896_FIXTURE), by_label="demo data")
 
     for key, (name, kind, managed_key) in ORGANISATIONS.items():
         managed_by = context.organisations.get(managed_key)

@@ -6,6 +6,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from accounts.models import User
+from audit.services import record_event
 from standards.errors import StandardImportError
 from standards.models import (
     KSB,
@@ -27,10 +29,11 @@ class ImportResult:
 
 
 @transaction.atomic
-def import_standard(*, data: Any) -> ImportResult:
-    """Upsert one standard version from decoded API JSON, all or nothing.
+def import_standard(*, data: Any, by: User | None = None, by_label: str = "") -> ImportResult:
+    """Upsert one standard version from decoded API JSON, all or nothing, and record it in
+    the history as done by `by` (or, with no account, by `by_label`).
 
-    Re-importing the same file changes nothing. A value the provider
+    Re-importing the same file changes nothing but the history. A value the provider
     entered while the official one was not loaded (the off-the-job minimum) is kept when the
     file has none. Raises StandardImportError, and then nothing has changed.
     """
@@ -66,6 +69,14 @@ def import_standard(*, data: Any) -> ImportResult:
         "behaviours": sum(1 for k in parsed.ksbs if k["kind"] == KSB.Kind.BEHAVIOUR),
         "assessment_methods": len(parsed.plan["methods"]) if parsed.plan else 0,
     }
+    record_event(
+        action="standard.imported",
+        obj=version,
+        actor=by,
+        actor_label=by_label,
+        summary=f"{'Imported' if created else 'Imported again'} {version}",
+        after=counts,
+    )
     return ImportResult(version, created, counts, parsed.warnings)
 
 

@@ -5,6 +5,9 @@ from standards.models import StandardVersion
 from standards.parsing import load_standard_file, parse_standard
 from standards.services.imports import import_standard
 
+# Who the history names for an import from the command line, where no one is signed in.
+COMMAND_ACTOR = "operator via command"
+
 
 class Command(BaseCommand):
     help = (
@@ -30,7 +33,7 @@ class Command(BaseCommand):
                 ).exists():
                     self.stdout.write(f"{parsed.reference} v{parsed.version} is already loaded.")
                     return
-            result = import_standard(data=data)
+            result = import_standard(data=data, by_label=COMMAND_ACTOR)
         except StandardImportError as error:
             raise CommandError(f"Nothing was imported. {error}") from None
         counts = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in result.counts.items())
