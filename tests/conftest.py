@@ -112,3 +112,11 @@ def celery_worker(transactional_db):
         celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30
     ) as worker:
         yield worker
+
+
+@pytest.fixture
+def site_operator(db):
+    """An operator of the installation: changes the standards every provider shares."""
+    return factories.UserFactory(
+        email="operator@example.org", full_name="Olu Operator", is_superuser=True
+    )

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import make_site_operator
 from apprenticeship import services
 from apprenticeship.models import (
     Apprenticeship,
@@ -48,6 +49,9 @@ PEOPLE = {
     "kofi": ("kofi.mensah@example.org", "Kofi Mensah", "employer2", False),
 }
 
+# The site operator looks after the standards every provider shares; no organisation.
+OPERATOR = ("operator@example.org", "Olu Adebayo")
+
 ENROLMENTS = {
     # key: (apprentice key, employer key, months ago started, date of birth, weekly hours)
     "apprentice": ("apprentice", "employer", 7, dt.date(1986, 3, 14), Decimal("37.5")),
@@ -81,6 +85,16 @@ def ensure_person(
         user=user, organisation=organisation, is_active=True, defaults={"is_admin": is_admin}
     )
     context.people[key] = user
+    return user
+
+
+def ensure_operator(context) -> User:
+    """The demo site operator, with the demo password."""
+    email, full_name = OPERATOR
+    user, _created, _changed = make_site_operator(email=email, full_name=full_name)
+    user.set_password(context.password)
+    user.save(update_fields=["password"])
+    context.people["operator"] = user
     return user
 
 
@@ -142,6 +156,7 @@ def seed(context) -> None:
         ensure_person(
             context, key, email, full_name, context.organisations[org_key], is_admin=is_admin
         )
+    ensure_operator(context)
 
     today = timezone.localdate()
     for key, (person_key, employer_key, months_ago, born, hours) in ENROLMENTS.items():

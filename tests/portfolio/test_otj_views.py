@@ -223,7 +223,7 @@ def test_a_post_2025_enrolment_says_the_total_is_not_known_and_who_can_set_it(
     client.force_login(personas["apprentice"])
     page = client.get(reverse("portfolio:otj-summary", args=[apprenticeship.pk])).content.decode()
     assert "The required total is not known yet" in page
-    assert "A provider admin can enter it" in page
+    assert "The person who runs this site can enter it" in page
     assert "hours" not in page.split("Required</dt>")[1].split("</dd>")[0]
 
 
@@ -396,16 +396,16 @@ def test_the_summary_download_has_a_row_per_duty_and_the_total(client, known, pe
     assert rows[-1][2] == str(348 * 60)
 
 
-# -- the standard's minimum, entered by the provider -----------------------------------
+# -- the standard's minimum, entered by the site operator ------------------------------
 
 
-def test_a_provider_admin_enters_the_standards_minimum_and_the_page_says_so(
-    client, apprenticeship, personas
+def test_the_site_operator_enters_the_standards_minimum_and_the_page_says_so(
+    client, apprenticeship, personas, site_operator
 ):
     version = apprenticeship.standard_version
     version.facts = {"otj_minimum_hours": {"provenance": Provenance.NOT_LOADED}}
     version.save()
-    client.force_login(personas["admin"])
+    client.force_login(site_operator)
     detail = reverse("standards:standard-detail", args=[version.pk])
     assert "Enter the minimum" in client.get(detail).content.decode()
     response = client.post(
@@ -418,18 +418,21 @@ def test_a_provider_admin_enters_the_standards_minimum_and_the_page_says_so(
     assert version.fact_provenance("otj_minimum_hours") == Provenance.PROVIDER
     page = client.get(detail).content.decode()
     assert "Entered by the provider" in page
-    assert "Entered by Northfield Peer Training" in page
+    assert "Entered by Olu Operator" in page
     # Post-2025 enrolments now have a known total.
+    client.force_login(personas["admin"])
     page = client.get(reverse("portfolio:otj-summary", args=[apprenticeship.pk])).content.decode()
     assert "320 hours" in page
 
 
-def test_the_minimum_cannot_be_entered_over_an_official_figure(client, apprenticeship, personas):
+def test_the_minimum_cannot_be_entered_over_an_official_figure(
+    client, apprenticeship, site_operator
+):
     version = apprenticeship.standard_version
     version.otj_minimum_hours = 280
     version.facts = {"otj_minimum_hours": {"provenance": Provenance.VERIFIED}}
     version.save()
-    client.force_login(personas["admin"])
+    client.force_login(site_operator)
     response = client.post(
         reverse("standards:standard-otj-minimum", args=[version.pk]),
         {"hours": "100", "source": "A guess"},
