@@ -97,10 +97,11 @@ def st0896(db):
     """The project's real ST0896 fixture, imported."""
     from django.conf import settings
 
-    from standards import services
+    from standards.parsing import load_standard_file
+    from standards.services.imports import import_standard
 
     path = settings.BASE_DIR / "fixtures" / "standards" / "st0896-v1.0.json"
-    return services.import_standard(data=services.load_standard_file(path)).standard_version
+    return import_standard(data=load_standard_file(path)).standard_version
 
 
 @pytest.fixture
@@ -111,6 +112,14 @@ def celery_worker(transactional_db):
         celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30
     ) as worker:
         yield worker
+
+
+@pytest.fixture
+def site_operator(db):
+    """An operator of the installation: changes the standards every provider shares."""
+    return factories.UserFactory(
+        email="operator@example.org", full_name="Olu Operator", is_superuser=True
+    )
 
 
 def pytest_collection_modifyitems(config, items):

@@ -43,6 +43,7 @@ def _context(request, personas) -> dict:
         user=invited, organisation=personas["apprenticeship"].employer
     )
     ctx["invited_person"] = invited
+    ctx["operator"] = request.getfixturevalue("site_operator")
     return ctx
 
 
@@ -57,7 +58,7 @@ def test_access_rule(request, client, personas, entry: Entry, persona: str):
     if entry.state:
         request.getfixturevalue(entry.state)
     ctx = _context(request, personas)
-    client.force_login(personas[persona])
+    client.force_login(ctx[persona])
     response = _call(client, entry, ctx)
     assert response.status_code == entry.expected[persona], (
         f"{entry.id} as {persona}: got {response.status_code}"

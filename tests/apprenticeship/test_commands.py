@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from accounts.models import User
 from apprenticeship.models import Organisation, OrganisationMembership
 
 
@@ -32,7 +33,8 @@ def test_seed_demo_is_idempotent_and_prints_the_logins():
     counts = (Organisation.objects.count(), OrganisationMembership.objects.count())
     call_command("seed_demo", "--password", "another-pass", stdout=second)
     assert (Organisation.objects.count(), OrganisationMembership.objects.count()) == counts
-    for email in ("admin@", "tutor@", "employer@", "assessor@", "apprentice@"):
+    for email in ("admin@", "tutor@", "employer@", "assessor@", "apprentice@", "operator@"):
         assert f"{email}example.org" in first.getvalue()
     assert "peer-worker-demo" in first.getvalue()
+    assert User.objects.get(email="operator@example.org").is_superuser
     assert "another-pass" in second.getvalue()
