@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -132,7 +133,7 @@ def invite_person(
     email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     created = user is None
-    if created:
+    if user is None:
         user = User(email=email, full_name=full_name.strip())
         user.set_unusable_password()
         user.full_clean()
@@ -251,7 +252,7 @@ def create_apprenticeship(
     today: dt.date | None = None,
 ) -> Apprenticeship:
     """Enrol an apprentice on a standard version. The version is fixed from now on."""
-    values = {
+    values: dict[str, Any] = {
         "apprentice": apprentice,
         "standard_version": standard_version,
         "provider": provider,
