@@ -16,7 +16,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
-from apprenticeship import funding_rules
+from apprenticeship import funding_rules, separation
 from apprenticeship.models import (
     Apprenticeship,
     Membership,
@@ -313,7 +313,8 @@ def add_member(
     *, apprenticeship: Apprenticeship, user: User, role: Role, by: User | None
 ) -> Membership:
     """Give a person a role on an enrolment: a tutor from the provider, an employer contact
-    from the employer."""
+    from the employer, and never someone who already acts for another party to it
+    (apprenticeship/separation.py)."""
     required_org = {
         Role.TUTOR: apprenticeship.provider,
         Role.EMPLOYER: apprenticeship.employer,
@@ -330,6 +331,9 @@ def add_member(
         apprenticeship=apprenticeship, user=user, role=role, is_active=True
     ).exists():
         raise EnrolmentError(f"{user.full_name} is already {Role(role).label.lower()} here.")
+    conflicts = separation.role_conflicts(apprenticeship, user, role)
+    if conflicts:
+        raise EnrolmentError(" ".join(conflicts))
     membership = Membership(apprenticeship=apprenticeship, user=user, role=role)
     membership.full_clean()
     membership.save()

@@ -110,9 +110,7 @@ def test_off_the_job_and_review_figures_for_a_2023_start_agree_everywhere(client
     assert "60 hours verified of 348 hours required" in checklist["otj"].detail
     assert "40 hours waits for verification" in checklist["otj"].detail
     assert "4 September 2024" in checklist["time_on_programme"].detail
-    assert (
-        "<td>Total</td><td>348 h</td><td>100 h</td><td>60 h</td><td>139 h 12 min</td>" in pdf
-    )
+    assert "<td>Total</td><td>348 h</td><td>100 h</td><td>60 h</td><td>139 h 12 min</td>" in pdf
 
 
 @pytest.mark.parametrize(
@@ -123,7 +121,7 @@ def test_off_the_job_and_review_figures_for_a_2023_start_agree_everywhere(client
         (
             None,
             dt.date(2025, 11, 20),
-            "Due soon</span> <span class=\"small\">by 30 Nov 2025",
+            'Due soon</span> <span class="small">by 30 Nov 2025',
             "The next review is due soon: by 30 November 2025.",
         ),
         # Held on 31 January 2026: + 3 months is 30 April 2026.
