@@ -101,6 +101,11 @@ def test_off_the_job_and_review_figures_for_a_2023_start_agree_everywhere(client
         )
 
     assert "Behind" in caseload and "100 h of 139 h expected" in caseload
+    # The last training was on 21 October 2023: 135 days without training by 4 March 2024,
+    # more than the 4 weeks the 2022-25 rules allow (19 whole weeks).
+    assert "No training for 19 weeks" in caseload
+    assert "No training logged for 19 weeks</strong>, since 22 October 2023" in page
+    assert "No training logged from 22 October 2023 to 4 March 2024 (still going on)" in summary
     assert "Due by 8 Apr 2024" in caseload
     assert "60 hours</strong> verified of 348 hours required (17%)" in page
     assert "Expected by today: 139 hours 12 minutes" in page

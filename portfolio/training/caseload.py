@@ -1,5 +1,6 @@
 """Off-the-job totals for lists (the tutor's caseload): required, logged, verified, expected
-by today and the on-track state for each apprenticeship on a page.
+by today and the on-track state for each apprenticeship on a page, and for starts under the
+2022-25 rules whether more than 4 weeks have passed with no training logged.
 
 They come from the same rules and arithmetic as `selectors.otj_summary` (the funding rules
 in Python, then `plan.total_figures`), so a list and the apprenticeship's own page always
@@ -11,20 +12,34 @@ loaded (`with_people()` does that).
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.db.models import Max
 from django.utils import timezone
 
+from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship, BreakInLearning
 from portfolio.training import plan as otj_plan
 from portfolio.training.models import OtjEntry, OtjPlan
-from portfolio.training.plan import Figures
-from portfolio.training.selectors import LOGGED_AND_VERIFIED, log_is_closed, requirement_for
+from portfolio.training.plan import Figures, Gap
+from portfolio.training.selectors import (
+    COUNTED,
+    LOGGED_AND_VERIFIED,
+    log_is_closed,
+    requirement_for,
+)
+
+
+@dataclass(frozen=True)
+class OtjRow:
+    total: Figures
+    gap: Gap | None  # more than 4 weeks without training, still going on (2022-25 starts)
 
 
 def otj_totals(
     apprenticeships: Iterable[Apprenticeship], *, today: dt.date | None = None
-) -> dict[int, Figures]:
-    """{apprenticeship id: its total figures as of `today`} for the given apprenticeships."""
+) -> dict[int, OtjRow]:
+    """{apprenticeship id: its figures as of `today`} for the given apprenticeships."""
     today = today or timezone.localdate()
     rows = list(apprenticeships)
     ids = [a.pk for a in rows]
@@ -35,7 +50,7 @@ def otj_totals(
         .filter(apprenticeship_id__in=ids)
         .order_by()
         .values("apprenticeship_id")
-        .annotate(**LOGGED_AND_VERIFIED)
+        .annotate(**LOGGED_AND_VERIFIED, last_training=Max("date", filter=COUNTED))
     }
     spans: dict[int, list] = defaultdict(list)
     for apprenticeship_id, first, last in (
@@ -61,9 +76,25 @@ def otj_totals(
             closed=bool(log_is_closed(apprenticeship)),
         )
         sum_row = sums.get(apprenticeship.pk, {})
-        totals[apprenticeship.pk] = otj_plan.total_figures(
-            inputs,
-            logged=sum_row.get("logged") or 0,
-            verified=sum_row.get("verified") or 0,
+        gap = None
+        if not inputs.closed and (
+            funding_rules.otj_era(apprenticeship.start_date) == funding_rules.OTJ_ERA_2022_TO_2025
+        ):
+            last = sum_row.get("last_training")
+            gaps = otj_plan.learning_gaps(
+                [last] if last else [],
+                start=apprenticeship.start_date,
+                today=today,
+                spans=inputs.spans,
+                longer_than=funding_rules.ACTIVE_LEARNING_DAYS,
+            )
+            gap = next((g for g in gaps if g.ongoing), None)
+        totals[apprenticeship.pk] = OtjRow(
+            total=otj_plan.total_figures(
+                inputs,
+                logged=sum_row.get("logged") or 0,
+                verified=sum_row.get("verified") or 0,
+            ),
+            gap=gap,
         )
     return totals

@@ -76,10 +76,10 @@ def requirement_for(
 
 # Sums over current entries: what counts (not rejected, not English and maths) and what of
 # that has been verified. Every figure, for one apprenticeship or a list, sums these.
-_COUNTED = ~Q(status=OtjEntry.Status.REJECTED) & ~Q(activity_type__in=NOT_COUNTED_ACTIVITIES)
+COUNTED = ~Q(status=OtjEntry.Status.REJECTED) & ~Q(activity_type__in=NOT_COUNTED_ACTIVITIES)
 LOGGED_AND_VERIFIED = {
-    "logged": Sum("minutes", filter=_COUNTED),
-    "verified": Sum("minutes", filter=_COUNTED & Q(status=OtjEntry.Status.VERIFIED)),
+    "logged": Sum("minutes", filter=COUNTED),
+    "verified": Sum("minutes", filter=COUNTED & Q(status=OtjEntry.Status.VERIFIED)),
 }
 
 
@@ -122,6 +122,16 @@ class OtjSummary:
     planned_end_with_breaks: dt.date
     closed: bool
     standard_version: StandardVersion
+    funding_year: funding_rules.FundingYear
+    # Starts under the 2022-25 rules need active learning at least every 4 weeks: the
+    # stretches of more than 4 weeks with no training logged (empty for other starts).
+    active_learning_rule: bool
+    gaps: list[otj_plan.Gap]
+
+    @property
+    def current_gap(self) -> otj_plan.Gap | None:
+        """A stretch of more than 4 weeks without training that is still going on."""
+        return next((gap for gap in self.gaps if gap.ongoing and not self.closed), None)
 
     @property
     def required_known(self) -> bool:
@@ -209,6 +219,21 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
         logged=[by_duty.get(d.pk, {}).get("logged") or 0 for d in duties],
         verified=[by_duty.get(d.pk, {}).get("verified") or 0 for d in duties],
     )
+    active_learning_rule = requirement.era == funding_rules.OTJ_ERA_2022_TO_2025
+    gaps = (
+        otj_plan.learning_gaps(
+            OtjEntry.objects.counted()
+            .filter(apprenticeship_id=apprenticeship.pk)
+            .values_list("date", flat=True)
+            .distinct(),
+            start=apprenticeship.start_date,
+            today=today,
+            spans=spans,
+            longer_than=funding_rules.ACTIVE_LEARNING_DAYS,
+        )
+        if active_learning_rule
+        else []
+    )
     return OtjSummary(
         apprenticeship_id=apprenticeship.pk,
         today=today,
@@ -237,4 +262,7 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
         ),
         closed=closed,
         standard_version=standard,
+        funding_year=funding_rules.funding_year(apprenticeship.start_date),
+        active_learning_rule=active_learning_rule,
+        gaps=gaps,
     )

@@ -24,7 +24,7 @@ def test_the_demo_shows_months_of_off_the_job_training_and_one_apprentice_behind
     assert AuditEvent.objects.filter(action="otj.verified").exists()
     rows = list(Apprenticeship.objects.select_related("apprentice", "standard_version"))
     totals = otj_totals(rows)
-    behind = [row.apprentice.full_name for row in rows if totals[row.pk].state == Pace.BEHIND]
+    behind = [row.apprentice.full_name for row in rows if totals[row.pk].total.state == Pace.BEHIND]
     assert behind == ["Ruth Adeyemi"]
     morgan = Apprenticeship.objects.select_related("standard_version").get(
         apprentice__email="morgan.ellis@example.org"

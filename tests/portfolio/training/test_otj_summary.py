@@ -86,7 +86,7 @@ def test_the_reported_totals_are_always_the_sum_of_the_entries(apprenticeship, d
             item["minutes"] for item in entries if counted(item) and item["duty"] == index
         )
     row = Apprenticeship.objects.select_related("standard_version").get(pk=apprenticeship.pk)
-    assert otj_totals([row])[row.pk].logged == logged
+    assert otj_totals([row])[row.pk].total.logged == logged
 
 
 # -- the list's figures agree with the page's ----------------------------------------
@@ -235,7 +235,7 @@ def test_the_caseload_figures_agree_with_the_summary(personas, label, arguments,
             rest -= chunk
     log_minutes(apprenticeship, 500, status=OtjEntry.Status.REJECTED)
     row = Apprenticeship.objects.select_related("standard_version").get(pk=apprenticeship.pk)
-    listed = otj_totals([row], today=TODAY)[row.pk]
+    listed = otj_totals([row], today=TODAY)[row.pk].total
     summary = otj_summary(row, today=TODAY)
     assert listed == summary.total
     assert listed.logged == logged
@@ -255,7 +255,7 @@ def test_the_list_marks_who_is_behind(personas):
         ),
         today=dt.date(2025, 3, 3),
     )
-    flags = {pk: figures.state == Pace.BEHIND for pk, figures in totals.items()}
+    flags = {pk: row.total.state == Pace.BEHIND for pk, row in totals.items()}
     assert flags == {behind.pk: True, ahead.pk: False}
 
 
