@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from portfolio.models import DutySignOff, Evidence
 from portfolio.services import evidence as services
 from tests import samples
-from tests.browser.conftest import screenshot, sign_in, sign_out
-from tests.portfolio.conftest import make_evidence
+from tests.helpers.browser import screenshot, sign_in, sign_out
+from tests.helpers.evidence import make_evidence
 
 PASSWORD = "correct-horse-battery"  # tests/factories.py UserFactory
 

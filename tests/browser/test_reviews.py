@@ -13,7 +13,7 @@ from django.utils import timezone
 from portfolio import tasks
 from portfolio.models import Review
 from portfolio.services import review_reminders
-from tests.browser.conftest import screenshot, sign_in, sign_out
+from tests.helpers.browser import screenshot, sign_in, sign_out
 
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory
 WELLBEING = "Finding the late shifts tiring; keeping weekly supervision for now."

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from tests import factories
-from tests.browser.conftest import screenshot, sign_in, sign_out
+from tests.helpers.browser import screenshot, sign_in, sign_out
 
 PASSWORD = "peer-worker-demo"
 

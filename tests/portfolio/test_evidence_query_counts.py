@@ -7,7 +7,7 @@ from portfolio.models import Evidence
 from portfolio.services import evidence as services
 from portfolio.services import sign_offs
 from tests import factories, samples
-from tests.portfolio.conftest import make_evidence
+from tests.helpers.evidence import make_evidence
 from tests.query_counts import APPRENTICESHIP_PAGE_QUERIES, assert_flat_queries
 
 

@@ -14,7 +14,7 @@ from portfolio.services import sign_offs
 from portfolio.services import testimonies as testimonies_services
 from portfolio.services.evidence import EvidenceError
 from tests import factories, samples
-from tests.portfolio.conftest import make_evidence
+from tests.helpers.evidence import make_evidence
 
 
 def events(action):

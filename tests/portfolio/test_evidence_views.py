@@ -7,7 +7,7 @@ from portfolio.models import DutySignOff, Evidence, EvidenceFile
 from portfolio.services import evidence as services
 from portfolio.services import testimonies as testimonies_services
 from tests import samples
-from tests.portfolio.conftest import make_evidence
+from tests.helpers.evidence import make_evidence
 
 
 def page(client, user, name, *args, **kwargs):

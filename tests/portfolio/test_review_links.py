@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from portfolio.models import Review, ReviewParty, ReviewSignature, ReviewSigningLink
 from portfolio.services import review_links, reviews
 from tests import factories
-from tests.portfolio.review_helpers import WELLBEING, current, record, send_link, sign
+from tests.helpers.reviews import WELLBEING, current, record, send_link, sign
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from apprenticeship.models import Apprenticeship
 from portfolio import tasks
 from portfolio.models import ReviewParty, ReviewReminder
 from portfolio.services import review_reminders, reviews
-from tests.portfolio.review_helpers import WELLBEING, current, record, send_link, sign
+from tests.helpers.reviews import WELLBEING, current, record, send_link, sign
 
 
 def _start(apprenticeship, days_ago):

@@ -13,7 +13,7 @@ from apprenticeship.models import Apprenticeship
 from portfolio.models import AgreedReviewInterval, Review, ReviewParty
 from portfolio.services import review_schedule, reviews
 from tests import factories
-from tests.portfolio.review_helpers import current, record, sign_all
+from tests.helpers.reviews import current, record, sign_all
 
 TODAY = dt.date(2026, 6, 15)
 

@@ -12,7 +12,7 @@ from audit.models import AuditEvent
 from portfolio.models import Review, ReviewParty, ReviewSignature, ReviewVersion
 from portfolio.services import review_schedule, reviews
 from tests import factories
-from tests.portfolio.review_helpers import WELLBEING, current, record, sign, sign_all
+from tests.helpers.reviews import WELLBEING, current, record, sign, sign_all
 
 
 def test_recording_takes_the_progress_snapshot_and_waits_for_signatures(personas):

@@ -11,7 +11,7 @@ from apprenticeship.models import Role
 from portfolio.models import Review, ReviewParty, ReviewSignature, ReviewVersion
 from portfolio.services import review_schedule, reviews
 from tests import factories
-from tests.portfolio.review_helpers import WELLBEING, current, record, sign, sign_all
+from tests.helpers.reviews import WELLBEING, current, record, sign, sign_all
 from tests.query_counts import assert_flat_queries
 
 
