@@ -34,6 +34,28 @@ def test_the_employer_never_sees_what_the_apprentice_hid(client, apprenticeship,
     assert shown.visible_to_employer
 
 
+def test_the_employer_never_sees_a_hidden_reflective_account_nor_opens_it(
+    client, apprenticeship, personas
+):
+    shown = make_evidence(
+        apprenticeship, status=Evidence.Status.SUBMITTED, title="Rota and handover notes"
+    )
+    hidden = make_evidence(
+        apprenticeship,
+        status=Evidence.Status.SUBMITTED,
+        title="What this work brings up for me",
+        kind="reflective_account",
+        visible_to_employer=False,
+    )
+    html = page(client, personas["employer"], "portfolio:evidence-list", apprenticeship.pk)
+    assert f'href="{shown.get_absolute_url()}">Rota and handover notes</a>' in html
+    assert "What this work brings up for me" not in html
+    html = page(client, personas["employer"], "portfolio:coverage", apprenticeship.pk)
+    assert "What this work brings up for me" not in html
+    response = client.get(reverse("portfolio:evidence-detail", args=[hidden.pk]))
+    assert response.status_code == 404
+
+
 def test_drafts_stay_private_to_the_apprentice(client, apprenticeship, personas):
     make_evidence(apprenticeship, title="Half written")
     assert "Half written" in page(
