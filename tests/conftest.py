@@ -3,80 +3,38 @@
 import pytest
 from celery.contrib.testing.worker import start_worker
 
-from apprenticeship.models import Apprenticeship, Role
+from apprenticeship.models import Apprenticeship
 from config.celery import app as celery_app
 from tests import factories
-
-PERSONAS = ("apprentice", "employer", "tutor", "assessor", "admin", "outsider")
+from tests.helpers import personas as personas_helpers
 
 
 @pytest.fixture
 def standard_version(db):
-    version = factories.StandardVersionFactory(reference="ST0896", title="Peer worker")
-    for number in range(1, 4):
-        factories.DutyFactory(standard_version=version, number=number)
-    for number in range(1, 4):
-        factories.KSBFactory(standard_version=version, number=number)
-    return version
+    return personas_helpers.make_standard_version()
 
 
 @pytest.fixture
 def provider(db):
-    return factories.ProviderFactory(name="Northfield Peer Training")
+    return personas_helpers.make_provider()
 
 
 @pytest.fixture
 def employer_org(provider):
-    return factories.EmployerFactory(name="Riverside Service", managed_by=provider)
+    return personas_helpers.make_employer_org(provider)
 
 
 @pytest.fixture
 def epao(provider):
-    return factories.EPAOFactory(name="Fairway EPA", managed_by=provider)
+    return personas_helpers.make_epao(provider)
 
 
 @pytest.fixture
 def personas(db, standard_version, provider, employer_org, epao):
     """Users by persona name. The apprenticeship is `personas["apprenticeship"]`."""
-    people = {
-        name: factories.UserFactory(email=f"{name}@example.org", full_name=name.title())
-        for name in PERSONAS
-    }
-    factories.OrganisationMembershipFactory(user=people["apprentice"], organisation=employer_org)
-    factories.OrganisationMembershipFactory(user=people["employer"], organisation=employer_org)
-    factories.OrganisationMembershipFactory(user=people["tutor"], organisation=provider)
-    factories.OrganisationMembershipFactory(
-        user=people["admin"], organisation=provider, is_admin=True
+    return personas_helpers.make_personas(
+        standard_version=standard_version, provider=provider, employer_org=employer_org, epao=epao
     )
-    factories.OrganisationMembershipFactory(user=people["assessor"], organisation=epao)
-    apprenticeship = factories.ApprenticeshipFactory(
-        apprentice=people["apprentice"],
-        standard_version=standard_version,
-        provider=provider,
-        employer=employer_org,
-        epao=epao,
-    )
-    factories.MembershipFactory(
-        apprenticeship=apprenticeship, user=people["tutor"], role=Role.TUTOR
-    )
-    factories.MembershipFactory(
-        apprenticeship=apprenticeship, user=people["employer"], role=Role.EMPLOYER
-    )
-    factories.MembershipFactory(
-        apprenticeship=apprenticeship, user=people["assessor"], role=Role.ASSESSOR
-    )
-    # The outsider is a provider admin and tutor somewhere else, with their own apprentice.
-    other_provider = factories.ProviderFactory(name="Eastgate Learning")
-    factories.OrganisationMembershipFactory(
-        user=people["outsider"], organisation=other_provider, is_admin=True
-    )
-    other = factories.ApprenticeshipFactory(
-        provider=other_provider, standard_version=standard_version
-    )
-    factories.MembershipFactory(apprenticeship=other, user=people["outsider"], role=Role.TUTOR)
-    people["apprenticeship"] = apprenticeship
-    people["other_apprenticeship"] = other
-    return people
 
 
 @pytest.fixture
@@ -87,9 +45,7 @@ def apprenticeship(personas) -> Apprenticeship:
 @pytest.fixture
 def post_gateway(apprenticeship) -> Apprenticeship:
     """The personas' apprenticeship after gateway, so the assessor may see it."""
-    apprenticeship.status = Apprenticeship.Status.GATEWAY
-    apprenticeship.save(update_fields=["status"])
-    return apprenticeship
+    return personas_helpers.move_to_gateway(apprenticeship)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from tests.access_matrix.base import (
     Entry,
     only,
 )
-from tests.portfolio.conftest import make_evidence
+from tests.helpers.evidence import make_evidence
 
 # Drafts are the apprentice's alone.
 APPRENTICE_ONLY = only({"apprentice": OK}, NOT_FOUND)

@@ -3,7 +3,6 @@ import io
 import pytest
 from django.core.management import call_command
 
-from accounts.models import User
 from apprenticeship.models import Organisation, OrganisationMembership
 
 
@@ -24,17 +23,3 @@ def test_create_provider_invites_the_first_admin_once(
     call_command("create_provider", "Southbank Peer Academy", "lead@southbank.example", stdout=out)
     assert Organisation.objects.filter(name="Southbank Peer Academy").count() == 1
     assert "already works for" in out.getvalue()
-
-
-@pytest.mark.django_db
-def test_seed_demo_is_idempotent_and_prints_the_logins():
-    first, second = io.StringIO(), io.StringIO()
-    call_command("seed_demo", stdout=first)
-    counts = (Organisation.objects.count(), OrganisationMembership.objects.count())
-    call_command("seed_demo", "--password", "another-pass", stdout=second)
-    assert (Organisation.objects.count(), OrganisationMembership.objects.count()) == counts
-    for email in ("admin@", "tutor@", "employer@", "assessor@", "apprentice@", "operator@"):
-        assert f"{email}example.org" in first.getvalue()
-    assert "peer-worker-demo" in first.getvalue()
-    assert User.objects.get(email="operator@example.org").is_superuser
-    assert "another-pass" in second.getvalue()

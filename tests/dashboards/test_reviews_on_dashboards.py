@@ -9,7 +9,7 @@ from django.utils import timezone
 from apprenticeship.models import Apprenticeship, Role
 from portfolio.reviews import schedule as review_schedule
 from tests import factories
-from tests.portfolio.review_helpers import record, sign_all
+from tests.helpers.reviews import record, sign_all
 from tests.query_counts import APPRENTICESHIP_PAGE_QUERIES, CASELOAD_QUERIES, assert_flat_queries
 
 

@@ -8,8 +8,8 @@ from portfolio.evidence.models import EvidenceFile
 from portfolio.evidence.services import evidence as evidence_services
 from portfolio.evidence.services import sign_offs
 from tests import samples
-from tests.portfolio import review_helpers
-from tests.portfolio.conftest import make_evidence
+from tests.helpers import reviews as review_helpers
+from tests.helpers.evidence import make_evidence
 from tests.query_counts import assert_flat_queries
 
 EMPLOYER, PROVIDER = GatewayDeclaration.Party.EMPLOYER, GatewayDeclaration.Party.PROVIDER

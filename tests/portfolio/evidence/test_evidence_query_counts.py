@@ -7,7 +7,7 @@ from portfolio.evidence.models import Evidence
 from portfolio.evidence.services import evidence as services
 from portfolio.evidence.services import sign_offs
 from tests import factories, samples
-from tests.portfolio.conftest import make_evidence
+from tests.helpers.evidence import make_evidence
 from tests.query_counts import APPRENTICESHIP_PAGE_QUERIES, CASELOAD_QUERIES, assert_flat_queries
 
 

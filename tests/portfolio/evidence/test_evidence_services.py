@@ -21,7 +21,7 @@ from portfolio.evidence.services import sign_offs
 from portfolio.evidence.services import testimonies as testimonies_services
 from portfolio.evidence.services.evidence import EvidenceError
 from tests import factories, samples
-from tests.portfolio.conftest import make_evidence
+from tests.helpers.evidence import make_evidence
 
 
 def events(action):

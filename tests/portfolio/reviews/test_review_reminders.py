@@ -16,7 +16,7 @@ from portfolio.reviews import selectors as review_selectors
 from portfolio.reviews import tasks
 from portfolio.reviews.models import ReviewParty, ReviewReminder
 from portfolio.reviews.services import reminders as review_reminders
-from tests.portfolio.review_helpers import WELLBEING, current, record, send_link, sign
+from tests.helpers.reviews import WELLBEING, current, record, send_link, sign
 
 
 def _start(apprenticeship, days_ago):

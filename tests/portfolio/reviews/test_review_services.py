@@ -13,7 +13,7 @@ from portfolio.reviews import selectors as review_selectors
 from portfolio.reviews.models import Review, ReviewParty, ReviewSignature, ReviewVersion
 from portfolio.reviews.services import reviews, scheduling
 from tests import factories
-from tests.portfolio.review_helpers import WELLBEING, current, record, sign, sign_all
+from tests.helpers.reviews import WELLBEING, current, record, sign, sign_all
 
 
 def test_recording_takes_the_progress_snapshot_and_waits_for_signatures(personas):
