@@ -39,7 +39,7 @@ def make_site_operator(*, email: str, full_name: str = "") -> tuple[User, bool, 
         raise AccountError(f"{email!r} is not an email address.") from None
     user = User.objects.select_for_update().filter(email__iexact=email).first()
     created = user is None
-    if created:
+    if user is None:
         user = User(email=email, full_name=full_name.strip() or email.split("@")[0])
         user.set_unusable_password()
         user.full_clean()

@@ -52,10 +52,11 @@ def describe_errors(error: ValidationError) -> str:
     problems = []
     for item in error.errors(include_url=False):
         problem = PLAIN_WORDS.get(item["type"], item["msg"])
-        hint = MISSING_HINTS.get(item["loc"][0]) if len(item["loc"]) == 1 else None
+        loc = item["loc"]
+        hint = MISSING_HINTS.get(loc[0]) if len(loc) == 1 and isinstance(loc[0], str) else None
         if item["type"] == "missing" and hint:
             problem = f"{problem} ({hint})"
-        problems.append(describe(tuple(item["loc"]), problem))
+        problems.append(describe(tuple(loc), problem))
     shown = " ".join(problems[:MAX_PROBLEMS_SHOWN])
     hidden = len(problems) - MAX_PROBLEMS_SHOWN
     if hidden > 0:

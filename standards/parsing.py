@@ -226,7 +226,7 @@ def _duty(item: DutyItem, index: int, ids: KsbIds, *, labelled: bool) -> dict[st
 def _plan(plan: PlanFile, ids: KsbIds) -> dict[str, Any]:
     provenance = plan.provenance or Provenance.VERIFIED
     overall = plan.overall_grades
-    methods = []
+    methods: list[dict[str, Any]] = []
     for index, item in enumerate(plan.methods):
         if any(item.code == other["code"] for other in methods):
             raise _refuse(

@@ -41,7 +41,7 @@ def export_standard(*, standard_version: StandardVersion) -> dict[str, Any]:
         ]
     data["duties"] = []
     for duty in version.duties.all():
-        mapped = {kind: [] for _key, _attribute, kind in DUTY_MAP_KEYS}
+        mapped: dict[str, list[str]] = {kind: [] for _key, _attribute, kind in DUTY_MAP_KEYS}
         for ksb in sorted(duty.ksbs.all(), key=lambda k: (k.kind_order, k.number)):
             mapped[ksb.kind].append(ksb.external_id)
         data["duties"].append(

@@ -300,7 +300,8 @@ def _xml_text(data: bytes) -> str:
         root = ElementTree.fromstring(data)  # noqa: S314 - stdlib parser refuses entities
     except ElementTree.ParseError:
         return ""
-    paragraphs, current = [], []
+    paragraphs: list[str] = []
+    current: list[str] = []
     for element in root.iter():
         tag = element.tag.rsplit("}", 1)[-1]
         if tag in ("p", "h", "tr") and current:
@@ -344,6 +345,7 @@ def _check_pdf(upload: IO[bytes]) -> str:
     upload.seek(0)
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
+    from pypdf.generic import DictionaryObject
 
     try:
         reader = PdfReader(upload)
@@ -352,6 +354,8 @@ def _check_pdf(upload: IO[bytes]) -> str:
                 "This PDF is protected with a password. Save an unprotected copy and upload it."
             )
         catalogue = reader.trailer["/Root"]
+        if not isinstance(catalogue, DictionaryObject):
+            raise UploadRefused("This PDF is damaged and can't be read.")
         names = catalogue.get("/Names")
         names = names.get_object() if names is not None else {}
         open_action = catalogue.get("/OpenAction")
@@ -359,7 +363,7 @@ def _check_pdf(upload: IO[bytes]) -> str:
         if (
             any(key in names for key in PDF_ACTIVE_KEYS)
             or "/AA" in catalogue
-            or (hasattr(open_action, "get") and open_action.get("/S") != "/GoTo")
+            or (isinstance(open_action, DictionaryObject) and open_action.get("/S") != "/GoTo")
         ):
             raise UploadRefused(
                 "This PDF contains scripts, attachments or actions. Print it to a new PDF "
@@ -404,9 +408,9 @@ def _reencode_image(upload: IO[bytes], key: str) -> bytes:
                     raise UploadRefused("This picture is too large (too many pixels).")
                 probe.verify()
             upload.seek(0)
-            with Image.open(upload) as image:
-                image.load()
-                image = ImageOps.exif_transpose(image)
+            with Image.open(upload) as opened:
+                opened.load()
+                image = ImageOps.exif_transpose(opened)
                 output = io.BytesIO()
                 if key == "jpeg":
                     if image.mode not in ("RGB", "L"):

@@ -6,8 +6,11 @@ agreed, with its reason, for this apprenticeship. The due date is worked out onc
 (`with_review_status`, with date arithmetic that means the same on PostgreSQL and SQLite),
 for lists and for one apprenticeship alike."""
 
+from __future__ import annotations
+
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import models
 from django.db.models import (
@@ -30,6 +33,12 @@ from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship
 from config.db import AddMonthsAndWeeks, DaysBetween
 from portfolio.reviews.models import AgreedReviewInterval, Review
+
+# Only the type checker reads these (the annotations below are never evaluated), so the
+# running site does not need django-stubs-ext.
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+    from typing_extensions import ReadOnly
 
 # A review due within this many days is "due soon": the caseload says so and the tutor
 # gets one reminder.
@@ -144,9 +153,22 @@ def _interval_parts() -> tuple[Coalesce, Coalesce]:
     return months, weeks
 
 
+class ReviewStatus(TypedDict):
+    """The annotations `with_review_status` adds, so the type checker knows the rows have
+    them. Read-only: rows are only read, and the checker works out some of them as
+    narrower types (a date that is never None), which read-only keys accept."""
+
+    last_review_held_on: ReadOnly[dt.date | None]
+    next_review_due: ReadOnly[dt.date | None]
+    next_review_planned: ReadOnly[dt.date | None]
+    reviews_waiting: ReadOnly[int]
+    review_overdue: ReadOnly[bool]
+    review_due_soon: ReadOnly[bool]
+
+
 def with_review_status(
     queryset: QuerySet[Apprenticeship], *, today: dt.date | None = None
-) -> QuerySet[Apprenticeship]:
+) -> QuerySet[WithAnnotations[Apprenticeship, ReviewStatus]]:
     """Annotate each apprenticeship, in the same query, with:
 
     - `last_review_held_on`: when the last review was held, if one has been,
@@ -259,7 +281,7 @@ def signed_late(review: Review) -> bool:
     """Whether everyone signed more than LATE_SIGNATURE_DAYS after the review took place."""
     if review.status != Review.Status.SIGNED or review.signed_at is None:
         return False
-    days = (timezone.localdate(review.signed_at) - review.current_version.held_on).days
+    days = (timezone.localdate(review.signed_at) - review.recorded_version().held_on).days
     return days > LATE_SIGNATURE_DAYS
 
 

@@ -14,6 +14,7 @@ verifiers at once give exactly one decision.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -172,7 +173,9 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
         .order_by()
         .values("duty_id")
         .annotate(
-            **LOGGED_AND_VERIFIED,
+            # Named one by one, not splatted, so the type checker knows each row's keys.
+            logged=LOGGED_AND_VERIFIED["logged"],
+            verified=LOGGED_AND_VERIFIED["verified"],
             not_counted=Sum(
                 "minutes",
                 filter=Q(activity_type__in=NOT_COUNTED_ACTIVITIES)
@@ -195,15 +198,17 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
     required = otj_plan.required_after_prior_learning(requirement.minutes, prior)
     closed = bool(log_is_closed(apprenticeship))
 
+    weights: Sequence[Decimal | int | None]
     if plan is not None and plan.has_custom_split:
         source = SplitSource.CUSTOM
-        weights = [allocations.get(d.pk, 0) for d in duties]
-        needs_review = required is not None and sum(weights) != required
+        minutes = [allocations.get(d.pk, 0) for d in duties]
+        weights, needs_review = minutes, required is not None and sum(minutes) != required
     elif any(d.otj_weight for d in duties):
         source, weights, needs_review = SplitSource.STANDARD, [d.otj_weight for d in duties], False
     else:
         source, weights, needs_review = SplitSource.EQUAL, [1] * len(duties), False
     first = duties[0] if duties else None
+    duty_rows = [by_duty.get(d.pk) for d in duties]
 
     inputs = otj_plan.PlanInputs(
         required=required,
@@ -216,8 +221,8 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
     total, lines = otj_plan.figures(
         inputs,
         weights=weights,
-        logged=[by_duty.get(d.pk, {}).get("logged") or 0 for d in duties],
-        verified=[by_duty.get(d.pk, {}).get("verified") or 0 for d in duties],
+        logged=[(row["logged"] or 0) if row else 0 for row in duty_rows],
+        verified=[(row["verified"] or 0) if row else 0 for row in duty_rows],
     )
     active_learning_rule = requirement.era == funding_rules.OTJ_ERA_2022_TO_2025
     gaps = (

@@ -223,6 +223,9 @@ def add_files(*, evidence: Evidence, by: User, files: Iterable[UploadedFile]) ->
         raise EvidenceError("Choose at least one file.")
     checked = []
     for upload in files:
+        if upload.name is None or upload.size is None:
+            # Django gives every uploaded file a name and a size.
+            raise EvidenceError("A file arrived without its name or size. Choose it again.")
         try:
             checked.append(
                 (upload, uploads.check_upload(upload, name=upload.name, size=upload.size))

@@ -35,6 +35,7 @@ REFUSED = [
     ("page.txt", samples.HTML, "Web pages, SVG images and scripts"),
     ("picture.png", samples.SVG, "Web pages, SVG images and scripts"),
     ("form.pdf", samples.pdf_with_javascript(), "contains scripts"),
+    ("broken.pdf", samples.pdf().replace(b"/Root 1 0 R", b"/Root 42"), "This PDF is damaged"),
     ("letter.docx", samples.docx_with_macros(), "contains macros"),
     ("letter.docx", samples.zip_bomb(), "unpacks to far more"),
     ("bundle.zip", samples.plain_zip(), "Zip files and other archives"),

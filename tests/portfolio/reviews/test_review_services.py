@@ -54,6 +54,13 @@ def test_a_planned_review_is_recorded_on_the_same_row(personas):
     assert review.pk == planned.pk and review.status == Review.Status.AWAITING_SIGNATURES
 
 
+def test_only_a_recorded_review_has_a_recorded_version(personas):
+    review = current(record(personas))
+    assert review.recorded_version().pk == review.current_version_id
+    with pytest.raises(ValueError, match="has not been recorded"):
+        factories.ReviewFactory.build().recorded_version()
+
+
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
