@@ -3,17 +3,20 @@ leaves nothing behind; images lose their location and camera details."""
 
 import hashlib
 import io
+import unicodedata
 
 import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
-from PIL import Image
+from PIL import Image, ImageCms
 
 from portfolio.evidence import selectors as evidence_selectors
+from portfolio.evidence import uploads
 from portfolio.evidence.models import EvidenceFile
 from portfolio.evidence.services import evidence as services
 from portfolio.evidence.services.evidence import EvidenceError
 from tests import samples
+from tests.security import hostile
 
 GOOD = [
     ("photo.jpg", samples.jpeg(), "image", "image/jpeg"),
@@ -168,3 +171,59 @@ def test_files_can_be_uploaded_through_the_page(client, draft, personas):
     )
     assert "Added photo.jpg, notes.pdf." in response.content.decode()
     assert EvidenceFile.objects.filter(evidence=draft).count() == 2
+
+
+def test_a_truncated_photo_is_refused_even_after_the_pdf_library_is_loaded(draft, personas):
+    import weasyprint  # noqa: F401 - importing it turns on Pillow's LOAD_TRUNCATED_IMAGES
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    photo = hostile.noisy_jpeg()
+    kept = stored_names(draft.apprenticeship)  # SQLite may reuse an earlier test's folder
+    with pytest.raises(EvidenceError, match="This picture is incomplete"):
+        services.add_files(
+            evidence=draft,
+            by=personas["apprentice"],
+            files=[samples.upload("photo.jpg", photo[: len(photo) * 2 // 3])],
+        )
+    assert not EvidenceFile.objects.exists()
+    assert stored_names(draft.apprenticeship) == kept
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # the check reads it nowhere and leaves it be
+
+
+def test_photos_lose_comments_and_colour_profiles_when_saved_again(draft, personas):
+    output = io.BytesIO()
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    Image.new("RGB", (40, 30), (10, 200, 30)).save(output, "JPEG", icc_profile=profile)
+    original = hostile.with_comment(output.getvalue(), b"<script>alert(1)</script>")
+    (row,) = services.add_files(
+        evidence=draft, by=personas["apprentice"], files=[samples.upload("photo.jpg", original)]
+    )
+    with row.file.open("rb") as handle:
+        stored = handle.read()
+    assert b"<script>" not in stored
+    assert "icc_profile" not in Image.open(io.BytesIO(stored)).info
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("cafe\u0301.pdf", "caf\u00e9.pdf"),  # decomposed, as Macs send it
+        ("invoice\u202efdp.jpg", "invoicefdp.jpg"),  # shows as "invoicegpj.pdf"
+        ("notes\x00\x07.txt", "notes.txt"),
+        ("C:\\Users\\sam\\notes.txt", "notes.txt"),
+        ("   ", "file"),
+    ],
+)
+def test_file_names_are_kept_in_nfc_without_invisible_tricks(sent, kept):
+    assert uploads.clean_name(sent) == kept
+    assert unicodedata.is_normalized("NFC", uploads.clean_name(sent))
+
+
+def test_a_decomposed_name_is_stored_composed(draft, personas):
+    (row,) = services.add_files(
+        evidence=draft,
+        by=personas["apprentice"],
+        files=[samples.upload("Re\u0301flexion.pdf", samples.pdf())],
+    )
+    assert row.original_name == "R\u00e9flexion.pdf"
