@@ -248,5 +248,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Refused uploads and other security events, kept out of the user-facing history.
+        # Always at INFO or above, whatever LOG_LEVEL says; filter on the name "security".
+        "security": {"level": "INFO"},
     },
 }

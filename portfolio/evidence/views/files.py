@@ -15,6 +15,7 @@ from portfolio.evidence.forms import (
 )
 from portfolio.evidence.services import evidence as services
 from portfolio.evidence.services.evidence import EvidenceError
+from portfolio.evidence.views.evidence import render_edit_page
 
 # Uploaded files are sent as downloads that can't run anything, even if a browser tried.
 FILE_POLICY = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
@@ -23,22 +24,28 @@ FILE_POLICY = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
 @login_required
 @require_POST
 def evidence_files_add(request, pk: int):
+    """Store the chosen files, or none of them. A refusal answers 400 with the evidence
+    page again and the reason beside the upload field; nothing is stored."""
     evidence = access.get_evidence_for(request.user, pk, Action.ADD_EVIDENCE)
-    form = UploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        for message in form.errors.get("files", ["Choose at least one file."]):
-            messages.error(request, message)
-        return redirect("portfolio:evidence-edit", pk=evidence.pk)
-    try:
-        added = services.add_files(
-            evidence=evidence, by=request.user, files=form.cleaned_data["files"]
+    if not evidence.is_editable:
+        # The page with the upload field isn't shown while the tutor has the evidence.
+        messages.error(
+            request, "This evidence is waiting for your tutor. Take it back to change it."
         )
-    except EvidenceError as error:
-        messages.error(request, f"Nothing was uploaded. {error}")
-    else:
-        names = ", ".join(f.original_name for f in added)
-        messages.success(request, f"Added {names}.")
-    return redirect("portfolio:evidence-edit", pk=evidence.pk)
+        return redirect(evidence)
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            added = services.add_files(
+                evidence=evidence, by=request.user, files=form.cleaned_data["files"]
+            )
+        except EvidenceError as error:
+            form.add_error("files", f"Nothing was uploaded. {error}")
+        else:
+            names = ", ".join(f.original_name for f in added)
+            messages.success(request, f"Added {names}.")
+            return redirect("portfolio:evidence-edit", pk=evidence.pk)
+    return render_edit_page(request, evidence, upload_form=form, status=400)
 
 
 @login_required

@@ -2,7 +2,9 @@
 leaves nothing behind; images lose their location and camera details."""
 
 import hashlib
+import html
 import io
+import logging
 import unicodedata
 
 import pytest
@@ -10,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from PIL import Image, ImageCms
 
+from audit.models import AuditEvent
 from portfolio.evidence import selectors as evidence_selectors
 from portfolio.evidence import uploads
 from portfolio.evidence.models import EvidenceFile
@@ -227,3 +230,71 @@ def test_a_decomposed_name_is_stored_composed(draft, personas):
         files=[samples.upload("Re\u0301flexion.pdf", samples.pdf())],
     )
     assert row.original_name == "R\u00e9flexion.pdf"
+
+
+def _upload_page(client, draft, files):
+    return client.post(
+        reverse("portfolio:evidence-files-add", args=[draft.pk]), {"files": files} if files else {}
+    )
+
+
+def test_a_refused_upload_answers_400_with_the_reason_beside_the_upload_field(
+    client, draft, personas
+):
+    client.force_login(personas["apprentice"])
+    kept = stored_names(draft.apprenticeship)  # SQLite may reuse an earlier test's folder
+    response = _upload_page(client, draft, [samples.upload("page.txt", samples.HTML)])
+    assert response.status_code == 400
+    assert [t.name for t in response.templates][0] == "portfolio/evidence/evidence_edit.html"
+    page = html.unescape(response.content.decode())
+    message = "Nothing was uploaded. Web pages, SVG images and scripts can't be uploaded."
+    assert page.count(message) == 1
+    assert page.index('id="upload"') < page.index(message)  # shown in the upload form
+    assert "#upload" in page  # the form comes back into view after the refusal
+    assert draft.title in page  # the rest of the page is the draft as saved
+    assert not EvidenceFile.objects.exists()
+    assert stored_names(draft.apprenticeship) == kept
+
+
+def test_sending_no_file_answers_400_on_the_same_page(client, draft, personas):
+    client.force_login(personas["apprentice"])
+    response = _upload_page(client, draft, None)
+    assert response.status_code == 400
+    assert "Nothing was uploaded. Choose at least one file." in response.content.decode()
+
+
+def test_uploading_to_evidence_waiting_for_the_tutor_says_why(client, submitted, personas):
+    client.force_login(personas["apprentice"])
+    response = client.post(
+        reverse("portfolio:evidence-files-add", args=[submitted.pk]),
+        {"files": [samples.upload("notes.txt", b"More notes.\n")]},
+        follow=True,
+    )
+    assert "This evidence is waiting for your tutor." in html.unescape(response.content.decode())
+    assert not EvidenceFile.objects.exists()
+
+
+def test_refusals_go_to_the_security_log_not_the_history(client, draft, personas, caplog):
+    caplog.set_level(logging.INFO, logger="security.uploads")
+    client.force_login(personas["apprentice"])
+    history_before = AuditEvent.objects.count()
+    _upload_page(client, draft, [samples.upload("evil\nFAKE LINE.txt", samples.HTML)])
+    (record,) = [r for r in caplog.records if r.name == "security.uploads"]
+    assert record.levelno == logging.WARNING
+    assert record.user_id == personas["apprentice"].pk
+    assert record.apprenticeship_id == draft.apprenticeship_id
+    assert record.evidence_id == draft.pk
+    assert record.declared_size == len(samples.HTML)
+    assert "FAKE LINE.txt" in record.declared_name
+    assert record.reason == "Web pages, SVG images and scripts can't be uploaded."
+    line = record.getMessage()
+    assert "\n" not in line  # a name can't start a forged log line
+    assert f"apprenticeship={draft.apprenticeship_id}" in line and "reason=" in line
+    assert AuditEvent.objects.count() == history_before
+
+
+def test_accepted_uploads_leave_no_security_log_line(client, draft, personas, caplog):
+    caplog.set_level(logging.INFO, logger="security.uploads")
+    client.force_login(personas["apprentice"])
+    _upload_page(client, draft, [samples.upload("notes.txt", b"My notes.\n")])
+    assert not [r for r in caplog.records if r.name == "security.uploads"]
