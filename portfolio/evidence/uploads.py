@@ -8,13 +8,15 @@ that are incomplete, PDFs with anything after their end, Word and OpenDocument f
 parts point outside them or don't belong, and anything not on the list. The container
 checks (containers.py) never read process-wide switches. Images are saved again, which
 drops their location and camera details and anything else riding on them. File names are
-kept in Unicode NFC.
-Nothing here touches the database or storage: the caller stores only what passes.
+kept in Unicode NFC. When clamd is configured (config/virus_scan.py), every file must also pass a
+virus scan. Nothing here touches the database or storage: the caller stores only what
+passes.
 """
 
 import contextlib
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 import warnings
@@ -27,7 +29,10 @@ from xml.etree import ElementTree
 from django.conf import settings
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from config import virus_scan
 from portfolio.evidence import containers
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
 HEAD_BYTES = 8192
@@ -41,6 +46,14 @@ MAX_EXTRACTED_TEXT = 500_000
 
 class UploadRefused(Exception):
     """The file cannot be accepted; the message is for the person who uploaded it."""
+
+
+class VirusFound(UploadRefused):
+    """The virus scanner recognised the file; `signature` is what it found, for the log."""
+
+    def __init__(self, message: str, *, signature: str):
+        super().__init__(message)
+        self.signature = signature
 
 
 @dataclass(frozen=True)
@@ -440,7 +453,7 @@ def _reencode_image(upload: IO[bytes], key: str) -> bytes:
     return output.getvalue()
 
 
-# -- names and containers --------------------------------------------------------------
+# -- names, containers and the virus scan ----------------------------------------------
 
 # Formats that can pass for plain text but are not: a GIF whose header doubles as a
 # script, rich text (which can carry programs inside) and PostScript (itself a program).
@@ -513,6 +526,37 @@ def _check_container(upload: IO[bytes], key: str, head: bytes) -> None:
         raise UploadRefused(problem)
 
 
+def _scan_for_viruses(upload: IO[bytes], display_name: str) -> None:
+    """Refuse the file unless clamd (when configured) gives it a clean verdict."""
+    if not virus_scan.is_enabled():
+        return
+    try:
+        verdict = virus_scan.scan(upload)
+    except virus_scan.TooLargeToScan as exc:
+        logger.error(
+            "clamd would not scan a file of %s bytes (%s). Raise its StreamMaxLength to the "
+            "largest upload limit.",
+            _size_of(upload),
+            exc,
+        )
+        raise UploadRefused(
+            f"We couldn't check {display_name} for viruses because it is too large for our "
+            "checker, so it wasn't uploaded. Upload a smaller copy, or tell your tutor."
+        ) from exc
+    except virus_scan.ScannerUnavailable as exc:
+        logger.error("The virus scanner gave no verdict: %s", exc)
+        raise UploadRefused(
+            "We can't check files for viruses just now, so nothing was uploaded. Please try "
+            "again in a few minutes."
+        ) from exc
+    if not verdict.clean:
+        raise VirusFound(
+            f"{display_name} failed our virus check, so it wasn't uploaded. Your device may "
+            "have a virus: run a virus check on it, then upload a clean copy.",
+            signature=verdict.signature,
+        )
+
+
 def _plain_picture(image: Image.Image) -> Image.Image:
     """The pixels alone. Colours are converted to sRGB when the picture carries a colour
     profile, and nothing else riding on the picture (comments, profiles, XMP) is left in
@@ -529,6 +573,13 @@ def _plain_picture(image: Image.Image) -> Image.Image:
             )
     image.info = {}
     return image
+
+
+def _size_of(upload: IO[bytes]) -> int:
+    upload.seek(0, 2)
+    size = upload.tell()
+    upload.seek(0)
+    return size
 
 
 def check_upload(upload: IO[bytes], *, name: str, size: int) -> CheckedFile:
@@ -569,6 +620,9 @@ def check_upload(upload: IO[bytes], *, name: str, size: int) -> CheckedFile:
         if _contains_markup(upload):
             raise UploadRefused("Web pages, SVG images and scripts can't be uploaded.")
         text = _read_text(upload)
+    # Our own checks first, so their plain reasons win; the scan before any picture is
+    # decoded.
+    _scan_for_viruses(upload, display_name)
     content = None
     if file_type.category == "image":
         content = _reencode_image(upload, key)
