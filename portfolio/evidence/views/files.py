@@ -3,7 +3,7 @@ the access-checked download view, with a policy that stops them running anything
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -19,6 +19,23 @@ from portfolio.evidence.views.evidence import render_edit_page
 
 # Uploaded files are sent as downloads that can't run anything, even if a browser tried.
 FILE_POLICY = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+# Every response that sends an uploaded file (evidence files, the frozen portfolio's
+# files) carries these: a download that is never sniffed, cached, embedded elsewhere or
+# able to run script, and that tells no other site where it came from.
+DOWNLOAD_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": FILE_POLICY,
+    "Cache-Control": "no-store, private",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def protect_download(response: HttpResponse) -> HttpResponse:
+    """Put the download headers on a response that sends an uploaded file."""
+    for header, value in DOWNLOAD_HEADERS.items():
+        response[header] = value
+    return response
 
 
 @login_required
@@ -79,9 +96,4 @@ def file_download(request, pk: int):
         filename=file.original_name,
         content_type=file.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = FILE_POLICY
-    response["Cache-Control"] = "no-store, private"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return protect_download(response)
