@@ -10,6 +10,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from config import virus_scan
+
 logger = logging.getLogger(__name__)
 
 
@@ -42,13 +44,26 @@ def _storage() -> str:
     return "ok"
 
 
+def _virus_scan() -> str:
+    if not virus_scan.is_enabled():
+        return "off (uploads are not scanned for viruses)"
+    virus_scan.ping()
+    return "ok"
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database, the broker (if configured) and file storage all work."""
+    """200 when the database, the broker (if configured), file storage and the virus
+    scanner (if configured: uploads are refused while it is down) all work."""
     checks = {}
     healthy = True
-    for name, check in (("database", _database), ("broker", _broker), ("storage", _storage)):
+    for name, check in (
+        ("database", _database),
+        ("broker", _broker),
+        ("storage", _storage),
+        ("virus_scan", _virus_scan),
+    ):
         try:
             checks[name] = check()
         except Exception as exc:  # noqa: BLE001 - any failure means unhealthy

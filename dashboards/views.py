@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from apprenticeship import access
 from apprenticeship.access import Action
 from apprenticeship.models import Apprenticeship, Role
+from config import virus_scan
 from config.pagination import paginate
 from epa.services import gateway as gateway_services
 from epa.services import records as epa_records
@@ -126,6 +127,7 @@ def overview(request):
             "status": status,
             "review_flags": review_flags,
             "review_flag": review_flag,
+            "virus_scanning": virus_scan.status(),
         },
     )
 

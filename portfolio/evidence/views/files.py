@@ -3,7 +3,7 @@ the access-checked download view, with a policy that stops them running anything
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -15,30 +15,54 @@ from portfolio.evidence.forms import (
 )
 from portfolio.evidence.services import evidence as services
 from portfolio.evidence.services.evidence import EvidenceError
+from portfolio.evidence.views.evidence import render_edit_page
 
 # Uploaded files are sent as downloads that can't run anything, even if a browser tried.
 FILE_POLICY = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+# Every response that sends an uploaded file (evidence files, the frozen portfolio's
+# files) carries these: a download that is never sniffed, cached, embedded elsewhere or
+# able to run script, and that tells no other site where it came from.
+DOWNLOAD_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": FILE_POLICY,
+    "Cache-Control": "no-store, private",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def protect_download(response: HttpResponse) -> HttpResponse:
+    """Put the download headers on a response that sends an uploaded file."""
+    for header, value in DOWNLOAD_HEADERS.items():
+        response[header] = value
+    return response
 
 
 @login_required
 @require_POST
 def evidence_files_add(request, pk: int):
+    """Store the chosen files, or none of them. A refusal answers 400 with the evidence
+    page again and the reason beside the upload field; nothing is stored."""
     evidence = access.get_evidence_for(request.user, pk, Action.ADD_EVIDENCE)
-    form = UploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        for message in form.errors.get("files", ["Choose at least one file."]):
-            messages.error(request, message)
-        return redirect("portfolio:evidence-edit", pk=evidence.pk)
-    try:
-        added = services.add_files(
-            evidence=evidence, by=request.user, files=form.cleaned_data["files"]
+    if not evidence.is_editable:
+        # The page with the upload field isn't shown while the tutor has the evidence.
+        messages.error(
+            request, "This evidence is waiting for your tutor. Take it back to change it."
         )
-    except EvidenceError as error:
-        messages.error(request, f"Nothing was uploaded. {error}")
-    else:
-        names = ", ".join(f.original_name for f in added)
-        messages.success(request, f"Added {names}.")
-    return redirect("portfolio:evidence-edit", pk=evidence.pk)
+        return redirect(evidence)
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            added = services.add_files(
+                evidence=evidence, by=request.user, files=form.cleaned_data["files"]
+            )
+        except EvidenceError as error:
+            form.add_error("files", f"Nothing was uploaded. {error}")
+        else:
+            names = ", ".join(f.original_name for f in added)
+            messages.success(request, f"Added {names}.")
+            return redirect("portfolio:evidence-edit", pk=evidence.pk)
+    return render_edit_page(request, evidence, upload_form=form, status=400)
 
 
 @login_required
@@ -72,9 +96,4 @@ def file_download(request, pk: int):
         filename=file.original_name,
         content_type=file.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = FILE_POLICY
-    response["Cache-Control"] = "no-store, private"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return protect_download(response)
