@@ -20,6 +20,7 @@ from portfolio.evidence.models import Evidence
 from standards.models import Duty
 
 __all__ = [
+    "OtjPlannedMonth",
     "ActivityType",
     "NOT_COUNTED_ACTIVITIES",
     "OtjAllocation",
@@ -221,3 +222,25 @@ class OtjAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.minutes} minutes for duty {self.duty_id}"
+
+
+class OtjPlannedMonth(models.Model):
+    """The tutor's schedule: minutes of training planned for one duty in one calendar
+    month. From 1 August 2025 off-the-job training may be delivered unevenly, so whether an
+    apprentice is behind is judged against this schedule, not an even pace."""
+
+    plan = models.ForeignKey(OtjPlan, on_delete=models.CASCADE, related_name="schedule")
+    month = models.DateField(help_text="The first day of the month.")
+    duty = models.ForeignKey(Duty, on_delete=models.PROTECT, related_name="+")
+    minutes = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["month", "duty__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "month", "duty"], name="otj_planned_month_one_per_duty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.minutes} minutes for duty {self.duty_id} in {self.month:%B %Y}"

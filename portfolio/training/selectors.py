@@ -27,7 +27,13 @@ from django.utils import timezone
 from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship, BreakInLearning
 from portfolio.training import plan as otj_plan
-from portfolio.training.models import NOT_COUNTED_ACTIVITIES, OtjAllocation, OtjEntry, OtjPlan
+from portfolio.training.models import (
+    NOT_COUNTED_ACTIVITIES,
+    OtjAllocation,
+    OtjEntry,
+    OtjPlan,
+    OtjPlannedMonth,
+)
 from portfolio.training.plan import Figures, Pace
 from standards.models import Duty, Provenance, StandardVersion
 
@@ -128,6 +134,10 @@ class OtjSummary:
     # stretches of more than 4 weeks with no training logged (empty for other starts).
     active_learning_rule: bool
     gaps: list[otj_plan.Gap]
+    # From 1 August 2025 delivery may be uneven; `has_schedule` says whether the tutor has
+    # planned the months, which is what the pace is then judged against.
+    uneven: bool
+    has_schedule: bool
 
     @property
     def current_gap(self) -> otj_plan.Gap | None:
@@ -210,6 +220,8 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
     first = duties[0] if duties else None
     duty_rows = [by_duty.get(d.pk) for d in duties]
 
+    uneven = funding_rules.otj_may_be_uneven(apprenticeship.start_date)
+    scheduled = scheduled_by_duty(plan, duties, today=today) if uneven else None
     inputs = otj_plan.PlanInputs(
         required=required,
         start=apprenticeship.start_date,
@@ -217,6 +229,8 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
         today=today,
         spans=spans,
         closed=closed,
+        uneven=uneven,
+        scheduled=scheduled,
     )
     total, lines = otj_plan.figures(
         inputs,
@@ -270,4 +284,49 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
         funding_year=funding_rules.funding_year(apprenticeship.start_date),
         active_learning_rule=active_learning_rule,
         gaps=gaps,
+        uneven=uneven,
+        has_schedule=scheduled is not None,
     )
+
+
+def schedule_rows(plan: OtjPlan | None) -> list[OtjPlannedMonth]:
+    if plan is None:
+        return []
+    return list(OtjPlannedMonth.objects.filter(plan=plan).order_by("month", "duty__number"))
+
+
+def scheduled_by_duty(
+    plan: OtjPlan | None, duties: list[Duty], *, today: dt.date
+) -> tuple[int, ...] | None:
+    """Per duty, in the duties' order, the minutes the tutor's schedule plans by today;
+    None when no schedule is planned."""
+    rows = schedule_rows(plan)
+    if not rows:
+        return None
+    return tuple(
+        otj_plan.expected_from_schedule(
+            ((row.month, row.minutes) for row in rows if row.duty_id == duty.pk), today=today
+        )
+        for duty in duties
+    )
+
+
+def even_schedule(
+    summary: OtjSummary, *, start: dt.date, months: list[dt.date]
+) -> dict[tuple[dt.date, int], int]:
+    """A starting point for a schedule, in whole hours: the required total shared over the
+    duties as planned and over the months by their days from the start to the planned end."""
+    month_days = []
+    for month in months:
+        begin = max(month, start)
+        finish = min(
+            month.replace(day=otj_plan.month_days(month)),
+            summary.planned_end - dt.timedelta(days=1),
+        )
+        month_days.append(max(0, (finish - begin).days + 1))
+    cells = [(month, line.duty_id) for line in summary.duties for month in months]
+    weights = [
+        (line.figures.required or 0) * days for line in summary.duties for days in month_days
+    ]
+    hours = otj_plan.split_minutes(round((summary.total.required or 0) / 60), weights)
+    return {cell: value * 60 for cell, value in zip(cells, hours, strict=True)}
