@@ -8,8 +8,9 @@ from apprenticeship import access
 from apprenticeship.access import Action
 from apprenticeship.models import Apprenticeship, Role
 from config.pagination import paginate
-from epa.services import gateway as gateway_services
-from epa.services import records as epa_records
+from epa.selectors import gateway as gateway_selectors
+from epa.selectors import lists as epa_lists
+from epa.selectors import summary as epa_summary
 from portfolio.evidence import selectors as evidence_coverage
 from portfolio.reviews import schedule as review_schedule
 from portfolio.training import caseload as otj_caseload
@@ -86,14 +87,14 @@ def employer_home(request):
 def assessor_home(request):
     """The assessor's apprentices (assigned, past gateway) with where each assessment has
     got to and its window, as annotations: a flat query count however many there are."""
-    queryset = epa_records.annotate_epa_list(
+    queryset = epa_lists.annotate_epa_list(
         access.apprenticeships_as(request.user, Role.ASSESSOR).with_people()
     )
     page = paginate(request, queryset)
     return render(
         request,
         "dashboards/assessor_home.html",
-        {"page": page, "rows": epa_records.epa_rows(page.object_list)},
+        {"page": page, "rows": epa_lists.epa_rows(page.object_list)},
     )
 
 
@@ -152,8 +153,8 @@ def apprenticeship_detail(request, pk: int):
             "reviews_summary": shown(Action.VIEW_REVIEWS, review_schedule.reviews_summary),
             "gateway": None
             if apprenticeship.is_post_gateway
-            else shown(Action.VIEW_GATEWAY, gateway_services.summary),
-            "assessment_summary": epa_records.assessment_summary(apprenticeship),
+            else shown(Action.VIEW_GATEWAY, gateway_selectors.summary),
+            "assessment_summary": epa_summary.assessment_summary(apprenticeship),
             **apprenticeship_reports(request.user, apprenticeship),
         },
     )

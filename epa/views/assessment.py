@@ -30,8 +30,11 @@ from epa.forms.assessment import (
     StartRoundForm,
 )
 from epa.models import AssessmentSession
+from epa.selectors import assessment as selectors
+from epa.selectors import lists
+from epa.selectors.record import assessment_record
 from epa.services import assessment as services
-from epa.services import records, results
+from epa.services import assessors, results
 from standards.models import AssessmentMethod
 
 
@@ -41,7 +44,7 @@ def _record_url(apprenticeship_id: int) -> str:
 
 def _cannot_record(request, apprenticeship):
     """A redirect to the record page with the reason, when the viewer may not record."""
-    problems = services.recording_problems(apprenticeship, request.user)
+    problems = selectors.recording_problems(apprenticeship, request.user)
     if not problems:
         return None
     for problem in problems:
@@ -50,7 +53,7 @@ def _cannot_record(request, apprenticeship):
 
 
 def _plan_or_404(apprenticeship):
-    plan = records.plan_of(apprenticeship.standard_version)
+    plan = selectors.plan_of(apprenticeship.standard_version)
     if plan is None:
         raise Http404
     return plan
@@ -67,7 +70,7 @@ def assessment_detail(request, pk: int):
         "epa/assessment_detail.html",
         {
             "apprenticeship": apprenticeship,
-            "record": records.assessment_record(apprenticeship, request.user),
+            "record": assessment_record(apprenticeship, request.user),
             "can": apprenticeship_access.permissions(apprenticeship.viewer_roles),
         },
     )
@@ -84,7 +87,7 @@ def assessor_assign(request, pk: int):
     if request.method == "POST" and form.is_valid():
         assessor = form.cleaned_data["assessor"]
         try:
-            services.assign_assessor(
+            assessors.assign_assessor(
                 apprenticeship=apprenticeship, assessor=assessor, by=request.user
             )
         except EpaError as error:
@@ -106,7 +109,7 @@ def assessor_remove(request, pk: int):
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.remove_assessor(
+            assessors.remove_assessor(
                 membership=membership, by=request.user, reason=form.cleaned_data["reason"]
             )
         except EpaError as error:
@@ -128,11 +131,11 @@ def assessor_remove(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def declaration(request, pk: int):
     apprenticeship = get_apprenticeship_for(request.user, pk, Action.RECORD_ASSESSMENT)
-    if services.has_declared(apprenticeship, request.user):
+    if selectors.has_declared(apprenticeship, request.user):
         messages.info(request, "You have already declared that you have no conflict of interest.")
         return redirect(_record_url(apprenticeship.pk))
     form = DeclarationForm(request.POST or None)
-    problems = services.independence_problems(apprenticeship, request.user)
+    problems = selectors.independence_problems(apprenticeship, request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.declare_no_conflict(apprenticeship=apprenticeship, assessor=request.user)
@@ -162,7 +165,7 @@ def session_record(request, pk: int, method_pk: int, number: int):
     refused = _cannot_record(request, apprenticeship)
     if refused:
         return refused
-    current = services.latest_round(apprenticeship)
+    current = selectors.latest_round(apprenticeship)
     existing = (
         AssessmentSession.objects.filter(
             method_assessment__round=current, method_assessment__method=method, number=number
@@ -216,7 +219,7 @@ def _session_page(request, session: AssessmentSession, form: QuestionForm | None
         apprenticeship_access.is_allowed(apprenticeship.viewer_roles, Action.RECORD_ASSESSMENT)
         and not assessment.is_graded
         and not assessment.round.is_confirmed
-        and not services.recording_problems(apprenticeship, request.user)
+        and not selectors.recording_problems(apprenticeship, request.user)
     )
     questions = list(session.questions.order_by("number"))
     if can_record and form is None:
@@ -319,7 +322,7 @@ def ksb_notes(request, pk: int):
     refused = _cannot_record(request, apprenticeship)
     if refused:
         return refused
-    loaded = services.method_assessment_with_record(assessment.pk)
+    loaded = selectors.method_assessment_with_record(assessment.pk)
     form = KsbNotesForm(request.POST or None, method_assessment=loaded)
     if request.method == "POST" and form.is_valid():
         try:
@@ -352,7 +355,7 @@ def method_grade(request, pk: int):
     refused = _cannot_record(request, apprenticeship)
     if refused:
         return refused
-    loaded = services.method_assessment_with_record(assessment.pk)
+    loaded = selectors.method_assessment_with_record(assessment.pk)
     if loaded.is_graded:
         messages.info(request, f"{loaded.method.name} already has its grade for this attempt.")
         return redirect(_record_url(apprenticeship.pk))
@@ -374,7 +377,7 @@ def method_grade(request, pk: int):
             "apprenticeship": apprenticeship,
             "assessment": loaded,
             "method": loaded.method,
-            "problems": services.grading_problems(loaded),
+            "problems": selectors.grading_problems(loaded),
             "form": form,
         },
     )
@@ -388,7 +391,7 @@ def result_confirm(request, pk: int):
     refused = _cannot_record(request, apprenticeship)
     if refused:
         return refused
-    record = records.assessment_record(apprenticeship, request.user)
+    record = assessment_record(apprenticeship, request.user)
     round_record = next(r for r in record.rounds if r.round.pk == round_.pk)
     if round_.is_confirmed:
         messages.info(request, "This result is already confirmed.")
@@ -423,7 +426,7 @@ def round_start(request, pk: int):
     refused = _cannot_record(request, apprenticeship)
     if refused:
         return refused
-    record = records.assessment_record(apprenticeship, request.user)
+    record = assessment_record(apprenticeship, request.user)
     if not record.can_start_round:
         messages.info(request, "There is no failed method to resit or retake.")
         return redirect(_record_url(apprenticeship.pk))
@@ -539,12 +542,12 @@ def appeal_decide(request, pk: int):
 def epao_home(request):
     """The assessment organisation admin's apprentices past gateway, with their assessor,
     where the assessment has got to and its window."""
-    queryset = records.annotate_epa_list(
+    queryset = lists.annotate_epa_list(
         apprenticeship_access.apprenticeships_as(request.user, Role.EPAO_ADMIN).with_people()
     )
     page = paginate(request, queryset)
     return render(
         request,
         "epa/epao_home.html",
-        {"page": page, "rows": records.epa_rows(page.object_list)},
+        {"page": page, "rows": lists.epa_rows(page.object_list)},
     )

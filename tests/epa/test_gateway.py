@@ -10,6 +10,7 @@ from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship, BreakInLearning
 from audit.models import AuditEvent
 from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
+from epa.selectors import gateway as selectors
 from epa.services import gateway as services
 from epa.services.gateway import GatewayError
 from portfolio.evidence.models import Evidence
@@ -22,7 +23,7 @@ EMPLOYER, PROVIDER = GatewayDeclaration.Party.EMPLOYER, GatewayDeclaration.Party
 
 
 def item(apprenticeship, key, today=None):
-    return next(i for i in services.checklist(apprenticeship, today=today) if i.key == key)
+    return next(i for i in selectors.checklist(apprenticeship, today=today) if i.key == key)
 
 
 @pytest.mark.parametrize(
@@ -144,7 +145,7 @@ def test_declarations_are_sealed_and_a_change_shows(ready, personas):
     declaration = services.declare(
         apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True
     )
-    assert services.declaration_is_intact(declaration)
+    assert selectors.declaration_is_intact(declaration)
     assert declaration.content["declared_by"]["email"] == "employer@example.org"
     assert "working consistently at or above the level" in declaration.statement
     event = AuditEvent.objects.get(action="gateway.declared.employer")
@@ -156,7 +157,7 @@ def test_declarations_are_sealed_and_a_change_shows(ready, personas):
     ):
         tampered = GatewayDeclaration.objects.get(pk=declaration.pk)
         change(tampered)
-        assert not services.declaration_is_intact(tampered)
+        assert not selectors.declaration_is_intact(tampered)
     with pytest.raises(GatewayError, match="already been confirmed"):
         services.declare(
             apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True
@@ -170,7 +171,7 @@ def test_both_confirmations_pass_gateway_and_freeze_the_portfolio(ready, persona
     ready.refresh_from_db()
     assert ready.status == Apprenticeship.Status.GATEWAY and ready.gateway_passed_at
     snapshot = GatewaySnapshot.objects.get(apprenticeship=ready)
-    assert services.snapshot_is_intact(snapshot)
+    assert selectors.snapshot_is_intact(snapshot)
     content = snapshot.content
     assert [d["sign_off"]["comment"] for d in content["duties"]] == [
         "D1 is covered.",
@@ -209,7 +210,7 @@ def test_later_edits_never_change_the_frozen_portfolio(ready, personas):
     hidden_draft.save()
     after = GatewaySnapshot.objects.get(apprenticeship=ready)
     assert after.content == before
-    assert services.snapshot_is_intact(after)
+    assert selectors.snapshot_is_intact(after)
     assert "Rewritten after gateway" not in str(after.content)
 
 
