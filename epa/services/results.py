@@ -18,9 +18,10 @@ from apprenticeship.services import lock_apprenticeship
 from audit.services import record_event
 from epa.errors import EpaError
 from epa.grading import failing_grade
-from epa.models import Appeal, AssessmentRound, MethodAssessment
+from epa.models import Appeal, AssessmentRound
 from epa.selectors.assessment import latest_round, plan_for, result_of
 from epa.services.rounds import (
+    create_round,
     locked_message,
     require_post_gateway,
     require_recorder,
@@ -131,24 +132,9 @@ def start_round(*, apprenticeship: Apprenticeship, by: User, kind: str) -> Asses
     methods = list(plan.methods.filter(code__in=failed_codes).order_by("order"))
     if not methods:
         raise EpaError("No method was failed, so there is nothing to resit or retake.")
-    round_ = AssessmentRound(
-        apprenticeship=locked, number=previous.number + 1, kind=kind, started_by=by
+    return create_round(
+        apprenticeship=locked, by=by, number=previous.number + 1, kind=kind, methods=methods
     )
-    round_.full_clean()
-    round_.save()
-    MethodAssessment.objects.bulk_create(
-        MethodAssessment(round=round_, method=method) for method in methods
-    )
-    record_event(
-        action="epa.round_started",
-        obj=round_,
-        actor=by,
-        apprenticeship_id=locked.pk,
-        summary=f"{round_.get_kind_display()} started: "
-        + ", ".join(method.name for method in methods),
-        after={"number": round_.number, "kind": kind, "methods": [m.code for m in methods]},
-    )
-    return round_
 
 
 # -- the assessment organisation: exceptional circumstances and appeals ----------------

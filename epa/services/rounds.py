@@ -1,7 +1,9 @@
-"""Rounds of the end-point assessment and the checks every recording service makes: the
-first round starts when its first session is recorded (`round_to_record`). The checks
-raise EpaError with the reason: the assessment is past gateway, the recorder may record
-(`recording_problems`), and the round is not yet locked by a confirmed result.
+"""Rounds of the end-point assessment and the checks every recording service makes.
+
+`create_round` is the one place a round starts: the first attempt (when its first session
+is recorded, see `round_to_record`) and each resit or retake (epa/services/results.py).
+The checks raise EpaError with the reason: the assessment is past gateway, the recorder
+may record (`recording_problems`), and the round is not yet locked by a confirmed result.
 """
 
 from django.utils import timezone
@@ -13,7 +15,7 @@ from epa.errors import EpaError
 from epa.grading import failing_grade
 from epa.models import AssessmentRound, MethodAssessment
 from epa.selectors.assessment import recording_problems
-from standards.models import AssessmentPlan
+from standards.models import AssessmentMethod, AssessmentPlan
 
 # -- the checks ------------------------------------------------------------------------
 
@@ -68,28 +70,39 @@ def set_status(apprenticeship: Apprenticeship, status: str, by: User, reason: st
     )
 
 
-# -- the first round -------------------------------------------------------------------
+# -- starting a round ------------------------------------------------------------------
 
 
-def _start_first_round(apprenticeship: Apprenticeship, by: User, plan: AssessmentPlan):
-    round_ = AssessmentRound(
-        apprenticeship=apprenticeship, number=1, kind=AssessmentRound.Kind.FIRST, started_by=by
-    )
+def create_round(
+    *,
+    apprenticeship: Apprenticeship,
+    by: User,
+    number: int,
+    kind: str,
+    methods: list[AssessmentMethod],
+) -> AssessmentRound:
+    """Start round `number` of this kind, assessing `methods` (every method of the plan
+    for the first attempt, the failed ones for a resit or retake), in the history. Runs in
+    the caller's transaction: the caller holds the apprenticeship's lock and has checked
+    that the round may start."""
+    round_ = AssessmentRound(apprenticeship=apprenticeship, number=number, kind=kind, started_by=by)
     round_.full_clean()
     round_.save()
-    methods = list(plan.methods.order_by("order"))
     MethodAssessment.objects.bulk_create(
         MethodAssessment(round=round_, method=method) for method in methods
     )
+    if kind == AssessmentRound.Kind.FIRST:
+        summary = "The end-point assessment started"
+    else:
+        summary = f"{round_.get_kind_display()} started: " + ", ".join(m.name for m in methods)
     record_event(
         action="epa.round_started",
         obj=round_,
         actor=by,
         apprenticeship_id=apprenticeship.pk,
-        summary="The end-point assessment started",
-        after={"number": 1, "kind": round_.kind, "methods": [m.code for m in methods]},
+        summary=summary,
+        after={"number": number, "kind": kind, "methods": [m.code for m in methods]},
     )
-    set_status(apprenticeship, Apprenticeship.Status.EPA, by, "the assessment started")
     return round_
 
 
@@ -105,6 +118,14 @@ def round_to_record(
         .first()
     )
     if current is None:
-        return _start_first_round(apprenticeship, by, plan)
+        round_ = create_round(
+            apprenticeship=apprenticeship,
+            by=by,
+            number=1,
+            kind=AssessmentRound.Kind.FIRST,
+            methods=list(plan.methods.order_by("order")),
+        )
+        set_status(apprenticeship, Apprenticeship.Status.EPA, by, "the assessment started")
+        return round_
     require_unlocked(current, plan)
     return current

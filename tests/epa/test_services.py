@@ -67,6 +67,27 @@ def test_every_grade_and_the_confirmation_are_in_the_history_and_complete_it(
     assert _events("apprenticeship.status_changed")[-1].after == {"status": "completed"}
 
 
+def test_the_first_attempt_and_a_resit_start_alike_in_the_history(at_epa, methods, assessor):
+    record_method(at_epa, methods["AM1"], assessor, grade="pass")
+    record_method(at_epa, methods["AM2"], assessor, grade="fail")
+    confirm(at_epa, assessor)
+    resit = results.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
+    first, second = _events("epa.round_started")
+    assert (first.summary, first.after) == (
+        "The end-point assessment started",
+        {"number": 1, "kind": "first", "methods": ["AM1", "AM2"]},
+    )
+    assert (second.summary, second.after) == (
+        f"Resit started: {methods['AM2'].name}",
+        {"number": 2, "kind": "resit", "methods": ["AM2"]},
+    )
+    assert first.actor == second.actor == assessor
+    assert list(resit.method_assessments.values_list("method__code", flat=True)) == ["AM2"]
+    # Only the first attempt moves the apprenticeship into end-point assessment.
+    (status,) = _events("apprenticeship.status_changed")
+    assert status.after == {"status": "epa"}
+
+
 def test_a_capped_resit_says_so_in_the_history(at_epa, methods, assessor):
     record_method(at_epa, methods["AM1"], assessor, grade="pass")
     record_method(at_epa, methods["AM2"], assessor, grade="fail")
