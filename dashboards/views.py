@@ -141,6 +141,20 @@ def apprenticeship_detail(request, pk: int):
         """An area's summary, worked out only for someone who may see that area."""
         return summary(apprenticeship) if access.is_allowed(roles, action) else None
 
+    evidence_summary = shown(Action.VIEW_EVIDENCE, evidence_coverage.evidence_summary)
+    otj_summary = shown(Action.VIEW_OTJ, otj.otj_summary)
+    reviews_summary = shown(Action.VIEW_REVIEWS, review_schedule.reviews_summary)
+
+    gateway = None
+    if not apprenticeship.is_post_gateway and access.is_allowed(roles, Action.VIEW_GATEWAY):
+        # The checklist reuses the summaries above rather than working them out again.
+        gateway = gateway_selectors.summary(
+            apprenticeship,
+            otj_summary=otj_summary,
+            review_schedule=reviews_summary["schedule"] if reviews_summary else None,
+            evidence_summary=evidence_summary,
+        )
+
     return render(
         request,
         "dashboards/apprenticeship_detail.html",
@@ -148,12 +162,10 @@ def apprenticeship_detail(request, pk: int):
             "apprenticeship": apprenticeship,
             "memberships": memberships,
             "can": access.permissions(roles),
-            "evidence_summary": shown(Action.VIEW_EVIDENCE, evidence_coverage.evidence_summary),
-            "otj": shown(Action.VIEW_OTJ, otj.otj_summary),
-            "reviews_summary": shown(Action.VIEW_REVIEWS, review_schedule.reviews_summary),
-            "gateway": None
-            if apprenticeship.is_post_gateway
-            else shown(Action.VIEW_GATEWAY, gateway_selectors.summary),
+            "evidence_summary": evidence_summary,
+            "otj": otj_summary,
+            "reviews_summary": reviews_summary,
+            "gateway": gateway,
             "assessment_summary": epa_summary.assessment_summary(apprenticeship),
             **apprenticeship_reports(request.user, apprenticeship),
         },

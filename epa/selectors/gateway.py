@@ -1,7 +1,12 @@
 """Gateway reads: the live checklist and its summary, the words each declaration
-confirms, and whether a sealed declaration or snapshot is still as it was sealed."""
+confirms, and whether a sealed declaration or snapshot is still as it was sealed.
+
+The checklist reads the off-the-job summary and the review schedule. A page that shows
+those too passes in what it already worked out (`otj_summary=`, `review_schedule=`,
+`evidence_summary=`, `declarations=`), so each is computed once per request."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import cast
 
@@ -9,16 +14,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apprenticeship import funding_rules
-from apprenticeship.models import Apprenticeship, BreakInLearning
+from apprenticeship.models import Apprenticeship
 from audit import seals
 from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
 from portfolio.evidence.models import DutySignOff
-from portfolio.reviews import schedule as review_schedule
+from portfolio.evidence.selectors import EvidenceSummary
+from portfolio.reviews import schedule
 from portfolio.reviews import selectors as review_selectors
 from portfolio.reviews.models import ReviewVersion
 from portfolio.training import formatting
 from portfolio.training import selectors as otj
-from standards.models import Duty, Provenance
+from standards.models import Provenance
 
 Party = GatewayDeclaration.Party
 
@@ -38,10 +44,12 @@ class CheckItem:
         return asdict(self)
 
 
-# -- the checklist ---------------------------------------------------------------------
+# -- the checks ------------------------------------------------------------------------
 
 
-def _time_on_programme(apprenticeship: Apprenticeship, today: dt.date) -> CheckItem:
+def _time_on_programme(
+    apprenticeship: Apprenticeship, today: dt.date, spans: list[funding_rules.Span]
+) -> CheckItem:
     standard = apprenticeship.standard_version
     months = standard.minimum_programme_months
     fact = standard.fact("minimum_programme_months")
@@ -54,7 +62,6 @@ def _time_on_programme(apprenticeship: Apprenticeship, today: dt.date) -> CheckI
             "source": "The standard's minimum is not loaded; using the funding rules' "
             "minimum duration.",
         }
-    spans = BreakInLearning.objects.filter(apprenticeship=apprenticeship).spans()
     earliest = funding_rules.earliest_gateway(apprenticeship.start_date, months, spans, today=today)
     holds = today >= earliest
     detail = f"At least {months} months on programme, so from {earliest:%-d %B %Y}"
@@ -118,9 +125,7 @@ def _english_maths(apprenticeship: Apprenticeship, today: dt.date) -> CheckItem:
     )
 
 
-def _duties_signed_off(apprenticeship: Apprenticeship, today: dt.date) -> CheckItem:
-    total = Duty.objects.filter(standard_version_id=apprenticeship.standard_version_id).count()
-    signed = DutySignOff.objects.active().filter(apprenticeship=apprenticeship).count()
+def _duties_signed_off(apprenticeship: Apprenticeship, signed: int, total: int) -> CheckItem:
     return CheckItem(
         key="duties",
         label="Every duty signed off",
@@ -131,8 +136,7 @@ def _duties_signed_off(apprenticeship: Apprenticeship, today: dt.date) -> CheckI
     )
 
 
-def _otj_done(apprenticeship: Apprenticeship, today: dt.date) -> CheckItem:
-    summary = otj.otj_summary(apprenticeship, today=today)
+def _otj_done(apprenticeship: Apprenticeship, summary: otj.OtjSummary) -> CheckItem:
     total = summary.total
     if not summary.required_known:
         detail = (
@@ -158,9 +162,10 @@ def _otj_done(apprenticeship: Apprenticeship, today: dt.date) -> CheckItem:
     )
 
 
-def _recent_review(apprenticeship: Apprenticeship, today: dt.date) -> CheckItem:
+def _recent_review(
+    apprenticeship: Apprenticeship, today: dt.date, interval: funding_rules.ReviewInterval
+) -> CheckItem:
     review = review_selectors.latest_signed_review(apprenticeship)
-    interval = review_schedule.review_schedule(apprenticeship, today=today).interval
     if review is None:
         holds, detail = False, "No progress review has been signed by all three of you yet."
     else:
@@ -206,29 +211,74 @@ def _declaration(apprenticeship: Apprenticeship, party: str, declared) -> CheckI
     )
 
 
-# Each check takes (apprenticeship, today) and returns one CheckItem; the declarations
-# come last because the provider confirms only when everything else holds.
-CHECKS = (_time_on_programme, _otj_done, _english_maths, _duties_signed_off, _recent_review)
+# -- the checklist ---------------------------------------------------------------------
 
 
-def checklist(apprenticeship: Apprenticeship, *, today: dt.date | None = None) -> list[CheckItem]:
+def checklist(
+    apprenticeship: Apprenticeship,
+    *,
+    today: dt.date | None = None,
+    otj_summary: otj.OtjSummary | None = None,
+    review_schedule: schedule.ReviewSchedule | None = None,
+    evidence_summary: EvidenceSummary | None = None,
+    declarations: Iterable[GatewayDeclaration] | None = None,
+) -> list[CheckItem]:
     """The live gateway checklist: each item, whether it holds, what is missing and where
-    to fix it. A fixed number of queries."""
+    to fix it. A fixed number of queries.
+
+    Pass what the page has already worked out for this apprenticeship, to save working it
+    out again: its off-the-job summary, review schedule, evidence summary (for the duty
+    counts) and gateway declarations with `declared_by` loaded (withdrawn ones are
+    skipped). Whatever is not passed is loaded here. The items read only the totals, the
+    breaks and the review interval, none of which depends on the day a summary was for.
+    """
     today = today or timezone.localdate()
-    items = [check(apprenticeship, today) for check in CHECKS]
-    declared = {
-        d.party: d
-        for d in GatewayDeclaration.objects.active()
-        .filter(apprenticeship=apprenticeship)
-        .select_related("declared_by")
-    }
-    items += [_declaration(apprenticeship, party, declared) for party in Party.values]
-    return items
+    if otj_summary is None:
+        otj_summary = otj.otj_summary(apprenticeship, today=today)
+    if review_schedule is None:
+        review_schedule = schedule.review_schedule(apprenticeship, today=today)
+    if evidence_summary is not None:
+        signed, total = evidence_summary.duties_signed_off, evidence_summary.duties_total
+    else:
+        signed = DutySignOff.objects.active().filter(apprenticeship=apprenticeship).count()
+        # The off-the-job summary has one line for each of the standard's duties.
+        total = len(otj_summary.duties)
+    if declarations is None:
+        declarations = (
+            GatewayDeclaration.objects.active()
+            .filter(apprenticeship=apprenticeship)
+            .select_related("declared_by")
+        )
+    declared = {d.party: d for d in declarations if d.withdrawn_at is None}
+    # The declarations come last because the provider confirms only when everything else
+    # holds.
+    return [
+        _time_on_programme(apprenticeship, today, [b.span for b in otj_summary.breaks]),
+        _otj_done(apprenticeship, otj_summary),
+        _english_maths(apprenticeship, today),
+        _duties_signed_off(apprenticeship, signed, total),
+        _recent_review(apprenticeship, today, review_schedule.interval),
+        *(_declaration(apprenticeship, party, declared) for party in Party.values),
+    ]
 
 
-def summary(apprenticeship: Apprenticeship, *, today: dt.date | None = None) -> dict:
-    """For the apprenticeship page: how many items hold and the first that doesn't."""
-    items = checklist(apprenticeship, today=today)
+def summary(
+    apprenticeship: Apprenticeship,
+    *,
+    today: dt.date | None = None,
+    otj_summary: otj.OtjSummary | None = None,
+    review_schedule: schedule.ReviewSchedule | None = None,
+    evidence_summary: EvidenceSummary | None = None,
+) -> dict:
+    """For the apprenticeship page: how many items hold and the first that doesn't. Takes
+    the same already-computed values as `checklist`."""
+    items = checklist(
+        apprenticeship,
+        today=today,
+        otj_summary=otj_summary,
+        review_schedule=review_schedule,
+        evidence_summary=evidence_summary,
+    )
     waiting = [item for item in items if not item.holds]
     return {
         "done": len(items) - len(waiting),

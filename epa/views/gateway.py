@@ -23,12 +23,16 @@ from portfolio.evidence.views.files import FILE_POLICY
 def gateway(request, pk: int):
     apprenticeship = get_apprenticeship_for(request.user, pk, Action.VIEW_GATEWAY)
     frozen = GatewaySnapshot.objects.filter(apprenticeship=apprenticeship).first()
-    # Once gateway has passed, the checklist is shown as it stood then.
-    items = frozen.content["checklist"] if frozen else selectors.checklist(apprenticeship)
-    declarations = (
+    declarations = list(
         GatewayDeclaration.objects.filter(apprenticeship=apprenticeship)
         .select_related("declared_by", "withdrawn_by")
         .order_by("declared_at")
+    )
+    # Once gateway has passed, the checklist is shown as it stood then.
+    items = (
+        frozen.content["checklist"]
+        if frozen
+        else selectors.checklist(apprenticeship, declarations=declarations)
     )
     return render(
         request,
