@@ -27,4 +27,4 @@ def assert_flat_queries(client, url: str, grow: Callable[[], None], expected: in
 CASELOAD_QUERIES = 13
 
 # The apprenticeship page summarises every area; tests that grow each area's data pin it.
-APPRENTICESHIP_PAGE_QUERIES = 36
+APPRENTICESHIP_PAGE_QUERIES = 25
