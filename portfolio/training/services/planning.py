@@ -237,9 +237,10 @@ def save_otj_schedule(
     *, apprenticeship: Apprenticeship, by: User, minutes: dict[tuple[dt.date, int], int]
 ) -> OtjPlan:
     """Save the tutor's schedule: minutes of training planned per duty per month, adding up
-    to the required total (to the nearest hour). From 1 August 2025 training may be delivered unevenly;
-    whether the apprentice is behind is then judged against this schedule. Replaces any
-    schedule saved before (which stays in the history). Nothing is saved on a refusal."""
+    to the required total (to the nearest hour). From 1 August 2025 training may be
+    delivered unevenly; whether the apprentice is behind is then judged against this
+    schedule. Replaces any schedule saved before (which stays in the history). Nothing is
+    saved on a refusal."""
     locked = lock_apprenticeship(apprenticeship)
     _refuse_if_closed(locked)
     if not funding_rules.otj_may_be_uneven(locked.start_date):
