@@ -30,7 +30,12 @@ def standard_list(request):
 def standard_detail(request, pk: int):
     # Standards are public reference data: anyone signed in may read every version.
     version = get_object_or_404(StandardVersion.objects.for_detail_page(), pk=pk)
-    ksbs = list(version.ksbs.all())
+    ksbs = [k for k in version.ksbs.all() if not k.is_retired]
+    duties = [d for d in version.duties.all() if not d.is_retired]
+    # Statements a re-import retired, still on the records that were made against them.
+    retired = [d for d in version.duties.all() if d.is_retired] + [
+        k for k in version.ksbs.all() if k.is_retired
+    ]
     groups = [
         {
             "kind": kind,
@@ -48,8 +53,9 @@ def standard_detail(request, pk: int):
         "standards/standard_detail.html",
         {
             "version": version,
-            "duties": version.duties.all(),
+            "duties": duties,
             "ksb_groups": groups,
+            "retired": retired,
             "duty_map": version.fact("duty_ksb_map"),
             "plan": plan,
             "can_enter_otj_minimum": selectors.may_enter_otj_minimum(version)
