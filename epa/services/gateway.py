@@ -128,8 +128,17 @@ def _english_maths(apprenticeship: Apprenticeship, today: dt.date) -> CheckItem:
 
 
 def _duties_signed_off(apprenticeship: Apprenticeship, today: dt.date) -> CheckItem:
-    total = Duty.objects.filter(standard_version_id=apprenticeship.standard_version_id).count()
-    signed = DutySignOff.objects.active().filter(apprenticeship=apprenticeship).count()
+    # A duty retired by a re-import of the standard is no longer needed.
+    total = (
+        Duty.objects.current()
+        .filter(standard_version_id=apprenticeship.standard_version_id)
+        .count()
+    )
+    signed = (
+        DutySignOff.objects.active()
+        .filter(apprenticeship=apprenticeship, duty__retired_at__isnull=True)
+        .count()
+    )
     return CheckItem(
         key="duties",
         label="Every duty signed off",

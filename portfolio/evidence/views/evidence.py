@@ -121,6 +121,7 @@ def evidence_edit(request, pk: int):
         request.POST if request.method == "POST" else None,
         initial=initial,
         apprenticeship=evidence.apprenticeship,
+        evidence=evidence,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -142,7 +143,7 @@ def evidence_edit(request, pk: int):
             "form": form,
             "upload_form": UploadForm(),
             "files": EvidenceFile.objects.current().filter(evidence=evidence),
-            "duties": evidence.apprenticeship.standard_version.duties.order_by("number"),
+            "duties": evidence.apprenticeship.standard_version.duties.current().order_by("number"),
         },
     )
 
@@ -153,7 +154,7 @@ def evidence_edit(request, pk: int):
 def evidence_autosave(request, pk: int):
     """Save the draft as the apprentice types (called by static/js/evidence-form.js)."""
     evidence = access.get_evidence_for(request.user, pk, Action.ADD_EVIDENCE)
-    form = EvidenceForm(request.POST, apprenticeship=evidence.apprenticeship)
+    form = EvidenceForm(request.POST, apprenticeship=evidence.apprenticeship, evidence=evidence)
     if not form.is_valid():
         errors = [m for field_errors in form.errors.values() for m in field_errors]
         return JsonResponse({"saved": False, "errors": errors}, status=400)
