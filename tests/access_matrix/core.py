@@ -65,7 +65,7 @@ ENTRIES: list[Entry] = [
     Entry("healthz", everyone(OK)),
     # Home sends everyone to the page for their main role; someone with no role (the site
     # operator here) gets a welcome page.
-    Entry("dashboards:home", only({"operator": OK}, REDIRECT)),
+    Entry("dashboards:home", only({"operator": OK, "epao_admin": REDIRECT}, REDIRECT)),
     # Role home pages list only what the role covers; anyone may open their own.
     Entry("dashboards:caseload", everyone(OK)),
     Entry("dashboards:employer-home", everyone(OK)),
@@ -77,7 +77,15 @@ ENTRIES: list[Entry] = [
     Entry(
         "dashboards:apprenticeship-detail",
         only(
-            {"apprentice": OK, "employer": OK, "tutor": OK, "assessor": OK, "admin": OK}, NOT_FOUND
+            {
+                "apprentice": OK,
+                "employer": OK,
+                "tutor": OK,
+                "assessor": OK,
+                "admin": OK,
+                "epao_admin": OK,
+            },
+            NOT_FOUND,
         ),
         args=_apprenticeship,
         state="post_gateway",
