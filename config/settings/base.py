@@ -235,7 +235,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": float(OUTBOX_SWEEP_SECONDS),
         "options": {"expires": max(OUTBOX_SWEEP_SECONDS * 2, 10)},
     },
-    "sweep-reports": {"task": "reports.tasks.sweep_reports", "schedule": 60.0},
     # Progress reviews due soon, overdue or waiting for a signature: each email goes once.
     "review-reminders": {
         "task": "portfolio.reviews.tasks.send_review_reminders",
