@@ -260,3 +260,31 @@ def test_the_backlog_counts_waiting_and_failed_jobs_and_the_oldest_age(db):
     figures = services.backlog(OutboxMessage.objects.all())
     assert figures["waiting"] == 2 and figures["failed"] == 1
     assert 180 <= figures["oldest_waiting_seconds"] < 200
+
+
+# -- the broker's timeouts ---------------------------------------------------------------
+
+
+def test_the_broker_has_short_timeouts_and_publishing_is_not_retried(settings):
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    assert options["socket_timeout"] <= 5 and options["socket_connect_timeout"] <= 2
+    assert settings.CELERY_TASK_PUBLISH_RETRY is False
+    assert settings.CACHES["default"]["OPTIONS"]["socket_connect_timeout"] <= 2
+
+
+def test_publishing_to_a_frozen_broker_gives_up_within_seconds(db, own_broker):
+    import signal
+    import time
+
+    own_broker.start()
+    message = services.enqueue(JOB, label="frozen")
+    own_broker.process.send_signal(signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        sent = dispatcher.publish([(message.pk, message.task, message.payload)])
+        elapsed = time.monotonic() - started
+    finally:
+        own_broker.process.send_signal(signal.SIGCONT)
+    assert sent == [] and elapsed < 8
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.PENDING
