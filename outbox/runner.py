@@ -10,12 +10,13 @@ import contextvars
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from celery import Task
 from django.conf import settings
-from django.db import connections
+from django.db import InterfaceError, OperationalError, connection, connections
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -102,12 +103,34 @@ def claim(message_id: int, *, take_over_stale: bool, now: dt.datetime) -> Outbox
     return OutboxMessage.objects.get(pk=message_id)
 
 
-def _record(message: OutboxMessage, **fields: Any) -> None:
-    # Only the run that holds the claim writes its outcome (the sweep may have handed a
-    # stalled run's message to another worker since).
+# Waits between tries to write an outcome while the database is away.
+RECORD_RETRY_DELAYS = (0.5, 1, 2, 4, 8)
+
+
+def _write_outcome(message: OutboxMessage, fields: dict[str, Any]) -> None:
+    # Only the run that holds the claim writes its outcome: its attempt, still running, or
+    # put back by the sweep while this run could not reach the database (and not claimed
+    # again since, or the attempt would differ).
     OutboxMessage.objects.filter(
-        pk=message.pk, status=OutboxMessage.Status.RUNNING, attempts=message.attempts
+        pk=message.pk,
+        attempts=message.attempts,
+        status__in=[OutboxMessage.Status.RUNNING, OutboxMessage.Status.PENDING],
     ).update(heartbeat_at=None, **fields)
+
+
+def _record(message: OutboxMessage, **fields: Any) -> None:
+    """Write the outcome, trying again for about 15 s if the database is away: the work
+    is done (an email has gone), and an outcome lost now means doing it again later."""
+    for delay in (*RECORD_RETRY_DELAYS, None):
+        try:
+            _write_outcome(message, fields)
+            return
+        except (OperationalError, InterfaceError):
+            if delay is None:
+                raise
+            logger.warning("Outbox message %s: outcome not written yet; trying again.", message.pk)
+            connection.close()
+            time.sleep(delay)
 
 
 def run_message(message_id: int, task: Task, call: Callable[[], Any]) -> None:

@@ -288,3 +288,38 @@ def test_publishing_to_a_frozen_broker_gives_up_within_seconds(db, own_broker):
     assert sent == [] and elapsed < 8
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.PENDING
+
+
+def test_the_outcome_is_written_even_if_the_database_blinks_after_the_work(db, monkeypatch):
+    from django.db import OperationalError
+
+    from outbox import runner
+
+    real_write = runner._write_outcome
+    calls = []
+
+    def blinking(message, fields):
+        calls.append(fields["status"])
+        if len(calls) == 1:
+            raise OperationalError("the database went away")
+        return real_write(message, fields)
+
+    monkeypatch.setattr(runner, "_write_outcome", blinking)
+    monkeypatch.setattr(runner.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(runner.connection, "close", lambda: None)  # keep the test's transaction
+    message = services.enqueue(JOB, label="once")
+    services.run_here([message.pk])
+    message.refresh_from_db()
+    assert calls == ["done", "done"] and message.status == OutboxMessage.Status.DONE
+    assert effects() == ["once"]
+
+
+def test_a_late_outcome_still_counts_if_the_sweep_put_the_job_back_meanwhile(db):
+    from outbox import runner
+
+    message = services.enqueue(JOB, label="x")
+    claimed = runner.claim(message.pk, take_over_stale=True, now=timezone.now())
+    OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxMessage.Status.PENDING)
+    runner._record(claimed, status=OutboxMessage.Status.DONE, finished_at=timezone.now())
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.DONE
