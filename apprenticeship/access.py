@@ -4,7 +4,9 @@ Not visible: 404, so we never reveal that a record exists. Visible but not allow
 A role or action missing from ALLOWED means no.
 """
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -234,7 +236,7 @@ def home_roles(user: User) -> frozenset[Role]:
     if not user.is_authenticated:
         return frozenset()
     active = Membership.objects.filter(user=OuterRef("pk"), is_active=True)
-    row = (
+    row: Mapping[str, Any] = (
         User.objects.filter(pk=user.pk)
         .annotate(
             r_apprentice=Exists(Apprenticeship.objects.filter(apprentice=OuterRef("pk"))),

@@ -13,7 +13,45 @@ from typing import ClassVar
 
 RULES_2022 = dt.date(2022, 8, 1)
 RULES_2025 = dt.date(2025, 8, 1)
+# The first start date whose funding rules this app does not hold (the 2026-27 rules).
+RULES_NOT_LOADED_FROM = dt.date(2026, 8, 1)
 FULL_TIME_HOURS = Decimal(30)
+# The 2025-26 rules' funding floor: no apprenticeship starting from 1 August 2025 is funded
+# with less off-the-job training than this, or a shorter duration, whatever prior learning
+# is recognised.
+OTJ_FLOOR_HOURS_FROM_2025 = 187
+MINIMUM_MONTHS_FROM_2025 = 8
+# 2022-23 rules (P36.2), for starts from 1 August 2022 to 31 July 2025: evidence of active
+# learning at least every 4 weeks.
+ACTIVE_LEARNING_DAYS = 28
+
+
+@dataclass(frozen=True)
+class FundingYear:
+    """Which year's funding rules an apprenticeship follows (those in force on its start
+    date, for the whole apprenticeship), and which rules this app applies to it."""
+
+    year: str  # "2025-26": the funding year of the start date
+    applied: str  # the year whose rules are applied
+    loaded: bool  # False when the start is after the last rules this app holds
+
+    @property
+    def note(self) -> str:
+        if self.loaded:
+            return f"The {self.year} funding rules apply: those in force on the start date."
+        return (
+            f"This apprenticeship started in the {self.year} funding year, whose rules are not "
+            f"loaded here yet. The {self.applied} rules are applied until they are."
+        )
+
+
+def funding_year(start_date: dt.date) -> FundingYear:
+    first = start_date.year if start_date.month >= 8 else start_date.year - 1
+    year = f"{first}-{(first + 1) % 100:02d}"
+    if start_date >= RULES_NOT_LOADED_FROM:
+        last = RULES_NOT_LOADED_FROM.year - 1
+        return FundingYear(year=year, applied=f"{last}-{(last + 1) % 100:02d}", loaded=False)
+    return FundingYear(year=year, applied=year, loaded=True)
 
 
 def minimum_duration_months(start_date: dt.date, weekly_hours: Decimal) -> int:
@@ -23,7 +61,7 @@ def minimum_duration_months(start_date: dt.date, weekly_hours: Decimal) -> int:
     From 1 August 2025: 8 months, with no automatic extension for part-time contracts.
     """
     if start_date >= RULES_2025:
-        return 8
+        return MINIMUM_MONTHS_FROM_2025
     if weekly_hours >= FULL_TIME_HOURS:
         return 12
     return math.ceil(12 * FULL_TIME_HOURS / Decimal(weekly_hours))

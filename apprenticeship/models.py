@@ -144,6 +144,15 @@ class Apprenticeship(models.Model):
 
     objects = ApprenticeshipQuerySet.as_manager()
 
+    # Set by apprenticeship.access on the rows it loads, not stored: the viewing user's roles
+    # here, and the query annotations they are worked out from.
+    viewer_roles: frozenset[Role]
+    as_tutor: bool
+    as_employer: bool
+    as_assessor: bool
+    as_admin: bool
+    as_epao_admin: bool
+
     class Meta:
         ordering = ["apprentice__full_name", "start_date"]
         constraints = [

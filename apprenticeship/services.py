@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -15,7 +16,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
-from apprenticeship import funding_rules
+from apprenticeship import funding_rules, separation
 from apprenticeship.models import (
     Apprenticeship,
     Membership,
@@ -144,7 +145,7 @@ def invite_person(
     email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     created = user is None
-    if created:
+    if user is None:
         user = User(email=email, full_name=full_name.strip())
         user.set_unusable_password()
         user.full_clean()
@@ -266,7 +267,7 @@ def create_apprenticeship(
     today: dt.date | None = None,
 ) -> Apprenticeship:
     """Enrol an apprentice on a standard version. The version is fixed from now on."""
-    values = {
+    values: dict[str, Any] = {
         "apprentice": apprentice,
         "standard_version": standard_version,
         "provider": provider,
@@ -327,7 +328,8 @@ def add_member(
     *, apprenticeship: Apprenticeship, user: User, role: Role, by: User | None
 ) -> Membership:
     """Give a person a role on an enrolment: a tutor from the provider, an employer contact
-    from the employer."""
+    from the employer, and never someone who already acts for another party to it
+    (apprenticeship/separation.py)."""
     required_org = {
         Role.TUTOR: apprenticeship.provider,
         Role.EMPLOYER: apprenticeship.employer,
@@ -344,6 +346,9 @@ def add_member(
         apprenticeship=apprenticeship, user=user, role=role, is_active=True
     ).exists():
         raise EnrolmentError(f"{user.full_name} is already {Role(role).label.lower()} here.")
+    conflicts = separation.role_conflicts(apprenticeship, user, role)
+    if conflicts:
+        raise EnrolmentError(" ".join(conflicts))
     membership = Membership(apprenticeship=apprenticeship, user=user, role=role)
     membership.full_clean()
     membership.save()

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from apprenticeship import access
 from apprenticeship.access import Action
 from apprenticeship.models import Apprenticeship, Role
+from config import virus_scan
 from config.pagination import paginate
 from dashboards import operations
 from epa.services import gateway as gateway_services
@@ -69,12 +70,16 @@ def _role_list(request, role: Role, template: str):
 @login_required
 def caseload(request):
     """The tutor's apprentices with what needs doing. Each area of the portfolio adds its
-    columns as annotations, so the page's query count does not grow with the caseload."""
+    columns (as annotations, or for the page's rows at once), so the page's query count
+    does not grow with the caseload."""
     queryset = access.apprenticeships_as(request.user, Role.TUTOR).with_people()
     queryset = evidence_coverage.annotate_caseload(queryset)
     queryset = review_schedule.with_review_status(queryset)
-    queryset = otj_caseload.annotate_otj_progress(queryset)
-    return render(request, "dashboards/caseload.html", {"page": paginate(request, queryset)})
+    page = paginate(request, queryset)
+    otj_totals = otj_caseload.otj_totals(page.object_list)
+    for row in page.object_list:
+        row.otj = otj_totals[row.pk]
+    return render(request, "dashboards/caseload.html", {"page": page})
 
 
 @login_required
@@ -126,6 +131,7 @@ def overview(request):
             "status": status,
             "review_flags": review_flags,
             "review_flag": review_flag,
+            "virus_scanning": virus_scan.status(),
             "jobs": operations.jobs_panel(request.user),
         },
     )

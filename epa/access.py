@@ -19,7 +19,7 @@ from epa.models import (
     MethodAssessment,
 )
 
-DECLARE_ACTION = {
+DECLARE_ACTION: dict[str, Action] = {
     GatewayDeclaration.Party.EMPLOYER: Action.DECLARE_FOR_EMPLOYER,
     GatewayDeclaration.Party.PROVIDER: Action.DECLARE_FOR_PROVIDER,
 }

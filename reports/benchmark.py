@@ -81,11 +81,12 @@ def prepare(database_url: str, items: int) -> int:
     from apprenticeship import services as enrolment
     from apprenticeship.models import Organisation, OrganisationMembership, Role
     from portfolio.evidence.services import evidence as evidence_services
-    from standards import services as standards
+    from standards.parsing import load_standard_file
+    from standards.services.imports import import_standard
 
     call_command("migrate", verbosity=0)
     path = Path(settings.BASE_DIR) / "fixtures" / "standards" / "st0896-v1.0.json"
-    standard = standards.import_standard(data=standards.load_standard_file(path)).standard_version
+    standard = import_standard(data=load_standard_file(path)).standard_version
     provider = Organisation.objects.create(name="Bench Provider", kind="provider")
     employer = Organisation.objects.create(name="Bench Employer", kind="employer")
     apprentice = User.objects.create_user("bench.apprentice@example.org", "x", full_name="Bench")

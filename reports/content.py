@@ -9,6 +9,7 @@ a gateway pack from the snapshot itself, so what the assessor reads never change
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -122,8 +123,9 @@ def _embedded(data: dict) -> dict[str, EmbeddedFile]:
         pk__in=wanted, evidence__apprenticeship_id=data["apprenticeship"]["id"]
     ):
         if row.sha256 == wanted[row.pk]:
+            # A saved file always has a name.
             files[row.sha256] = EmbeddedFile(
-                storage_name=row.file.name, content_type=row.content_type
+                storage_name=cast(str, row.file.name), content_type=row.content_type
             )
     return files
 

@@ -1,17 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from apprenticeship import access
-from audit.services import record_event
+from accounts.permissions import is_site_operator, require_site_operator
 from config.pagination import paginate
-from standards import services
+from standards import selectors
+from standards.errors import StandardFactError, StandardImportError
 from standards.forms import ImportStandardForm, OtjMinimumForm
 from standards.models import KSB, PROVENANCE_HELP, Provenance, StandardVersion
+from standards.services import facts, imports
 
 
 @login_required
@@ -22,7 +21,7 @@ def standard_list(request):
         "standards/standard_list.html",
         {
             "page": paginate(request, versions),
-            "can_import": access.administered_providers(request.user).exists(),
+            "can_import": is_site_operator(request.user),
         },
     )
 
@@ -53,7 +52,8 @@ def standard_detail(request, pk: int):
             "ksb_groups": groups,
             "duty_map": version.fact("duty_ksb_map"),
             "plan": plan,
-            "may_enter_otj_minimum": services.may_enter_otj_minimum(version),
+            "can_enter_otj_minimum": selectors.may_enter_otj_minimum(version)
+            and is_site_operator(request.user),
             "provenance_help": [(Provenance(k).label, v) for k, v in PROVENANCE_HELP.items()],
         },
     )
@@ -62,21 +62,13 @@ def standard_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def standard_import(request):
-    if not access.administered_providers(request.user).exists():
-        raise PermissionDenied
+    """A site operator imports a standard file; it changes the standard for every provider."""
+    require_site_operator(request.user)
     form = ImportStandardForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                result = services.import_standard(data=form.cleaned_data["file"])
-                record_event(
-                    action="standard.imported",
-                    obj=result.standard_version,
-                    actor=request.user,
-                    summary=f"Imported {result.standard_version}",
-                    after=result.counts,
-                )
-        except services.StandardImportError as error:
+            result = imports.import_standard(data=form.cleaned_data["file"], by=request.user)
+        except StandardImportError as error:
             form.add_error("file", f"Nothing was imported. {error}")
         else:
             messages.success(request, f"{result.standard_version} imported.")
@@ -87,11 +79,9 @@ def standard_import(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def standard_otj_minimum(request, pk: int):
-    """A provider admin enters the off-the-job minimum while the official one is not loaded."""
-    providers = access.administered_providers(request.user).order_by("name")
-    provider = providers.first()
-    if provider is None:
-        raise PermissionDenied
+    """A site operator enters the off-the-job minimum while the official one is not loaded:
+    it sets the required total for every provider's apprentices on this standard."""
+    require_site_operator(request.user)
     version = get_object_or_404(StandardVersion, pk=pk)
     form = OtjMinimumForm(
         request.POST or None,
@@ -99,14 +89,14 @@ def standard_otj_minimum(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_provider_otj_minimum(
+            facts.set_provider_otj_minimum(
                 standard_version=version,
                 hours=form.cleaned_data["hours"],
                 source=form.cleaned_data["source"],
-                provider_name=provider.name,
+                entered_by=request.user.get_full_name() or request.user.email,
                 by=request.user,
             )
-        except services.StandardFactError as error:
+        except StandardFactError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Minimum off-the-job hours saved, marked as entered by you.")
@@ -117,6 +107,6 @@ def standard_otj_minimum(request, pk: int):
         {
             "version": version,
             "form": form,
-            "may_enter": services.may_enter_otj_minimum(version),
+            "may_enter": selectors.may_enter_otj_minimum(version),
         },
     )

@@ -3,80 +3,38 @@
 import pytest
 from celery.contrib.testing.worker import start_worker
 
-from apprenticeship.models import Apprenticeship, Role
+from apprenticeship.models import Apprenticeship
 from config.celery import app as celery_app
 from tests import factories
-
-PERSONAS = ("apprentice", "employer", "tutor", "assessor", "admin", "outsider")
+from tests.helpers import personas as personas_helpers
 
 
 @pytest.fixture
 def standard_version(db):
-    version = factories.StandardVersionFactory(reference="ST0896", title="Peer worker")
-    for number in range(1, 4):
-        factories.DutyFactory(standard_version=version, number=number)
-    for number in range(1, 4):
-        factories.KSBFactory(standard_version=version, number=number)
-    return version
+    return personas_helpers.make_standard_version()
 
 
 @pytest.fixture
 def provider(db):
-    return factories.ProviderFactory(name="Northfield Peer Training")
+    return personas_helpers.make_provider()
 
 
 @pytest.fixture
 def employer_org(provider):
-    return factories.EmployerFactory(name="Riverside Service", managed_by=provider)
+    return personas_helpers.make_employer_org(provider)
 
 
 @pytest.fixture
 def epao(provider):
-    return factories.EPAOFactory(name="Fairway EPA", managed_by=provider)
+    return personas_helpers.make_epao(provider)
 
 
 @pytest.fixture
 def personas(db, standard_version, provider, employer_org, epao):
     """Users by persona name. The apprenticeship is `personas["apprenticeship"]`."""
-    people = {
-        name: factories.UserFactory(email=f"{name}@example.org", full_name=name.title())
-        for name in PERSONAS
-    }
-    factories.OrganisationMembershipFactory(user=people["apprentice"], organisation=employer_org)
-    factories.OrganisationMembershipFactory(user=people["employer"], organisation=employer_org)
-    factories.OrganisationMembershipFactory(user=people["tutor"], organisation=provider)
-    factories.OrganisationMembershipFactory(
-        user=people["admin"], organisation=provider, is_admin=True
+    return personas_helpers.make_personas(
+        standard_version=standard_version, provider=provider, employer_org=employer_org, epao=epao
     )
-    factories.OrganisationMembershipFactory(user=people["assessor"], organisation=epao)
-    apprenticeship = factories.ApprenticeshipFactory(
-        apprentice=people["apprentice"],
-        standard_version=standard_version,
-        provider=provider,
-        employer=employer_org,
-        epao=epao,
-    )
-    factories.MembershipFactory(
-        apprenticeship=apprenticeship, user=people["tutor"], role=Role.TUTOR
-    )
-    factories.MembershipFactory(
-        apprenticeship=apprenticeship, user=people["employer"], role=Role.EMPLOYER
-    )
-    factories.MembershipFactory(
-        apprenticeship=apprenticeship, user=people["assessor"], role=Role.ASSESSOR
-    )
-    # The outsider is a provider admin and tutor somewhere else, with their own apprentice.
-    other_provider = factories.ProviderFactory(name="Eastgate Learning")
-    factories.OrganisationMembershipFactory(
-        user=people["outsider"], organisation=other_provider, is_admin=True
-    )
-    other = factories.ApprenticeshipFactory(
-        provider=other_provider, standard_version=standard_version
-    )
-    factories.MembershipFactory(apprenticeship=other, user=people["outsider"], role=Role.TUTOR)
-    people["apprenticeship"] = apprenticeship
-    people["other_apprenticeship"] = other
-    return people
 
 
 @pytest.fixture
@@ -87,9 +45,7 @@ def apprenticeship(personas) -> Apprenticeship:
 @pytest.fixture
 def post_gateway(apprenticeship) -> Apprenticeship:
     """The personas' apprenticeship after gateway, so the assessor may see it."""
-    apprenticeship.status = Apprenticeship.Status.GATEWAY
-    apprenticeship.save(update_fields=["status"])
-    return apprenticeship
+    return personas_helpers.move_to_gateway(apprenticeship)
 
 
 @pytest.fixture
@@ -97,10 +53,11 @@ def st0896(db):
     """The project's real ST0896 fixture, imported."""
     from django.conf import settings
 
-    from standards import services
+    from standards.parsing import load_standard_file
+    from standards.services.imports import import_standard
 
     path = settings.BASE_DIR / "fixtures" / "standards" / "st0896-v1.0.json"
-    return services.import_standard(data=services.load_standard_file(path)).standard_version
+    return import_standard(data=load_standard_file(path)).standard_version
 
 
 @pytest.fixture
@@ -111,3 +68,24 @@ def celery_worker(transactional_db):
         celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30
     ) as worker:
         yield worker
+
+
+@pytest.fixture
+def site_operator(db):
+    """An operator of the installation: changes the standards every provider shares."""
+    return factories.UserFactory(
+        email="operator@example.org", full_name="Olu Operator", is_superuser=True
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """On SQLite (the second pass of the test command), skip what needs PostgreSQL itself:
+    tests marked `postgres_only` and those that run a real Celery worker beside the test."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks between connections)")
+    for item in items:
+        if "postgres_only" in item.keywords or "celery_worker" in item.fixturenames:
+            item.add_marker(skip)

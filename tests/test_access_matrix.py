@@ -1,10 +1,19 @@
-"""Every URL has an access rule, and every rule holds for every persona."""
+"""Every URL has an access rule, and every rule holds for every persona.
+
+The personas are built once for this module, and each entry's state and the rows its URL
+names once for its six personas (see tests/helpers/db.py and the fixtures below). Every
+test still runs in its own savepoint on top, rolled back when it ends, and gets its own
+copy of the objects: a POST that changes data changes it for that test alone."""
+
+import copy
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import factories
-from tests.access_matrix import ENTRIES, PERSONA_NAMES, PUBLIC, Entry
+from tests.access_matrix import ENTRIES, PERSONA_NAMES, PUBLIC, STATES, Entry
+from tests.helpers.db import kept_for_scope
+from tests.helpers.personas import make_personas
 
 
 def project_url_names() -> set[str]:
@@ -34,44 +43,70 @@ def test_every_access_matrix_entry_names_a_real_url():
     assert not unknown
 
 
-def _context(request, personas) -> dict:
-    ctx = dict(personas)
-    invited = factories.UserFactory(email="invited@example.org", full_name="Invited Person")
-    invited.set_unusable_password()
-    invited.save()
-    factories.OrganisationMembershipFactory(
-        user=invited, organisation=personas["apprenticeship"].employer
+@pytest.fixture(scope="module")
+def module_personas(django_db_setup, django_db_blocker):
+    """The personas and a person invited but not yet signed up, kept for the module."""
+    with kept_for_scope(django_db_blocker):
+        people = make_personas()
+        invited = factories.UserFactory(email="invited@example.org", full_name="Invited Person")
+        invited.set_unusable_password()
+        invited.save()
+        factories.OrganisationMembershipFactory(
+            user=invited, organisation=people["apprenticeship"].employer
+        )
+        people["invited_person"] = invited
+        # The site operator changes the reference data every provider shares.
+        people["operator"] = factories.UserFactory(
+            email="operator@example.org", full_name="Olu Operator", is_superuser=True
+        )
+        yield people
+
+
+@pytest.fixture(scope="class")
+def prepared(entry: Entry, module_personas, django_db_blocker):
+    """The entry's state and the rows its URL names, built once and kept while the tests
+    of this entry run. `entry` is parametrised per class, so pytest runs a class's tests
+    entry by entry and rebuilds this when the entry changes; the class scope ends it
+    before another class's tests run."""
+    with kept_for_scope(django_db_blocker):
+        ctx = copy.deepcopy(module_personas)
+        if entry.state:
+            STATES[entry.state](ctx)
+        url = reverse(entry.url_name, args=entry.args(ctx)) + entry.query
+        yield ctx, url
+
+
+@pytest.fixture
+def ctx_and_url(db, prepared) -> tuple[dict, str]:
+    """This test's own copy of the objects (its rows roll back with the test)."""
+    ctx, url = prepared
+    return copy.deepcopy(ctx), url
+
+
+class TestEveryPersona:
+    @pytest.mark.parametrize("persona", PERSONA_NAMES)
+    @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id, scope="class")
+    def test_access_rule(self, client, ctx_and_url, entry: Entry, persona: str):
+        ctx, url = ctx_and_url
+        client.force_login(ctx[persona])
+        response = getattr(client, entry.method)(url, entry.data(ctx))
+        assert response.status_code == entry.expected[persona], (
+            f"{entry.id} as {persona}: got {response.status_code}"
+        )
+
+
+class TestAnonymous:
+    @pytest.mark.parametrize(
+        "entry",
+        [e for e in ENTRIES if e.method == "get" and not e.state],
+        ids=lambda e: e.id,
+        scope="class",
     )
-    ctx["invited_person"] = invited
-    return ctx
-
-
-def _call(client, entry: Entry, ctx: dict):
-    url = reverse(entry.url_name, args=entry.args(ctx)) + entry.query
-    return getattr(client, entry.method)(url, entry.data(ctx))
-
-
-@pytest.mark.parametrize("persona", PERSONA_NAMES)
-@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)
-def test_access_rule(request, client, personas, entry: Entry, persona: str):
-    if entry.state:
-        request.getfixturevalue(entry.state)
-    ctx = _context(request, personas)
-    client.force_login(personas[persona])
-    response = _call(client, entry, ctx)
-    assert response.status_code == entry.expected[persona], (
-        f"{entry.id} as {persona}: got {response.status_code}"
-    )
-
-
-@pytest.mark.parametrize(
-    "entry", [e for e in ENTRIES if e.method == "get" and not e.state], ids=lambda e: e.id
-)
-def test_anonymous_visitors_are_sent_to_sign_in(request, client, personas, entry: Entry):
-    ctx = _context(request, personas)
-    response = _call(client, entry, ctx)
-    if entry.url_name in PUBLIC:
-        assert response.status_code == PUBLIC[entry.url_name]
-    else:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
+    def test_anonymous_visitors_are_sent_to_sign_in(self, client, ctx_and_url, entry: Entry):
+        ctx, url = ctx_and_url
+        response = getattr(client, entry.method)(url, entry.data(ctx))
+        if entry.url_name in PUBLIC:
+            assert response.status_code == PUBLIC[entry.url_name]
+        else:
+            assert response.status_code == 302
+            assert response["Location"].startswith(reverse("accounts:login"))

@@ -145,6 +145,15 @@ UPLOAD_MAX_MB = {
 # Larger uploads stream to a temporary file here, deleted when the request ends.
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None
 
+# Virus scanning with ClamAV's clamd: its Unix socket, or its host and port. Off when
+# neither is set. When it is on and clamd can't give a verdict, uploads are refused.
+CLAMAV_SOCKET = env_str("CLAMAV_SOCKET")
+CLAMAV_HOST = env_str("CLAMAV_HOST")
+CLAMAV_PORT = env_int("CLAMAV_PORT", 3310)
+CLAMAV_TIMEOUT_SECONDS = env_int("CLAMAV_TIMEOUT_SECONDS", 120)
+if CLAMAV_SOCKET and CLAMAV_HOST:
+    raise ImproperlyConfigured("Set CLAMAV_SOCKET or CLAMAV_HOST for virus scanning, not both.")
+
 S3_BUCKET = env_str("S3_BUCKET")
 if S3_BUCKET:
     _default_storage = {
@@ -284,5 +293,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Refused uploads and other security events, kept out of the user-facing history.
+        # Always at INFO or above, whatever LOG_LEVEL says; filter on the name "security".
+        "security": {"level": "INFO"},
     },
 }

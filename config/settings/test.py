@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-" + "x" * 40)
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peerfolio")
@@ -24,6 +25,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME")}  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = "peerfolio-test"  # noqa: F405
-STATIC_ROOT = tempfile.mkdtemp(prefix="peerfolio-test-static-")
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="peerfolio-test-static-"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

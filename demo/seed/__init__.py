@@ -20,6 +20,7 @@ PEOPLE_TO_PRINT = [
     ("assessor", "Assessor:"),
     ("epao_admin", "Assessment admin:"),
     ("apprentice", "Apprentice:"),
+    ("operator", "Site operator:"),
 ]
 
 STEPS = [

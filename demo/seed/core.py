@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import make_site_operator
 from apprenticeship import services
 from apprenticeship.models import (
     Apprenticeship,
@@ -17,8 +18,9 @@ from apprenticeship.models import (
     OrganisationMembership,
     Role,
 )
-from standards import services as standard_services
 from standards.models import StandardVersion
+from standards.parsing import load_standard_file
+from standards.services.imports import import_standard
 
 ST0896_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "standards" / "st0896-v1.0.json"
 
@@ -46,6 +48,9 @@ PEOPLE = {
     "priya": ("priya.nair@example.org", "Priya Nair", "employer2", False),
     "kofi": ("kofi.mensah@example.org", "Kofi Mensah", "employer2", False),
 }
+
+# The site operator looks after the standards every provider shares; no organisation.
+OPERATOR = ("operator@example.org", "Olu Adebayo")
 
 ENROLMENTS = {
     # key: (apprentice key, employer key, months ago started, date of birth, weekly hours)
@@ -80,6 +85,16 @@ def ensure_person(
         user=user, organisation=organisation, is_active=True, defaults={"is_admin": is_admin}
     )
     context.people[key] = user
+    return user
+
+
+def ensure_operator(context) -> User:
+    """The demo site operator, with the demo password."""
+    email, full_name = OPERATOR
+    user, _created, _changed = make_site_operator(email=email, full_name=full_name)
+    user.set_password(context.password)
+    user.save(update_fields=["password"])
+    context.people["operator"] = user
     return user
 
 
@@ -126,8 +141,7 @@ def ensure_enrolment(
 @transaction.atomic
 def seed(context) -> None:
     if not StandardVersion.objects.filter(reference="ST0896", version="1.0").exists():
-        data = standard_services.load_standard_file(ST0896_FIXTURE)
-        standard_services.import_standard(data=data)
+        import_standard(data=load_standard_file(ST0896_FIXTURE), by_label="demo data")
 
     for key, (name, kind, managed_key) in ORGANISATIONS.items():
         managed_by = context.organisations.get(managed_key)
@@ -142,6 +156,7 @@ def seed(context) -> None:
         ensure_person(
             context, key, email, full_name, context.organisations[org_key], is_admin=is_admin
         )
+    ensure_operator(context)
 
     today = timezone.localdate()
     for key, (person_key, employer_key, months_ago, born, hours) in ENROLMENTS.items():

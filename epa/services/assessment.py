@@ -15,6 +15,7 @@ read from the standard's AssessmentPlan and AssessmentMethod rows.
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Max, Prefetch
@@ -22,7 +23,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship import services as apprenticeship_services
-from apprenticeship.models import Apprenticeship, Membership, OrganisationMembership, Role
+from apprenticeship.models import (
+    Apprenticeship,
+    Membership,
+    Organisation,
+    OrganisationMembership,
+    Role,
+)
 from apprenticeship.services import lock_apprenticeship
 from audit.services import record_event
 from epa.errors import EpaError
@@ -46,7 +53,7 @@ MAX_SESSION_MINUTES = 8 * 60
 
 DECLARE_FIRST = "Declare that you have no conflict of interest before recording anything."
 
-ROLE_CONFLICTS = {
+ROLE_CONFLICTS: dict[str, str] = {
     Role.TUTOR: "is or was the apprentice's tutor",
     Role.EMPLOYER: "is or was the apprentice's employer contact",
 }
@@ -92,9 +99,8 @@ def independence_problems(apprenticeship: Apprenticeship, user: User) -> list[st
     elif not OrganisationMembership.objects.filter(
         user=user, organisation_id=apprenticeship.epao_id, is_active=True
     ).exists():
-        problems.append(
-            f"{name} does not work for the assessment organisation, {apprenticeship.epao.name}."
-        )
+        epao = cast(Organisation, apprenticeship.epao)  # not None: epao_id is checked above
+        problems.append(f"{name} does not work for the assessment organisation, {epao.name}.")
     return problems
 
 

@@ -3,6 +3,7 @@ and passing gateway, which freezes the portfolio for the assessor."""
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from typing import cast
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -19,6 +20,7 @@ from epa.services import snapshot as snapshots
 from portfolio.evidence.models import DutySignOff
 from portfolio.reviews import schedule as review_schedule
 from portfolio.reviews import selectors as review_selectors
+from portfolio.reviews.models import ReviewVersion
 from portfolio.training import formatting
 from portfolio.training import selectors as otj
 from standards.models import Duty, Provenance
@@ -95,8 +97,8 @@ def _english_maths(apprenticeship: Apprenticeship, today: dt.date) -> CheckItem:
         shown = "Recorded: " + ", ".join(
             part
             for part in (
-                english_ok and f"English, {record.get_english_display().lower()}",
-                maths_ok and f"maths, {record.get_maths_display().lower()}",
+                english_ok and record and f"English, {record.get_english_display().lower()}",
+                maths_ok and record and f"maths, {record.get_maths_display().lower()}",
             )
             if part
         )
@@ -171,7 +173,8 @@ def _recent_review(apprenticeship: Apprenticeship, today: dt.date) -> CheckItem:
     if review is None:
         holds, detail = False, "No progress review has been signed by all three of you yet."
     else:
-        held_on = review.current_version.held_on
+        # A signed review always has the version its parties signed.
+        held_on = cast(ReviewVersion, review.current_version).held_on
         holds = interval.after(held_on) >= today
         detail = f"The last review signed by everyone was held on {held_on:%-d %B %Y}"
         detail += f", within the last {interval}." if holds else f", more than {interval} ago."
@@ -190,7 +193,7 @@ def _declaration(apprenticeship: Apprenticeship, party: str, declared) -> CheckI
     label = {
         Party.EMPLOYER: "The employer confirms the apprentice works at the standard",
         Party.PROVIDER: "The training provider confirms the apprentice is ready",
-    }[party]
+    }[Party(party)]
     if declaration:
         detail = (
             f"Confirmed by {declaration.declared_by.full_name} on "
@@ -201,7 +204,7 @@ def _declaration(apprenticeship: Apprenticeship, party: str, declared) -> CheckI
             Party.EMPLOYER: "Waiting for the employer contact to confirm.",
             Party.PROVIDER: "Waiting for the tutor or provider admin to confirm, once every "
             "other item holds.",
-        }[party]
+        }[Party(party)]
     return CheckItem(
         key=f"{party}_declaration",
         label=label,

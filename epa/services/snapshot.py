@@ -9,12 +9,13 @@ portfolio never reach what the assessor reads.
 """
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Prefetch
 
 from apprenticeship.models import Apprenticeship
 from epa.models import GatewayDeclaration
-from portfolio.evidence.models import DutySignOff, Evidence, EvidenceFile, EvidenceVersion
+from portfolio.evidence.models import DutySignOff, Evidence, EvidenceFile
 from portfolio.reviews import selectors as review_selectors
 from portfolio.training import export as otj_export
 from portfolio.training import selectors as otj
@@ -62,7 +63,9 @@ def _item(evidence: Evidence) -> dict | None:
     """The version of one item that the assessor reads, or None for a draft that was
     never accepted."""
     live = evidence.status in (Evidence.Status.SUBMITTED, Evidence.Status.REFERRED)
-    version: Evidence | EvidenceVersion | None = evidence if live else evidence.accepted_version
+    # The live Evidence row or its accepted EvidenceVersion: each branch below reads only
+    # what its kind has.
+    version: Any = evidence if live else evidence.accepted_version
     if version is None:
         return None
     accepted = evidence.accepted_version
@@ -71,9 +74,7 @@ def _item(evidence: Evidence) -> dict | None:
         "version": evidence.version if live else version.number,
         "title": version.title,
         "kind": version.kind,
-        "kind_label": evidence.get_kind_display()
-        if live
-        else evidence.accepted_version.get_kind_label(),
+        "kind_label": evidence.get_kind_display() if live else version.get_kind_label(),
         "activity_date": version.activity_date,
         "account": version.account,
         "state": evidence.status if live else Evidence.Status.ACCEPTED,

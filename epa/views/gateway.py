@@ -15,7 +15,7 @@ from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
 from epa.services import gateway as services
 from epa.services.gateway import GatewayError
 from portfolio.evidence.models import EvidenceFile
-from portfolio.evidence.views.files import FILE_POLICY
+from portfolio.evidence.views.files import protect_download
 
 
 @login_required
@@ -190,7 +190,4 @@ def snapshot_file(request, pk: int, file_id: int):
         filename=recorded["name"],
         content_type=recorded["content_type"],
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = FILE_POLICY
-    response["Cache-Control"] = "no-store, private"
-    return response
+    return protect_download(response)

@@ -9,6 +9,7 @@ evidence later never changes what a sign-off relied on.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -325,9 +326,7 @@ class ProtectedName(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(
-                models.functions.Lower("name"), "apprenticeship", name="protected_name_unique"
-            ),
+            models.UniqueConstraint(Lower("name"), "apprenticeship", name="protected_name_unique"),
         ]
 
     def __str__(self) -> str:

@@ -86,8 +86,9 @@ def coverage(apprenticeship: Apprenticeship) -> Coverage:
         .order_by("activity_date", "pk")
     )
     accepted_ids = [e.accepted_version_id for e in evidence if e.accepted_version_id]
-    accepted_duties: dict[int, set[int]] = defaultdict(set)
-    accepted_ksbs: dict[int, set[int]] = defaultdict(set)
+    # By accepted version id. Evidence never accepted looks up None, which finds nothing.
+    accepted_duties: dict[int | None, set[int]] = defaultdict(set)
+    accepted_ksbs: dict[int | None, set[int]] = defaultdict(set)
     for version_id, duty_id in EvidenceVersion.duties.through.objects.filter(
         evidenceversion_id__in=accepted_ids
     ).values_list("evidenceversion_id", "duty_id"):
@@ -208,7 +209,7 @@ def evidence_summary(apprenticeship: Apprenticeship) -> EvidenceSummary:
     )
 
 
-def _count(queryset: QuerySet) -> Subquery:
+def _count(queryset: QuerySet) -> Coalesce:
     return Coalesce(
         Subquery(
             queryset.order_by().values("apprenticeship").annotate(n=Count("pk")).values("n")[:1],

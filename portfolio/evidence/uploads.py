@@ -3,14 +3,22 @@ not its name, against an allow-list of documents, images, audio and video.
 
 Refused, with a message that says why and what to do: empty files, files over the size
 limit for their type, names that do not match the content, programs and scripts, web
-pages and SVG images, documents that carry macros or scripts, archive bombs and anything
-not on the list. Images are re-encoded, which drops their location and camera details.
-Nothing here touches the database or storage: the caller stores only what passes.
+pages and SVG images, documents that carry macros or scripts, archive bombs, pictures
+that are incomplete, PDFs with anything after their end, Word and OpenDocument files whose
+parts point outside them or don't belong, and anything not on the list. The container
+checks (containers.py) never read process-wide switches. Images are saved again, which
+drops their location and camera details and anything else riding on them. File names are
+kept in Unicode NFC. When clamd is configured (config/virus_scan.py), every file must also pass a
+virus scan. Nothing here touches the database or storage: the caller stores only what
+passes.
 """
 
+import contextlib
 import hashlib
 import io
+import logging
 import re
+import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -19,7 +27,12 @@ from typing import IO
 from xml.etree import ElementTree
 
 from django.conf import settings
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from config import virus_scan
+from portfolio.evidence import containers
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
 HEAD_BYTES = 8192
@@ -33,6 +46,14 @@ MAX_EXTRACTED_TEXT = 500_000
 
 class UploadRefused(Exception):
     """The file cannot be accepted; the message is for the person who uploaded it."""
+
+
+class VirusFound(UploadRefused):
+    """The virus scanner recognised the file; `signature` is what it found, for the log."""
+
+    def __init__(self, message: str, *, signature: str):
+        super().__init__(message)
+        self.signature = signature
 
 
 @dataclass(frozen=True)
@@ -174,6 +195,7 @@ def sniff(head: bytes) -> str:
     """The allow-list key for content starting with `head`, or raise UploadRefused."""
     if head.startswith(EXECUTABLE_MAGIC):
         raise UploadRefused("Programs and scripts can't be uploaded.")
+    _refuse_text_lookalikes(head)
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
@@ -319,6 +341,7 @@ def _check_zip_document(upload: IO[bytes]) -> tuple[str, str]:
                 "This document unpacks to far more than its size, which is how harmful "
                 "files hide. Save it again from your word processor and upload that."
             )
+        _refuse_unsafe_zip_entries(archive)
         names = [member.filename for member in members]
         lowered = [name.lower() for name in names]
         if any(name.endswith((".zip", ".jar", ".exe", ".dll", ".js", ".vbs")) for name in lowered):
@@ -329,6 +352,7 @@ def _check_zip_document(upload: IO[bytes]) -> tuple[str, str]:
                 "and upload that."
             )
         key = _zip_document_kind(archive, names)
+        _refuse_unexpected_zip_parts(archive, key)
         return key, _zip_text(archive, key)
 
 
@@ -359,7 +383,8 @@ def _xml_text(data: bytes) -> str:
         root = ElementTree.fromstring(data)  # noqa: S314 - stdlib parser refuses entities
     except ElementTree.ParseError:
         return ""
-    paragraphs, current = [], []
+    paragraphs: list[str] = []
+    current: list[str] = []
     for element in root.iter():
         tag = element.tag.rsplit("}", 1)[-1]
         if tag in ("p", "h", "tr") and current:
@@ -403,6 +428,7 @@ def _check_pdf(upload: IO[bytes]) -> str:
     upload.seek(0)
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
+    from pypdf.generic import DictionaryObject
 
     try:
         reader = PdfReader(upload)
@@ -411,6 +437,8 @@ def _check_pdf(upload: IO[bytes]) -> str:
                 "This PDF is protected with a password. Save an unprotected copy and upload it."
             )
         catalogue = reader.trailer["/Root"]
+        if not isinstance(catalogue, DictionaryObject):
+            raise UploadRefused("This PDF is damaged and can't be read.")
         names = catalogue.get("/Names")
         names = names.get_object() if names is not None else {}
         open_action = catalogue.get("/OpenAction")
@@ -418,12 +446,13 @@ def _check_pdf(upload: IO[bytes]) -> str:
         if (
             any(key in names for key in PDF_ACTIVE_KEYS)
             or "/AA" in catalogue
-            or (hasattr(open_action, "get") and open_action.get("/S") != "/GoTo")
+            or (isinstance(open_action, DictionaryObject) and open_action.get("/S") != "/GoTo")
         ):
             raise UploadRefused(
                 "This PDF contains scripts, attachments or actions. Print it to a new PDF "
                 "(or save it as PDF again) and upload that."
             )
+        _refuse_active_pdf_objects(reader)
         pages = []
         for page in reader.pages:
             pages.append(page.extract_text() or "")
@@ -450,9 +479,10 @@ def _reencode_image(upload: IO[bytes], key: str) -> bytes:
                     raise UploadRefused("This picture is too large (too many pixels).")
                 probe.verify()
             upload.seek(0)
-            with Image.open(upload) as image:
-                image.load()
-                image = ImageOps.exif_transpose(image)
+            with Image.open(upload) as opened:
+                opened.load()
+                image = ImageOps.exif_transpose(opened)
+                image = _plain_picture(image)
                 output = io.BytesIO()
                 if key == "jpeg":
                     if image.mode not in ("RGB", "L"):
@@ -473,10 +503,141 @@ def _reencode_image(upload: IO[bytes], key: str) -> bytes:
     return output.getvalue()
 
 
+# -- names, containers and the virus scan ----------------------------------------------
+
+# Formats that can pass for plain text but are not: a GIF whose header doubles as a
+# script, rich text (which can carry programs inside) and PostScript (itself a program).
+TEXT_LOOKALIKES = (
+    (
+        (b"GIF87a", b"GIF89a"),
+        "GIF images can't be uploaded. Save it as a PNG or JPEG and upload that.",
+    ),
+    (
+        (b"{\\rtf",),
+        "Rich text (.rtf) files can't be uploaded. Save it as a .docx or PDF and upload that.",
+    ),
+    ((b"%!PS",), "PostScript files can't be uploaded. Save it as a PDF and upload that."),
+)
+# Characters that change how a name looks without being seen: a right-to-left override
+# makes "photo\u202egpj.exe" show as "photoexe.jpg". Control characters too.
+INVISIBLE_IN_NAMES = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\x00-\x1f\x7f]")
+PDF_ACTIVE_MESSAGE = (
+    "This PDF contains scripts, attachments or actions. Print it to a new PDF (or save it "
+    "as PDF again) and upload that."
+)
+
+
+def clean_name(name: str) -> str:
+    """The name to show and to download as: the last part of the path, in Unicode NFC
+    (Macs send names decomposed, so "café" would otherwise be stored two ways), without
+    direction overrides or control characters, at most 255 characters."""
+    name = INVISIBLE_IN_NAMES.sub("", unicodedata.normalize("NFC", name))
+    return PurePath(name.replace("\\", "/")).name.strip()[:255] or "file"
+
+
+def _refuse_text_lookalikes(head: bytes) -> None:
+    for signatures, message in TEXT_LOOKALIKES:
+        if head.startswith(signatures):
+            raise UploadRefused(message)
+
+
+def _refuse_unsafe_zip_entries(archive: zipfile.ZipFile) -> None:
+    problem = containers.zip_entry_problem(archive)
+    if problem:
+        raise UploadRefused(problem)
+
+
+def _refuse_unexpected_zip_parts(archive: zipfile.ZipFile, key: str) -> None:
+    problem = containers.zip_parts_problem(archive, key)
+    if problem:
+        raise UploadRefused(problem)
+
+
+def _refuse_active_pdf_objects(reader) -> None:
+    try:
+        active = containers.pdf_has_active_content(reader)
+    except containers.PdfTooComplex as exc:
+        raise UploadRefused(str(exc)) from exc
+    if active:
+        raise UploadRefused(PDF_ACTIVE_MESSAGE)
+
+
+def _check_container(upload: IO[bytes], key: str, head: bytes) -> None:
+    """Pictures must be complete and PDFs must end where they say they end. These checks
+    never depend on process-wide switches such as Pillow's LOAD_TRUNCATED_IMAGES."""
+    problem = None
+    if TYPES[key].category == "image":
+        upload.seek(0)
+        problem = containers.picture_problem(upload.read(), key)
+        upload.seek(0)
+    elif key == "pdf":
+        problem = containers.pdf_container_problem(upload, head)
+    if problem:
+        raise UploadRefused(problem)
+
+
+def _scan_for_viruses(upload: IO[bytes], display_name: str) -> None:
+    """Refuse the file unless clamd (when configured) gives it a clean verdict."""
+    if not virus_scan.is_enabled():
+        return
+    try:
+        verdict = virus_scan.scan(upload)
+    except virus_scan.TooLargeToScan as exc:
+        logger.error(
+            "clamd would not scan a file of %s bytes (%s). Raise its StreamMaxLength to the "
+            "largest upload limit.",
+            _size_of(upload),
+            exc,
+        )
+        raise UploadRefused(
+            f"We couldn't check {display_name} for viruses because it is too large for our "
+            "checker, so it wasn't uploaded. Upload a smaller copy, or tell your tutor."
+        ) from exc
+    except virus_scan.ScannerUnavailable as exc:
+        logger.error("The virus scanner gave no verdict: %s", exc)
+        raise UploadRefused(
+            "We can't check files for viruses just now, so nothing was uploaded. Please try "
+            "again in a few minutes."
+        ) from exc
+    if not verdict.clean:
+        raise VirusFound(
+            f"{display_name} failed our virus check, so it wasn't uploaded. Your device may "
+            "have a virus: run a virus check on it, then upload a clean copy.",
+            signature=verdict.signature,
+        )
+
+
+def _plain_picture(image: Image.Image) -> Image.Image:
+    """The pixels alone. Colours are converted to sRGB when the picture carries a colour
+    profile, and nothing else riding on the picture (comments, profiles, XMP) is left in
+    `info`, where Pillow would copy some of it into the new file."""
+    profile = image.info.get("icc_profile")
+    if profile and image.mode in ("RGB", "RGBA"):
+        # An unreadable profile is simply dropped with the rest.
+        with contextlib.suppress(ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            converted = ImageCms.profileToProfile(
+                image,
+                ImageCms.ImageCmsProfile(io.BytesIO(profile)),
+                ImageCms.createProfile("sRGB"),
+                outputMode=image.mode,
+            )
+            if converted is not None:
+                image = converted
+    image.info = {}
+    return image
+
+
+def _size_of(upload: IO[bytes]) -> int:
+    upload.seek(0, 2)
+    size = upload.tell()
+    upload.seek(0)
+    return size
+
+
 def check_upload(upload: IO[bytes], *, name: str, size: int) -> CheckedFile:
     """Judge one uploaded file. Raises UploadRefused with a plain message, or returns
     what to store. Reads the file; never writes anything."""
-    display_name = PurePath(name.replace("\\", "/")).name.strip()[:255] or "file"
+    display_name = clean_name(name)
     if size <= 0:
         raise UploadRefused(f"{display_name} is empty.")
     extension = PurePath(display_name).suffix.lower()
@@ -504,6 +665,7 @@ def check_upload(upload: IO[bytes], *, name: str, size: int) -> CheckedFile:
             f"{display_name} has a name that says {TYPES[claimed].label}, but the file is a "
             f"{file_type.label}. Check you chose the right file."
         )
+    _check_container(upload, key, head)
     if key == "pdf":
         text = _check_pdf(upload)
     content = None
@@ -511,6 +673,9 @@ def check_upload(upload: IO[bytes], *, name: str, size: int) -> CheckedFile:
         # Stored as UTF-8, whatever the encoding it came in.
         text, content = _decode_text_file(upload)
         text = text[:MAX_EXTRACTED_TEXT]
+    # Our own checks first, so their plain reasons win; the scan before any picture is
+    # decoded.
+    _scan_for_viruses(upload, display_name)
     if file_type.category == "image":
         content = _reencode_image(upload, key)
     if content is not None:

@@ -185,6 +185,16 @@ class Review(models.Model):
             return self.current_version.held_on
         return self.scheduled_for
 
+    def recorded_version(self) -> "ReviewVersion":
+        """The current version of a review that has been recorded. Only for reviews known
+        to be recorded (held, or found through their version): a planned review has none,
+        and asking for it is a mistake in the code, so it raises ValueError."""
+        if self.current_version is None:
+            raise ValueError(
+                f"Progress review {self.pk} has not been recorded, so it has no version."
+            )
+        return self.current_version
+
 
 def new_private_salt() -> str:
     return secrets.token_hex(32)
@@ -312,6 +322,8 @@ class ReviewSigningLink(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     # Set when a newer link replaces this one.
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The plain token, only on the object `send_signing_link` returns: it is never stored.
+    token: str
 
     class Meta:
         ordering = ["-created_at", "-pk"]

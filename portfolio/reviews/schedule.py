@@ -2,12 +2,15 @@
 
 A review is due one interval after the last review held (or after the start): the funding
 rule for the start date (apprenticeship/funding_rules.py) unless a different interval was
-agreed, with its reason, for this apprenticeship. The same rule is written twice, in Python
-(`review_schedule`, for one apprenticeship) and in SQL (`with_review_status`, for lists);
-tests check they agree."""
+agreed, with its reason, for this apprenticeship. The due date is worked out once, in SQL
+(`with_review_status`, with date arithmetic that means the same on PostgreSQL and SQLite),
+for lists and for one apprenticeship alike."""
+
+from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import models
 from django.db.models import (
@@ -15,7 +18,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -23,12 +25,20 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship
+from config.db import AddMonthsAndWeeks, DaysBetween
 from portfolio.reviews.models import AgreedReviewInterval, Review
+
+# Only the type checker reads these (the annotations below are never evaluated), so the
+# running site does not need django-stubs-ext.
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+    from typing_extensions import ReadOnly
 
 # A review due within this many days is "due soon": the caseload says so and the tutor
 # gets one reminder.
@@ -88,18 +98,13 @@ def review_schedule(
     """The interval in force, the last review held and the next due date. Three queries."""
     agreed = active_agreed_interval(apprenticeship)
     rule = funding_rules.progress_review_interval(apprenticeship.start_date)
-    last_held_on = (
-        Review.objects.held()
-        .filter(apprenticeship=apprenticeship)
-        .aggregate(last=models.Max("current_version__held_on"))["last"]
+    # The due date comes from the same expression the lists use, so a page and a list
+    # never disagree (on either database engine).
+    last_held_on, next_due = (
+        with_review_status(Apprenticeship.objects.filter(pk=apprenticeship.pk), today=today)
+        .values_list("last_review_held_on", "next_review_due")
+        .get()
     )
-    next_due = None
-    if apprenticeship.status == Apprenticeship.Status.ON_PROGRAMME:
-        next_due = funding_rules.next_review_due(
-            start_date=apprenticeship.start_date,
-            last_review_on=last_held_on,
-            interval=agreed.interval if agreed else rule,
-        )
     planned = (
         Review.objects.filter(apprenticeship=apprenticeship, status=Review.Status.SCHEDULED)
         .order_by("scheduled_for", "pk")
@@ -113,39 +118,6 @@ def review_schedule(
         state=review_due_state(next_due, today=today),
         planned=planned,
     )
-
-
-class DatePlusInterval(Func):
-    """A date plus a number of calendar months and weeks, as a date.
-
-    PostgreSQL clamps to the month's end (31 January + 1 month is 28 or 29 February), as
-    funding_rules.add_months does. SQLite, the zero-setup default for running the app, rolls
-    over instead (3 March); tests run on PostgreSQL.
-    """
-
-    arity = 3
-    output_field = models.DateField()
-
-    def _parts(self, compiler, connection):
-        sqls, params = [], []
-        for expression in self.get_source_expressions():
-            sql, expression_params = compiler.compile(expression)
-            sqls.append(sql)
-            params.extend(expression_params)
-        return sqls, params
-
-    def as_sql(self, compiler, connection, **extra):
-        (day, months, weeks), params = self._parts(compiler, connection)
-        sql = (
-            f"CAST(({day}) + make_interval(months => CAST(({months}) AS integer), "
-            f"weeks => CAST(({weeks}) AS integer)) AS date)"
-        )
-        return sql, params
-
-    def as_sqlite(self, compiler, connection, **extra):
-        (day, months, weeks), params = self._parts(compiler, connection)
-        sql = f"date({day}, '+' || ({months}) || ' months', '+' || (({weeks}) * 7) || ' days')"
-        return sql, params
 
 
 def _interval_parts() -> tuple[Coalesce, Coalesce]:
@@ -181,17 +153,32 @@ def _interval_parts() -> tuple[Coalesce, Coalesce]:
     return months, weeks
 
 
+class ReviewStatus(TypedDict):
+    """The annotations `with_review_status` adds, so the type checker knows the rows have
+    them. Read-only: rows are only read, and the checker works out some of them as
+    narrower types (a date that is never None), which read-only keys accept."""
+
+    last_review_held_on: ReadOnly[dt.date | None]
+    next_review_due: ReadOnly[dt.date | None]
+    next_review_planned: ReadOnly[dt.date | None]
+    reviews_waiting: ReadOnly[int]
+    review_overdue: ReadOnly[bool]
+    review_due_soon: ReadOnly[bool]
+
+
 def with_review_status(
     queryset: QuerySet[Apprenticeship], *, today: dt.date | None = None
-) -> QuerySet[Apprenticeship]:
+) -> QuerySet[WithAnnotations[Apprenticeship, ReviewStatus]]:
     """Annotate each apprenticeship, in the same query, with:
 
+    - `last_review_held_on`: when the last review was held, if one has been,
     - `next_review_due`: the date the next review is due (None once it has left training),
     - `review_overdue` and `review_due_soon`: booleans against `today`,
     - `next_review_planned`: the earliest planned review's date, if any,
     - `reviews_waiting`: how many held reviews are waiting for signatures.
 
-    The same rule as `review_schedule`, in SQL, so list pages need no query per row.
+    This is the one place the due date is worked out: `review_schedule` reads it from here
+    for a single apprenticeship, so lists and pages agree on every engine.
     """
     today = today or timezone.localdate()
     held = Review.objects.filter(apprenticeship=OuterRef("pk"), status__in=Review.HELD)
@@ -200,7 +187,7 @@ def with_review_status(
         output_field=models.DateField(),
     )
     months, weeks = _interval_parts()
-    next_due = DatePlusInterval(Coalesce(last_held, F("start_date")), months, weeks)
+    next_due = AddMonthsAndWeeks(Coalesce(last_held, F("start_date")), months, weeks)
     waiting = (
         Review.objects.filter(
             apprenticeship=OuterRef("pk"), status=Review.Status.AWAITING_SIGNATURES
@@ -216,6 +203,7 @@ def with_review_status(
         .values("scheduled_for")[:1]
     )
     return queryset.annotate(
+        last_review_held_on=last_held,
         next_review_due=Case(
             When(status=Apprenticeship.Status.ON_PROGRAMME, then=next_due),
             default=None,
@@ -249,13 +237,8 @@ REVIEW_FLAGS = {
 
 
 def _signed_late() -> Q:
-    return Q(
-        status=Review.Status.SIGNED,
-        signed_at__date__gt=models.ExpressionWrapper(
-            F("current_version__held_on") + dt.timedelta(days=LATE_SIGNATURE_DAYS),
-            output_field=models.DateField(),
-        ),
-    )
+    days_to_sign = DaysBetween(TruncDate("signed_at"), F("current_version__held_on"))
+    return Q(status=Review.Status.SIGNED) & Q(GreaterThan(days_to_sign, Value(LATE_SIGNATURE_DAYS)))
 
 
 def _flag_annotations() -> dict[str, Exists]:
@@ -298,7 +281,7 @@ def signed_late(review: Review) -> bool:
     """Whether everyone signed more than LATE_SIGNATURE_DAYS after the review took place."""
     if review.status != Review.Status.SIGNED or review.signed_at is None:
         return False
-    days = (timezone.localdate(review.signed_at) - review.current_version.held_on).days
+    days = (timezone.localdate(review.signed_at) - review.recorded_version().held_on).days
     return days > LATE_SIGNATURE_DAYS
 
 

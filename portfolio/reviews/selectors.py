@@ -118,7 +118,7 @@ def signed_reviews_data(apprenticeship: Apprenticeship) -> list[dict[str, Any]]:
     )
     data = []
     for review in reviews:
-        version = review.current_version
+        version = review.recorded_version()
         checks = seal_checks(version)
         data.append(
             {
@@ -160,12 +160,10 @@ def version_with_details(review: Review, number: int) -> ReviewVersion | None:
 
 
 def older_versions(review: Review) -> QuerySet[ReviewVersion]:
-    return (
-        ReviewVersion.objects.filter(review=review)
-        .exclude(pk=review.current_version_id)
-        .annotate(signature_count=Count("signatures"))
-        .order_by("-number")
-    )
+    versions = ReviewVersion.objects.filter(review=review)
+    if review.current_version_id is not None:
+        versions = versions.exclude(pk=review.current_version_id)
+    return versions.annotate(signature_count=Count("signatures")).order_by("-number")
 
 
 def review_content(version: ReviewVersion, *, include_wellbeing: bool) -> dict[str, Any]:

@@ -1,177 +1,100 @@
-"""Off-the-job figures for lists (the caseload and the overview), as annotations computed
-in SQL, so a page of apprenticeships costs the same few queries however many entries
-there are. `otj_summary` in selectors.py gives the same figures for one apprenticeship;
-tests check the two agree."""
+"""Off-the-job totals for lists (the tutor's caseload): required, logged, verified, expected
+by today and the on-track state for each apprenticeship on a page, and for starts under the
+2022-25 rules whether more than 4 weeks have passed with no training logged.
+
+They come from the same rules and arithmetic as `selectors.otj_summary` (the funding rules
+in Python, then `plan.total_figures`), so a list and the apprenticeship's own page always
+agree, on PostgreSQL and on SQLite alike. Three queries for the whole page, however many
+apprenticeships or entries there are; the apprenticeships need their standard version
+loaded (`with_people()` does that).
+"""
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import (
-    BigIntegerField,
-    BooleanField,
-    Case,
-    DateField,
-    ExpressionWrapper,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Coalesce, Greatest, Least
+from django.db.models import Max
 from django.utils import timezone
 
 from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship, BreakInLearning
-from portfolio.training.models import OtjEntry
+from portfolio.training import plan as otj_plan
+from portfolio.training.models import OtjEntry, OtjPlan
+from portfolio.training.plan import Figures, Gap
+from portfolio.training.selectors import (
+    COUNTED,
+    LOGGED_AND_VERIFIED,
+    log_is_closed,
+    requirement_for,
+)
 
 
-class _DaysBetween(Func):
-    """later - earlier, in whole days (PostgreSQL date subtraction gives an integer)."""
-
-    arg_joiner = " - "
-    template = "(%(expressions)s)"
-    output_field = IntegerField()
+@dataclass(frozen=True)
+class OtjRow:
+    total: Figures
+    gap: Gap | None  # more than 4 weeks without training, still going on (2022-25 starts)
 
 
-_ZERO = Value(0, output_field=BigIntegerField())
-
-
-def _big(expression) -> Cast:
-    return Cast(expression, BigIntegerField())
-
-
-def _percent_rule_hours(days, hours_tenths, leave_hundredths):
-    """funding_rules.percent_rule_hours, as a database expression (same integer steps)."""
-    weeks = ExpressionWrapper((2 * days + 7) / 14, output_field=BigIntegerField())
-    net = Greatest(weeks * 36500 - days * leave_hundredths, _ZERO, output_field=BigIntegerField())
-    denominator = 365 * 100 * 5 * 10
-    return ExpressionWrapper(
-        (2 * net * hours_tenths + denominator) / (2 * denominator),
-        output_field=BigIntegerField(),
-    )
-
-
-def annotate_otj_progress(
-    queryset: QuerySet[Apprenticeship], today: dt.date | None = None
-) -> QuerySet[Apprenticeship]:
-    """Add otj_required, otj_logged, otj_expected and otj_behind to each apprenticeship,
-    as SQL in the same query: the same rules and arithmetic as `otj_summary` (tested to
-    agree). otj_required is None while the rule needs a published minimum not loaded yet.
-    """
+def otj_totals(
+    apprenticeships: Iterable[Apprenticeship], *, today: dt.date | None = None
+) -> dict[int, OtjRow]:
+    """{apprenticeship id: its figures as of `today`} for the given apprenticeships."""
     today = today or timezone.localdate()
-    yesterday = today - dt.timedelta(days=1)
-    days = _big(_DaysBetween(F("planned_end_date"), F("start_date")))
-    tenths = _big(F("contracted_weekly_hours") * 10)
-    leave = _big(
-        Coalesce(F("otj_plan__leave_weeks_per_year"), Value(funding_rules.STATUTORY_LEAVE_WEEKS))
-        * 100
-    )
-    prior = Coalesce(
-        _big(F("otj_plan__prior_learning_minutes")), _ZERO, output_field=BigIntegerField()
-    )
-
-    def after_prior(hours):
-        return Greatest(hours * 60 - prior, _ZERO, output_field=BigIntegerField())
-
-    required = Case(
-        When(
-            start_date__lt=funding_rules.RULES_2022,
-            then=after_prior(_percent_rule_hours(days, tenths, leave)),
-        ),
-        When(
-            start_date__lt=funding_rules.RULES_2025,
-            then=after_prior(
-                _percent_rule_hours(
-                    days,
-                    Least(
-                        tenths,
-                        Value(300, output_field=BigIntegerField()),
-                        output_field=BigIntegerField(),
-                    ),
-                    leave,
-                )
-            ),
-        ),
-        When(
-            standard_version__otj_minimum_hours__isnull=False,
-            then=after_prior(_big(F("standard_version__otj_minimum_hours"))),
-        ),
-        default=Value(None),
-        output_field=BigIntegerField(),
-    )
-    logged = Coalesce(
-        Subquery(
-            OtjEntry.objects.counted()
-            .filter(apprenticeship=OuterRef("pk"))
-            .order_by()
-            .values("apprenticeship")
-            .annotate(total=Sum("minutes"))
-            .values("total"),
-            output_field=BigIntegerField(),
-        ),
-        _ZERO,
-        output_field=BigIntegerField(),
-    )
-    yesterday_value = Value(yesterday, output_field=DateField())
-    break_days = Coalesce(
-        Subquery(
-            BreakInLearning.objects.active()
-            .filter(apprenticeship=OuterRef("pk"), start_date__lt=today)
-            .order_by()
-            .values("apprenticeship")
-            .annotate(
-                total=Sum(
-                    _DaysBetween(
-                        Least(Coalesce(F("end_date"), yesterday_value), yesterday_value),
-                        F("start_date"),
-                    )
-                    + 1
-                )
+    rows = list(apprenticeships)
+    ids = [a.pk for a in rows]
+    plans = {p.apprenticeship_id: p for p in OtjPlan.objects.filter(apprenticeship_id__in=ids)}
+    sums = {
+        row["apprenticeship_id"]: row
+        for row in OtjEntry.objects.current()
+        .filter(apprenticeship_id__in=ids)
+        .order_by()
+        .values("apprenticeship_id")
+        .annotate(**LOGGED_AND_VERIFIED, last_training=Max("date", filter=COUNTED))
+    }
+    spans: dict[int, list] = defaultdict(list)
+    for apprenticeship_id, first, last in (
+        BreakInLearning.objects.active()
+        .filter(apprenticeship_id__in=ids)
+        .order_by("start_date", "pk")
+        .values_list("apprenticeship_id", "start_date", "end_date")
+    ):
+        spans[apprenticeship_id].append((first, last))
+    totals = {}
+    for apprenticeship in rows:
+        plan = plans.get(apprenticeship.pk)
+        required = otj_plan.required_after_prior_learning(
+            requirement_for(apprenticeship, plan).minutes,
+            plan.prior_learning_minutes if plan else 0,
+        )
+        inputs = otj_plan.PlanInputs(
+            required=required,
+            start=apprenticeship.start_date,
+            planned_end=apprenticeship.planned_end_date,
+            today=today,
+            spans=tuple(spans[apprenticeship.pk]),
+            closed=bool(log_is_closed(apprenticeship)),
+        )
+        sum_row = sums.get(apprenticeship.pk, {})
+        gap = None
+        if not inputs.closed and (
+            funding_rules.otj_era(apprenticeship.start_date) == funding_rules.OTJ_ERA_2022_TO_2025
+        ):
+            last = sum_row.get("last_training")
+            gaps = otj_plan.learning_gaps(
+                [last] if last else [],
+                start=apprenticeship.start_date,
+                today=today,
+                spans=inputs.spans,
+                longer_than=funding_rules.ACTIVE_LEARNING_DAYS,
             )
-            .values("total"),
-            output_field=BigIntegerField(),
-        ),
-        _ZERO,
-        output_field=BigIntegerField(),
-    )
-    elapsed = Greatest(
-        _big(_DaysBetween(Value(today, output_field=DateField()), F("start_date"))),
-        _ZERO,
-        output_field=BigIntegerField(),
-    )
-    learning = Least(elapsed - break_days, days, output_field=BigIntegerField())
-    queryset = queryset.annotate(
-        otj_required=required,
-        otj_logged=logged,
-        otj_days=days,
-        otj_learning_days=learning,
-    )
-    return queryset.annotate(
-        otj_expected=ExpressionWrapper(
-            F("otj_required") * F("otj_learning_days") / F("otj_days"),
-            output_field=BigIntegerField(),
-        ),
-        otj_behind=Case(
-            When(
-                Q(status=Apprenticeship.Status.ON_PROGRAMME)
-                & Q(otj_required__isnull=False)
-                & Q(start_date__lt=today)
-                & Q(otj_logged__lt=F("otj_required"))
-                & Q(
-                    otj_logged__lt=ExpressionWrapper(
-                        F("otj_required") * F("otj_learning_days") / F("otj_days")
-                        - F("otj_required") * 7 / F("otj_days"),
-                        output_field=BigIntegerField(),
-                    )
-                ),
-                then=Value(True),
+            gap = next((g for g in gaps if g.ongoing), None)
+        totals[apprenticeship.pk] = OtjRow(
+            total=otj_plan.total_figures(
+                inputs,
+                logged=sum_row.get("logged") or 0,
+                verified=sum_row.get("verified") or 0,
             ),
-            default=Value(False),
-            output_field=BooleanField(),
-        ),
-    )
+            gap=gap,
+        )
+    return totals

@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
-from apprenticeship.funding_rules import Span, days_on_programme, on_break
+from apprenticeship.funding_rules import Span, break_days, days_on_programme, on_break
 
 # A projection further out than this says "not at the current pace" instead of a date.
 MAX_PROJECTION_DAYS = 10 * 366
@@ -276,3 +276,52 @@ def figures(
     ]
     total = line(required, sum(logged), sum(verified), expected)
     return total, duties
+
+
+def total_figures(inputs: PlanInputs, *, logged: int, verified: int) -> Figures:
+    """The total alone, for lists: the same arithmetic as `figures`, which works the total
+    out from the duties' sums in exactly this way."""
+    total, _ = figures(inputs, weights=[1], logged=[logged], verified=[verified])
+    return total
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A stretch with no off-the-job training logged: from `first` to `last` (both days
+    included), `days` learning days long (days on a break in learning left out)."""
+
+    first: dt.date
+    last: dt.date
+    days: int
+    ongoing: bool  # it runs up to today
+
+    @property
+    def weeks(self) -> int:
+        return self.days // 7
+
+
+def learning_gaps(
+    training_days: Iterable[dt.date],
+    *,
+    start: dt.date,
+    today: dt.date,
+    spans: Iterable[Span],
+    longer_than: int,
+) -> list[Gap]:
+    """Every stretch of more than `longer_than` learning days with no training logged, from
+    the start to today. A stretch still going on today ends today."""
+    spans = list(spans)
+    days = sorted({day for day in training_days if start <= day <= today})
+    gaps = []
+    previous = start - dt.timedelta(days=1)
+    ends = [(day, False) for day in days] + [(today + dt.timedelta(days=1), True)]
+    for next_day, ongoing in ends:
+        first, last = previous + dt.timedelta(days=1), next_day - dt.timedelta(days=1)
+        if last >= first:
+            length = (
+                (last - first).days + 1 - break_days(spans, first=first, last=last, today=today)
+            )
+            if length > longer_than:
+                gaps.append(Gap(first=first, last=last, days=length, ongoing=ongoing))
+        previous = next_day
+    return gaps

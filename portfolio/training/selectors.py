@@ -2,7 +2,7 @@
 
 `otj_summary` is the one place the figures come from (the apprenticeship page, progress
 reviews, the gateway checklist and the PDF report all call it); `caseload.py` gives the
-same "behind" judgement as a database annotation for lists; `export.py` writes the CSVs.
+totals for a page of apprenticeships with the same arithmetic; `export.py` writes the CSVs.
 The changes live in `services/log.py` (entries and their verification) and
 `services/planning.py` (the training plan and breaks in learning).
 
@@ -14,6 +14,7 @@ verifiers at once give exactly one decision.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -74,6 +75,14 @@ def requirement_for(
 
 # -- the figures -----------------------------------------------------------------------
 
+# Sums over current entries: what counts (not rejected, not English and maths) and what of
+# that has been verified. Every figure, for one apprenticeship or a list, sums these.
+COUNTED = ~Q(status=OtjEntry.Status.REJECTED) & ~Q(activity_type__in=NOT_COUNTED_ACTIVITIES)
+LOGGED_AND_VERIFIED = {
+    "logged": Sum("minutes", filter=COUNTED),
+    "verified": Sum("minutes", filter=COUNTED & Q(status=OtjEntry.Status.VERIFIED)),
+}
+
 
 class SplitSource:
     CUSTOM = "custom"  # the tutor's own split
@@ -114,6 +123,16 @@ class OtjSummary:
     planned_end_with_breaks: dt.date
     closed: bool
     standard_version: StandardVersion
+    funding_year: funding_rules.FundingYear
+    # Starts under the 2022-25 rules need active learning at least every 4 weeks: the
+    # stretches of more than 4 weeks with no training logged (empty for other starts).
+    active_learning_rule: bool
+    gaps: list[otj_plan.Gap]
+
+    @property
+    def current_gap(self) -> otj_plan.Gap | None:
+        """A stretch of more than 4 weeks without training that is still going on."""
+        return next((gap for gap in self.gaps if gap.ongoing and not self.closed), None)
 
     @property
     def required_known(self) -> bool:
@@ -148,15 +167,15 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
     today = today or timezone.localdate()
     standard = apprenticeship.standard_version
     duties = list(Duty.objects.filter(standard_version_id=standard.pk).order_by("number"))
-    counted = ~Q(status=OtjEntry.Status.REJECTED) & ~Q(activity_type__in=NOT_COUNTED_ACTIVITIES)
     rows = (
         OtjEntry.objects.current()
         .filter(apprenticeship_id=apprenticeship.pk)
         .order_by()
         .values("duty_id")
         .annotate(
-            logged=Sum("minutes", filter=counted),
-            verified=Sum("minutes", filter=counted & Q(status=OtjEntry.Status.VERIFIED)),
+            # Named one by one, not splatted, so the type checker knows each row's keys.
+            logged=LOGGED_AND_VERIFIED["logged"],
+            verified=LOGGED_AND_VERIFIED["verified"],
             not_counted=Sum(
                 "minutes",
                 filter=Q(activity_type__in=NOT_COUNTED_ACTIVITIES)
@@ -179,15 +198,17 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
     required = otj_plan.required_after_prior_learning(requirement.minutes, prior)
     closed = bool(log_is_closed(apprenticeship))
 
+    weights: Sequence[Decimal | int | None]
     if plan is not None and plan.has_custom_split:
         source = SplitSource.CUSTOM
-        weights = [allocations.get(d.pk, 0) for d in duties]
-        needs_review = required is not None and sum(weights) != required
+        minutes = [allocations.get(d.pk, 0) for d in duties]
+        weights, needs_review = minutes, required is not None and sum(minutes) != required
     elif any(d.otj_weight for d in duties):
         source, weights, needs_review = SplitSource.STANDARD, [d.otj_weight for d in duties], False
     else:
         source, weights, needs_review = SplitSource.EQUAL, [1] * len(duties), False
     first = duties[0] if duties else None
+    duty_rows = [by_duty.get(d.pk) for d in duties]
 
     inputs = otj_plan.PlanInputs(
         required=required,
@@ -200,8 +221,23 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
     total, lines = otj_plan.figures(
         inputs,
         weights=weights,
-        logged=[by_duty.get(d.pk, {}).get("logged") or 0 for d in duties],
-        verified=[by_duty.get(d.pk, {}).get("verified") or 0 for d in duties],
+        logged=[(row["logged"] or 0) if row else 0 for row in duty_rows],
+        verified=[(row["verified"] or 0) if row else 0 for row in duty_rows],
+    )
+    active_learning_rule = requirement.era == funding_rules.OTJ_ERA_2022_TO_2025
+    gaps = (
+        otj_plan.learning_gaps(
+            OtjEntry.objects.counted()
+            .filter(apprenticeship_id=apprenticeship.pk)
+            .values_list("date", flat=True)
+            .distinct(),
+            start=apprenticeship.start_date,
+            today=today,
+            spans=spans,
+            longer_than=funding_rules.ACTIVE_LEARNING_DAYS,
+        )
+        if active_learning_rule
+        else []
     )
     return OtjSummary(
         apprenticeship_id=apprenticeship.pk,
@@ -231,10 +267,7 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
         ),
         closed=closed,
         standard_version=standard,
+        funding_year=funding_rules.funding_year(apprenticeship.start_date),
+        active_learning_rule=active_learning_rule,
+        gaps=gaps,
     )
-
-
-# -- the same judgement in SQL, for lists ----------------------------------------------
-
-
-# -- exports ---------------------------------------------------------------------------

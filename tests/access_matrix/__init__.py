@@ -5,7 +5,7 @@ how an entry is written.
 """
 
 from tests.access_matrix import core, epa, evidence, gateway, otj, reports, reviews
-from tests.access_matrix.base import PERSONA_NAMES, Entry
+from tests.access_matrix.base import PERSONA_NAMES, STATES, Entry
 from tests.access_matrix.core import PUBLIC
 
 ENTRIES: list[Entry] = [
@@ -18,4 +18,4 @@ ENTRIES: list[Entry] = [
     *epa.ENTRIES,
 ]
 
-__all__ = ["ENTRIES", "PERSONA_NAMES", "PUBLIC", "Entry"]
+__all__ = ["ENTRIES", "PERSONA_NAMES", "PUBLIC", "STATES", "Entry"]

@@ -7,6 +7,7 @@ from tests.access_matrix.base import (
     NOT_ALLOWED,
     NOT_FOUND,
     OK,
+    OPERATOR_ONLY,
     REDIRECT,
     VIEWERS,
     Entry,
@@ -79,8 +80,9 @@ ENTRIES: list[Entry] = [
     Entry("accounts:password-change", everyone(OK)),
     Entry("accounts:password-change-done", everyone(OK)),
     Entry("healthz", everyone(OK)),
-    # Home sends everyone to the page for their main role.
-    Entry("dashboards:home", everyone(REDIRECT)),
+    # Home sends everyone to the page for their main role; someone with no role (the site
+    # operator here) gets a welcome page.
+    Entry("dashboards:home", only({"operator": OK}, REDIRECT)),
     # Role home pages list only what the role covers; anyone may open their own.
     Entry("dashboards:caseload", everyone(OK)),
     Entry("dashboards:employer-home", everyone(OK)),
@@ -164,8 +166,8 @@ ENTRIES: list[Entry] = [
         args=_invited_person,
         method="post",
     ),
-    # Standards are reference data: everyone signed in reads them; provider admins import.
+    # Standards are reference data: everyone signed in reads them; the site operator imports.
     Entry("standards:standard-list", everyone(OK)),
     Entry("standards:standard-detail", everyone(OK), args=_standard),
-    Entry("standards:standard-import", ADMIN_ONLY),
+    Entry("standards:standard-import", OPERATOR_ONLY),
 ]

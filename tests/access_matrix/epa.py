@@ -12,7 +12,7 @@ from epa.services import results
 from standards.models import AssessmentPlan
 from tests import factories
 from tests.access_matrix.base import FORBIDDEN, NOT_FOUND, OK, REDIRECT, Entry, everyone, only
-from tests.epa.conftest import add_plan, confirm, pass_gateway, record_method, st0896_plan_data
+from tests.helpers.epa import add_plan, confirm, pass_gateway, record_method, st0896_plan_data
 
 # Visible to everyone on the apprenticeship, recorded only by the assessor.
 ASSESSOR_ONLY = only(

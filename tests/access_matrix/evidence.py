@@ -14,7 +14,7 @@ from tests.access_matrix.base import (
     Entry,
     only,
 )
-from tests.portfolio.conftest import make_evidence
+from tests.helpers.evidence import make_evidence
 
 # Drafts are the apprentice's alone.
 APPRENTICE_ONLY = only({"apprentice": OK}, NOT_FOUND)
@@ -161,6 +161,8 @@ ENTRIES: list[Entry] = [
         only({"apprentice": REDIRECT}, NOT_FOUND),
         args=_pk(DRAFT),
         method="post",
+        # A real file, so the apprentice's upload succeeds (a refusal answers 400).
+        data=lambda ctx: {"files": samples.upload("notes.txt", b"My notes from today.\n")},
     ),
     Entry("portfolio:evidence-submit", APPRENTICE_ONLY, args=_pk(DRAFT)),
     Entry("portfolio:evidence-take-back", APPRENTICE_ACTS, args=_pk(SUBMITTED), method="post"),

@@ -14,8 +14,8 @@ from tests.access_matrix.base import (
     Entry,
     only,
 )
-from tests.epa.conftest import make_ready
-from tests.portfolio.conftest import make_evidence
+from tests.helpers.epa import make_ready
+from tests.helpers.evidence import make_evidence
 
 EMPLOYER, PROVIDER = GatewayDeclaration.Party.EMPLOYER, GatewayDeclaration.Party.PROVIDER
 PROVIDER_PAGE = only(

@@ -9,10 +9,10 @@ provider admin plan and record breaks.
 
 from tests import factories
 from tests.access_matrix.base import (
-    ADMIN_ONLY,
     FORBIDDEN,
     NOT_FOUND,
     OK,
+    OPERATOR_ONLY,
     REDIRECT,
     VIEWERS,
     Entry,
@@ -137,6 +137,7 @@ ENTRIES: list[Entry] = [
     Entry("portfolio:otj-break-edit", _planners(), args=_break),
     _after_gateway("portfolio:otj-break-edit", _planners(assessor=FORBIDDEN), args=_break),
     Entry("portfolio:otj-break-cancel", _planners(), args=_break),
-    # A standard's minimum hours, entered while not loaded: any provider admin.
-    Entry("standards:standard-otj-minimum", ADMIN_ONLY, args=_standard),
+    # A standard's minimum hours, entered while not loaded: it sets every provider's required
+    # totals, so the site operator alone.
+    Entry("standards:standard-otj-minimum", OPERATOR_ONLY, args=_standard),
 ]

@@ -16,7 +16,7 @@ from tests.access_matrix.base import (
     everyone,
     only,
 )
-from tests.portfolio.review_helpers import record, send_link
+from tests.helpers.reviews import record, send_link
 
 
 def _apprenticeship(ctx):

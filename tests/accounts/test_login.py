@@ -19,6 +19,15 @@ def test_people_sign_in_with_their_email_in_any_case(client, person):
     assert client.session["_auth_user_id"] == str(person.pk)
 
 
+def test_a_wrong_password_says_so_plainly(client, person):
+    response = client.post(
+        reverse("accounts:login"), {"username": person.email, "password": "not-the-password"}
+    )
+    assert response.status_code == 200
+    assert "That email address and password do not match" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
 def test_failed_logins_are_throttled(client, person, settings):
     url = reverse("accounts:login")
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):

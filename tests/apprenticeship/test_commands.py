@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from apprenticeship.models import Organisation, OrganisationMembership
-from tests.outbox_helpers import deliver_outbox
+from tests.helpers.outbox import deliver_outbox
 
 
 @pytest.mark.django_db
@@ -25,16 +25,3 @@ def test_create_provider_invites_the_first_admin_once(
     call_command("create_provider", "Southbank Peer Academy", "lead@southbank.example", stdout=out)
     assert Organisation.objects.filter(name="Southbank Peer Academy").count() == 1
     assert "already works for" in out.getvalue()
-
-
-@pytest.mark.django_db
-def test_seed_demo_is_idempotent_and_prints_the_logins():
-    first, second = io.StringIO(), io.StringIO()
-    call_command("seed_demo", stdout=first)
-    counts = (Organisation.objects.count(), OrganisationMembership.objects.count())
-    call_command("seed_demo", "--password", "another-pass", stdout=second)
-    assert (Organisation.objects.count(), OrganisationMembership.objects.count()) == counts
-    for email in ("admin@", "tutor@", "employer@", "assessor@", "apprentice@"):
-        assert f"{email}example.org" in first.getvalue()
-    assert "peer-worker-demo" in first.getvalue()
-    assert "another-pass" in second.getvalue()

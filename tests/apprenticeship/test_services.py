@@ -9,7 +9,7 @@ from apprenticeship import funding_rules, services
 from apprenticeship.models import Apprenticeship, Membership, Organisation, Role
 from audit.models import AuditEvent
 from tests import factories
-from tests.outbox_helpers import deliver_outbox
+from tests.helpers.outbox import deliver_outbox
 
 TODAY = dt.date(2026, 11, 23)
 

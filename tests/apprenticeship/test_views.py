@@ -8,7 +8,7 @@ from django.utils import timezone
 from apprenticeship.models import Apprenticeship, Membership, Organisation, Role
 from audit.models import AuditEvent
 from tests import factories
-from tests.outbox_helpers import deliver_outbox
+from tests.helpers.outbox import deliver_outbox
 
 
 def enrol_form(personas, **overrides) -> dict:

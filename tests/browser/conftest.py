@@ -1,7 +1,8 @@
 """Browser tests: Playwright drives Debian's Chromium against a live server on localhost.
 
 Playwright's own browser download does not work here, so we launch /usr/bin/chromium
-(installed by bin/test). Screenshots go to test-artifacts/.
+(installed by bin/test). Signing in and out and screenshots (saved in test-artifacts/) are
+in tests/helpers/browser.py.
 """
 
 import os
@@ -16,7 +17,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -55,22 +55,3 @@ def page(browser, live_server, transactional_db) -> Page:
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-def sign_in(page: Page, email: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("networkidle")
-
-
-def sign_out(page: Page) -> None:
-    page.context.clear_cookies()
-
-
-def screenshot(page: Page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

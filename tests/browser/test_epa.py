@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from apprenticeship.models import Apprenticeship, Role
 from epa.models import AssessmentRound
 from tests import factories
-from tests.browser.conftest import screenshot, sign_in, sign_out
-from tests.epa.conftest import add_plan, make_ready, st0896_plan_data
+from tests.helpers.browser import screenshot, sign_in, sign_out
+from tests.helpers.epa import add_plan, make_ready, st0896_plan_data
 
 PASSWORD = "correct-horse-battery"  # tests/factories.py UserFactory
 

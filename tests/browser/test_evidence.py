@@ -1,5 +1,6 @@
-"""Evidence in a real browser: the apprentice writes, maps, uploads and submits; the tutor
-refers back, accepts and signs off; the employer never sees a hidden reflection."""
+"""Evidence in a real browser: the apprentice writes, maps, uploads and submits (the draft
+saves itself as they type); the tutor refers back, accepts and signs off. That the
+employer never sees a hidden reflection is a page test, in tests/portfolio."""
 
 import re
 
@@ -9,8 +10,8 @@ from playwright.sync_api import expect
 from portfolio.evidence.models import DutySignOff, Evidence
 from portfolio.evidence.services import evidence as services
 from tests import samples
-from tests.browser.conftest import screenshot, sign_in, sign_out
-from tests.portfolio.conftest import make_evidence
+from tests.helpers.browser import screenshot, sign_in, sign_out
+from tests.helpers.evidence import make_evidence
 
 PASSWORD = "correct-horse-battery"  # tests/factories.py UserFactory
 
@@ -131,24 +132,3 @@ def test_tutor_refers_back_then_accepts_and_signs_off_a_duty(page, people):
     expect(page.get_by_text("Duty 1 is signed off.")).to_be_visible()
     screenshot(page, "duty-signed-off")
     assert DutySignOff.objects.active().filter(apprenticeship=apprenticeship).count() == 1
-
-
-def test_employer_does_not_see_a_hidden_reflective_account(page, people):
-    apprenticeship = people["apprenticeship"]
-    make_evidence(apprenticeship, status=Evidence.Status.SUBMITTED, title="Rota and handover notes")
-    hidden = make_evidence(
-        apprenticeship,
-        status=Evidence.Status.SUBMITTED,
-        title="What this work brings up for me",
-        kind="reflective_account",
-        visible_to_employer=False,
-    )
-    sign_in(page, "employer@example.org", PASSWORD)
-    page.goto(f"/apprenticeships/{apprenticeship.pk}/evidence/")
-    expect(page.get_by_role("link", name="Rota and handover notes")).to_be_visible()
-    expect(page.get_by_text("What this work brings up for me")).to_have_count(0)
-    page.goto(f"/apprenticeships/{apprenticeship.pk}/coverage/")
-    expect(page.get_by_text("What this work brings up for me")).to_have_count(0)
-    screenshot(page, "employer-evidence")
-    response = page.goto(f"/evidence/{hidden.pk}/")
-    assert response.status == 404

@@ -6,7 +6,7 @@ import datetime as dt
 from django.utils import timezone
 
 from standards.models import Provenance
-from tests.browser.conftest import screenshot, sign_in, sign_out
+from tests.helpers.browser import screenshot, sign_in, sign_out
 
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory
 

@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from portfolio.evidence.models import Evidence
-from tests.browser.conftest import screenshot, sign_in
-from tests.portfolio.conftest import make_evidence
+from tests.helpers.browser import screenshot, sign_in
+from tests.helpers.evidence import make_evidence
 
 PASSWORD = "correct-horse-battery"  # tests/factories.py UserFactory
 TITLES = ["Welcoming a new member to the group", "Planning a safe ending", "Team meeting idea"]

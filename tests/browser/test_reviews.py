@@ -13,8 +13,8 @@ from django.utils import timezone
 from portfolio.reviews import tasks
 from portfolio.reviews.models import Review
 from portfolio.reviews.services import reminders as review_reminders
-from tests.browser.conftest import screenshot, sign_in, sign_out
-from tests.outbox_helpers import deliver_outbox
+from tests.helpers.browser import screenshot, sign_in, sign_out
+from tests.helpers.outbox import deliver_outbox
 
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory
 WELLBEING = "Finding the late shifts tiring; keeping weekly supervision for now."

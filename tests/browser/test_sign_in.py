@@ -1,8 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from tests import factories
-from tests.browser.conftest import screenshot, sign_in, sign_out
+from tests.helpers.browser import screenshot, sign_in, sign_out
 
 PASSWORD = "peer-worker-demo"
 
@@ -28,9 +27,3 @@ def test_each_demo_role_signs_in_and_sees_its_home_page(page, demo):
         assert page.get_by_role("heading", level=1).inner_text() == heading, email
         screenshot(page, f"home-{email.split('@')[0]}")
         sign_out(page)
-
-
-def test_wrong_password_says_so_plainly(page, transactional_db):
-    factories.UserFactory(email="tutor@example.org")
-    sign_in(page, "tutor@example.org", "not-the-password")
-    assert page.get_by_text("That email address and password do not match").is_visible()

@@ -9,8 +9,8 @@ from django.utils import timezone
 from apprenticeship.models import Apprenticeship, Role
 from portfolio.reviews import schedule as review_schedule
 from tests import factories
-from tests.portfolio.review_helpers import record, sign_all
-from tests.query_counts import APPRENTICESHIP_PAGE_QUERIES, assert_flat_queries
+from tests.helpers.reviews import record, sign_all
+from tests.query_counts import APPRENTICESHIP_PAGE_QUERIES, CASELOAD_QUERIES, assert_flat_queries
 
 
 def _page(client, user, url):
@@ -86,7 +86,7 @@ def test_caseload_keeps_a_flat_query_count_with_reviews(client, personas):
                 apprenticeship=other, user=personas["tutor"], role=Role.TUTOR
             )
 
-    assert_flat_queries(client, reverse("dashboards:caseload"), grow, 9)
+    assert_flat_queries(client, reverse("dashboards:caseload"), grow, CASELOAD_QUERIES)
 
 
 def test_overview_keeps_a_flat_query_count_with_review_flags(client, personas):

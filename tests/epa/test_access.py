@@ -72,7 +72,7 @@ def test_epao_admin_sees_the_apprenticeship_after_gateway_but_no_evidence(
 
 def test_epao_admin_cannot_open_a_single_evidence_item(client, post_gateway, epao_admin):
     from portfolio.evidence.models import Evidence
-    from tests.portfolio.conftest import make_evidence
+    from tests.helpers.evidence import make_evidence
 
     evidence = make_evidence(post_gateway, status=Evidence.Status.SUBMITTED)
     client.force_login(epao_admin)

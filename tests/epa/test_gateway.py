@@ -16,7 +16,7 @@ from portfolio.evidence.models import Evidence
 from portfolio.evidence.services import evidence as evidence_services
 from portfolio.evidence.services import sign_offs
 from tests import factories
-from tests.portfolio.conftest import make_evidence
+from tests.helpers.evidence import make_evidence
 
 EMPLOYER, PROVIDER = GatewayDeclaration.Party.EMPLOYER, GatewayDeclaration.Party.PROVIDER
 
@@ -325,7 +325,7 @@ def test_the_signed_review_must_be_recent(ready):
 def test_the_snapshot_keeps_the_off_the_job_summary_and_signed_reviews_without_wellbeing(
     ready, personas
 ):
-    from tests.portfolio.review_helpers import WELLBEING
+    from tests.helpers.reviews import WELLBEING
 
     services.declare(apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True)
     services.declare(apprenticeship=ready, party=PROVIDER, by=personas["tutor"], confirmed=True)

@@ -7,9 +7,10 @@ from epa.services import gateway as services
 from portfolio.evidence.models import EvidenceFile
 from portfolio.evidence.services import evidence as evidence_services
 from portfolio.evidence.services import sign_offs
+from portfolio.evidence.views.files import DOWNLOAD_HEADERS
 from tests import samples
-from tests.portfolio import review_helpers
-from tests.portfolio.conftest import make_evidence
+from tests.helpers import reviews as review_helpers
+from tests.helpers.evidence import make_evidence
 from tests.query_counts import assert_flat_queries
 
 EMPLOYER, PROVIDER = GatewayDeclaration.Party.EMPLOYER, GatewayDeclaration.Party.PROVIDER
@@ -119,3 +120,23 @@ def test_after_gateway_the_page_shows_the_checklist_as_it_stood(client, ready, p
     assert "The checklist when gateway passed" in page
     assert "3 of 3 duties signed off by the tutor." in page
     assert "Pass gateway now" not in page
+
+
+def test_frozen_files_carry_the_same_download_headers_as_evidence_files(client, ready, personas):
+    evidence = make_evidence(ready)
+    (file,) = evidence_services.add_files(
+        evidence=evidence, by=personas["apprentice"], files=[samples.upload("p.png", samples.png())]
+    )
+    evidence_services.submit_evidence(
+        evidence=evidence, by=personas["apprentice"], own_work=True, names_no_one=True
+    )
+    client.force_login(personas["tutor"])
+    live = client.get(reverse("portfolio:file-download", args=[file.pk]))
+    services.declare(apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True)
+    services.declare(apprenticeship=ready, party=PROVIDER, by=personas["tutor"], confirmed=True)
+    client.force_login(personas["assessor"])
+    frozen = client.get(reverse("epa:snapshot-file", args=[ready.pk, file.pk]))
+    assert live.status_code == frozen.status_code == 200
+    for header, value in DOWNLOAD_HEADERS.items():
+        assert frozen[header] == live[header], header
+        assert live[header].startswith(value), header  # never_cache adds to Cache-Control

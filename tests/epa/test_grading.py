@@ -12,7 +12,7 @@ from epa.models import AssessmentRound, MethodAssessment
 from epa.services import assessment as services
 from epa.services import results
 from epa.services.grading import capped_grade, grade_from_table
-from tests.epa.conftest import (
+from tests.helpers.epa import (
     THREE_METHODS,
     add_plan,
     confirm,

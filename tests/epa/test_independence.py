@@ -12,7 +12,7 @@ from epa.models import AssessmentSession, ConflictDeclaration, MethodAssessment
 from epa.services import assessment as services
 from epa.services import results
 from tests import factories
-from tests.epa.conftest import assign, new_assessor, pass_gateway, record_method
+from tests.helpers.epa import assign, new_assessor, pass_gateway, record_method
 
 
 def _ended(row):

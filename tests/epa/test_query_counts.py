@@ -4,7 +4,7 @@ the data grows."""
 from django.urls import reverse
 
 from tests import factories
-from tests.epa.conftest import assign, pass_gateway, record_method
+from tests.helpers.epa import assign, pass_gateway, record_method
 from tests.query_counts import assert_flat_queries
 
 

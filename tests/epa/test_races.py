@@ -10,7 +10,10 @@ from django.utils import timezone
 from epa.errors import EpaError
 from epa.models import AssessmentRound, MethodAssessment
 from epa.services import assessment as services
-from tests.epa.conftest import assign, new_assessor, record_method
+from tests.helpers.epa import assign, new_assessor, record_method
+
+# Real concurrency needs PostgreSQL's row locks; SQLite runs one writer at a time.
+pytestmark = pytest.mark.postgres_only
 
 
 def _race(*calls):

@@ -18,7 +18,7 @@ from epa.models import (
 )
 from epa.services import assessment as services
 from epa.services import results
-from tests.epa.conftest import (
+from tests.helpers.epa import (
     add_plan,
     confirm,
     current_round,

@@ -12,7 +12,7 @@ from epa.models import AssessmentRound
 from epa.services import assessment as services
 from epa.services import records, results
 from epa.services.grading import epa_window
-from tests.epa.conftest import confirm, record_method
+from tests.helpers.epa import confirm, record_method
 
 
 def _events(action):

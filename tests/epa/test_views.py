@@ -11,7 +11,7 @@ from epa.models import AssessmentQuestion, AssessmentSession, ConflictDeclaratio
 from epa.services import assessment as services
 from epa.services import results
 from tests import factories
-from tests.epa.conftest import (
+from tests.helpers.epa import (
     assign,
     confirm,
     current_round,
@@ -366,7 +366,7 @@ def test_a_question_is_corrected_through_its_page(client, at_epa, methods, asses
 
 
 def test_notes_against_ksbs_where_the_plan_maps_them(client, personas, standard_version, assessor):
-    from tests.epa.conftest import add_plan, three_method_plan_data
+    from tests.helpers.epa import add_plan, three_method_plan_data
 
     plan = add_plan(standard_version, three_method_plan_data())
     apprenticeship = pass_gateway(personas["apprenticeship"])

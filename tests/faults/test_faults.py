@@ -15,7 +15,8 @@ from reports.models import Report
 from tests.faults.conftest import wait_for
 from tests.faults.timing import TIMINGS
 
-pytestmark = pytest.mark.faults
+# Real processes share the test database: PostgreSQL only (skipped on the SQLite pass).
+pytestmark = [pytest.mark.faults, pytest.mark.postgres_only]
 
 REQUEST_BOUND = 2.0
 # Generous: a worker process takes a few seconds to start on a busy machine.

@@ -12,7 +12,7 @@ from django.utils import timezone
 from outbox import services
 from outbox.mail import message_id_for
 from outbox.models import OutboxMessage
-from tests.outbox_helpers import deliver_outbox
+from tests.helpers.outbox import deliver_outbox
 
 EMAIL = "outbox.tasks.send_email"
 

@@ -11,8 +11,8 @@ from audit.models import AuditEvent
 from config.celery import app as celery_app
 from outbox import dispatcher, services
 from outbox.models import OutboxMessage
+from tests.helpers.outbox import deliver_outbox
 from tests.outbox import jobs
-from tests.outbox_helpers import deliver_outbox
 
 JOB = jobs.record.name
 EMAIL = "outbox.tasks.send_email"
@@ -191,6 +191,7 @@ def test_finished_jobs_are_pruned_after_two_weeks(db):
     assert list(OutboxMessage.objects.values_list("payload__label", flat=True)) == ["new"]
 
 
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_a_long_job_keeps_its_heartbeat_fresh(settings):
     settings.OUTBOX_STALE_AFTER_SECONDS = 0.9  # a beat every 0.3 s
@@ -202,6 +203,7 @@ def test_a_long_job_keeps_its_heartbeat_fresh(settings):
     assert message.finished_at - started >= dt.timedelta(seconds=1.5)
 
 
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_the_heartbeat_is_written_while_the_job_runs(settings):
     import threading

@@ -12,8 +12,8 @@ from apprenticeship.models import OrganisationMembership
 from outbox.models import OutboxMessage
 from portfolio.reviews.models import Review
 from reports.models import Report
-from tests.outbox_helpers import deliver_outbox
-from tests.portfolio.review_helpers import record
+from tests.helpers.outbox import deliver_outbox
+from tests.helpers.reviews import record
 
 
 def _review_form(personas):

@@ -15,9 +15,9 @@ from reports import content, pdf
 from reports.content import ReportUnavailable
 from reports.models import Report
 from tests import factories, samples
-from tests.epa.conftest import make_ready
-from tests.portfolio import review_helpers
-from tests.portfolio.conftest import make_evidence
+from tests.helpers import reviews as review_helpers
+from tests.helpers.epa import make_ready
+from tests.helpers.evidence import make_evidence
 
 
 def render(apprenticeship, kind=Report.Kind.PORTFOLIO, audience=Report.Audience.FULL):

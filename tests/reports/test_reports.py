@@ -12,7 +12,7 @@ from outbox.models import OutboxMessage
 from outbox.runner import OutboxTask
 from reports import content, pdf, services, tasks
 from reports.models import Report
-from tests.outbox_helpers import deliver_outbox
+from tests.helpers.outbox import deliver_outbox
 
 
 def pdf_text(data: bytes) -> str:

@@ -7,8 +7,10 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from standards import services
+from standards import parsing, selectors
+from standards.errors import StandardImportError
 from standards.models import KSB, AssessmentPlan, Duty, Provenance, StandardVersion
+from standards.services import imports
 
 GUIDS = [f"00000000-0000-0000-0000-{n:012d}" for n in range(1, 20)]
 
@@ -60,7 +62,7 @@ def api_file(**overrides) -> dict:
 
 @pytest.mark.django_db
 def test_api_file_is_imported_with_codes_in_list_order_and_duty_map():
-    result = services.import_standard(data=api_file())
+    result = imports.import_standard(data=api_file())
     version = result.standard_version
     assert result.created
     assert (version.reference, version.version, version.title) == (
@@ -83,7 +85,7 @@ def test_api_file_is_imported_with_codes_in_list_order_and_duty_map():
     # An official API file is labelled as verified, from the API.
     assert version.fact("title") == {
         "provenance": Provenance.VERIFIED,
-        "source": services.API_SOURCE,
+        "source": parsing.API_SOURCE,
     }
     assert version.fact_provenance("duty_ksb_map") == Provenance.VERIFIED
     # Facts the file does not carry are "not loaded yet".
@@ -93,29 +95,29 @@ def test_api_file_is_imported_with_codes_in_list_order_and_duty_map():
 
 @pytest.mark.django_db
 def test_reimporting_the_same_file_changes_nothing():
-    services.import_standard(data=api_file())
-    before = services.export_standard(standard_version=StandardVersion.objects.get())
+    imports.import_standard(data=api_file())
+    before = selectors.export_standard(standard_version=StandardVersion.objects.get())
     ids = sorted(KSB.objects.values_list("pk", flat=True))
-    result = services.import_standard(data=api_file())
+    result = imports.import_standard(data=api_file())
     assert not result.created
     assert StandardVersion.objects.count() == 1
     assert sorted(KSB.objects.values_list("pk", flat=True)) == ids
-    assert services.export_standard(standard_version=result.standard_version) == before
+    assert selectors.export_standard(standard_version=result.standard_version) == before
 
 
 @pytest.mark.django_db
 def test_a_new_version_is_a_separate_row():
-    services.import_standard(data=api_file())
-    services.import_standard(data=api_file(version="1.2", title="Example worker (revised)"))
+    imports.import_standard(data=api_file())
+    imports.import_standard(data=api_file(version="1.2", title="Example worker (revised)"))
     assert list(StandardVersion.objects.values_list("version", flat=True)) == ["1.1", "1.2"]
 
 
 @pytest.mark.django_db
 def test_export_then_import_round_trips_including_the_assessment_plan(st0896):
-    exported = services.export_standard(standard_version=st0896)
+    exported = selectors.export_standard(standard_version=st0896)
     StandardVersion.objects.all().delete()
-    services.import_standard(data=copy.deepcopy(exported))
-    again = services.export_standard(standard_version=StandardVersion.objects.get())
+    imports.import_standard(data=copy.deepcopy(exported))
+    again = selectors.export_standard(standard_version=StandardVersion.objects.get())
     assert again == exported
 
 
@@ -144,32 +146,32 @@ def test_export_then_import_round_trips_including_the_assessment_plan(st0896):
 )
 @pytest.mark.django_db
 def test_a_malformed_file_names_the_problem_and_changes_nothing(st0896, change, message):
-    before = services.export_standard(standard_version=st0896)
-    data = services.export_standard(standard_version=st0896)
+    before = selectors.export_standard(standard_version=st0896)
+    data = selectors.export_standard(standard_version=st0896)
     data["title"] = "Changed title that must not be saved"
     change(data)
-    with pytest.raises(services.StandardImportError) as excinfo:
-        services.import_standard(data=data)
+    with pytest.raises(StandardImportError) as excinfo:
+        imports.import_standard(data=data)
     assert message in str(excinfo.value)
-    assert services.export_standard(standard_version=StandardVersion.objects.get()) == before
+    assert selectors.export_standard(standard_version=StandardVersion.objects.get()) == before
 
 
 @pytest.mark.django_db
 def test_an_incomplete_grade_table_is_refused(st0896):
-    data = services.export_standard(standard_version=st0896)
+    data = selectors.export_standard(standard_version=st0896)
     data["assessmentPlan"]["gradeTable"].pop()
-    with pytest.raises(services.StandardImportError, match="covers 5 of the 6 combinations"):
-        services.import_standard(data=data)
+    with pytest.raises(StandardImportError, match="covers 5 of the 6 combinations"):
+        imports.import_standard(data=data)
 
 
 @pytest.mark.django_db
 def test_a_failure_late_in_the_import_rolls_back_everything_done_before_it(st0896):
     """Duties and KSBs are written before the plan; a bad plan must undo them too."""
-    data = services.export_standard(standard_version=st0896)
+    data = selectors.export_standard(standard_version=st0896)
     data["skills"].append({"skillId": "new-skill", "detail": "A new skill"})
     data["assessmentPlan"]["methods"][0]["mappedKsbs"] = ["missing-id"]
-    with pytest.raises(services.StandardImportError):
-        services.import_standard(data=data)
+    with pytest.raises(StandardImportError):
+        imports.import_standard(data=data)
     assert st0896.ksbs.count() == 17
 
 
@@ -177,7 +179,7 @@ def test_a_failure_late_in_the_import_rolls_back_everything_done_before_it(st089
 def test_unknown_fields_are_ignored():
     data = api_file(anotherUnknown=[{"deep": True}], overviewOfRole="Does things.")
     data["duties"][0]["criteriaForMeasuringPerformance"] = "Ignored"
-    version = services.import_standard(data=data).standard_version
+    version = imports.import_standard(data=data).standard_version
     assert version.overview == "Does things."
 
 
@@ -186,10 +188,10 @@ def test_a_provider_entered_minimum_survives_a_file_without_one(st0896):
     st0896.otj_minimum_hours = 400
     st0896.facts["otj_minimum_hours"] = {"provenance": Provenance.PROVIDER, "note": "By admin"}
     st0896.save()
-    data = services.export_standard(standard_version=st0896)
+    data = selectors.export_standard(standard_version=st0896)
     data["minimumOffTheJobHours"] = None
     data["provenance"].pop("minimumOffTheJobHours")
-    version = services.import_standard(data=data).standard_version
+    version = imports.import_standard(data=data).standard_version
     assert version.otj_minimum_hours == 400
     assert version.fact_provenance("otj_minimum_hours") == Provenance.PROVIDER
 
@@ -240,7 +242,7 @@ def test_import_command_if_missing_leaves_an_existing_version_alone(tmp_path, st
     st0896.title = "Edited here"
     st0896.save()
     path = tmp_path / "st.json"
-    path.write_text(json.dumps(services.export_standard(standard_version=st0896)))
+    path.write_text(json.dumps(selectors.export_standard(standard_version=st0896)))
     out = io.StringIO()
     call_command("import_standard", str(path), "--if-missing", stdout=out)
     assert "already loaded" in out.getvalue()
@@ -255,7 +257,7 @@ def test_export_command_writes_json_that_imports_back(st0896, tmp_path):
     path = tmp_path / "roundtrip.json"
     path.write_text(out.getvalue())
     call_command("import_standard", str(path), stdout=io.StringIO())
-    assert services.export_standard(standard_version=StandardVersion.objects.get()) == data
+    assert selectors.export_standard(standard_version=StandardVersion.objects.get()) == data
 
 
 @pytest.mark.django_db

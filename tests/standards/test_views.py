@@ -51,17 +51,17 @@ def test_standard_page_query_count_is_fixed(client, personas, st0896, django_ass
         client.get(url)
 
 
-def test_provider_admin_imports_a_standard_file(client, personas):
-    client.force_login(personas["admin"])
+def test_site_operator_imports_a_standard_file(client, site_operator):
+    client.force_login(site_operator)
     upload = SimpleUploadedFile("st.json", json.dumps(api_file()).encode(), "application/json")
     response = client.post(reverse("standards:standard-import"), {"file": upload})
     version = StandardVersion.objects.get(reference="ST0999")
     assert response.status_code == 302 and response["Location"] == version.get_absolute_url()
-    assert AuditEvent.objects.filter(action="standard.imported", actor=personas["admin"]).exists()
+    assert AuditEvent.objects.filter(action="standard.imported", actor=site_operator).exists()
 
 
-def test_a_broken_upload_shows_the_problem_and_imports_nothing(client, personas):
-    client.force_login(personas["admin"])
+def test_a_broken_upload_shows_the_problem_and_imports_nothing(client, site_operator):
+    client.force_login(site_operator)
     data = api_file()
     del data["duties"][0]["dutyDetail"]
     upload = SimpleUploadedFile("st.json", json.dumps(data).encode(), "application/json")
@@ -73,8 +73,8 @@ def test_a_broken_upload_shows_the_problem_and_imports_nothing(client, personas)
     assert not StandardVersion.objects.filter(reference="ST0999").exists()
 
 
-def test_a_file_that_is_not_json_is_refused(client, personas):
-    client.force_login(personas["admin"])
+def test_a_file_that_is_not_json_is_refused(client, site_operator):
+    client.force_login(site_operator)
     upload = SimpleUploadedFile("st.json", b"\x89PNG not json", "application/json")
     response = client.post(reverse("standards:standard-import"), {"file": upload})
     assert "This is not a JSON file" in response.content.decode()

@@ -32,6 +32,8 @@ from portfolio.evidence.selectors import missing_for_submission
 from standards.models import KSB, Duty
 
 logger = logging.getLogger(__name__)
+# Refused uploads go to the security log, never to the history people see.
+security_log = logging.getLogger("security.uploads")
 
 DRAFT_FIELDS = ("title", "kind", "activity_date", "account")
 MAX_FILES_PER_ITEM = 20
@@ -215,6 +217,36 @@ def _storage_name(evidence: Evidence, checked: uploads.CheckedFile) -> str:
     return f"evidence/{evidence.apprenticeship_id}/{uuid.uuid4().hex}{extension}"
 
 
+def log_refused_upload(
+    *, evidence: Evidence, by: User, upload: UploadedFile, refusal: uploads.UploadRefused
+) -> None:
+    """One line in the security log: who, which apprenticeship and evidence, the file's
+    name and size as the browser declared them, and why it was refused (with what the
+    virus scanner found, if it found something). Names are quoted, so a name can't forge
+    a log line."""
+    signature = getattr(refusal, "signature", "")
+    security_log.warning(
+        "Upload refused: user=%s apprenticeship=%s evidence=%s name=%r size=%s reason=%r%s",
+        by.pk,
+        evidence.apprenticeship_id,
+        evidence.pk,
+        upload.name,
+        upload.size,
+        str(refusal),
+        f" found={signature!r}" if signature else "",
+        extra={
+            "security_event": "upload_refused",
+            "user_id": by.pk,
+            "apprenticeship_id": evidence.apprenticeship_id,
+            "evidence_id": evidence.pk,
+            "declared_name": upload.name,
+            "declared_size": upload.size,
+            "reason": str(refusal),
+            "found": signature,
+        },
+    )
+
+
 def add_files(*, evidence: Evidence, by: User, files: Iterable[UploadedFile]) -> list[EvidenceFile]:
     """Check every file, then store them all, or refuse them all: if one is refused the
     message names it and nothing is stored (no row, no bytes)."""
@@ -223,11 +255,15 @@ def add_files(*, evidence: Evidence, by: User, files: Iterable[UploadedFile]) ->
         raise EvidenceError("Choose at least one file.")
     checked = []
     for upload in files:
+        if upload.name is None or upload.size is None:
+            # Django gives every uploaded file a name and a size.
+            raise EvidenceError("A file arrived without its name or size. Choose it again.")
         try:
             checked.append(
                 (upload, uploads.check_upload(upload, name=upload.name, size=upload.size))
             )
         except uploads.UploadRefused as refusal:
+            log_refused_upload(evidence=evidence, by=by, upload=upload, refusal=refusal)
             raise EvidenceError(str(refusal)) from refusal
     stored: list[str] = []
     try:

@@ -98,15 +98,8 @@ def _save_form(request, evidence: Evidence, form: EvidenceForm) -> Evidence:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def evidence_edit(request, pk: int):
-    evidence = access.get_evidence_for(request.user, pk, Action.ADD_EVIDENCE)
-    if not evidence.is_editable:
-        messages.info(
-            request, "This evidence is waiting for your tutor. Take it back to change it."
-        )
-        return redirect(evidence)
+def edit_form(evidence: Evidence, data=None) -> EvidenceForm:
+    """The draft form, bound to `data` when given, else showing the draft as saved."""
     initial = {
         "title": evidence.title,
         "kind": evidence.kind,
@@ -117,11 +110,44 @@ def evidence_edit(request, pk: int):
         "testimonies": evidence.testimonies.all(),
         "visible_to_employer": evidence.visible_to_employer,
     }
-    form = EvidenceForm(
-        request.POST if request.method == "POST" else None,
-        initial=initial,
-        apprenticeship=evidence.apprenticeship,
+    return EvidenceForm(data, initial=initial, apprenticeship=evidence.apprenticeship)
+
+
+def render_edit_page(
+    request,
+    evidence: Evidence,
+    *,
+    form: EvidenceForm | None = None,
+    upload_form: UploadForm | None = None,
+    status: int = 200,
+):
+    """The evidence edit page; the upload view shows it again (with its errors) when it
+    refuses files."""
+    return render(
+        request,
+        "portfolio/evidence/evidence_edit.html",
+        {
+            "evidence": evidence,
+            "apprenticeship": evidence.apprenticeship,
+            "form": form if form is not None else edit_form(evidence),
+            "upload_form": upload_form if upload_form is not None else UploadForm(),
+            "files": EvidenceFile.objects.current().filter(evidence=evidence),
+            "duties": evidence.apprenticeship.standard_version.duties.order_by("number"),
+        },
+        status=status,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_edit(request, pk: int):
+    evidence = access.get_evidence_for(request.user, pk, Action.ADD_EVIDENCE)
+    if not evidence.is_editable:
+        messages.info(
+            request, "This evidence is waiting for your tutor. Take it back to change it."
+        )
+        return redirect(evidence)
+    form = edit_form(evidence, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             evidence = _save_form(request, evidence, form)
@@ -133,18 +159,7 @@ def evidence_edit(request, pk: int):
                 return redirect("portfolio:evidence-submit", pk=evidence.pk)
             messages.success(request, "Draft saved.")
             return redirect("portfolio:evidence-edit", pk=evidence.pk)
-    return render(
-        request,
-        "portfolio/evidence/evidence_edit.html",
-        {
-            "evidence": evidence,
-            "apprenticeship": evidence.apprenticeship,
-            "form": form,
-            "upload_form": UploadForm(),
-            "files": EvidenceFile.objects.current().filter(evidence=evidence),
-            "duties": evidence.apprenticeship.standard_version.duties.order_by("number"),
-        },
-    )
+    return render_edit_page(request, evidence, form=form)
 
 
 @login_required

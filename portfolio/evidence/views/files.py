@@ -4,7 +4,7 @@ the access-checked download view, with a policy that stops them running anything
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import FileUploadHandler
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -17,9 +17,27 @@ from portfolio.evidence.forms import (
 )
 from portfolio.evidence.services import evidence as services
 from portfolio.evidence.services.evidence import EvidenceError
+from portfolio.evidence.views.evidence import render_edit_page
 
 # Uploaded files are sent as downloads that can't run anything, even if a browser tried.
 FILE_POLICY = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+# Every response that sends an uploaded file (evidence files, the frozen portfolio's
+# files) carries these: a download that is never sniffed, cached, embedded elsewhere or
+# able to run script, and that tells no other site where it came from.
+DOWNLOAD_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": FILE_POLICY,
+    "Cache-Control": "no-store, private",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def protect_download(response: HttpResponse) -> HttpResponse:
+    """Put the download headers on a response that sends an uploaded file."""
+    for header, value in DOWNLOAD_HEADERS.items():
+        response[header] = value
+    return response
 
 
 UPLOAD_CUT_OFF = (
@@ -53,25 +71,32 @@ def evidence_files_add(request, pk: int):
 
 @csrf_protect
 def _evidence_files_add(request, pk: int):
+    """Store the chosen files, or none of them. A refusal answers 400 with the evidence
+    page again and the reason beside the upload field; nothing is stored."""
     evidence = access.get_evidence_for(request.user, pk, Action.ADD_EVIDENCE)
+    if not evidence.is_editable:
+        # The page with the upload field isn't shown while the tutor has the evidence.
+        messages.error(
+            request, "This evidence is waiting for your tutor. Take it back to change it."
+        )
+        return redirect(evidence)
     form = UploadForm(request.POST, request.FILES)
     if getattr(request, "upload_cut_off", False):
-        messages.error(request, UPLOAD_CUT_OFF)
-        return redirect("portfolio:evidence-edit", pk=evidence.pk)
-    if not form.is_valid():
-        for message in form.errors.get("files", ["Choose at least one file."]):
-            messages.error(request, message)
-        return redirect("portfolio:evidence-edit", pk=evidence.pk)
-    try:
-        added = services.add_files(
-            evidence=evidence, by=request.user, files=form.cleaned_data["files"]
-        )
-    except EvidenceError as error:
-        messages.error(request, f"Nothing was uploaded. {error}")
-    else:
-        names = ", ".join(f.original_name for f in added)
-        messages.success(request, f"Added {names}.")
-    return redirect("portfolio:evidence-edit", pk=evidence.pk)
+        # Not "choose a file": the file was chosen, and lost on the way.
+        form.full_clean()
+        form.errors["files"] = form.error_class([UPLOAD_CUT_OFF])
+    elif form.is_valid():
+        try:
+            added = services.add_files(
+                evidence=evidence, by=request.user, files=form.cleaned_data["files"]
+            )
+        except EvidenceError as error:
+            form.add_error("files", f"Nothing was uploaded. {error}")
+        else:
+            names = ", ".join(f.original_name for f in added)
+            messages.success(request, f"Added {names}.")
+            return redirect("portfolio:evidence-edit", pk=evidence.pk)
+    return render_edit_page(request, evidence, upload_form=form, status=400)
 
 
 @login_required
@@ -105,9 +130,4 @@ def file_download(request, pk: int):
         filename=file.original_name,
         content_type=file.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = FILE_POLICY
-    response["Cache-Control"] = "no-store, private"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return protect_download(response)

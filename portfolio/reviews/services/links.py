@@ -79,7 +79,7 @@ def send_signing_link(*, review: Review, by: User, now: dt.datetime | None = Non
     returned object, as `token`, for the caller); the database keeps its hash."""
     now = now or timezone.now()
     locked = reviews.lock_review(review)
-    if locked.status != Review.Status.AWAITING_SIGNATURES:
+    if locked.status != Review.Status.AWAITING_SIGNATURES or locked.current_version_id is None:
         raise reviews.ReviewError(
             "A signing link can be sent only for a recorded review that is waiting for signatures."
         )

@@ -15,6 +15,7 @@ link to the page, which checks who may read what.
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -82,7 +83,7 @@ def send_once(
     return True
 
 
-def _sent(kinds: list[str], apprenticeship_ids: list[int]) -> set[tuple]:
+def _sent(kinds: Sequence[str], apprenticeship_ids: Sequence[int]) -> set[tuple]:
     """(kind, apprenticeship id, key, recipient id) already sent: one query, so a daily
     run does not try thousands of inserts it knows will be refused."""
     return set(
@@ -167,6 +168,9 @@ def send_due_reminders(*, today: dt.date | None = None) -> dict[str, int]:
     sent_before = _sent(kinds, [a.pk for a in due])
     counts = dict.fromkeys(kinds, 0)
     for apprenticeship in due:
+        if apprenticeship.next_review_due is None:
+            # Overdue and due soon are both comparisons with the due date, so it is set.
+            raise ValueError(f"Apprenticeship {apprenticeship.pk} has no review due date.")
         overdue = apprenticeship.review_overdue
         kind = ReviewReminder.Kind.OVERDUE if overdue else ReviewReminder.Kind.DUE_SOON
         key = f"due:{apprenticeship.next_review_due.isoformat()}"
@@ -232,7 +236,7 @@ def send_signature_reminders(*, now: dt.datetime | None = None) -> int:
     sent_before = _sent([kind], [r.apprenticeship_id for r in waiting])
     sent = 0
     for review in waiting:
-        version, apprenticeship = review.current_version, review.apprenticeship
+        version, apprenticeship = review.recorded_version(), review.apprenticeship
         key = f"version:{version.pk}"
         missing = [p for p in ReviewParty if p not in version.signed_parties]
         signer = version.employer_signatory

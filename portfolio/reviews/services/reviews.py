@@ -199,7 +199,11 @@ def record_review(
         if review.status == Review.Status.CANCELLED:
             raise ReviewError("This review was called off, so nothing can be recorded on it.")
 
-    current = ReviewVersion.objects.filter(pk=review.current_version_id).first()
+    current = (
+        ReviewVersion.objects.filter(pk=review.current_version_id).first()
+        if review.current_version_id is not None
+        else None
+    )
     if current is None:
         version = _create_version(
             review=review,
@@ -302,6 +306,8 @@ def load_for_signing(review_id: int) -> tuple[Review, ReviewVersion]:
         ReviewVersion.objects.filter(pk=review.current_version_id)
         .prefetch_related("targets", "signatures")
         .first()
+        if review.current_version_id is not None
+        else None
     )
     if review.status == Review.Status.SIGNED:
         raise ReviewError("Everyone has already signed this review.")

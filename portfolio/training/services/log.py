@@ -4,6 +4,7 @@ locking that keeps the rules true when two saves happen at once."""
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,6 +27,17 @@ VERIFIER_ROLES = (Role.TUTOR, Role.EMPLOYER)
 
 
 # -- the log ---------------------------------------------------------------------------
+
+
+class EntryValues(TypedDict):
+    """What the apprentice enters for one entry: the fields a change may alter."""
+
+    date: dt.date
+    minutes: int
+    activity_type: str
+    duty: Duty | None
+    description: str
+    evidence: Evidence | None
 
 
 def _validate_entry(
@@ -126,7 +138,7 @@ def log_otj_entry(
         raise OtjError("Only the apprentice logs their off-the-job training.")
     today = today or timezone.localdate()
     locked = lock_apprenticeship(apprenticeship)
-    values = {
+    values: EntryValues = {
         "date": date,
         "minutes": minutes,
         "activity_type": activity_type,
@@ -174,7 +186,7 @@ def change_otj_entry(
     current = OtjEntry.objects.select_for_update().get(pk=entry.pk)
     if not current.is_current:
         raise OtjError("This is an earlier version. Change the latest version instead.")
-    values = {
+    values: EntryValues = {
         "date": date,
         "minutes": minutes,
         "activity_type": activity_type,
@@ -321,8 +333,8 @@ def verify_otj_entries(
     """Verify several entries of one apprenticeship at once: (entry id, revision seen).
     Entries that changed, were decided meanwhile or belong elsewhere are skipped.
     Returns (verified, skipped)."""
-    seen = dict(seen)
-    entries = OtjEntry.objects.filter(apprenticeship=apprenticeship, pk__in=list(seen))
+    seen_revisions = dict(seen)
+    entries = OtjEntry.objects.filter(apprenticeship=apprenticeship, pk__in=list(seen_revisions))
     verified = 0
     for entry in entries.order_by("pk"):
         try:
@@ -332,9 +344,9 @@ def verify_otj_entries(
                     by=by,
                     as_role=as_role,
                     status=OtjEntry.Status.VERIFIED,
-                    revision=seen[entry.pk],
+                    revision=seen_revisions[entry.pk],
                 )
         except OtjError:
             continue
         verified += 1
-    return verified, len(seen) - verified
+    return verified, len(seen_revisions) - verified

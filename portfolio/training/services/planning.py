@@ -81,6 +81,20 @@ def save_otj_requirement(
             f"Prior learning cannot be more than the required total of "
             f"{format_minutes(base.minutes)}."
         )
+    elif (
+        prior_learning_minutes
+        and base.minutes is not None
+        and base.era == funding_rules.OTJ_ERA_FROM_2025
+        and base.minutes - prior_learning_minutes < funding_rules.OTJ_FLOOR_HOURS_FROM_2025 * 60
+    ):
+        floor = funding_rules.OTJ_FLOOR_HOURS_FROM_2025
+        errors["prior_learning_minutes"] = (
+            f"For starts from 1 August 2025 the funding rules set a floor of {floor} hours of "
+            "off-the-job training, which recognised prior learning cannot reduce: with this "
+            f"prior learning the total would be "
+            f"{format_minutes(base.minutes - prior_learning_minutes)}. Take off at most "
+            f"{format_minutes(max(0, base.minutes - floor * 60))}."
+        )
     if prior_learning_minutes and not reason:
         errors["prior_learning_reason"] = (
             "Say what prior learning was recognised and how (for example the qualification "

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from standards import services
+from standards import selectors
 from standards.models import StandardVersion
 
 
@@ -27,5 +27,5 @@ class Command(BaseCommand):
         if not candidates:
             wanted = f"{reference} v{std_version}" if std_version else reference
             raise CommandError(f"No standard {wanted} is loaded.")
-        data = services.export_standard(standard_version=candidates[-1])
+        data = selectors.export_standard(standard_version=candidates[-1])
         self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))

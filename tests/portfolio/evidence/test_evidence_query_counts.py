@@ -7,8 +7,8 @@ from portfolio.evidence.models import Evidence
 from portfolio.evidence.services import evidence as services
 from portfolio.evidence.services import sign_offs
 from tests import factories, samples
-from tests.portfolio.conftest import make_evidence
-from tests.query_counts import APPRENTICESHIP_PAGE_QUERIES, assert_flat_queries
+from tests.helpers.evidence import make_evidence
+from tests.query_counts import APPRENTICESHIP_PAGE_QUERIES, CASELOAD_QUERIES, assert_flat_queries
 
 
 def more_evidence(apprenticeship, tutor, n=4):
@@ -119,4 +119,4 @@ def test_caseload_keeps_a_flat_query_count(client, personas):
 
     grow()
     client.force_login(tutor)
-    assert_flat_queries(client, reverse("dashboards:caseload"), grow, 9)
+    assert_flat_queries(client, reverse("dashboards:caseload"), grow, CASELOAD_QUERIES)

@@ -21,7 +21,7 @@ from portfolio.evidence.services import sign_offs
 from portfolio.evidence.services import testimonies as testimonies_services
 from portfolio.evidence.services.evidence import EvidenceError
 from tests import factories, samples
-from tests.portfolio.conftest import make_evidence
+from tests.helpers.evidence import make_evidence
 
 
 def events(action):
@@ -334,6 +334,7 @@ def test_the_database_refuses_two_active_sign_offs_for_one_duty(accepted, duty, 
         )
 
 
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_sign_offs_racing_for_the_same_duty_give_exactly_one(personas):
     apprenticeship = personas["apprenticeship"]

@@ -7,7 +7,7 @@ from portfolio.evidence.models import DutySignOff, Evidence, EvidenceFile
 from portfolio.evidence.services import evidence as services
 from portfolio.evidence.services import testimonies as testimonies_services
 from tests import samples
-from tests.portfolio.conftest import make_evidence
+from tests.helpers.evidence import make_evidence
 
 
 def page(client, user, name, *args, **kwargs):
@@ -32,6 +32,28 @@ def test_the_employer_never_sees_what_the_apprentice_hid(client, apprenticeship,
         html = page(client, personas["tutor"], name, apprenticeship.pk)
         assert "Shared record" in html and "Private reflection" in html
     assert shown.visible_to_employer
+
+
+def test_the_employer_never_sees_a_hidden_reflective_account_nor_opens_it(
+    client, apprenticeship, personas
+):
+    shown = make_evidence(
+        apprenticeship, status=Evidence.Status.SUBMITTED, title="Rota and handover notes"
+    )
+    hidden = make_evidence(
+        apprenticeship,
+        status=Evidence.Status.SUBMITTED,
+        title="What this work brings up for me",
+        kind="reflective_account",
+        visible_to_employer=False,
+    )
+    html = page(client, personas["employer"], "portfolio:evidence-list", apprenticeship.pk)
+    assert f'href="{shown.get_absolute_url()}">Rota and handover notes</a>' in html
+    assert "What this work brings up for me" not in html
+    html = page(client, personas["employer"], "portfolio:coverage", apprenticeship.pk)
+    assert "What this work brings up for me" not in html
+    response = client.get(reverse("portfolio:evidence-detail", args=[hidden.pk]))
+    assert response.status_code == 404
 
 
 def test_drafts_stay_private_to_the_apprentice(client, apprenticeship, personas):

@@ -2,18 +2,24 @@
 leaves nothing behind; images lose their location and camera details."""
 
 import hashlib
+import html
 import io
+import logging
+import unicodedata
 
 import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
-from PIL import Image
+from PIL import Image, ImageCms
 
+from audit.models import AuditEvent
 from portfolio.evidence import selectors as evidence_selectors
+from portfolio.evidence import uploads
 from portfolio.evidence.models import EvidenceFile
 from portfolio.evidence.services import evidence as services
 from portfolio.evidence.services.evidence import EvidenceError
 from tests import samples
+from tests.security import hostile
 
 GOOD = [
     ("photo.jpg", samples.jpeg(), "image", "image/jpeg"),
@@ -35,6 +41,7 @@ REFUSED = [
     ("page.txt", samples.HTML, "Web pages, SVG images and scripts"),
     ("picture.png", samples.SVG, "Web pages, SVG images and scripts"),
     ("form.pdf", samples.pdf_with_javascript(), "contains scripts"),
+    ("broken.pdf", samples.pdf().replace(b"/Root 1 0 R", b"/Root 42"), "This PDF is damaged"),
     ("letter.docx", samples.docx_with_macros(), "contains macros"),
     ("letter.docx", samples.zip_bomb(), "unpacks to far more"),
     ("bundle.zip", samples.plain_zip(), "Zip files and other archives"),
@@ -45,6 +52,19 @@ REFUSED = [
     ("tool.exe", b"plain words", "files ending in .exe can't be uploaded"),
     ("random.bin", bytes(range(256)) * 4, "This type of file can't be uploaded"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def own_storage(settings, tmp_path):
+    """Each test stores files in an empty folder of its own, so "nothing was stored" is
+    checked against this test alone (on SQLite a rolled-back test's ids are used again)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
 
 
 def stored_names(apprenticeship) -> list[str]:
@@ -168,3 +188,127 @@ def test_files_can_be_uploaded_through_the_page(client, draft, personas):
     )
     assert "Added photo.jpg, notes.pdf." in response.content.decode()
     assert EvidenceFile.objects.filter(evidence=draft).count() == 2
+
+
+def test_a_truncated_photo_is_refused_even_after_the_pdf_library_is_loaded(draft, personas):
+    import weasyprint  # noqa: F401 - importing it turns on Pillow's LOAD_TRUNCATED_IMAGES
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    photo = hostile.noisy_jpeg()
+    kept = stored_names(draft.apprenticeship)  # SQLite may reuse an earlier test's folder
+    with pytest.raises(EvidenceError, match="This picture is incomplete"):
+        services.add_files(
+            evidence=draft,
+            by=personas["apprentice"],
+            files=[samples.upload("photo.jpg", photo[: len(photo) * 2 // 3])],
+        )
+    assert not EvidenceFile.objects.exists()
+    assert stored_names(draft.apprenticeship) == kept
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # the check reads it nowhere and leaves it be
+
+
+def test_photos_lose_comments_and_colour_profiles_when_saved_again(draft, personas):
+    output = io.BytesIO()
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    Image.new("RGB", (40, 30), (10, 200, 30)).save(output, "JPEG", icc_profile=profile)
+    original = hostile.with_comment(output.getvalue(), b"<script>alert(1)</script>")
+    (row,) = services.add_files(
+        evidence=draft, by=personas["apprentice"], files=[samples.upload("photo.jpg", original)]
+    )
+    with row.file.open("rb") as handle:
+        stored = handle.read()
+    assert b"<script>" not in stored
+    assert "icc_profile" not in Image.open(io.BytesIO(stored)).info
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("cafe\u0301.pdf", "caf\u00e9.pdf"),  # decomposed, as Macs send it
+        ("invoice\u202efdp.jpg", "invoicefdp.jpg"),  # shows as "invoicegpj.pdf"
+        ("notes\x00\x07.txt", "notes.txt"),
+        ("C:\\Users\\sam\\notes.txt", "notes.txt"),
+        ("   ", "file"),
+    ],
+)
+def test_file_names_are_kept_in_nfc_without_invisible_tricks(sent, kept):
+    assert uploads.clean_name(sent) == kept
+    assert unicodedata.is_normalized("NFC", uploads.clean_name(sent))
+
+
+def test_a_decomposed_name_is_stored_composed(draft, personas):
+    (row,) = services.add_files(
+        evidence=draft,
+        by=personas["apprentice"],
+        files=[samples.upload("Re\u0301flexion.pdf", samples.pdf())],
+    )
+    assert row.original_name == "R\u00e9flexion.pdf"
+
+
+def _upload_page(client, draft, files):
+    return client.post(
+        reverse("portfolio:evidence-files-add", args=[draft.pk]), {"files": files} if files else {}
+    )
+
+
+def test_a_refused_upload_answers_400_with_the_reason_beside_the_upload_field(
+    client, draft, personas
+):
+    client.force_login(personas["apprentice"])
+    kept = stored_names(draft.apprenticeship)  # SQLite may reuse an earlier test's folder
+    response = _upload_page(client, draft, [samples.upload("page.txt", samples.HTML)])
+    assert response.status_code == 400
+    assert [t.name for t in response.templates][0] == "portfolio/evidence/evidence_edit.html"
+    page = html.unescape(response.content.decode())
+    message = "Nothing was uploaded. Web pages, SVG images and scripts can't be uploaded."
+    assert page.count(message) == 1
+    assert page.index('id="upload"') < page.index(message)  # shown in the upload form
+    assert "#upload" in page  # the form comes back into view after the refusal
+    assert draft.title in page  # the rest of the page is the draft as saved
+    assert not EvidenceFile.objects.exists()
+    assert stored_names(draft.apprenticeship) == kept
+
+
+def test_sending_no_file_answers_400_on_the_same_page(client, draft, personas):
+    client.force_login(personas["apprentice"])
+    response = _upload_page(client, draft, None)
+    assert response.status_code == 400
+    assert "Nothing was uploaded. Choose at least one file." in response.content.decode()
+
+
+def test_uploading_to_evidence_waiting_for_the_tutor_says_why(client, submitted, personas):
+    client.force_login(personas["apprentice"])
+    response = client.post(
+        reverse("portfolio:evidence-files-add", args=[submitted.pk]),
+        {"files": [samples.upload("notes.txt", b"More notes.\n")]},
+        follow=True,
+    )
+    assert "This evidence is waiting for your tutor." in html.unescape(response.content.decode())
+    assert not EvidenceFile.objects.exists()
+
+
+def test_refusals_go_to_the_security_log_not_the_history(client, draft, personas, caplog):
+    caplog.set_level(logging.INFO, logger="security.uploads")
+    client.force_login(personas["apprentice"])
+    history_before = AuditEvent.objects.count()
+    _upload_page(client, draft, [samples.upload("evil\nFAKE LINE.txt", samples.HTML)])
+    (record,) = [r for r in caplog.records if r.name == "security.uploads"]
+    assert record.levelno == logging.WARNING
+    assert record.user_id == personas["apprentice"].pk
+    assert record.apprenticeship_id == draft.apprenticeship_id
+    assert record.evidence_id == draft.pk
+    assert record.declared_size == len(samples.HTML)
+    assert "FAKE LINE.txt" in record.declared_name
+    assert record.reason == "Web pages, SVG images and scripts can't be uploaded."
+    line = record.getMessage()
+    assert "\n" not in line  # a name can't start a forged log line
+    assert f"apprenticeship={draft.apprenticeship_id}" in line and "reason=" in line
+    assert AuditEvent.objects.count() == history_before
+
+
+def test_accepted_uploads_leave_no_security_log_line(client, draft, personas, caplog):
+    caplog.set_level(logging.INFO, logger="security.uploads")
+    client.force_login(personas["apprentice"])
+    _upload_page(client, draft, [samples.upload("notes.txt", b"My notes.\n")])
+    assert not [r for r in caplog.records if r.name == "security.uploads"]

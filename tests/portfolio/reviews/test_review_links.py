@@ -16,8 +16,8 @@ from portfolio.reviews.models import Review, ReviewParty, ReviewSignature, Revie
 from portfolio.reviews.services import links as review_links
 from portfolio.reviews.services import reviews
 from tests import factories
-from tests.outbox_helpers import deliver_outbox
-from tests.portfolio.review_helpers import WELLBEING, current, record, send_link, sign
+from tests.helpers.outbox import deliver_outbox
+from tests.helpers.reviews import WELLBEING, current, record, send_link, sign
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from portfolio.reviews import selectors as review_selectors
 from portfolio.reviews import tasks
 from portfolio.reviews.models import ReviewParty, ReviewReminder
 from portfolio.reviews.services import reminders as review_reminders
-from tests.outbox_helpers import deliver_outbox
-from tests.portfolio.review_helpers import WELLBEING, current, record, send_link, sign
+from tests.helpers.outbox import deliver_outbox
+from tests.helpers.reviews import WELLBEING, current, record, send_link, sign
 
 
 def _start(apprenticeship, days_ago):
@@ -210,6 +210,7 @@ def test_the_beat_task_is_scheduled_and_calls_the_service(settings, personas):
     assert len(_to(personas["tutor"])) == 1
 
 
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_still_send_one_email(personas):
     _start(personas["apprenticeship"], 80)

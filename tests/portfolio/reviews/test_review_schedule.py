@@ -14,7 +14,7 @@ from portfolio.reviews import schedule as review_schedule
 from portfolio.reviews.models import AgreedReviewInterval, Review, ReviewParty
 from portfolio.reviews.services import reviews, scheduling
 from tests import factories
-from tests.portfolio.review_helpers import current, record, sign_all
+from tests.helpers.reviews import current, record, sign_all
 
 TODAY = dt.date(2026, 6, 15)
 

@@ -12,8 +12,8 @@ from portfolio.reviews import schedule as review_schedule
 from portfolio.reviews.models import Review, ReviewParty, ReviewSignature, ReviewVersion
 from portfolio.reviews.services import reviews, scheduling
 from tests import factories
-from tests.outbox_helpers import deliver_outbox
-from tests.portfolio.review_helpers import WELLBEING, current, record, sign, sign_all
+from tests.helpers.outbox import deliver_outbox
+from tests.helpers.reviews import WELLBEING, current, record, sign, sign_all
 from tests.query_counts import assert_flat_queries
 
 

@@ -15,6 +15,9 @@ from portfolio.training.services import log as otj_log
 from portfolio.training.services import planning as otj_planning
 from tests import factories
 
+# Real concurrency needs PostgreSQL's row locks; SQLite runs one writer at a time.
+pytestmark = pytest.mark.postgres_only
+
 
 def run_at_once(*calls):
     """Run each call in its own thread and database connection, released together."""

@@ -1,5 +1,5 @@
-"""otj_summary, the one place the figures come from, and annotate_otj_progress, the same
-judgement in SQL for lists: totals are the entries' sum, and the two always agree."""
+"""otj_summary, the one place the figures come from, and otj_totals, the same figures for a
+page of a list: totals are the entries' sum, and the two always agree."""
 
 import datetime as dt
 import uuid
@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apprenticeship.models import Apprenticeship, Role
-from portfolio.training.caseload import annotate_otj_progress
+from portfolio.training.caseload import otj_totals
 from portfolio.training.models import ActivityType, OtjEntry, OtjPlan
 from portfolio.training.plan import Pace
 from portfolio.training.selectors import otj_summary
@@ -85,11 +85,11 @@ def test_the_reported_totals_are_always_the_sum_of_the_entries(apprenticeship, d
         assert line.figures.logged == sum(
             item["minutes"] for item in entries if counted(item) and item["duty"] == index
         )
-    row = annotate_otj_progress(Apprenticeship.objects.filter(pk=apprenticeship.pk)).get()
-    assert row.otj_logged == logged
+    row = Apprenticeship.objects.select_related("standard_version").get(pk=apprenticeship.pk)
+    assert otj_totals([row])[row.pk].total.logged == logged
 
 
-# -- the SQL version agrees with the Python one ----------------------------------------
+# -- the list's figures agree with the page's ----------------------------------------
 
 TODAY = dt.date(2025, 11, 3)
 
@@ -215,7 +215,7 @@ EXPECTED_STATES = {
 
 
 @pytest.mark.parametrize(("label", "arguments", "logged"), CASES, ids=[c[0] for c in CASES])
-def test_the_caseload_annotation_agrees_with_the_summary(personas, label, arguments, logged):
+def test_the_caseload_figures_agree_with_the_summary(personas, label, arguments, logged):
     arguments = dict(arguments)
     if arguments.get("prior") == 999_999:
         arguments["prior"] = 500 * 60
@@ -234,30 +234,28 @@ def test_the_caseload_annotation_agrees_with_the_summary(personas, label, argume
             )
             rest -= chunk
     log_minutes(apprenticeship, 500, status=OtjEntry.Status.REJECTED)
-    row = annotate_otj_progress(
-        Apprenticeship.objects.select_related("standard_version").filter(pk=apprenticeship.pk),
-        today=TODAY,
-    ).get()
+    row = Apprenticeship.objects.select_related("standard_version").get(pk=apprenticeship.pk)
+    listed = otj_totals([row], today=TODAY)[row.pk].total
     summary = otj_summary(row, today=TODAY)
-    assert row.otj_required == summary.total.required
-    assert row.otj_logged == summary.total.logged == logged
-    if summary.total.required is not None:
-        assert row.otj_expected == summary.total.expected
-    assert row.otj_behind == (summary.total.state == Pace.BEHIND)
+    assert listed == summary.total
+    assert listed.logged == logged
     assert summary.total.state == EXPECTED_STATES[label]
 
 
-def test_the_annotation_marks_who_is_behind(personas):
+def test_the_list_marks_who_is_behind(personas):
     behind = enrolment(personas, start=dt.date(2024, 9, 2), days=455, hours="37.5")
     ahead = enrolment(personas, start=dt.date(2024, 9, 2), days=455, hours="37.5")
     for day in range(20):
         factories.OtjEntryFactory(
             apprenticeship=ahead, date=dt.date(2024, 10, 1) + dt.timedelta(days=day), minutes=900
         )
-    rows = annotate_otj_progress(
-        Apprenticeship.objects.filter(pk__in=[behind.pk, ahead.pk]), today=dt.date(2025, 3, 3)
+    totals = otj_totals(
+        Apprenticeship.objects.select_related("standard_version").filter(
+            pk__in=[behind.pk, ahead.pk]
+        ),
+        today=dt.date(2025, 3, 3),
     )
-    flags = {row.pk: row.otj_behind for row in rows}
+    flags = {pk: row.total.state == Pace.BEHIND for pk, row in totals.items()}
     assert flags == {behind.pk: True, ahead.pk: False}
 
 

@@ -224,7 +224,7 @@ def test_a_post_2025_enrolment_says_the_total_is_not_known_and_who_can_set_it(
     client.force_login(personas["apprentice"])
     page = client.get(reverse("portfolio:otj-summary", args=[apprenticeship.pk])).content.decode()
     assert "The required total is not known yet" in page
-    assert "A provider admin can enter it" in page
+    assert "The person who runs this site can enter it" in page
     assert "hours" not in page.split("Required</dt>")[1].split("</dd>")[0]
 
 
@@ -397,16 +397,16 @@ def test_the_summary_download_has_a_row_per_duty_and_the_total(client, known, pe
     assert rows[-1][2] == str(348 * 60)
 
 
-# -- the standard's minimum, entered by the provider -----------------------------------
+# -- the standard's minimum, entered by the site operator ------------------------------
 
 
-def test_a_provider_admin_enters_the_standards_minimum_and_the_page_says_so(
-    client, apprenticeship, personas
+def test_the_site_operator_enters_the_standards_minimum_and_the_page_says_so(
+    client, apprenticeship, personas, site_operator
 ):
     version = apprenticeship.standard_version
     version.facts = {"otj_minimum_hours": {"provenance": Provenance.NOT_LOADED}}
     version.save()
-    client.force_login(personas["admin"])
+    client.force_login(site_operator)
     detail = reverse("standards:standard-detail", args=[version.pk])
     assert "Enter the minimum" in client.get(detail).content.decode()
     response = client.post(
@@ -419,18 +419,21 @@ def test_a_provider_admin_enters_the_standards_minimum_and_the_page_says_so(
     assert version.fact_provenance("otj_minimum_hours") == Provenance.PROVIDER
     page = client.get(detail).content.decode()
     assert "Entered by the provider" in page
-    assert "Entered by Northfield Peer Training" in page
+    assert "Entered by Olu Operator" in page
     # Post-2025 enrolments now have a known total.
+    client.force_login(personas["admin"])
     page = client.get(reverse("portfolio:otj-summary", args=[apprenticeship.pk])).content.decode()
     assert "320 hours" in page
 
 
-def test_the_minimum_cannot_be_entered_over_an_official_figure(client, apprenticeship, personas):
+def test_the_minimum_cannot_be_entered_over_an_official_figure(
+    client, apprenticeship, site_operator
+):
     version = apprenticeship.standard_version
     version.otj_minimum_hours = 280
     version.facts = {"otj_minimum_hours": {"provenance": Provenance.VERIFIED}}
     version.save()
-    client.force_login(personas["admin"])
+    client.force_login(site_operator)
     response = client.post(
         reverse("standards:standard-otj-minimum", args=[version.pk]),
         {"hours": "100", "source": "A guess"},
@@ -443,17 +446,18 @@ def test_the_minimum_cannot_be_entered_over_an_official_figure(client, apprentic
 def test_an_imported_file_without_the_minimum_keeps_the_providers_figure(st0896):
     from django.conf import settings
 
-    from standards import services
+    from standards.parsing import load_standard_file
+    from standards.services import facts, imports
 
-    services.set_provider_otj_minimum(
+    facts.set_provider_otj_minimum(
         standard_version=st0896,
         hours=320,
         source="Funding rules",
-        provider_name="Northfield Peer Training",
+        entered_by="Northfield Peer Training",
         by=factories.UserFactory(),
     )
     path = settings.BASE_DIR / "fixtures" / "standards" / "st0896-v1.0.json"
-    services.import_standard(data=services.load_standard_file(path))
+    imports.import_standard(data=load_standard_file(path))
     st0896.refresh_from_db()
     assert st0896.otj_minimum_hours == 320
     assert st0896.fact_provenance("otj_minimum_hours") == Provenance.PROVIDER

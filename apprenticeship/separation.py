@@ -1,0 +1,78 @@
+"""Separation of duties: one person acts for one party on an apprenticeship.
+
+The parties are the apprentice, the training provider (its tutors and everyone who works
+for it), the employer (its employer contacts on this apprenticeship) and the assessment
+organisation (its assessors). Confirmations and signatures are worth something only when
+each comes from its own party, so a person who already acts for one party may not take a
+role for another: the provider's people are never employer contacts of an apprenticeship
+their provider delivers, an employer contact is never its tutor, and so on. A tutor who
+also administers the provider acts for one party, the provider, so that is allowed.
+
+`role_conflicts` is asked when a role is given and again at the moment of confirming or
+signing, because roles and jobs can change in between. The assessor's independence, which
+also looks at ended roles and past jobs, is checked by the assessment (epa) on top of this.
+"""
+
+from accounts.models import User
+from apprenticeship.models import Apprenticeship, Membership, OrganisationMembership, Role
+
+APPRENTICE = "apprentice"
+PROVIDER = "provider"
+EMPLOYER = "employer"
+ASSESSMENT = "assessment"
+
+PARTY_OF_ROLE = {
+    Role.APPRENTICE: APPRENTICE,
+    Role.TUTOR: PROVIDER,
+    Role.ADMIN: PROVIDER,
+    Role.EMPLOYER: EMPLOYER,
+    Role.ASSESSOR: ASSESSMENT,
+    Role.EPAO_ADMIN: ASSESSMENT,
+}
+
+
+def parties_of(apprenticeship: Apprenticeship, user: User) -> dict[str, str]:
+    """{party: why the person acts for it} for every party `user` acts for now. Two
+    queries."""
+    parties: dict[str, str] = {}
+    if user.pk == apprenticeship.apprentice_id:
+        parties[APPRENTICE] = "is the apprentice"
+    roles = set(
+        Membership.objects.filter(
+            apprenticeship_id=apprenticeship.pk, user=user, is_active=True
+        ).values_list("role", flat=True)
+    )
+    organisations = set(
+        OrganisationMembership.objects.filter(
+            user=user,
+            is_active=True,
+            organisation_id__in=[
+                pk for pk in (apprenticeship.provider_id, apprenticeship.epao_id) if pk
+            ],
+        ).values_list("organisation_id", flat=True)
+    )
+    if Role.TUTOR in roles:
+        parties[PROVIDER] = "is the apprenticeship's tutor"
+    elif apprenticeship.provider_id in organisations:
+        parties[PROVIDER] = "works for the training provider"
+    if Role.EMPLOYER in roles:
+        parties[EMPLOYER] = "is the apprenticeship's employer contact"
+    if Role.ASSESSOR in roles:
+        parties[ASSESSMENT] = "is the apprenticeship's assessor"
+    elif apprenticeship.epao_id is not None and apprenticeship.epao_id in organisations:
+        parties[ASSESSMENT] = "works for the assessment organisation"
+    return parties
+
+
+def role_conflicts(apprenticeship: Apprenticeship, user: User, role: Role | str) -> list[str]:
+    """Why `user` may not act as `role` on this apprenticeship, in plain words (empty when
+    they may): they already act for another party."""
+    party = PARTY_OF_ROLE[Role(role)]
+    name = user.full_name or user.email
+    label = Role(role).label.lower()
+    return [
+        f"{name} {why}, so they cannot also act as {label}: each party to an "
+        "apprenticeship must be someone different."
+        for other, why in parties_of(apprenticeship, user).items()
+        if other != party
+    ]

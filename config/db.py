@@ -1,0 +1,80 @@
+"""Database expressions that give the same answer on PostgreSQL and on SQLite.
+
+SQLite is the zero-setup default a newcomer runs; PostgreSQL is what a provider runs. Date
+arithmetic is where the two differ (SQLite stores dates as text and rolls month ends over:
+31 January + 1 month is 3 March there, 28 February on PostgreSQL). Anything a page shows
+that needs date arithmetic in SQL uses these, and the test suite runs on both engines.
+"""
+
+from django.db import models
+from django.db.models import Func
+
+
+def _compiled(func: Func, compiler, connection) -> tuple[list[str], list]:
+    sqls, params = [], []
+    for expression in func.get_source_expressions():
+        sql, expression_params = compiler.compile(expression)
+        sqls.append(sql)
+        params.extend(expression_params)
+    return sqls, params
+
+
+class AddMonthsAndWeeks(Func):
+    """A date plus whole calendar months and then whole weeks, as a date. A month added to
+    the 29th, 30th or 31st that the target month lacks lands on its last day, as
+    `apprenticeship.funding_rules.add_months` does."""
+
+    arity = 3
+    output_field = models.DateField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        (day, months, weeks), params = _compiled(self, compiler, connection)
+        # PostgreSQL's interval arithmetic already clamps to the month's end.
+        sql = (
+            f"CAST(({day}) + make_interval(months => CAST(({months}) AS integer), "
+            f"weeks => CAST(({weeks}) AS integer)) AS date)"
+        )
+        return sql, params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        (day, months, weeks), params = _compiled(self, compiler, connection)
+        # The same day of the month, months later, but never past that month's last day:
+        # the earlier of (first of the month + months + day - 1) and (first of the month
+        # + months + 1, less a day). ISO dates compare correctly as text.
+        sql = (
+            "date(min("
+            f"date(({day}), 'start of month', '+' || ({months}) || ' months', "
+            f"'+' || (CAST(strftime('%%d', ({day})) AS integer) - 1) || ' days'), "
+            f"date(({day}), 'start of month', '+' || (({months}) + 1) || ' months', '-1 day')"
+            f"), '+' || (({weeks}) * 7) || ' days')"
+        )
+        # The day expression appears three times and the months twice in the SQL.
+        day_params, months_params, weeks_params = _split_params(self, compiler, connection)
+        params = [
+            *day_params,
+            *months_params,
+            *day_params,
+            *day_params,
+            *months_params,
+            *weeks_params,
+        ]
+        return sql, params
+
+
+class DaysBetween(Func):
+    """later - earlier, in whole days, for two dates."""
+
+    arity = 2
+    output_field = models.IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        (later, earlier), params = _compiled(self, compiler, connection)
+        return f"(({later}) - ({earlier}))", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        (later, earlier), params = _compiled(self, compiler, connection)
+        return f"CAST(julianday({later}) - julianday({earlier}) AS integer)", params
+
+
+def _split_params(func: Func, compiler, connection) -> list[list]:
+    return [compiler.compile(expression)[1] for expression in func.get_source_expressions()]

@@ -1,0 +1,178 @@
+"""The demo data: every stage of the product, shown once however often seed_demo runs.
+
+Building the demo takes several seconds, so it is built once for this module (see
+tests/helpers/db.py). Each test runs seed_demo again on top, to show a second run adds
+nothing; that run and anything else a test changes is rolled back when the test ends."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from apprenticeship.models import (
+    Apprenticeship,
+    BreakInLearning,
+    Organisation,
+    OrganisationMembership,
+)
+from audit.models import AuditEvent
+from epa.models import AssessmentQuestion, AssessmentRound, ConflictDeclaration
+from epa.services import records
+from portfolio.evidence.models import (
+    DutySignOff,
+    Evidence,
+    EvidenceFile,
+    ProtectedName,
+    WitnessTestimony,
+)
+from portfolio.reviews import schedule as review_schedule
+from portfolio.reviews import selectors as review_selectors
+from portfolio.reviews.models import Review, ReviewSignature, ReviewVersion
+from portfolio.training.caseload import otj_totals
+from portfolio.training.models import OtjEntry
+from portfolio.training.plan import Pace
+from portfolio.training.selectors import otj_summary
+from tests.helpers.db import kept_for_scope
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def first_run(django_db_setup, django_db_blocker) -> str:
+    """What seed_demo printed when it built the demo for this module."""
+    with kept_for_scope(django_db_blocker):
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+
+
+def test_seed_demo_is_idempotent_and_prints_the_logins(first_run):
+    second = io.StringIO()
+    counts = (Organisation.objects.count(), OrganisationMembership.objects.count())
+    call_command("seed_demo", "--password", "another-pass", stdout=second)
+    assert (Organisation.objects.count(), OrganisationMembership.objects.count()) == counts
+    for email in ("admin@", "tutor@", "employer@", "assessor@", "apprentice@", "operator@"):
+        assert f"{email}example.org" in first_run
+    assert "peer-worker-demo" in first_run
+    assert User.objects.get(email="operator@example.org").is_superuser
+    assert "another-pass" in second.getvalue()
+
+
+def test_seed_demo_adds_evidence_in_every_state_with_real_files_once(first_run):
+    states = set(Evidence.objects.values_list("status", flat=True))
+    assert states == set(Evidence.Status.values)
+    files = list(EvidenceFile.objects.all())
+    assert {f.category for f in files} == {"image", "document"}
+    for file in files:
+        with file.file.open("rb") as handle:
+            assert len(handle.read()) == file.size
+    assert (
+        DutySignOff.objects.active()
+        .filter(apprenticeship__apprentice__email="apprentice@example.org")
+        .count()
+        == 2
+    )
+    assert WitnessTestimony.objects.filter(evidence__isnull=False).exists()
+    assert ProtectedName.objects.exists()
+    assert Evidence.objects.filter(visible_to_employer=False).exclude(status="draft").exists()
+    counts = (Evidence.objects.count(), EvidenceFile.objects.count(), DutySignOff.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (
+        Evidence.objects.count(),
+        EvidenceFile.objects.count(),
+        DutySignOff.objects.count(),
+    ) == counts
+
+
+def test_the_demo_shows_months_of_off_the_job_training_and_one_apprentice_behind(first_run):
+    counts = (OtjEntry.objects.count(), BreakInLearning.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (OtjEntry.objects.count(), BreakInLearning.objects.count()) == counts
+
+    statuses = set(OtjEntry.objects.values_list("status", flat=True))
+    assert statuses == {"pending", "verified", "rejected"}
+    assert OtjEntry.objects.filter(version=2).exists()
+    assert AuditEvent.objects.filter(action="otj.verified").exists()
+    rows = list(Apprenticeship.objects.select_related("apprentice", "standard_version"))
+    totals = otj_totals(rows)
+    behind = [row.apprentice.full_name for row in rows if totals[row.pk].total.state == Pace.BEHIND]
+    assert behind == ["Ruth Adeyemi"]
+    morgan = Apprenticeship.objects.select_related("standard_version").get(
+        apprentice__email="morgan.ellis@example.org"
+    )
+    summary = otj_summary(morgan)
+    assert summary.total.state in (Pace.ON_TRACK, Pace.DONE)
+    assert summary.prior_learning_minutes == 12 * 60
+    assert summary.planned_end_with_breaks > summary.planned_end
+    jamie = Apprenticeship.objects.select_related("standard_version").get(
+        apprentice__email="apprentice@example.org"
+    )
+    assert otj_summary(jamie).total.state == Pace.NOT_KNOWN  # ST0896's minimum is not loaded
+
+
+def test_seed_demo_adds_signed_partly_signed_and_overdue_reviews_once(first_run):
+    counts = (
+        Review.objects.count(),
+        ReviewVersion.objects.count(),
+        ReviewSignature.objects.count(),
+    )
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (
+        Review.objects.count(),
+        ReviewVersion.objects.count(),
+        ReviewSignature.objects.count(),
+    ) == counts
+
+    statuses = set(Review.objects.values_list("status", flat=True))
+    assert {"signed", "awaiting_signatures", "scheduled"} <= statuses
+    assert ReviewVersion.objects.filter(number=2).exists()
+    scope = Apprenticeship.objects.all()
+    flags = review_schedule.review_flags(scope)
+    assert flags["overdue"] >= 2 and flags["unsigned"] >= 1 and flags["late"] >= 1
+    for signature in ReviewSignature.objects.select_related("version"):
+        version = review_selectors.version_with_details(
+            signature.version.review, signature.version.number
+        )
+        assert review_selectors.check_seal(signature, version).intact
+
+
+def test_seed_demo_shows_every_stage_of_the_end_point_assessment_once(first_run):
+    assert "epao.admin@example.org" in first_run
+
+    def stage(email):
+        return Apprenticeship.objects.get(apprentice__email=email)
+
+    waiting = stage("lena.kowalski@example.org")
+    assert waiting.status == Apprenticeship.Status.GATEWAY
+    assert records.assessment_summary(waiting).state == "Waiting for an assessor"
+
+    mid = stage("marcus.bell@example.org")
+    assert mid.status == Apprenticeship.Status.EPA
+    assert records.assessment_summary(mid).state == "First attempt: 1 of 2 methods graded"
+
+    distinction = stage("aisha.rahman@example.org")
+    assert distinction.status == Apprenticeship.Status.COMPLETED
+    assert records.assessment_summary(distinction).state == "Completed: distinction"
+
+    resit = stage("tom.walsh@example.org")
+    first, second = AssessmentRound.objects.filter(apprenticeship=resit).order_by("number")
+    assert (first.overall_grade, second.kind, second.overall_grade) == ("fail", "resit", "pass")
+    assert second.cap_applied and second.table_grade == "distinction"
+    assert sorted(second.grades) == ["AM1", "AM2"] and second.grades["AM1"]["round"] == 1
+    assert records.assessment_summary(resit).window.breached
+
+    assert AuditEvent.objects.filter(action="epa.result_confirmed").count() == 3
+    counts = (
+        AssessmentRound.objects.count(),
+        AssessmentQuestion.objects.count(),
+        ConflictDeclaration.objects.count(),
+        AuditEvent.objects.count(),
+    )
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (
+        AssessmentRound.objects.count(),
+        AssessmentQuestion.objects.count(),
+        ConflictDeclaration.objects.count(),
+        AuditEvent.objects.count(),
+    ) == counts
