@@ -88,18 +88,19 @@ ENTRIES: list[Entry] = [
     Entry("dashboards:employer-home", everyone(OK)),
     Entry("dashboards:assessor-home", everyone(OK)),
     Entry("dashboards:my-apprenticeships", everyone(OK)),
-    Entry("dashboards:overview", ADMIN_ONLY),
+    # Site operators open the overview too, for the emails and jobs about no apprenticeship.
+    Entry("dashboards:overview", only({"admin": OK, "outsider": OK, "operator": OK}, FORBIDDEN)),
     # Retrying a failed email or job: the provider admin of its apprenticeship only. A job
-    # about no apprenticeship is for site operators (superusers, tested separately).
+    # about no apprenticeship (an invitation) is for site operators only.
     Entry(
         "dashboards:job-retry",
-        only({"admin": REDIRECT, "outsider": NOT_FOUND}, FORBIDDEN),
+        only({"admin": REDIRECT, "outsider": NOT_FOUND, "operator": NOT_FOUND}, FORBIDDEN),
         args=_failed_job(about_apprenticeship=True),
         method="post",
     ),
     Entry(
         "dashboards:job-retry",
-        only({"admin": NOT_FOUND, "outsider": NOT_FOUND}, FORBIDDEN),
+        only({"admin": NOT_FOUND, "outsider": NOT_FOUND, "operator": REDIRECT}, FORBIDDEN),
         args=_failed_job(about_apprenticeship=False),
         method="post",
         label="dashboards:job-retry about no apprenticeship",
