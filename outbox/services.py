@@ -181,7 +181,16 @@ def _dispatch_due(now: dt.datetime) -> int:
             .order_by("not_before", "pk")
             .values_list("pk", "task", "payload")[:SWEEP_BATCH]
         )
-        return len(dispatcher.publish(items))
+        unknown = [pk for pk, task, _payload in items if registered_task(task) is None]
+        if unknown:
+            # No worker could run these (the code was renamed or removed): say so, once.
+            OutboxMessage.objects.filter(pk__in=unknown).update(
+                status=OutboxMessage.Status.FAILED,
+                finished_at=now,
+                last_error="No job of this name exists any more, so it cannot be run.",
+            )
+        known = [item for item in items if item[0] not in unknown]
+        return len(dispatcher.publish(known))
 
 
 def _prune(now: dt.datetime) -> int:

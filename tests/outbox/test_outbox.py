@@ -325,3 +325,11 @@ def test_a_late_outcome_still_counts_if_the_sweep_put_the_job_back_meanwhile(db)
     runner._record(claimed, status=OutboxMessage.Status.DONE, finished_at=timezone.now())
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.DONE
+
+
+def test_a_job_no_code_can_run_fails_with_a_plain_reason(db):
+    message = services.enqueue("reports.tasks.no_such_job", report_id=1)
+    services.sweep()
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.FAILED
+    assert message.last_error == "No job of this name exists any more, so it cannot be run."
