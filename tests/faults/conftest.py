@@ -89,11 +89,12 @@ class Worker:
         self.directory = directory
         self.env = env
         self.process: subprocess.Popen | None = None
+        self.log = None
         self.runs = 0
 
     def start(self, **extra_env: str) -> None:
         self.runs += 1
-        log = open(self.directory / f"worker-{self.runs}.log", "wb")  # noqa: SIM115
+        self.log = open(self.directory / f"worker-{self.runs}.log", "wb")  # noqa: SIM115
         command = [
             sys.executable, "-m", "celery", "-A", "tests.faults.worker_app", "worker", "-B",
             "--pool", "solo", "--loglevel", "WARNING", "--without-mingle", "--without-gossip",
@@ -104,17 +105,23 @@ class Worker:
             command,
             cwd=ROOT,
             env={**self.env, **extra_env},
-            stdout=log,
+            stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+    def _closed(self) -> None:
+        self.process = None
+        if self.log is not None:
+            self.log.close()
+            self.log = None
 
     def kill(self) -> None:
         """SIGKILL, the worker and its beat: no chance to clean up."""
         if self.process is not None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
-            self.process = None
+            self._closed()
 
     def stop(self) -> None:
         if self.process is not None:
@@ -123,7 +130,7 @@ class Worker:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
-            self.process = None
+            self._closed()
 
 
 class MailHandler:
