@@ -127,6 +127,13 @@ def otj_era(start_date: dt.date) -> str:
     return OTJ_ERA_FROM_2025
 
 
+def otj_may_be_uneven(start_date: dt.date) -> bool:
+    """From 1 August 2025 off-the-job training may be delivered unevenly (not spread
+    evenly over the apprenticeship), so progress is judged against the training plan's own
+    schedule rather than an even pace."""
+    return start_date >= RULES_2025
+
+
 def _round_half_up(numerator: int, denominator: int) -> int:
     """numerator / denominator to the nearest whole number, halves up (both positive)."""
     return (2 * numerator + denominator) // (2 * denominator)

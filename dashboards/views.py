@@ -12,8 +12,9 @@ from apprenticeship.models import Apprenticeship, Role
 from config import virus_scan
 from config.pagination import paginate
 from dashboards import operations
-from epa.services import gateway as gateway_services
-from epa.services import records as epa_records
+from epa.selectors import gateway as gateway_selectors
+from epa.selectors import lists as epa_lists
+from epa.selectors import summary as epa_summary
 from outbox import services as outbox
 from portfolio.evidence import selectors as evidence_coverage
 from portfolio.reviews import schedule as review_schedule
@@ -91,14 +92,14 @@ def employer_home(request):
 def assessor_home(request):
     """The assessor's apprentices (assigned, past gateway) with where each assessment has
     got to and its window, as annotations: a flat query count however many there are."""
-    queryset = epa_records.annotate_epa_list(
+    queryset = epa_lists.annotate_epa_list(
         access.apprenticeships_as(request.user, Role.ASSESSOR).with_people()
     )
     page = paginate(request, queryset)
     return render(
         request,
         "dashboards/assessor_home.html",
-        {"page": page, "rows": epa_records.epa_rows(page.object_list)},
+        {"page": page, "rows": epa_lists.epa_rows(page.object_list)},
     )
 
 
@@ -162,6 +163,20 @@ def apprenticeship_detail(request, pk: int):
         """An area's summary, worked out only for someone who may see that area."""
         return summary(apprenticeship) if access.is_allowed(roles, action) else None
 
+    evidence_summary = shown(Action.VIEW_EVIDENCE, evidence_coverage.evidence_summary)
+    otj_summary = shown(Action.VIEW_OTJ, otj.otj_summary)
+    reviews_summary = shown(Action.VIEW_REVIEWS, review_schedule.reviews_summary)
+
+    gateway = None
+    if not apprenticeship.is_post_gateway and access.is_allowed(roles, Action.VIEW_GATEWAY):
+        # The checklist reuses the summaries above rather than working them out again.
+        gateway = gateway_selectors.summary(
+            apprenticeship,
+            otj_summary=otj_summary,
+            review_schedule=reviews_summary["schedule"] if reviews_summary else None,
+            evidence_summary=evidence_summary,
+        )
+
     return render(
         request,
         "dashboards/apprenticeship_detail.html",
@@ -169,13 +184,11 @@ def apprenticeship_detail(request, pk: int):
             "apprenticeship": apprenticeship,
             "memberships": memberships,
             "can": access.permissions(roles),
-            "evidence_summary": shown(Action.VIEW_EVIDENCE, evidence_coverage.evidence_summary),
-            "otj": shown(Action.VIEW_OTJ, otj.otj_summary),
-            "reviews_summary": shown(Action.VIEW_REVIEWS, review_schedule.reviews_summary),
-            "gateway": None
-            if apprenticeship.is_post_gateway
-            else shown(Action.VIEW_GATEWAY, gateway_services.summary),
-            "assessment_summary": epa_records.assessment_summary(apprenticeship),
+            "evidence_summary": evidence_summary,
+            "otj": otj_summary,
+            "reviews_summary": reviews_summary,
+            "gateway": gateway,
+            "assessment_summary": epa_summary.assessment_summary(apprenticeship),
             **apprenticeship_reports(request.user, apprenticeship),
         },
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from epa.views import assessment, gateway
+from epa.views import assessment, assessors, epao, gateway, grading, sessions
 
 app_name = "epa"
 
@@ -43,57 +43,57 @@ urlpatterns = [
     ),
     path(
         "apprenticeships/<int:pk>/assessment/assign/",
-        assessment.assessor_assign,
+        assessors.assessor_assign,
         name="assessor-assign",
     ),
     path(
         "assessor-assignments/<int:pk>/remove/",
-        assessment.assessor_remove,
+        assessors.assessor_remove,
         name="assessor-remove",
     ),
     path(
         "apprenticeships/<int:pk>/assessment/declaration/",
-        assessment.declaration,
+        assessors.declaration,
         name="declaration",
     ),
     path(
         "apprenticeships/<int:pk>/assessment/methods/<int:method_pk>/sessions/<int:number>/",
-        assessment.session_record,
+        sessions.session_record,
         name="session-record",
     ),
-    path("assessment-sessions/<int:pk>/", assessment.session_detail, name="session-detail"),
+    path("assessment-sessions/<int:pk>/", sessions.session_detail, name="session-detail"),
     path(
         "assessment-sessions/<int:pk>/questions/",
-        assessment.question_add,
+        sessions.question_add,
         name="question-add",
     ),
     path(
         "assessment-questions/<int:pk>/edit/",
-        assessment.question_edit,
+        sessions.question_edit,
         name="question-edit",
     ),
-    path("method-assessments/<int:pk>/ksb-notes/", assessment.ksb_notes, name="ksb-notes"),
-    path("method-assessments/<int:pk>/grade/", assessment.method_grade, name="method-grade"),
+    path("method-assessments/<int:pk>/ksb-notes/", grading.ksb_notes, name="ksb-notes"),
+    path("method-assessments/<int:pk>/grade/", grading.method_grade, name="method-grade"),
     path(
         "assessment-rounds/<int:pk>/confirm/",
-        assessment.result_confirm,
+        grading.result_confirm,
         name="result-confirm",
     ),
     path(
         "apprenticeships/<int:pk>/assessment/resit/",
-        assessment.round_start,
+        grading.round_start,
         name="round-start",
     ),
     path(
         "assessment-rounds/<int:pk>/exceptional-circumstances/",
-        assessment.exceptional_circumstances,
+        epao.exceptional_circumstances,
         name="exceptional-circumstances",
     ),
     path(
         "assessment-rounds/<int:pk>/appeals/new/",
-        assessment.appeal_record,
+        epao.appeal_record,
         name="appeal-record",
     ),
-    path("appeals/<int:pk>/decide/", assessment.appeal_decide, name="appeal-decide"),
-    path("assessment-organisation/", assessment.epao_home, name="epao-home"),
+    path("appeals/<int:pk>/decide/", epao.appeal_decide, name="appeal-decide"),
+    path("assessment-organisation/", epao.epao_home, name="epao-home"),
 ]

@@ -17,8 +17,8 @@ from django.utils import timezone
 from apprenticeship.models import Apprenticeship
 from audit import seals
 from epa.models import GatewaySnapshot
-from epa.services import gateway as gateway_services
-from epa.services import records as epa_records
+from epa.selectors import gateway as gateway_selectors
+from epa.selectors import summary as epa_summary
 from epa.services import snapshot as snapshots
 from portfolio.evidence.models import EvidenceFile
 from reports.models import Report
@@ -57,7 +57,7 @@ def portfolio_data(apprenticeship: Apprenticeship, kind: str) -> dict:
         }
         return data
     now = timezone.now()
-    checklist = gateway_services.checklist(apprenticeship)
+    checklist = gateway_selectors.checklist(apprenticeship)
     return seals.plain(
         snapshots.build(apprenticeship=apprenticeship, checklist=checklist, taken_at=now)
     )
@@ -134,7 +134,7 @@ def build_document(*, apprenticeship: Apprenticeship, kind: str, audience: str) 
     """The report's HTML and the files it embeds, from the data as it is now."""
     data = for_audience(portfolio_data(apprenticeship, kind), audience)
     # Results come after gateway, so even the gateway pack reads them live.
-    data["epa_results"] = seals.plain(epa_records.results_data(apprenticeship))
+    data["epa_results"] = seals.plain(epa_summary.results_data(apprenticeship))
     for number, item in enumerate(data["evidence"], start=1):
         item["ref"] = f"E{number}"
     files = _embedded(data)
@@ -145,6 +145,10 @@ def build_document(*, apprenticeship: Apprenticeship, kind: str, audience: str) 
         "audience_label": Report.Audience(audience).label,
         "coverage": _coverage(data),
         "embedded": set(files),
-        "duties_signed_off": sum(1 for d in data["duties"] if d["sign_off"]),
+        # A duty retired by a re-import of the standard is shown but not needed.
+        "duties_signed_off": sum(
+            1 for d in data["duties"] if d["sign_off"] and not d.get("retired")
+        ),
+        "duties_total": sum(1 for d in data["duties"] if not d.get("retired")),
     }
     return Document(html=render_to_string("pdf/portfolio.html", context), files=files)

@@ -22,9 +22,9 @@ def assert_flat_queries(client, url: str, grow: Callable[[], None], expected: in
     )
 
 
-# The tutor's caseload: the page of apprenticeships with its annotations, then three
-# queries for the page's off-the-job totals (plans, sums, breaks).
-CASELOAD_QUERIES = 12
+# The tutor's caseload: the page of apprenticeships with its annotations, then four
+# queries for the page's off-the-job totals (plans, sums, schedules, breaks).
+CASELOAD_QUERIES = 13
 
 # The apprenticeship page summarises every area; tests that grow each area's data pin it.
-APPRENTICESHIP_PAGE_QUERIES = 36
+APPRENTICESHIP_PAGE_QUERIES = 25

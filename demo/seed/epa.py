@@ -14,8 +14,9 @@ from apprenticeship.models import Apprenticeship
 from demo.seed import gateway
 from demo.seed.core import at, ensure_enrolment, ensure_person, months_before
 from epa.models import AssessmentRound, ConflictDeclaration
+from epa.selectors import assessment as selectors
 from epa.services import assessment as services
-from epa.services import results
+from epa.services import assessors, results
 from standards.models import AssessmentPlan
 
 EPAO_ADMIN = ("epao.admin@example.org", "Grace Adeyemi")
@@ -186,9 +187,9 @@ def _record(apprenticeship, method, assessor, *, start: dt.date, grade: str) -> 
 
 
 def _confirm(apprenticeship, assessor, *, on: dt.date) -> AssessmentRound:
-    round_ = services.latest_round(apprenticeship)
-    plan = services.plan_for(apprenticeship)
-    result = results.result_of(round_, plan)
+    round_ = selectors.latest_round(apprenticeship)
+    plan = selectors.plan_for(apprenticeship)
+    result = selectors.result_of(round_, plan)
     return results.confirm_result(round_=round_, by=assessor, grade=result.overall, now=at(on))
 
 
@@ -210,8 +211,8 @@ def seed(context) -> None:
         if stage == "waiting":
             continue
         gateway_day = timezone.localdate(apprenticeship.gateway_passed_at)
-        if not services.is_assigned(apprenticeship, assessor):
-            services.assign_assessor(
+        if not selectors.is_assigned(apprenticeship, assessor):
+            assessors.assign_assessor(
                 apprenticeship=apprenticeship, assessor=assessor, by=epao_admin
             )
         if not ConflictDeclaration.objects.filter(

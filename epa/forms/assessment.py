@@ -8,7 +8,8 @@ from apprenticeship.forms import DateInput
 from apprenticeship.models import Apprenticeship, Membership, OrganisationMembership, Role
 from epa.models import Appeal, AssessmentRound, MethodAssessment, SessionMode
 from epa.models.assessment import NO_CONFLICT_STATEMENT
-from epa.services import assessment as services
+from epa.selectors.assessment import allowed_modes
+from epa.services.assessment import MAX_SESSION_MINUTES
 from standards.models import AssessmentMethod, AssessmentPlan
 
 
@@ -54,13 +55,13 @@ class DeclarationForm(forms.Form):
 class SessionForm(forms.Form):
     held_on = forms.DateField(label="Date of the session", widget=DateInput())
     duration_minutes = forms.IntegerField(
-        label="How long it lasted, in minutes", min_value=1, max_value=services.MAX_SESSION_MINUTES
+        label="How long it lasted, in minutes", min_value=1, max_value=MAX_SESSION_MINUTES
     )
     mode = forms.ChoiceField(label="How it was held", widget=forms.RadioSelect)
 
     def __init__(self, *args, method: AssessmentMethod, number: int, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = services.allowed_modes(method, number)
+        allowed = allowed_modes(method, number)
         self.fields["mode"].choices = [(m, SessionMode(m).label) for m in allowed]
         if len(allowed) == 1:
             self.fields["mode"].initial = allowed[0]

@@ -1,1 +1,2 @@
-"""End-point assessment services, one module per topic: `from epa.services import assessment`."""
+"""End-point assessment writes, one module per topic: `from epa.services import assessment`.
+Reads are in epa/selectors/ and the grading rules in epa/grading.py."""

@@ -1,8 +1,8 @@
-"""Everything the assessor records for the end-point assessment, and who may: the
-independence check, assigning the assessor, their declaration, sessions, questions,
-notes against KSBs and each method's grade. The result, resits, exceptional
-circumstances and appeals are in epa/services/results.py. Each change is in the
-append-only history.
+"""Everything the assessor records for the end-point assessment: their declaration of no
+conflict of interest, sessions, questions, notes against KSBs and each method's grade.
+Assigning the assessor is in epa/services/assessors.py; the result, resits, exceptional
+circumstances and appeals in epa/services/results.py. Each change is in the append-only
+history.
 
 Every recording service locks the apprenticeship row first, so two people recording at
 once are taken one after the other, and checks the recorder again with
@@ -15,21 +15,13 @@ read from the standard's AssessmentPlan and AssessmentMethod rows.
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import cast
 
 from django.db import transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
-from apprenticeship import services as apprenticeship_services
-from apprenticeship.models import (
-    Apprenticeship,
-    Membership,
-    Organisation,
-    OrganisationMembership,
-    Role,
-)
+from apprenticeship.models import Apprenticeship
 from apprenticeship.services import lock_apprenticeship
 from audit.services import record_event
 from epa.errors import EpaError
@@ -43,174 +35,28 @@ from epa.models import (
     SessionMode,
 )
 from epa.models.assessment import NO_CONFLICT_STATEMENT
-from epa.services.grading import failing_grade
-from standards.models import AssessmentMethod, AssessmentPlan
-
-__all__ = ["EpaError"]
+from epa.selectors.assessment import (
+    allowed_modes,
+    grading_problems,
+    independence_problems,
+    is_assigned,
+    method_assessment_with_record,
+    plan_for,
+    video_rule,
+)
+from epa.services.rounds import (
+    require_post_gateway,
+    require_recorder,
+    require_unlocked,
+    round_to_record,
+)
+from standards.models import AssessmentMethod
 
 # A sanity bound, not a plan fact: no session of any method runs longer than this.
 MAX_SESSION_MINUTES = 8 * 60
 
-DECLARE_FIRST = "Declare that you have no conflict of interest before recording anything."
 
-ROLE_CONFLICTS: dict[str, str] = {
-    Role.TUTOR: "is or was the apprentice's tutor",
-    Role.EMPLOYER: "is or was the apprentice's employer contact",
-}
-
-
-# -- independence ----------------------------------------------------------------------
-
-
-def independence_problems(apprenticeship: Apprenticeship, user: User) -> list[str]:
-    """Why `user` may not assess this apprentice; an empty list when they may.
-
-    Used when an assessor is assigned and again every time anything is recorded. Ended
-    roles and ended jobs count: someone who was the tutor last year is not independent.
-    The assessor must also work, now, for the apprenticeship's assessment organisation.
-    """
-    name = user.full_name or user.email
-    problems = []
-    if user.pk == apprenticeship.apprentice_id:
-        problems.append(f"{name} is the apprentice.")
-    roles = set(
-        Membership.objects.filter(apprenticeship_id=apprenticeship.pk, user=user)
-        .exclude(role=Role.ASSESSOR)
-        .values_list("role", flat=True)
-    )
-    for role in sorted(roles):
-        conflict = ROLE_CONFLICTS.get(
-            role, f"has another role on this apprenticeship ({Role(role).label.lower()})"
-        )
-        problems.append(f"{name} {conflict}.")
-    worked_for = set(
-        OrganisationMembership.objects.filter(
-            user=user, organisation_id__in=[apprenticeship.employer_id, apprenticeship.provider_id]
-        ).values_list("organisation_id", flat=True)
-    )
-    if apprenticeship.employer_id in worked_for:
-        problems.append(f"{name} works or worked for the employer, {apprenticeship.employer.name}.")
-    if apprenticeship.provider_id in worked_for:
-        problems.append(
-            f"{name} works or worked for the training provider, {apprenticeship.provider.name}."
-        )
-    if apprenticeship.epao_id is None:
-        problems.append("No end-point assessment organisation has been chosen for this apprentice.")
-    elif not OrganisationMembership.objects.filter(
-        user=user, organisation_id=apprenticeship.epao_id, is_active=True
-    ).exists():
-        epao = cast(Organisation, apprenticeship.epao)  # not None: epao_id is checked above
-        problems.append(f"{name} does not work for the assessment organisation, {epao.name}.")
-    return problems
-
-
-def is_assigned(apprenticeship: Apprenticeship, user: User) -> bool:
-    return Membership.objects.filter(
-        apprenticeship_id=apprenticeship.pk, user=user, role=Role.ASSESSOR, is_active=True
-    ).exists()
-
-
-def has_declared(apprenticeship: Apprenticeship, user: User) -> bool:
-    return ConflictDeclaration.objects.filter(
-        apprenticeship_id=apprenticeship.pk, assessor=user
-    ).exists()
-
-
-def recording_problems(apprenticeship: Apprenticeship, user: User) -> list[str]:
-    """Why `user` may not record anything for this assessment; empty when they may."""
-    if not apprenticeship.is_post_gateway:
-        return ["The end-point assessment can only be recorded after gateway."]
-    if not is_assigned(apprenticeship, user):
-        return [f"{user.full_name} is not assigned as this apprentice's assessor."]
-    problems = independence_problems(apprenticeship, user)
-    if problems:
-        return problems
-    if not has_declared(apprenticeship, user):
-        return [DECLARE_FIRST]
-    return []
-
-
-def require_post_gateway(apprenticeship: Apprenticeship) -> None:
-    if not apprenticeship.is_post_gateway:
-        raise EpaError("The end-point assessment can only be recorded after gateway.")
-
-
-def require_recorder(apprenticeship: Apprenticeship, user: User) -> None:
-    problems = recording_problems(apprenticeship, user)
-    if problems:
-        raise EpaError("Nothing was recorded. " + " ".join(problems))
-
-
-def plan_for(apprenticeship: Apprenticeship) -> AssessmentPlan:
-    plan = AssessmentPlan.objects.filter(
-        standard_version_id=apprenticeship.standard_version_id
-    ).first()
-    if plan is None:
-        raise EpaError(
-            "The assessment plan for this standard has not been loaded, so nothing can be "
-            "recorded yet."
-        )
-    return plan
-
-
-def set_status(apprenticeship: Apprenticeship, status: str, by: User, reason: str) -> None:
-    if apprenticeship.status == status:
-        return
-    before = apprenticeship.status
-    apprenticeship.status = status
-    apprenticeship.save(update_fields=["status"])
-    record_event(
-        action="apprenticeship.status_changed",
-        obj=apprenticeship,
-        actor=by,
-        apprenticeship_id=apprenticeship.pk,
-        summary=f"{Apprenticeship.Status(status).label}: {reason}",
-        before={"status": before},
-        after={"status": status},
-    )
-
-
-# -- assigning and declaring -----------------------------------------------------------
-
-
-@transaction.atomic
-def assign_assessor(*, apprenticeship: Apprenticeship, assessor: User, by: User) -> Membership:
-    """Make `assessor` this apprentice's independent assessor, after gateway, if the
-    independence check finds nothing."""
-    locked = lock_apprenticeship(apprenticeship)
-    if not locked.is_post_gateway:
-        raise EpaError("An assessor can be assigned once the apprentice has passed gateway.")
-    if locked.status == Apprenticeship.Status.COMPLETED:
-        raise EpaError("The end-point assessment is complete; there is nothing left to assess.")
-    problems = independence_problems(locked, assessor)
-    if problems:
-        raise EpaError(
-            f"{assessor.full_name} can't be this apprentice's assessor. " + " ".join(problems)
-        )
-    if is_assigned(locked, assessor):
-        raise EpaError(f"{assessor.full_name} is already this apprentice's assessor.")
-    membership = Membership(apprenticeship=locked, user=assessor, role=Role.ASSESSOR)
-    membership.full_clean()
-    membership.save()
-    record_event(
-        action="epa.assessor_assigned",
-        obj=membership,
-        actor=by,
-        apprenticeship_id=locked.pk,
-        summary=f"{assessor.full_name} is now the independent assessor",
-        after={"user": assessor.pk, "role": Role.ASSESSOR},
-    )
-    return membership
-
-
-def remove_assessor(*, membership: Membership, by: User, reason: str) -> Membership:
-    """Take an assessor off; what they recorded stays, and they can no longer see it."""
-    if membership.role != Role.ASSESSOR:
-        raise EpaError("Only an assessor can be taken off here.")
-    try:
-        return apprenticeship_services.end_membership(membership=membership, by=by, reason=reason)
-    except apprenticeship_services.EnrolmentError as error:
-        raise EpaError(str(error)) from error
+# -- the declaration -------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -252,88 +98,7 @@ def declare_no_conflict(
     return declaration
 
 
-# -- rounds ----------------------------------------------------------------------------
-
-
-def latest_round(apprenticeship: Apprenticeship) -> AssessmentRound | None:
-    return (
-        AssessmentRound.objects.filter(apprenticeship_id=apprenticeship.pk)
-        .order_by("-number")
-        .first()
-    )
-
-
-def locked_message(round_: AssessmentRound, plan: AssessmentPlan) -> str:
-    when = f"{timezone.localtime(round_.confirmed_at):%-d %B %Y}"
-    if round_.overall_grade == failing_grade(plan):
-        return (
-            f"The result of the {round_.get_kind_display().lower()} was confirmed on {when} and "
-            "is locked. Start a resit or retake to assess the failed method again."
-        )
-    return (
-        f"The result was confirmed on {when} and is locked. A change now needs an appeal, "
-        "recorded by the assessment organisation."
-    )
-
-
-def require_unlocked(round_: AssessmentRound, plan: AssessmentPlan) -> None:
-    if round_.is_confirmed:
-        raise EpaError(locked_message(round_, plan))
-
-
-def _start_first_round(apprenticeship: Apprenticeship, by: User, plan: AssessmentPlan):
-    round_ = AssessmentRound(
-        apprenticeship=apprenticeship, number=1, kind=AssessmentRound.Kind.FIRST, started_by=by
-    )
-    round_.full_clean()
-    round_.save()
-    methods = list(plan.methods.order_by("order"))
-    MethodAssessment.objects.bulk_create(
-        MethodAssessment(round=round_, method=method) for method in methods
-    )
-    record_event(
-        action="epa.round_started",
-        obj=round_,
-        actor=by,
-        apprenticeship_id=apprenticeship.pk,
-        summary="The end-point assessment started",
-        after={"number": 1, "kind": round_.kind, "methods": [m.code for m in methods]},
-    )
-    set_status(apprenticeship, Apprenticeship.Status.EPA, by, "the assessment started")
-    return round_
-
-
-def _round_to_record(apprenticeship: Apprenticeship, by: User, plan: AssessmentPlan):
-    """The round being recorded. The first round starts, and the apprenticeship moves
-    into end-point assessment, when the first session is recorded."""
-    current = (
-        AssessmentRound.objects.select_for_update()
-        .filter(apprenticeship=apprenticeship)
-        .order_by("-number")
-        .first()
-    )
-    if current is None:
-        return _start_first_round(apprenticeship, by, plan)
-    require_unlocked(current, plan)
-    return current
-
-
 # -- sessions, questions and notes -----------------------------------------------------
-
-
-def _video_rule(method: AssessmentMethod) -> str:
-    if not method.remote_sessions:
-        return f"The plan does not allow {method.name} to be held by video."
-    sessions = ", ".join(str(n) for n in method.remote_sessions)
-    plural = "s" if len(method.remote_sessions) > 1 else ""
-    return f"The plan allows video only for session{plural} {sessions} of {method.name}."
-
-
-def allowed_modes(method: AssessmentMethod, number: int) -> list[str]:
-    """The ways the plan lets this session be held."""
-    if number in method.remote_sessions:
-        return [SessionMode.IN_PERSON, SessionMode.VIDEO]
-    return [SessionMode.IN_PERSON]
 
 
 def _check_session_values(
@@ -351,7 +116,7 @@ def _check_session_values(
     if mode not in SessionMode.values:
         raise EpaError("Say whether the session was held in person or by video.")
     if mode not in allowed_modes(method, number):
-        raise EpaError(_video_rule(method) + f" Record session {number} as held in person.")
+        raise EpaError(video_rule(method) + f" Record session {number} as held in person.")
     if held_on > today:
         raise EpaError("The date of the session can't be in the future.")
     if apprenticeship.gateway_passed_at is not None:
@@ -410,7 +175,7 @@ def record_session(
     _check_session_values(
         locked, method, number, held_on, duration_minutes, mode, today or timezone.localdate()
     )
-    round_ = _round_to_record(locked, by, plan)
+    round_ = round_to_record(locked, by, plan)
     assessment = _method_assessment_to_record(round_, method)
     _require_ungraded(assessment)
     values = {"held_on": held_on, "duration_minutes": duration_minutes, "mode": mode}
@@ -599,64 +364,6 @@ def save_ksb_notes(
 
 
 # -- grades ----------------------------------------------------------------------------
-
-
-def grading_problems(method_assessment: MethodAssessment) -> list[str]:
-    """What still stops this method being graded, by the plan's rules: every session
-    recorded, the minimum questions in each and in all, every theme covered, and a note
-    against every KSB the plan maps to the method. Empty when it can be graded."""
-    method = method_assessment.method
-    sessions = {s.number: s for s in method_assessment.sessions.all()}
-    problems = []
-    total = 0
-    for number in range(1, method.sessions + 1):
-        label = f"session {number}" if method.sessions > 1 else "the session"
-        session = sessions.get(number)
-        if session is None:
-            problems.append(f"Record {label}.")
-            continue
-        asked = len(session.questions.all())
-        total += asked
-        if method.min_questions_per_session and asked < method.min_questions_per_session:
-            problems.append(
-                f"{label[0].upper()}{label[1:]} has {asked} question{'s' if asked != 1 else ''}; "
-                f"the plan asks for at least {method.min_questions_per_session} after each session."
-            )
-    if method.min_questions and total < method.min_questions:
-        problems.append(
-            f"{total} question{'s' if total != 1 else ''} recorded in all; the plan asks for at "
-            f"least {method.min_questions}."
-        )
-    if method.themes:
-        covered = {q.theme for s in sessions.values() for q in s.questions.all()}
-        uncovered = [theme for theme in method.themes if theme not in covered]
-        if uncovered:
-            problems.append("No question covers these themes yet: " + "; ".join(uncovered) + ".")
-    noted = {n.ksb_id for n in method_assessment.ksb_notes.all() if n.note.strip()}
-    missing = [ksb.code for ksb in method.ksbs.all() if ksb.pk not in noted]
-    if missing:
-        problems.append(
-            "Write a note against every KSB this method assesses. Still to do: "
-            + ", ".join(missing)
-            + "."
-        )
-    return problems
-
-
-def method_assessment_with_record(method_assessment_id: int) -> MethodAssessment:
-    """The method assessment with everything `grading_problems` reads."""
-    return (
-        MethodAssessment.objects.select_related("method", "round")
-        .prefetch_related(
-            Prefetch(
-                "sessions",
-                queryset=AssessmentSession.objects.prefetch_related("questions"),
-            ),
-            "ksb_notes",
-            "method__ksbs",
-        )
-        .get(pk=method_assessment_id)
-    )
 
 
 @transaction.atomic

@@ -1,5 +1,5 @@
-"""The result of the end-point assessment: the overall grade each round gives by the
-plan's grade table and cap, the assessor's confirmation (which locks it), resits and
+"""The result of the end-point assessment: the assessor's confirmation of the overall
+grade the plan gives (epa/grading.py works it out; confirming locks it), resits and
 retakes of the failed methods, and what the assessment organisation records:
 exceptional circumstances and appeals. Each change is in the append-only history.
 
@@ -8,7 +8,6 @@ assessor's services check the recorder again with `recording_problems`.
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,97 +17,19 @@ from apprenticeship.models import Apprenticeship
 from apprenticeship.services import lock_apprenticeship
 from audit.services import record_event
 from epa.errors import EpaError
-from epa.models import Appeal, AssessmentRound, MethodAssessment
-from epa.services.assessment import (
-    latest_round,
+from epa.grading import failing_grade
+from epa.models import Appeal, AssessmentRound
+from epa.selectors.assessment import latest_round, plan_for, result_of
+from epa.services.rounds import (
+    create_round,
     locked_message,
-    plan_for,
     require_post_gateway,
     require_recorder,
     require_unlocked,
     set_status,
 )
-from epa.services.grading import capped_grade, failing_grade, grade_from_table
-from standards.models import AssessmentMethod, AssessmentPlan
-
-__all__ = ["EpaError"]
-
 
 # -- the result of a round -------------------------------------------------------------
-
-
-@dataclass
-class MethodGrade:
-    method: AssessmentMethod
-    grade: str  # "" while not graded
-    round_number: int  # the round the grade comes from
-    carried_over: bool
-
-
-@dataclass
-class RoundResult:
-    """The overall grade of a round, worked out from the plan: the method grades (this
-    round's and those carried over), the table's grade and the cap."""
-
-    grades: list[MethodGrade]
-    table_grade: str = ""
-    overall: str = ""
-    cap_applied: bool = False
-    missing: list[str] = field(default_factory=list)
-
-    @property
-    def complete(self) -> bool:
-        return not self.missing
-
-
-def round_result(
-    round_: AssessmentRound,
-    plan: AssessmentPlan,
-    methods: list[AssessmentMethod],
-    assessments: list[MethodAssessment],
-    previous: AssessmentRound | None,
-) -> RoundResult:
-    """The result the round gives now (no queries: pass what the caller loaded)."""
-    own = {a.method_id: a for a in assessments}
-    carried = previous.grades if previous is not None else {}
-    grades = []
-    for method in methods:
-        if method.pk in own:
-            grades.append(MethodGrade(method, own[method.pk].grade, round_.number, False))
-        elif method.code in carried:
-            entry = carried[method.code]
-            grades.append(MethodGrade(method, entry["grade"], entry["round"], True))
-        else:
-            grades.append(MethodGrade(method, "", round_.number, False))
-    result = RoundResult(grades=grades, missing=[g.method.name for g in grades if not g.grade])
-    if result.missing:
-        return result
-    result.table_grade = grade_from_table(plan, {g.method.code: g.grade for g in grades})
-    result.overall, result.cap_applied = capped_grade(
-        plan,
-        result.table_grade,
-        resit_or_retake=round_.is_resit_or_retake,
-        exceptional=round_.has_exceptional_circumstances,
-    )
-    return result
-
-
-def result_of(round_: AssessmentRound, plan: AssessmentPlan) -> RoundResult:
-    """The result the round gives now, loaded from the database."""
-    previous = (
-        AssessmentRound.objects.filter(
-            apprenticeship_id=round_.apprenticeship_id, number=round_.number - 1
-        ).first()
-        if round_.number > 1
-        else None
-    )
-    return round_result(
-        round_,
-        plan,
-        list(plan.methods.order_by("order")),
-        list(round_.method_assessments.all()),
-        previous,
-    )
 
 
 @transaction.atomic
@@ -211,24 +132,9 @@ def start_round(*, apprenticeship: Apprenticeship, by: User, kind: str) -> Asses
     methods = list(plan.methods.filter(code__in=failed_codes).order_by("order"))
     if not methods:
         raise EpaError("No method was failed, so there is nothing to resit or retake.")
-    round_ = AssessmentRound(
-        apprenticeship=locked, number=previous.number + 1, kind=kind, started_by=by
+    return create_round(
+        apprenticeship=locked, by=by, number=previous.number + 1, kind=kind, methods=methods
     )
-    round_.full_clean()
-    round_.save()
-    MethodAssessment.objects.bulk_create(
-        MethodAssessment(round=round_, method=method) for method in methods
-    )
-    record_event(
-        action="epa.round_started",
-        obj=round_,
-        actor=by,
-        apprenticeship_id=locked.pk,
-        summary=f"{round_.get_kind_display()} started: "
-        + ", ".join(method.name for method in methods),
-        after={"number": round_.number, "kind": kind, "methods": [m.code for m in methods]},
-    )
-    return round_
 
 
 # -- the assessment organisation: exceptional circumstances and appeals ----------------

@@ -12,6 +12,7 @@ from apprenticeship.access import Action, get_apprenticeship_for, permissions
 from epa import access
 from epa.forms.gateway import DeclarationForm, EnglishMathsForm, ReasonForm
 from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
+from epa.selectors import gateway as selectors
 from epa.services import gateway as services
 from epa.services.gateway import GatewayError
 from portfolio.evidence.models import EvidenceFile
@@ -22,12 +23,16 @@ from portfolio.evidence.views.files import protect_download
 def gateway(request, pk: int):
     apprenticeship = get_apprenticeship_for(request.user, pk, Action.VIEW_GATEWAY)
     frozen = GatewaySnapshot.objects.filter(apprenticeship=apprenticeship).first()
-    # Once gateway has passed, the checklist is shown as it stood then.
-    items = frozen.content["checklist"] if frozen else services.checklist(apprenticeship)
-    declarations = (
+    declarations = list(
         GatewayDeclaration.objects.filter(apprenticeship=apprenticeship)
         .select_related("declared_by", "withdrawn_by")
         .order_by("declared_at")
+    )
+    # Once gateway has passed, the checklist is shown as it stood then.
+    items = (
+        frozen.content["checklist"]
+        if frozen
+        else selectors.checklist(apprenticeship, declarations=declarations)
     )
     return render(
         request,
@@ -36,7 +41,7 @@ def gateway(request, pk: int):
             "apprenticeship": apprenticeship,
             "items": items,
             "ready": frozen is None and all(item.holds for item in items),
-            "declarations": [(d, services.declaration_is_intact(d)) for d in declarations],
+            "declarations": [(d, selectors.declaration_is_intact(d)) for d in declarations],
             "can": permissions(apprenticeship.viewer_roles),
         },
     )
@@ -96,8 +101,8 @@ def declare(request, pk: int, party: str):
         {
             "apprenticeship": apprenticeship,
             "party": GatewayDeclaration.Party(party),
-            "statement": services.statement(apprenticeship, party),
-            "items": services.checklist(apprenticeship),
+            "statement": selectors.statement(apprenticeship, party),
+            "items": selectors.checklist(apprenticeship),
             "form": form,
         },
     )
@@ -151,7 +156,7 @@ def snapshot(request, pk: int):
             "apprenticeship": apprenticeship,
             "snapshot": frozen,
             "content": content,
-            "intact": services.snapshot_is_intact(frozen),
+            "intact": selectors.snapshot_is_intact(frozen),
             "can": permissions(apprenticeship.viewer_roles),
         },
     )

@@ -4,9 +4,12 @@ by today and the on-track state for each apprenticeship on a page, and for start
 
 They come from the same rules and arithmetic as `selectors.otj_summary` (the funding rules
 in Python, then `plan.total_figures`), so a list and the apprenticeship's own page always
-agree, on PostgreSQL and on SQLite alike. Three queries for the whole page, however many
+agree, on PostgreSQL and on SQLite alike. Four queries for the whole page, however many
 apprenticeships or entries there are; the apprenticeships need their standard version
 loaded (`with_people()` does that).
+
+From 1 August 2025 delivery may be uneven: the pace is judged against the tutor's schedule
+(its monthly totals), and shown without a judgement where there is none.
 """
 
 import datetime as dt
@@ -14,13 +17,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship, BreakInLearning
 from portfolio.training import plan as otj_plan
-from portfolio.training.models import OtjEntry, OtjPlan
+from portfolio.training.models import OtjEntry, OtjPlan, OtjPlannedMonth
 from portfolio.training.plan import Figures, Gap
 from portfolio.training.selectors import (
     COUNTED,
@@ -52,6 +55,14 @@ def otj_totals(
         .values("apprenticeship_id")
         .annotate(**LOGGED_AND_VERIFIED, last_training=Max("date", filter=COUNTED))
     }
+    schedules: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
+    for apprenticeship_id, month, minutes in (
+        OtjPlannedMonth.objects.filter(plan__apprenticeship_id__in=ids)
+        .order_by()
+        .values_list("plan__apprenticeship_id", "month")
+        .annotate(minutes=Sum("minutes"))
+    ):
+        schedules[apprenticeship_id].append((month, minutes))
     spans: dict[int, list] = defaultdict(list)
     for apprenticeship_id, first, last in (
         BreakInLearning.objects.active()
@@ -74,6 +85,12 @@ def otj_totals(
             today=today,
             spans=tuple(spans[apprenticeship.pk]),
             closed=bool(log_is_closed(apprenticeship)),
+            uneven=funding_rules.otj_may_be_uneven(apprenticeship.start_date),
+            scheduled=(
+                (otj_plan.expected_from_schedule(schedules[apprenticeship.pk], today=today),)
+                if apprenticeship.pk in schedules
+                else None
+            ),
         )
         sum_row = sums.get(apprenticeship.pk, {})
         gap = None

@@ -1,6 +1,8 @@
 """Forms for off-the-job training. They parse input; the rules live in the services, which
 key their errors by these field names."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 
@@ -69,9 +71,11 @@ class OtjEntryForm(forms.Form):
 
     def __init__(self, *args, apprenticeship: Apprenticeship, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["duty"].queryset = Duty.objects.filter(
-            standard_version_id=apprenticeship.standard_version_id
-        ).order_by("number")
+        self.fields["duty"].queryset = (
+            Duty.objects.current()
+            .filter(standard_version_id=apprenticeship.standard_version_id)
+            .order_by("number")
+        )
         self.fields["evidence"].queryset = Evidence.objects.filter(
             apprenticeship=apprenticeship
         ).order_by("-activity_date", "-pk")
@@ -225,3 +229,52 @@ class CancelBreakForm(forms.Form):
         max_length=300,
         help_text="For example: recorded by mistake, or recorded on the wrong apprenticeship.",
     )
+
+
+class ScheduleForm(forms.Form):
+    """Hours of training planned for each duty in each month (hours, to two decimals)."""
+
+    def __init__(self, *args, months: list, duties: list[Duty], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.months, self.duties = months, duties
+        for month in months:
+            for duty in duties:
+                self.fields[self.field_name(month, duty.pk)] = forms.DecimalField(
+                    label=f"{duty.code}, {month:%B %Y}: hours",
+                    min_value=0,
+                    max_value=744,
+                    max_digits=5,
+                    decimal_places=2,
+                    required=False,
+                    widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
+                )
+
+    @staticmethod
+    def field_name(month, duty_id: int) -> str:
+        return f"m{month:%Y%m}_d{duty_id}"
+
+    def rows(self):
+        """(month, [bound field per duty]) for the template."""
+        return [
+            (month, [self[self.field_name(month, duty.pk)] for duty in self.duties])
+            for month in self.months
+        ]
+
+    def minutes(self) -> dict:
+        """{(month, duty id): minutes} for the service; blank counts as none."""
+        return {
+            (month, duty.pk): round(
+                (self.cleaned_data.get(self.field_name(month, duty.pk)) or 0) * 60
+            )
+            for month in self.months
+            for duty in self.duties
+        }
+
+    @classmethod
+    def initial_for(cls, minutes: dict) -> dict:
+        """Form values from {(month, duty id): minutes}."""
+        return {
+            cls.field_name(month, duty_id): (Decimal(value) / 60).quantize(Decimal("0.01"))
+            for (month, duty_id), value in minutes.items()
+            if value
+        }

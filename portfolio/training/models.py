@@ -20,6 +20,7 @@ from portfolio.evidence.models import Evidence
 from standards.models import Duty
 
 __all__ = [
+    "OtjPlannedMonth",
     "ActivityType",
     "NOT_COUNTED_ACTIVITIES",
     "OtjAllocation",
@@ -69,6 +70,9 @@ class OtjEntry(models.Model):
         PENDING = "pending", "Waiting for verification"
         VERIFIED = "verified", "Verified"
         REJECTED = "rejected", "Rejected"
+
+    # How the standards import counts these among the records that refer to a KSB or duty.
+    reference_label = "off-the-job entries"
 
     apprenticeship = models.ForeignKey(
         Apprenticeship, on_delete=models.PROTECT, related_name="otj_entries"
@@ -209,6 +213,9 @@ class OtjPlan(models.Model):
 class OtjAllocation(models.Model):
     """The minutes the tutor planned for one duty."""
 
+    # How the standards import counts these among the records that refer to a KSB or duty.
+    reference_label = "off-the-job plan lines"
+
     plan = models.ForeignKey(OtjPlan, on_delete=models.CASCADE, related_name="allocations")
     duty = models.ForeignKey(Duty, on_delete=models.PROTECT, related_name="+")
     minutes = models.PositiveIntegerField()
@@ -221,3 +228,25 @@ class OtjAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.minutes} minutes for duty {self.duty_id}"
+
+
+class OtjPlannedMonth(models.Model):
+    """The tutor's schedule: minutes of training planned for one duty in one calendar
+    month. From 1 August 2025 off-the-job training may be delivered unevenly, so whether an
+    apprentice is behind is judged against this schedule, not an even pace."""
+
+    plan = models.ForeignKey(OtjPlan, on_delete=models.CASCADE, related_name="schedule")
+    month = models.DateField(help_text="The first day of the month.")
+    duty = models.ForeignKey(Duty, on_delete=models.PROTECT, related_name="+")
+    minutes = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["month", "duty__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "month", "duty"], name="otj_planned_month_one_per_duty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.minutes} minutes for duty {self.duty_id} in {self.month:%B %Y}"

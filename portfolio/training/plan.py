@@ -6,10 +6,11 @@ The required total itself comes from the national rules in apprenticeship.fundin
 Breaks in learning are (first day, last day or None) spans, as funding_rules describes.
 """
 
+import calendar
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -27,6 +28,9 @@ class Pace(StrEnum):
     BEHIND = "behind"
     DONE = "done"
     SHORT = "short"  # the log has closed (gateway or withdrawal) short of the total
+    # From 1 August 2025 training may be delivered unevenly: without the tutor's schedule
+    # the pace is shown for information, with no judgement of behind or on track.
+    NO_SCHEDULE = "no_schedule"
 
     @property
     def label(self) -> str:
@@ -40,6 +44,7 @@ PACE_LABELS = {
     Pace.BEHIND: "Behind",
     Pace.DONE: "Done",
     Pace.SHORT: "Closed short of the total",
+    Pace.NO_SCHEDULE: "No schedule planned",
 }
 
 
@@ -141,7 +146,10 @@ def pace_state(
     margin: int,
     started: bool = True,
     closed: bool = False,
+    judged: bool = True,
 ) -> Pace:
+    """`judged` is False when there is nothing to judge the pace against (an uneven
+    delivery with no schedule planned)."""
     if required is None:
         return Pace.NOT_KNOWN
     if logged >= required:
@@ -150,6 +158,8 @@ def pace_state(
         return Pace.SHORT
     if not started:
         return Pace.NOT_STARTED
+    if not judged:
+        return Pace.NO_SCHEDULE
     if expected is not None and expected - logged > margin:
         return Pace.BEHIND
     return Pace.ON_TRACK
@@ -213,6 +223,10 @@ class PlanInputs:
     today: dt.date
     spans: tuple[Span, ...]
     closed: bool = False  # past gateway, or withdrawn: nothing more counts
+    # From 1 August 2025 delivery may be uneven: "behind" then compares with the tutor's
+    # schedule, given per duty as the minutes it plans by today (None: no schedule).
+    uneven: bool = False
+    scheduled: tuple[int, ...] | None = None
 
 
 def figures(
@@ -231,18 +245,25 @@ def figures(
         start=inputs.start, planned_end=inputs.planned_end, today=inputs.today, spans=inputs.spans
     )
     required = inputs.required
+    scheduled = inputs.scheduled if inputs.uneven else None
     if required is None:
         expected = None
     elif inputs.closed:
         expected = required
+    elif scheduled is not None:
+        expected = sum(scheduled)
     else:
         expected = required * days_so_far // planned_days
     duty_required = (
         split_minutes(required, weights) if required is not None else [None] * len(weights)
     )
-    duty_expected = (
-        split_minutes(expected, weights) if expected is not None else [None] * len(weights)
-    )
+    if scheduled is not None and required is not None and not inputs.closed:
+        duty_expected: list[int | None] = list(scheduled)
+    elif expected is not None:
+        duty_expected = list(split_minutes(expected, weights))
+    else:
+        duty_expected = [None] * len(weights)
+    judged = not inputs.uneven or scheduled is not None
 
     def line(req: int | None, done: int, checked: int, exp: int | None) -> Figures:
         return Figures(
@@ -257,6 +278,7 @@ def figures(
                 margin=0 if req is None else behind_margin(req, planned_days),
                 started=started,
                 closed=inputs.closed,
+                judged=judged,
             ),
             projection=projected_finish(
                 required=req,
@@ -280,8 +302,27 @@ def figures(
 
 def total_figures(inputs: PlanInputs, *, logged: int, verified: int) -> Figures:
     """The total alone, for lists: the same arithmetic as `figures`, which works the total
-    out from the duties' sums in exactly this way."""
+    out from the duties' sums in exactly this way. A schedule is given as one total."""
+    if inputs.scheduled is not None:
+        inputs = replace(inputs, scheduled=(sum(inputs.scheduled),))
     total, _ = figures(inputs, weights=[1], logged=[logged], verified=[verified])
+    return total
+
+
+def month_days(month: dt.date) -> int:
+    return calendar.monthrange(month.year, month.month)[1]
+
+
+def expected_from_schedule(months: Iterable[tuple[dt.date, int]], *, today: dt.date) -> int:
+    """Minutes a schedule plans by today: every month before this one in full, and this
+    month's share for the days before today (rounded down to the minute)."""
+    this_month = today.replace(day=1)
+    total = 0
+    for month, minutes in months:
+        if month < this_month:
+            total += minutes
+        elif month == this_month:
+            total += minutes * (today.day - 1) // month_days(month)
     return total
 
 

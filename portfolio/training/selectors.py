@@ -27,7 +27,13 @@ from django.utils import timezone
 from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship, BreakInLearning
 from portfolio.training import plan as otj_plan
-from portfolio.training.models import NOT_COUNTED_ACTIVITIES, OtjAllocation, OtjEntry, OtjPlan
+from portfolio.training.models import (
+    NOT_COUNTED_ACTIVITIES,
+    OtjAllocation,
+    OtjEntry,
+    OtjPlan,
+    OtjPlannedMonth,
+)
 from portfolio.training.plan import Figures, Pace
 from standards.models import Duty, Provenance, StandardVersion
 
@@ -97,6 +103,7 @@ class DutyLine:
     code: str
     text: str
     figures: Figures
+    retired: bool = False  # retired by a re-import of the standard: logged time still counts
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,10 @@ class OtjSummary:
     # stretches of more than 4 weeks with no training logged (empty for other starts).
     active_learning_rule: bool
     gaps: list[otj_plan.Gap]
+    # From 1 August 2025 delivery may be uneven; `has_schedule` says whether the tutor has
+    # planned the months, which is what the pace is then judged against.
+    uneven: bool
+    has_schedule: bool
 
     @property
     def current_gap(self) -> otj_plan.Gap | None:
@@ -166,7 +177,6 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
     however many entries there are (five, with the standard version already loaded)."""
     today = today or timezone.localdate()
     standard = apprenticeship.standard_version
-    duties = list(Duty.objects.filter(standard_version_id=standard.pk).order_by("number"))
     rows = (
         OtjEntry.objects.current()
         .filter(apprenticeship_id=apprenticeship.pk)
@@ -185,6 +195,13 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
         )
     )
     by_duty = {row["duty_id"]: row for row in rows}
+    # A duty retired by a re-import of the standard keeps the time logged against it (it
+    # counts in the total) but needs none.
+    duties = [
+        d
+        for d in Duty.objects.filter(standard_version_id=standard.pk).order_by("number", "pk")
+        if not d.is_retired or d.pk in by_duty
+    ]
     plan = plan_row(apprenticeship)
     allocations = {
         a.duty_id: a.minutes
@@ -198,18 +215,23 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
     required = otj_plan.required_after_prior_learning(requirement.minutes, prior)
     closed = bool(log_is_closed(apprenticeship))
 
+    current = [d for d in duties if not d.is_retired]
     weights: Sequence[Decimal | int | None]
     if plan is not None and plan.has_custom_split:
         source = SplitSource.CUSTOM
-        minutes = [allocations.get(d.pk, 0) for d in duties]
+        minutes = [0 if d.is_retired else allocations.get(d.pk, 0) for d in duties]
         weights, needs_review = minutes, required is not None and sum(minutes) != required
-    elif any(d.otj_weight for d in duties):
-        source, weights, needs_review = SplitSource.STANDARD, [d.otj_weight for d in duties], False
+    elif any(d.otj_weight for d in current):
+        source, needs_review = SplitSource.STANDARD, False
+        weights = [0 if d.is_retired else d.otj_weight for d in duties]
     else:
-        source, weights, needs_review = SplitSource.EQUAL, [1] * len(duties), False
-    first = duties[0] if duties else None
+        source, needs_review = SplitSource.EQUAL, False
+        weights = [0 if d.is_retired else 1 for d in duties]
+    first = current[0] if current else None
     duty_rows = [by_duty.get(d.pk) for d in duties]
 
+    uneven = funding_rules.otj_may_be_uneven(apprenticeship.start_date)
+    scheduled = scheduled_by_duty(plan, duties, today=today) if uneven else None
     inputs = otj_plan.PlanInputs(
         required=required,
         start=apprenticeship.start_date,
@@ -217,6 +239,8 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
         today=today,
         spans=spans,
         closed=closed,
+        uneven=uneven,
+        scheduled=scheduled,
     )
     total, lines = otj_plan.figures(
         inputs,
@@ -250,7 +274,14 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
         prior_learning_reason=plan.prior_learning_reason if plan else "",
         total=total,
         duties=[
-            DutyLine(duty_id=d.pk, number=d.number, code=d.code, text=d.text, figures=line)
+            DutyLine(
+                duty_id=d.pk,
+                number=d.number,
+                code=d.code_label,
+                text=d.text,
+                figures=line,
+                retired=d.is_retired,
+            )
             for d, line in zip(duties, lines, strict=True)
         ],
         not_counted_minutes=sum(row["not_counted"] or 0 for row in by_duty.values()),
@@ -270,4 +301,49 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
         funding_year=funding_rules.funding_year(apprenticeship.start_date),
         active_learning_rule=active_learning_rule,
         gaps=gaps,
+        uneven=uneven,
+        has_schedule=scheduled is not None,
     )
+
+
+def schedule_rows(plan: OtjPlan | None) -> list[OtjPlannedMonth]:
+    if plan is None:
+        return []
+    return list(OtjPlannedMonth.objects.filter(plan=plan).order_by("month", "duty__number"))
+
+
+def scheduled_by_duty(
+    plan: OtjPlan | None, duties: list[Duty], *, today: dt.date
+) -> tuple[int, ...] | None:
+    """Per duty, in the duties' order, the minutes the tutor's schedule plans by today;
+    None when no schedule is planned."""
+    rows = schedule_rows(plan)
+    if not rows:
+        return None
+    return tuple(
+        otj_plan.expected_from_schedule(
+            ((row.month, row.minutes) for row in rows if row.duty_id == duty.pk), today=today
+        )
+        for duty in duties
+    )
+
+
+def even_schedule(
+    summary: OtjSummary, *, start: dt.date, months: list[dt.date]
+) -> dict[tuple[dt.date, int], int]:
+    """A starting point for a schedule, in whole hours: the required total shared over the
+    duties as planned and over the months by their days from the start to the planned end."""
+    month_days = []
+    for month in months:
+        begin = max(month, start)
+        finish = min(
+            month.replace(day=otj_plan.month_days(month)),
+            summary.planned_end - dt.timedelta(days=1),
+        )
+        month_days.append(max(0, (finish - begin).days + 1))
+    cells = [(month, line.duty_id) for line in summary.duties for month in months]
+    weights = [
+        (line.figures.required or 0) * days for line in summary.duties for days in month_days
+    ]
+    hours = otj_plan.split_minutes(round((summary.total.required or 0) / 60), weights)
+    return {cell: value * 60 for cell, value in zip(cells, hours, strict=True)}

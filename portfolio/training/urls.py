@@ -21,6 +21,11 @@ urlpatterns = [
     ),
     path("apprenticeships/<int:pk>/off-the-job/plan/", plan.otj_plan_edit, name="otj-plan"),
     path(
+        "apprenticeships/<int:pk>/off-the-job/schedule/",
+        plan.otj_schedule_edit,
+        name="otj-schedule",
+    ),
+    path(
         "apprenticeships/<int:pk>/off-the-job/breaks/new/",
         plan.otj_break_add,
         name="otj-break-add",

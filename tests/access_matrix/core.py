@@ -135,6 +135,15 @@ ENTRIES: list[Entry] = [
         ),
         args=_apprenticeship,
     ),
+    # Moving an enrolment to another version of its standard: the provider admin.
+    Entry(
+        "apprenticeship:apprenticeship-move-version",
+        only(
+            {"admin": OK, "apprentice": FORBIDDEN, "employer": FORBIDDEN, "tutor": FORBIDDEN},
+            NOT_FOUND,
+        ),
+        args=_apprenticeship,
+    ),
     Entry("apprenticeship:apprenticeship-create", ADMIN_ONLY),
     Entry(
         "apprenticeship:member-add",

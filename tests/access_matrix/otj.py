@@ -133,6 +133,8 @@ ENTRIES: list[Entry] = [
     # The plan and breaks in learning: the tutor and the provider admin.
     Entry("portfolio:otj-plan", _planners(), args=_apprenticeship),
     _after_gateway("portfolio:otj-plan", _planners(assessor=FORBIDDEN), args=_apprenticeship),
+    Entry("portfolio:otj-schedule", _planners(), args=_apprenticeship),
+    _after_gateway("portfolio:otj-schedule", _planners(assessor=FORBIDDEN), args=_apprenticeship),
     Entry("portfolio:otj-break-add", _planners(), args=_apprenticeship),
     Entry("portfolio:otj-break-edit", _planners(), args=_break),
     _after_gateway("portfolio:otj-break-edit", _planners(assessor=FORBIDDEN), args=_break),

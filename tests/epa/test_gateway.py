@@ -7,14 +7,19 @@ import pytest
 from django.utils import timezone
 
 from apprenticeship import funding_rules
+from apprenticeship.access import Action, get_apprenticeship_for
 from apprenticeship.models import Apprenticeship, BreakInLearning
 from audit.models import AuditEvent
 from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
+from epa.selectors import gateway as selectors
 from epa.services import gateway as services
 from epa.services.gateway import GatewayError
+from portfolio.evidence import selectors as evidence_selectors
 from portfolio.evidence.models import Evidence
 from portfolio.evidence.services import evidence as evidence_services
 from portfolio.evidence.services import sign_offs
+from portfolio.reviews import schedule as review_schedule
+from portfolio.training import selectors as otj
 from tests import factories
 from tests.helpers.evidence import make_evidence
 
@@ -22,7 +27,7 @@ EMPLOYER, PROVIDER = GatewayDeclaration.Party.EMPLOYER, GatewayDeclaration.Party
 
 
 def item(apprenticeship, key, today=None):
-    return next(i for i in services.checklist(apprenticeship, today=today) if i.key == key)
+    return next(i for i in selectors.checklist(apprenticeship, today=today) if i.key == key)
 
 
 @pytest.mark.parametrize(
@@ -144,7 +149,7 @@ def test_declarations_are_sealed_and_a_change_shows(ready, personas):
     declaration = services.declare(
         apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True
     )
-    assert services.declaration_is_intact(declaration)
+    assert selectors.declaration_is_intact(declaration)
     assert declaration.content["declared_by"]["email"] == "employer@example.org"
     assert "working consistently at or above the level" in declaration.statement
     event = AuditEvent.objects.get(action="gateway.declared.employer")
@@ -156,7 +161,7 @@ def test_declarations_are_sealed_and_a_change_shows(ready, personas):
     ):
         tampered = GatewayDeclaration.objects.get(pk=declaration.pk)
         change(tampered)
-        assert not services.declaration_is_intact(tampered)
+        assert not selectors.declaration_is_intact(tampered)
     with pytest.raises(GatewayError, match="already been confirmed"):
         services.declare(
             apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True
@@ -170,7 +175,7 @@ def test_both_confirmations_pass_gateway_and_freeze_the_portfolio(ready, persona
     ready.refresh_from_db()
     assert ready.status == Apprenticeship.Status.GATEWAY and ready.gateway_passed_at
     snapshot = GatewaySnapshot.objects.get(apprenticeship=ready)
-    assert services.snapshot_is_intact(snapshot)
+    assert selectors.snapshot_is_intact(snapshot)
     content = snapshot.content
     assert [d["sign_off"]["comment"] for d in content["duties"]] == [
         "D1 is covered.",
@@ -209,7 +214,7 @@ def test_later_edits_never_change_the_frozen_portfolio(ready, personas):
     hidden_draft.save()
     after = GatewaySnapshot.objects.get(apprenticeship=ready)
     assert after.content == before
-    assert services.snapshot_is_intact(after)
+    assert selectors.snapshot_is_intact(after)
     assert "Rewritten after gateway" not in str(after.content)
 
 
@@ -342,3 +347,38 @@ def test_the_minimum_time_says_where_the_figure_comes_from(st0896):
     time_on_programme = item(apprenticeship, "time_on_programme")
     assert time_on_programme.provenance == "secondary"
     assert "Pier Training" in time_on_programme.source
+
+
+@pytest.mark.parametrize("withdrawn", [False, True])
+def test_the_checklist_from_a_pages_summaries_is_the_one_it_works_out(ready, personas, withdrawn):
+    """The apprenticeship and gateway pages pass in what they have already worked out; the
+    checklist comes out the same, item for item, with a break and a withdrawn confirmation."""
+    BreakInLearning.objects.create(
+        apprenticeship=ready,
+        start_date=ready.start_date + dt.timedelta(days=1),
+        end_date=ready.start_date + dt.timedelta(days=3),
+        created_by=personas["tutor"],
+    )
+    declaration = services.declare(
+        apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True
+    )
+    if withdrawn:
+        services.withdraw_declaration(
+            declaration=declaration, by=personas["employer"], reason="Not ready after all."
+        )
+    today = timezone.localdate()
+    from_the_page = selectors.checklist(
+        ready,
+        today=today,
+        otj_summary=otj.otj_summary(ready, today=today),
+        review_schedule=review_schedule.review_schedule(ready, today=today),
+        evidence_summary=evidence_selectors.evidence_summary(
+            get_apprenticeship_for(personas["employer"], ready.pk, Action.VIEW)
+        ),
+        declarations=list(
+            GatewayDeclaration.objects.filter(apprenticeship=ready).select_related("declared_by")
+        ),
+    )
+    assert from_the_page == selectors.checklist(ready, today=today)
+    assert any("breaks in learning" in i.detail for i in from_the_page)
+    assert item(ready, "employer_declaration").holds is not withdrawn

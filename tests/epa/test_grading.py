@@ -8,10 +8,10 @@ import pytest
 
 from apprenticeship.models import Apprenticeship
 from epa.errors import EpaError
+from epa.grading import capped_grade, grade_from_table, round_result
 from epa.models import AssessmentRound, MethodAssessment
 from epa.services import assessment as services
 from epa.services import results
-from epa.services.grading import capped_grade, grade_from_table
 from tests.helpers.epa import (
     THREE_METHODS,
     add_plan,
@@ -200,9 +200,7 @@ def test_three_method_plan_cap_for_every_resit_combination(three_plan):
                         for m in methods
                         if m.code in resit
                     ]
-                    result = results.round_result(
-                        round_, three_plan, methods, assessments, previous
-                    )
+                    result = round_result(round_, three_plan, methods, assessments, previous)
                     table = odd_rule({**first, **resit})
                     rank = ["fail", "pass", "merit", "distinction"]
                     expected = (

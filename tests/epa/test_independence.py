@@ -9,8 +9,9 @@ from apprenticeship.models import Membership, OrganisationMembership, Role
 from audit.models import AuditEvent
 from epa.errors import EpaError
 from epa.models import AssessmentSession, ConflictDeclaration, MethodAssessment
+from epa.selectors import assessment as selectors
 from epa.services import assessment as services
-from epa.services import results
+from epa.services import assessors, results
 from tests import factories
 from tests.helpers.epa import assign, new_assessor, pass_gateway, record_method
 
@@ -115,20 +116,20 @@ def gateway(personas, plan):
 
 
 def test_an_independent_assessor_has_no_problems(gateway, assessor):
-    assert services.independence_problems(gateway, assessor) == []
+    assert selectors.independence_problems(gateway, assessor) == []
 
 
 @pytest.mark.parametrize("conflict", CONFLICTS, ids=lambda f: f.__name__)
 def test_each_kind_of_conflict_is_found(gateway, conflict):
     user, expected = conflict(gateway)
-    problems = services.independence_problems(gateway, user)
+    problems = selectors.independence_problems(gateway, user)
     assert any(expected in p for p in problems), problems
 
 
 def test_no_assessment_organisation_is_a_problem(gateway, assessor):
     gateway.epao = None
     gateway.save(update_fields=["epao"])
-    assert services.independence_problems(gateway, assessor) == [
+    assert selectors.independence_problems(gateway, assessor) == [
         "No end-point assessment organisation has been chosen for this apprentice."
     ]
 
@@ -137,7 +138,7 @@ def test_every_conflict_is_listed_at_once(gateway):
     user = factories.UserFactory(full_name="Dana Both")
     factories.MembershipFactory(apprenticeship=gateway, user=user, role=Role.TUTOR)
     factories.OrganisationMembershipFactory(user=user, organisation=gateway.provider)
-    assert services.independence_problems(gateway, user) == [
+    assert selectors.independence_problems(gateway, user) == [
         "Dana Both is or was the apprentice's tutor.",
         f"Dana Both works or worked for the training provider, {gateway.provider.name}.",
         f"Dana Both does not work for the assessment organisation, {gateway.epao.name}.",
@@ -151,7 +152,7 @@ def test_assigning_someone_with_a_conflict_is_refused_and_nothing_changes(
     user, expected = conflict(gateway)
     before = Membership.objects.count(), AuditEvent.objects.count()
     with pytest.raises(EpaError, match="can't be this apprentice's assessor") as error:
-        services.assign_assessor(apprenticeship=gateway, assessor=user, by=personas["admin"])
+        assessors.assign_assessor(apprenticeship=gateway, assessor=user, by=personas["admin"])
     assert expected in str(error.value)
     assert (Membership.objects.count(), AuditEvent.objects.count()) == before
 
@@ -228,14 +229,14 @@ def test_someone_not_assigned_cannot_record_even_if_independent(gateway, methods
 def test_an_ended_assignment_can_no_longer_record(gateway, methods, assessor, personas):
     services.declare_no_conflict(apprenticeship=gateway, assessor=assessor)
     membership = gateway.memberships.get(role=Role.ASSESSOR)
-    services.remove_assessor(membership=membership, by=personas["admin"], reason="On leave.")
+    assessors.remove_assessor(membership=membership, by=personas["admin"], reason="On leave.")
     with pytest.raises(EpaError, match="is not assigned"):
         record_method(gateway, methods["AM1"], assessor)
 
 
 def test_an_independent_assessor_is_assigned_and_it_is_in_the_history(gateway, personas):
     user = new_assessor(gateway.epao, full_name="Robin Fairway")
-    membership = services.assign_assessor(
+    membership = assessors.assign_assessor(
         apprenticeship=gateway, assessor=user, by=personas["admin"]
     )
     assert (membership.role, membership.is_active) == (Role.ASSESSOR, True)
@@ -244,13 +245,13 @@ def test_an_independent_assessor_is_assigned_and_it_is_in_the_history(gateway, p
     assert event.apprenticeship_id == gateway.pk
     assert event.after == {"user": user.pk, "role": Role.ASSESSOR}
     with pytest.raises(EpaError, match="already"):
-        services.assign_assessor(apprenticeship=gateway, assessor=user, by=personas["admin"])
+        assessors.assign_assessor(apprenticeship=gateway, assessor=user, by=personas["admin"])
 
 
 def test_an_assessor_cannot_be_assigned_before_gateway(personas, plan):
     user = new_assessor(personas["apprenticeship"].epao)
     with pytest.raises(EpaError, match="once the apprentice has passed gateway"):
-        services.assign_assessor(
+        assessors.assign_assessor(
             apprenticeship=personas["apprenticeship"], assessor=user, by=personas["admin"]
         )
     assert not Membership.objects.filter(user=user).exists()

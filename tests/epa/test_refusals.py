@@ -17,7 +17,7 @@ from epa.models import (
     MethodAssessment,
 )
 from epa.services import assessment as services
-from epa.services import results
+from epa.services import assessors, results
 from tests.helpers.epa import (
     add_plan,
     confirm,
@@ -319,7 +319,7 @@ def test_a_confirmed_result_is_locked(at_epa, methods, assessor, epao_admin):
     with refused("there is nothing to resit"):
         results.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
     with refused("complete; there is nothing left to assess"):
-        services.assign_assessor(
+        assessors.assign_assessor(
             apprenticeship=at_epa, assessor=new_assessor(at_epa.epao), by=epao_admin
         )
 

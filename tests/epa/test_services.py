@@ -8,10 +8,12 @@ from django.utils import timezone
 
 from apprenticeship.models import Apprenticeship
 from audit.models import AuditEvent
+from epa.grading import epa_window
 from epa.models import AssessmentRound
+from epa.selectors.record import assessment_record
+from epa.selectors.summary import assessment_summary
 from epa.services import assessment as services
-from epa.services import records, results
-from epa.services.grading import epa_window
+from epa.services import results
 from tests.helpers.epa import confirm, record_method
 
 
@@ -63,6 +65,27 @@ def test_every_grade_and_the_confirmation_are_in_the_history_and_complete_it(
     at_epa.refresh_from_db()
     assert at_epa.status == Apprenticeship.Status.COMPLETED
     assert _events("apprenticeship.status_changed")[-1].after == {"status": "completed"}
+
+
+def test_the_first_attempt_and_a_resit_start_alike_in_the_history(at_epa, methods, assessor):
+    record_method(at_epa, methods["AM1"], assessor, grade="pass")
+    record_method(at_epa, methods["AM2"], assessor, grade="fail")
+    confirm(at_epa, assessor)
+    resit = results.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
+    first, second = _events("epa.round_started")
+    assert (first.summary, first.after) == (
+        "The end-point assessment started",
+        {"number": 1, "kind": "first", "methods": ["AM1", "AM2"]},
+    )
+    assert (second.summary, second.after) == (
+        f"Resit started: {methods['AM2'].name}",
+        {"number": 2, "kind": "resit", "methods": ["AM2"]},
+    )
+    assert first.actor == second.actor == assessor
+    assert list(resit.method_assessments.values_list("method__code", flat=True)) == ["AM2"]
+    # Only the first attempt moves the apprenticeship into end-point assessment.
+    (status,) = _events("apprenticeship.status_changed")
+    assert status.after == {"status": "epa"}
 
 
 def test_a_capped_resit_says_so_in_the_history(at_epa, methods, assessor):
@@ -153,42 +176,42 @@ def test_the_epa_window_runs_from_gateway_for_the_plans_months():
 
 def test_the_record_flags_a_breached_window(at_epa, plan, assessor):
     with time_machine.travel(timezone.now() + dt.timedelta(days=120)):
-        record = records.assessment_record(at_epa, assessor)
+        record = assessment_record(at_epa, assessor)
     assert record.window.months == plan.epa_window_months
     assert record.window.breached
 
 
 def test_the_summary_says_where_the_assessment_has_got_to(at_epa, methods, assessor):
-    summary = records.assessment_summary(at_epa)
+    summary = assessment_summary(at_epa)
     assert summary.state == "Assessor assigned, not started"
     record_method(at_epa, methods["AM1"], assessor, grade="pass")
-    assert records.assessment_summary(at_epa).state == "First attempt: 1 of 2 methods graded"
+    assert assessment_summary(at_epa).state == "First attempt: 1 of 2 methods graded"
     record_method(at_epa, methods["AM2"], assessor, grade="fail")
-    assert records.assessment_summary(at_epa).state == (
+    assert assessment_summary(at_epa).state == (
         "First attempt: every method graded, waiting for the assessor to confirm the result"
     )
     confirm(at_epa, assessor)
     at_epa.refresh_from_db()
-    assert records.assessment_summary(at_epa).state == (
+    assert assessment_summary(at_epa).state == (
         "First attempt: fail. A resit or retake can be started."
     )
     results.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
-    assert records.assessment_summary(at_epa).state == "Resit: 0 of 1 method graded"
+    assert assessment_summary(at_epa).state == "Resit: 0 of 1 method graded"
     record_method(at_epa, methods["AM2"], assessor, grade="pass")
     confirm(at_epa, assessor)
     at_epa.refresh_from_db()
-    summary = records.assessment_summary(at_epa)
+    summary = assessment_summary(at_epa)
     assert summary.state == "Completed: pass"
     assert [r.overall_grade for r in summary.results] == ["fail", "pass"]
 
 
 def test_the_summary_is_empty_before_gateway_and_waits_for_an_assessor(personas, plan):
     apprenticeship = personas["apprenticeship"]
-    assert records.assessment_summary(apprenticeship) is None
+    assert assessment_summary(apprenticeship) is None
     apprenticeship.memberships.filter(role="assessor").update(is_active=False)
     apprenticeship.status = Apprenticeship.Status.GATEWAY
     apprenticeship.save()
-    assert records.assessment_summary(apprenticeship).state == "Waiting for an assessor"
+    assert assessment_summary(apprenticeship).state == "Waiting for an assessor"
 
 
 def test_the_record_carries_over_passed_methods_into_a_resit(at_epa, methods, assessor):
@@ -196,7 +219,7 @@ def test_the_record_carries_over_passed_methods_into_a_resit(at_epa, methods, as
     record_method(at_epa, methods["AM2"], assessor, grade="fail")
     confirm(at_epa, assessor)
     results.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
-    record = records.assessment_record(at_epa, assessor)
+    record = assessment_record(at_epa, assessor)
     current = record.current
     assert current.round.kind == "resit"
     observation, discussion = current.methods

@@ -203,7 +203,7 @@ def current_round(apprenticeship) -> AssessmentRound:
 
 def confirm(apprenticeship, assessor) -> AssessmentRound:
     """Confirm the current round at the grade the plan gives."""
-    from epa.services import records
+    from epa.selectors import record as records
 
     round_ = current_round(apprenticeship)
     record = records.assessment_record(apprenticeship, assessor)

@@ -17,7 +17,7 @@ from audit.services import record_event
 from portfolio.training import plan as otj_plan
 from portfolio.training.errors import OtjError
 from portfolio.training.formatting import day_text, format_minutes
-from portfolio.training.models import OtjAllocation, OtjEntry, OtjPlan
+from portfolio.training.models import OtjAllocation, OtjEntry, OtjPlan, OtjPlannedMonth
 from portfolio.training.selectors import BREAKS_CLOSED, break_spans, log_is_closed, requirement_for
 from standards.models import Duty
 
@@ -44,7 +44,9 @@ def _plan_snapshot(plan: OtjPlan) -> dict:
 
 
 def _duties(apprenticeship: Apprenticeship) -> list[Duty]:
-    return list(Duty.objects.filter(standard_version_id=apprenticeship.standard_version_id))
+    return list(
+        Duty.objects.current().filter(standard_version_id=apprenticeship.standard_version_id)
+    )
 
 
 @transaction.atomic
@@ -206,6 +208,118 @@ def use_default_split(*, apprenticeship: Apprenticeship, by: User) -> OtjPlan:
             after={"has_custom_split": False},
         )
     return plan
+
+
+# -- the schedule (starts from 1 August 2025) ------------------------------------------
+
+
+def schedule_months(apprenticeship: Apprenticeship, *, today: dt.date | None = None) -> list:
+    """The first day of every month from the start to the planned end, moved later by the
+    breaks in learning so far."""
+    today = today or timezone.localdate()
+    end = funding_rules.planned_end_with_breaks(
+        apprenticeship.planned_end_date, break_spans(apprenticeship.pk), today=today
+    )
+    month, months = apprenticeship.start_date.replace(day=1), []
+    while month <= end:
+        months.append(month)
+        month = funding_rules.add_months(month, 1)
+    return months
+
+
+def _schedule_snapshot(plan: OtjPlan) -> dict:
+    rows = OtjPlannedMonth.objects.filter(plan=plan).order_by("month", "duty__number")
+    return {
+        "schedule": {f"{row.month:%Y-%m}/{row.duty_id}": row.minutes for row in rows if row.minutes}
+    }
+
+
+@transaction.atomic
+def save_otj_schedule(
+    *, apprenticeship: Apprenticeship, by: User, minutes: dict[tuple[dt.date, int], int]
+) -> OtjPlan:
+    """Save the tutor's schedule: minutes of training planned per duty per month, adding up
+    to the required total (to the nearest hour). From 1 August 2025 training may be
+    delivered unevenly; whether the apprentice is behind is then judged against this
+    schedule. Replaces any schedule saved before (which stays in the history). Nothing is
+    saved on a refusal."""
+    locked = lock_apprenticeship(apprenticeship)
+    _refuse_if_closed(locked)
+    if not funding_rules.otj_may_be_uneven(locked.start_date):
+        raise OtjError(
+            "This apprenticeship started before 1 August 2025, when off-the-job training "
+            "had to be spread evenly, so its pace is judged against an even spread and it "
+            "has no schedule."
+        )
+    plan, _ = OtjPlan.objects.select_for_update().get_or_create(apprenticeship=locked)
+    before = _schedule_snapshot(plan)
+    months = set(schedule_months(locked))
+    duties = {d.pk for d in _duties(locked)}
+    if any(month not in months or duty not in duties for month, duty in minutes):
+        raise OtjError(
+            "Plan training only for the duties of the standard and the months from the start "
+            "to the planned end. The page may be out of date: load it again."
+        )
+    if any(value < 0 for value in minutes.values()):
+        raise ValidationError("Hours planned for a month cannot be negative.")
+    total = sum(minutes.values())
+    required = otj_plan.required_after_prior_learning(
+        requirement_for(locked, plan).minutes, plan.prior_learning_minutes
+    )
+    if total == 0:
+        raise ValidationError("Plan some training in at least one month, or keep no schedule.")
+    # Hours are planned to two decimals, so the months need to match the total to the
+    # nearest hour, not to the minute.
+    if required is not None and abs(total - required) >= 30:
+        difference = format_minutes(abs(total - required))
+        raise ValidationError(
+            f"The months add up to {format_minutes(total)}, but the required total is "
+            f"{format_minutes(required)}: {difference} too "
+            f"{'many' if total > required else 'few'}. They need to match to the nearest "
+            "hour. Nothing was saved."
+        )
+    OtjPlannedMonth.objects.filter(plan=plan).delete()
+    OtjPlannedMonth.objects.bulk_create(
+        OtjPlannedMonth(plan=plan, month=month, duty_id=duty, minutes=value)
+        for (month, duty), value in sorted(minutes.items())
+        if value
+    )
+    plan.updated_by = by
+    plan.updated_at = timezone.now()
+    plan.save(update_fields=["updated_by", "updated_at"])
+    after = _schedule_snapshot(plan)
+    if after != before:
+        record_event(
+            action="otj.schedule_changed",
+            obj=plan,
+            actor=by,
+            apprenticeship_id=locked.pk,
+            summary=f"Planned {format_minutes(total)} of off-the-job training month by month",
+            before=before,
+            after=after,
+        )
+    return plan
+
+
+@transaction.atomic
+def remove_otj_schedule(*, apprenticeship: Apprenticeship, by: User) -> None:
+    """Keep no schedule: the pace is then shown for information only."""
+    locked = lock_apprenticeship(apprenticeship)
+    _refuse_if_closed(locked)
+    plan = OtjPlan.objects.select_for_update().filter(apprenticeship=locked).first()
+    if plan is None or not OtjPlannedMonth.objects.filter(plan=plan).exists():
+        return
+    before = _schedule_snapshot(plan)
+    OtjPlannedMonth.objects.filter(plan=plan).delete()
+    record_event(
+        action="otj.schedule_changed",
+        obj=plan,
+        actor=by,
+        apprenticeship_id=locked.pk,
+        summary="Removed the month-by-month schedule of off-the-job training",
+        before=before,
+        after={"schedule": {}},
+    )
 
 
 # -- breaks in learning ----------------------------------------------------------------

@@ -12,7 +12,13 @@ from apprenticeship.access import Action
 from portfolio.training import selectors as services
 from portfolio.training.access import get_break_for
 from portfolio.training.errors import OtjError
-from portfolio.training.forms import BreakForm, CancelBreakForm, PlanRequirementForm, PlanSplitForm
+from portfolio.training.forms import (
+    BreakForm,
+    CancelBreakForm,
+    PlanRequirementForm,
+    PlanSplitForm,
+    ScheduleForm,
+)
 from portfolio.training.services import planning as plan_services
 from portfolio.training.views.common import add_errors, page_context
 from standards.models import Duty
@@ -23,7 +29,7 @@ from standards.models import Duty
 def otj_plan_edit(request, pk: int):
     apprenticeship = access.get_apprenticeship_for(request.user, pk, Action.PLAN_OTJ)
     summary = services.otj_summary(apprenticeship)
-    duties = list(Duty.objects.filter(standard_version=apprenticeship.standard_version))
+    duties = list(Duty.objects.current().filter(standard_version=apprenticeship.standard_version))
     uses_leave = summary.requirement.era != "from_2025"
     prior_hours, prior_minutes = divmod(summary.prior_learning_minutes, 60)
     part = request.POST.get("part", "")
@@ -161,4 +167,58 @@ def otj_break_cancel(request, pk: int):
         request,
         "portfolio/training/otj_break_cancel.html",
         page_context(brk.apprenticeship, form=form, brk=brk),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otj_schedule_edit(request, pk: int):
+    """The tutor plans the training month by month (starts from 1 August 2025, when
+    delivery may be uneven); the pace is then judged against this schedule."""
+    apprenticeship = access.get_apprenticeship_for(request.user, pk, Action.PLAN_OTJ)
+    summary = services.otj_summary(apprenticeship)
+    duties = list(
+        Duty.objects.filter(standard_version=apprenticeship.standard_version).order_by("number")
+    )
+    months = plan_services.schedule_months(apprenticeship)
+    saved = {
+        (row.month, row.duty_id): row.minutes
+        for row in services.schedule_rows(services.plan_row(apprenticeship))
+    }
+    if request.GET.get("start") == "even" or not saved:
+        initial = services.even_schedule(summary, start=apprenticeship.start_date, months=months)
+    else:
+        initial = saved
+    form = ScheduleForm(
+        request.POST if request.method == "POST" else None,
+        months=months,
+        duties=duties,
+        initial=ScheduleForm.initial_for(initial),
+    )
+    if request.method == "POST":
+        try:
+            if request.POST.get("part") == "remove":
+                plan_services.remove_otj_schedule(apprenticeship=apprenticeship, by=request.user)
+                messages.success(request, "The schedule is removed.")
+                return redirect("portfolio:otj-summary", pk=apprenticeship.pk)
+            if form.is_valid():
+                plan_services.save_otj_schedule(
+                    apprenticeship=apprenticeship, by=request.user, minutes=form.minutes()
+                )
+                messages.success(request, "Schedule saved.")
+                return redirect("portfolio:otj-summary", pk=apprenticeship.pk)
+        except ValidationError as error:
+            add_errors(form, error)
+        except OtjError as error:
+            form.add_error(None, str(error))
+    return render(
+        request,
+        "portfolio/training/otj_schedule_form.html",
+        page_context(
+            apprenticeship,
+            summary=summary,
+            form=form,
+            duties=duties,
+            has_saved=bool(saved),
+        ),
     )

@@ -206,7 +206,8 @@ EXPECTED_STATES = {
     "2022-25, no leave": Pace.BEHIND,
     "2022-25, prior learning and a break": Pace.BEHIND,
     "2022-25, on a break with no return date": Pace.BEHIND,
-    "from 2025, minimum loaded": Pace.BEHIND,
+    # From August 2025 delivery may be uneven: with no schedule planned, no judgement.
+    "from 2025, minimum loaded": Pace.NO_SCHEDULE,
     "from 2025, not loaded": Pace.NOT_KNOWN,
     "prior learning covers it all": Pace.DONE,
     "done": Pace.DONE,

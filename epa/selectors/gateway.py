@@ -1,0 +1,331 @@
+"""Gateway reads: the live checklist and its summary, the words each declaration
+confirms, and whether a sealed declaration or snapshot is still as it was sealed.
+
+The checklist reads the off-the-job summary and the review schedule. A page that shows
+those too passes in what it already worked out (`otj_summary=`, `review_schedule=`,
+`evidence_summary=`, `declarations=`), so each is computed once per request."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import cast
+
+from django.urls import reverse
+from django.utils import timezone
+
+from apprenticeship import funding_rules
+from apprenticeship.models import Apprenticeship
+from audit import seals
+from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
+from portfolio.evidence.models import DutySignOff
+from portfolio.evidence.selectors import EvidenceSummary
+from portfolio.reviews import schedule
+from portfolio.reviews import selectors as review_selectors
+from portfolio.reviews.models import ReviewVersion
+from portfolio.training import formatting
+from portfolio.training import selectors as otj
+from standards.models import Provenance
+
+Party = GatewayDeclaration.Party
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    key: str
+    label: str
+    holds: bool
+    detail: str
+    fix_url: str = ""
+    fix_label: str = ""
+    provenance: str = ""
+    source: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# -- the checks ------------------------------------------------------------------------
+
+
+def _time_on_programme(
+    apprenticeship: Apprenticeship, today: dt.date, spans: list[funding_rules.Span]
+) -> CheckItem:
+    standard = apprenticeship.standard_version
+    months = standard.minimum_programme_months
+    fact = standard.fact("minimum_programme_months")
+    if months is None:
+        months = funding_rules.minimum_duration_months(
+            apprenticeship.start_date, apprenticeship.contracted_weekly_hours
+        )
+        fact = {
+            "provenance": Provenance.NOT_LOADED,
+            "source": "The standard's minimum is not loaded; using the funding rules' "
+            "minimum duration.",
+        }
+    earliest = funding_rules.earliest_gateway(apprenticeship.start_date, months, spans, today=today)
+    holds = today >= earliest
+    detail = f"At least {months} months on programme, so from {earliest:%-d %B %Y}"
+    if funding_rules.total_break_days(spans, today=today):
+        detail += ", counting the time on breaks in learning"
+    detail += "." if holds else f". That is {(earliest - today).days} days from now."
+    return CheckItem(
+        key="time_on_programme",
+        label="Minimum time on programme",
+        holds=holds,
+        detail=detail,
+        provenance=fact.get("provenance", ""),
+        source=fact.get("source", ""),
+    )
+
+
+def _english_maths(apprenticeship: Apprenticeship, today: dt.date) -> CheckItem:
+    record = EnglishMaths.objects.filter(apprenticeship=apprenticeship).first()
+    age = apprenticeship.age_at_start()
+    required = funding_rules.english_maths_required(age, on=today)
+    url = reverse("epa:gateway-english-maths", args=[apprenticeship.pk])
+    english_ok = record is not None and (
+        record.english in (EnglishMaths.English.LEVEL_2, EnglishMaths.English.BSL)
+        or (record.english == EnglishMaths.English.ENTRY_3_EHC and record.has_ehc_plan)
+    )
+    maths_ok = record is not None and (
+        record.maths == EnglishMaths.Maths.LEVEL_2
+        or (record.maths == EnglishMaths.Maths.ENTRY_3_EHC and record.has_ehc_plan)
+    )
+    if not required:
+        shown = "Recorded: " + ", ".join(
+            part
+            for part in (
+                english_ok and record and f"English, {record.get_english_display().lower()}",
+                maths_ok and record and f"maths, {record.get_maths_display().lower()}",
+            )
+            if part
+        )
+        return CheckItem(
+            key="english_maths",
+            label="English and maths",
+            holds=True,
+            detail=f"Not required: {age} at the start, and since 11 February 2025 English "
+            "and maths are optional for apprentices aged 19 or over."
+            + (f" {shown}." if english_ok or maths_ok else ""),
+            fix_url=url,
+            fix_label="Record English and maths",
+        )
+    missing = [name for name, ok in (("English", english_ok), ("maths", maths_ok)) if not ok]
+    return CheckItem(
+        key="english_maths",
+        label="English and maths",
+        holds=not missing,
+        detail=(
+            f"Required ({age} at the start): Level 2, or Entry Level 3 with an EHC plan; a BSL "
+            "qualification can stand for English. "
+            + (f"Not evidenced yet: {' and '.join(missing)}." if missing else "Both evidenced.")
+        ),
+        fix_url=url,
+        fix_label="Record English and maths",
+    )
+
+
+def _duties_signed_off(apprenticeship: Apprenticeship, signed: int, total: int) -> CheckItem:
+    return CheckItem(
+        key="duties",
+        label="Every duty signed off",
+        holds=total > 0 and signed >= total,
+        detail=f"{signed} of {total} duties signed off by the tutor.",
+        fix_url=reverse("portfolio:coverage", args=[apprenticeship.pk]),
+        fix_label="See coverage and sign-offs",
+    )
+
+
+def _otj_done(apprenticeship: Apprenticeship, summary: otj.OtjSummary) -> CheckItem:
+    total = summary.total
+    if not summary.required_known:
+        detail = (
+            f"{formatting.format_minutes(total.verified)} verified, but the required total is not "
+            "known yet: the standard's published minimum has not been loaded. A provider "
+            "admin can enter it on the standard's page."
+        )
+    else:
+        detail = (
+            f"{formatting.format_minutes(total.verified)} verified of "
+            f"{formatting.format_minutes(total.required)} required."
+        )
+        if total.logged > total.verified:
+            waiting = formatting.format_minutes(total.logged - total.verified)
+            detail += f" {waiting} waits for verification."
+    return CheckItem(
+        key="otj",
+        label="Off-the-job training done and verified",
+        holds=summary.verified_complete,
+        detail=detail,
+        fix_url=reverse("portfolio:otj-summary", args=[apprenticeship.pk]),
+        fix_label="See off-the-job training",
+    )
+
+
+def _recent_review(
+    apprenticeship: Apprenticeship, today: dt.date, interval: funding_rules.ReviewInterval
+) -> CheckItem:
+    review = review_selectors.latest_signed_review(apprenticeship)
+    if review is None:
+        holds, detail = False, "No progress review has been signed by all three of you yet."
+    else:
+        # A signed review always has the version its parties signed.
+        held_on = cast(ReviewVersion, review.current_version).held_on
+        holds = interval.after(held_on) >= today
+        detail = f"The last review signed by everyone was held on {held_on:%-d %B %Y}"
+        detail += f", within the last {interval}." if holds else f", more than {interval} ago."
+    return CheckItem(
+        key="review",
+        label="A recent progress review, signed by everyone",
+        holds=holds,
+        detail=detail,
+        fix_url=reverse("portfolio:review-list", args=[apprenticeship.pk]),
+        fix_label="See progress reviews",
+    )
+
+
+def _declaration(apprenticeship: Apprenticeship, party: str, declared) -> CheckItem:
+    declaration = declared.get(party)
+    label = {
+        Party.EMPLOYER: "The employer confirms the apprentice works at the standard",
+        Party.PROVIDER: "The training provider confirms the apprentice is ready",
+    }[Party(party)]
+    if declaration:
+        detail = (
+            f"Confirmed by {declaration.declared_by.full_name} on "
+            f"{timezone.localtime(declaration.declared_at):%-d %B %Y}."
+        )
+    else:
+        detail = {
+            Party.EMPLOYER: "Waiting for the employer contact to confirm.",
+            Party.PROVIDER: "Waiting for the tutor or provider admin to confirm, once every "
+            "other item holds.",
+        }[Party(party)]
+    return CheckItem(
+        key=f"{party}_declaration",
+        label=label,
+        holds=declaration is not None,
+        detail=detail,
+        fix_url=reverse("epa:gateway-declare", args=[apprenticeship.pk, party]),
+        fix_label="Confirm",
+    )
+
+
+# -- the checklist ---------------------------------------------------------------------
+
+
+def checklist(
+    apprenticeship: Apprenticeship,
+    *,
+    today: dt.date | None = None,
+    otj_summary: otj.OtjSummary | None = None,
+    review_schedule: schedule.ReviewSchedule | None = None,
+    evidence_summary: EvidenceSummary | None = None,
+    declarations: Iterable[GatewayDeclaration] | None = None,
+) -> list[CheckItem]:
+    """The live gateway checklist: each item, whether it holds, what is missing and where
+    to fix it. A fixed number of queries.
+
+    Pass what the page has already worked out for this apprenticeship, to save working it
+    out again: its off-the-job summary, review schedule, evidence summary (for the duty
+    counts) and gateway declarations with `declared_by` loaded (withdrawn ones are
+    skipped). Whatever is not passed is loaded here. The items read only the totals, the
+    breaks and the review interval, none of which depends on the day a summary was for.
+    """
+    today = today or timezone.localdate()
+    if otj_summary is None:
+        otj_summary = otj.otj_summary(apprenticeship, today=today)
+    if review_schedule is None:
+        review_schedule = schedule.review_schedule(apprenticeship, today=today)
+    if evidence_summary is not None:
+        signed, total = evidence_summary.duties_signed_off, evidence_summary.duties_total
+    else:
+        # A duty retired by a re-import of the standard is no longer needed.
+        signed = (
+            DutySignOff.objects.active()
+            .filter(apprenticeship=apprenticeship, duty__retired_at__isnull=True)
+            .count()
+        )
+        # The off-the-job summary has one line for each of the standard's duties.
+        total = sum(not line.retired for line in otj_summary.duties)
+    if declarations is None:
+        declarations = (
+            GatewayDeclaration.objects.active()
+            .filter(apprenticeship=apprenticeship)
+            .select_related("declared_by")
+        )
+    declared = {d.party: d for d in declarations if d.withdrawn_at is None}
+    # The declarations come last because the provider confirms only when everything else
+    # holds.
+    return [
+        _time_on_programme(apprenticeship, today, [b.span for b in otj_summary.breaks]),
+        _otj_done(apprenticeship, otj_summary),
+        _english_maths(apprenticeship, today),
+        _duties_signed_off(apprenticeship, signed, total),
+        _recent_review(apprenticeship, today, review_schedule.interval),
+        *(_declaration(apprenticeship, party, declared) for party in Party.values),
+    ]
+
+
+def summary(
+    apprenticeship: Apprenticeship,
+    *,
+    today: dt.date | None = None,
+    otj_summary: otj.OtjSummary | None = None,
+    review_schedule: schedule.ReviewSchedule | None = None,
+    evidence_summary: EvidenceSummary | None = None,
+) -> dict:
+    """For the apprenticeship page: how many items hold and the first that doesn't. Takes
+    the same already-computed values as `checklist`."""
+    items = checklist(
+        apprenticeship,
+        today=today,
+        otj_summary=otj_summary,
+        review_schedule=review_schedule,
+        evidence_summary=evidence_summary,
+    )
+    waiting = [item for item in items if not item.holds]
+    return {
+        "done": len(items) - len(waiting),
+        "total": len(items),
+        "next": waiting[0].label if waiting else "",
+    }
+
+
+def missing_before_provider(items: list[CheckItem]) -> list[CheckItem]:
+    """The items other than the declarations that do not hold yet: the provider confirms
+    only once this is empty."""
+    return [i for i in items if not i.holds and not i.key.endswith("_declaration")]
+
+
+# -- declarations and seals ------------------------------------------------------------
+
+
+def statement(apprenticeship: Apprenticeship, party: str) -> str:
+    """The words a declaration confirms, from the enrolment's own data."""
+    standard = apprenticeship.standard_version
+    name = apprenticeship.apprentice.full_name
+    if party == Party.EMPLOYER:
+        return (
+            f"I confirm that {name} is working consistently at or above the level set out in "
+            f"the {standard.title} occupational standard ({standard.reference} version "
+            f"{standard.version}), and that {apprenticeship.employer.name} agrees they are "
+            "ready for end-point assessment."
+        )
+    return (
+        f"On behalf of {apprenticeship.provider.name}, I confirm that {name} has met every "
+        "gateway requirement listed here and is ready for end-point assessment."
+    )
+
+
+def declaration_is_intact(declaration: GatewayDeclaration) -> bool:
+    """Whether what was confirmed is unchanged since it was sealed."""
+    return (
+        seals.matches(declaration.content, declaration.digest)
+        and declaration.content.get("statement") == declaration.statement
+        and declaration.content.get("party") == declaration.party
+    )
+
+
+def snapshot_is_intact(snapshot: GatewaySnapshot) -> bool:
+    return seals.matches(snapshot.content, snapshot.digest)

@@ -1,0 +1,131 @@
+"""Rounds of the end-point assessment and the checks every recording service makes.
+
+`create_round` is the one place a round starts: the first attempt (when its first session
+is recorded, see `round_to_record`) and each resit or retake (epa/services/results.py).
+The checks raise EpaError with the reason: the assessment is past gateway, the recorder
+may record (`recording_problems`), and the round is not yet locked by a confirmed result.
+"""
+
+from django.utils import timezone
+
+from accounts.models import User
+from apprenticeship.models import Apprenticeship
+from audit.services import record_event
+from epa.errors import EpaError
+from epa.grading import failing_grade
+from epa.models import AssessmentRound, MethodAssessment
+from epa.selectors.assessment import recording_problems
+from standards.models import AssessmentMethod, AssessmentPlan
+
+# -- the checks ------------------------------------------------------------------------
+
+
+def require_post_gateway(apprenticeship: Apprenticeship) -> None:
+    if not apprenticeship.is_post_gateway:
+        raise EpaError("The end-point assessment can only be recorded after gateway.")
+
+
+def require_recorder(apprenticeship: Apprenticeship, user: User) -> None:
+    problems = recording_problems(apprenticeship, user)
+    if problems:
+        raise EpaError("Nothing was recorded. " + " ".join(problems))
+
+
+def locked_message(round_: AssessmentRound, plan: AssessmentPlan) -> str:
+    when = f"{timezone.localtime(round_.confirmed_at):%-d %B %Y}"
+    if round_.overall_grade == failing_grade(plan):
+        return (
+            f"The result of the {round_.get_kind_display().lower()} was confirmed on {when} and "
+            "is locked. Start a resit or retake to assess the failed method again."
+        )
+    return (
+        f"The result was confirmed on {when} and is locked. A change now needs an appeal, "
+        "recorded by the assessment organisation."
+    )
+
+
+def require_unlocked(round_: AssessmentRound, plan: AssessmentPlan) -> None:
+    if round_.is_confirmed:
+        raise EpaError(locked_message(round_, plan))
+
+
+# -- the apprenticeship's status -------------------------------------------------------
+
+
+def set_status(apprenticeship: Apprenticeship, status: str, by: User, reason: str) -> None:
+    """Move the apprenticeship to `status` (nothing if it is there already), in the history."""
+    if apprenticeship.status == status:
+        return
+    before = apprenticeship.status
+    apprenticeship.status = status
+    apprenticeship.save(update_fields=["status"])
+    record_event(
+        action="apprenticeship.status_changed",
+        obj=apprenticeship,
+        actor=by,
+        apprenticeship_id=apprenticeship.pk,
+        summary=f"{Apprenticeship.Status(status).label}: {reason}",
+        before={"status": before},
+        after={"status": status},
+    )
+
+
+# -- starting a round ------------------------------------------------------------------
+
+
+def create_round(
+    *,
+    apprenticeship: Apprenticeship,
+    by: User,
+    number: int,
+    kind: str,
+    methods: list[AssessmentMethod],
+) -> AssessmentRound:
+    """Start round `number` of this kind, assessing `methods` (every method of the plan
+    for the first attempt, the failed ones for a resit or retake), in the history. Runs in
+    the caller's transaction: the caller holds the apprenticeship's lock and has checked
+    that the round may start."""
+    round_ = AssessmentRound(apprenticeship=apprenticeship, number=number, kind=kind, started_by=by)
+    round_.full_clean()
+    round_.save()
+    MethodAssessment.objects.bulk_create(
+        MethodAssessment(round=round_, method=method) for method in methods
+    )
+    if kind == AssessmentRound.Kind.FIRST:
+        summary = "The end-point assessment started"
+    else:
+        summary = f"{round_.get_kind_display()} started: " + ", ".join(m.name for m in methods)
+    record_event(
+        action="epa.round_started",
+        obj=round_,
+        actor=by,
+        apprenticeship_id=apprenticeship.pk,
+        summary=summary,
+        after={"number": number, "kind": kind, "methods": [m.code for m in methods]},
+    )
+    return round_
+
+
+def round_to_record(
+    apprenticeship: Apprenticeship, by: User, plan: AssessmentPlan
+) -> AssessmentRound:
+    """The round being recorded, locked. The first round starts, and the apprenticeship
+    moves into end-point assessment, when the first session is recorded."""
+    current = (
+        AssessmentRound.objects.select_for_update()
+        .filter(apprenticeship=apprenticeship)
+        .order_by("-number")
+        .first()
+    )
+    if current is None:
+        round_ = create_round(
+            apprenticeship=apprenticeship,
+            by=by,
+            number=1,
+            kind=AssessmentRound.Kind.FIRST,
+            methods=list(plan.methods.order_by("order")),
+        )
+        set_status(apprenticeship, Apprenticeship.Status.EPA, by, "the assessment started")
+        return round_
+    require_unlocked(current, plan)
+    return current
