@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -28,6 +28,7 @@ from apprenticeship.models import (
     Role,
 )
 from audit.services import record_event
+from outbox import services as outbox
 from standards.errors import ReferenceMoveError
 from standards.models import KSB, Duty, StandardVersion
 from standards.services.references import count_references, move_references
@@ -107,23 +108,34 @@ def invitation_url(user: User) -> str:
 
 
 def send_invitation(*, user: User, organisation: Organisation, by: User | None) -> None:
-    """Email a link with which the person chooses their own password. Sent after commit."""
+    """Email a link with which the person chooses their own password, through the outbox.
+    The email is written when it is sent, so the link (a password token) is never stored."""
+    outbox.enqueue(
+        "apprenticeship.tasks.send_invitation",
+        user_id=user.pk,
+        organisation_id=organisation.pk,
+        inviter_id=by.pk if by else None,
+    )
+
+
+def invitation_email(
+    *, user_id: int, organisation_id: int, inviter_id: int | None
+) -> EmailMessage | None:
+    """The invitation, or None if there is no one left to invite (the person has chosen a
+    password since, or is gone)."""
+    user = User.objects.filter(pk=user_id).first()
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if user is None or organisation is None or user.has_usable_password():
+        return None
     context = {
         "user": user,
         "organisation": organisation,
-        "inviter": by,
+        "inviter": User.objects.filter(pk=inviter_id).first() if inviter_id else None,
         "url": invitation_url(user),
         "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
     }
     body = render_to_string("accounts/email/invitation.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(
-            "Your Peer worker portfolio account",
-            body,
-            None,
-            [user.email],
-        )
-    )
+    return EmailMessage("Your Peer worker portfolio account", body, None, [user.email])
 
 
 @transaction.atomic
@@ -164,8 +176,11 @@ def invite_person(
             "accounts/email/added.txt",
             {"user": user, "organisation": organisation, "url": settings.SITE_URL},
         )
-        transaction.on_commit(
-            lambda: send_mail("You have been added to an organisation", body, None, [user.email])
+        outbox.enqueue(
+            "outbox.tasks.send_email",
+            to=[user.email],
+            subject="You have been added to an organisation",
+            body=body,
         )
     return user, created
 

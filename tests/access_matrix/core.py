@@ -36,6 +36,23 @@ def _invited_person(ctx):
     return [ctx["invited_person"].pk]
 
 
+def _failed_job(about_apprenticeship: bool):
+    def make(ctx):
+        from outbox.models import OutboxMessage
+
+        job = OutboxMessage.objects.create(
+            task="outbox.tasks.send_email",
+            key=f"matrix-{about_apprenticeship}",
+            payload={"to": ["someone@example.org"], "subject": "Hello", "body": "Hello"},
+            apprenticeship_id=ctx["apprenticeship"].pk if about_apprenticeship else None,
+            status=OutboxMessage.Status.FAILED,
+            last_error="The mail server refused the address.",
+        )
+        return [job.pk]
+
+    return make
+
+
 # Reachable without signing in. Anonymous requests to anything else must redirect to login.
 PUBLIC = {
     "accounts:login": OK,
@@ -71,7 +88,29 @@ ENTRIES: list[Entry] = [
     Entry("dashboards:employer-home", everyone(OK)),
     Entry("dashboards:assessor-home", everyone(OK)),
     Entry("dashboards:my-apprenticeships", everyone(OK)),
-    Entry("dashboards:overview", ADMIN_ONLY),
+    # Site operators open the overview too, for the emails and jobs about no apprenticeship.
+    Entry("dashboards:overview", only({"admin": OK, "outsider": OK, "operator": OK}, FORBIDDEN)),
+    # Retrying a failed email or job: the provider admin of its apprenticeship only. A job
+    # about no apprenticeship (an invitation) is for site operators only.
+    Entry(
+        "dashboards:job-retry",
+        only({"admin": REDIRECT, "outsider": NOT_FOUND, "operator": NOT_FOUND}, FORBIDDEN),
+        args=_failed_job(about_apprenticeship=True),
+        method="post",
+    ),
+    Entry(
+        "dashboards:job-retry",
+        only({"admin": NOT_FOUND, "outsider": NOT_FOUND, "operator": REDIRECT}, FORBIDDEN),
+        args=_failed_job(about_apprenticeship=False),
+        method="post",
+        label="dashboards:job-retry about no apprenticeship",
+    ),
+    Entry(
+        "dashboards:job-retry",
+        everyone(NOT_ALLOWED),
+        args=_failed_job(True),
+        label="dashboards:job-retry GET",
+    ),
     # One apprenticeship.
     Entry("dashboards:apprenticeship-detail", VIEWERS, args=_apprenticeship),
     Entry(

@@ -23,7 +23,7 @@ from apprenticeship import separation
 from apprenticeship.models import Apprenticeship, Role
 from audit import seals
 from audit.services import record_event
-from config.celery import task
+from outbox import services as outbox
 from portfolio.reviews.models import (
     Review,
     ReviewParty,
@@ -288,14 +288,17 @@ def record_review(
         before=before,
         after=after,
     )
-    _queue_signature_requests(version)
+    _queue_signature_requests(version, apprenticeship_id=apprenticeship.pk)
     return review
 
 
-def _queue_signature_requests(version: ReviewVersion) -> None:
-    version_id = version.pk
-    transaction.on_commit(
-        lambda: task("portfolio.reviews.tasks.send_signature_requests").delay(version_id)
+def _queue_signature_requests(version: ReviewVersion, *, apprenticeship_id: int) -> None:
+    # No key: an edit in place may change who signs, and the task sends each person's
+    # request once per version anyway.
+    outbox.enqueue(
+        "portfolio.reviews.tasks.send_signature_requests",
+        apprenticeship_id=apprenticeship_id,
+        version_id=version.pk,
     )
 
 
