@@ -67,6 +67,9 @@ PUBLIC = {
     "portfolio:review-sign-by-link": OK,
 }
 
+# The second provider's people who administer nothing.
+NON_ADMINS = dict.fromkeys(("p2_tutor", "p2_employer", "p2_apprentice"), FORBIDDEN)
+
 ENTRIES: list[Entry] = [
     # Public pages, signed in: the login page sends a signed-in person home.
     Entry("accounts:login", everyone(REDIRECT)),
@@ -94,13 +97,20 @@ ENTRIES: list[Entry] = [
     # about no apprenticeship (an invitation) is for site operators only.
     Entry(
         "dashboards:job-retry",
-        only({"admin": REDIRECT, "outsider": NOT_FOUND, "operator": NOT_FOUND}, FORBIDDEN),
+        # Only admins look jobs up: anyone else is refused before that.
+        only(
+            {"admin": REDIRECT, "outsider": NOT_FOUND, "operator": NOT_FOUND, **NON_ADMINS},
+            FORBIDDEN,
+        ),
         args=_failed_job(about_apprenticeship=True),
         method="post",
     ),
     Entry(
         "dashboards:job-retry",
-        only({"admin": NOT_FOUND, "outsider": NOT_FOUND, "operator": REDIRECT}, FORBIDDEN),
+        only(
+            {"admin": NOT_FOUND, "outsider": NOT_FOUND, "operator": REDIRECT, **NON_ADMINS},
+            FORBIDDEN,
+        ),
         args=_failed_job(about_apprenticeship=False),
         method="post",
         label="dashboards:job-retry about no apprenticeship",
