@@ -8,6 +8,7 @@ from accounts.models import User
 from apprenticeship import services as apprenticeship_services
 from apprenticeship.models import Apprenticeship, Membership, OrganisationMembership, Role
 from apprenticeship.services import lock_apprenticeship
+from audit.actions import AuditAction
 from audit.services import record_event
 from epa.errors import EpaError
 from epa.selectors.assessment import independence_problems, is_assigned
@@ -16,9 +17,12 @@ from epa.selectors.assessment import independence_problems, is_assigned
 def _require_epao_admin(apprenticeship: Apprenticeship, user: User) -> None:
     """Assessors are assigned and taken off by an admin of the apprenticeship's assessment
     organisation, never by the training provider. Checked now, not only on the page."""
-    if apprenticeship.epao_id is None or not OrganisationMembership.objects.filter(
-        user=user, organisation_id=apprenticeship.epao_id, is_admin=True, is_active=True
-    ).exists():
+    if (
+        apprenticeship.epao_id is None
+        or not OrganisationMembership.objects.filter(
+            user=user, organisation_id=apprenticeship.epao_id, is_admin=True, is_active=True
+        ).exists()
+    ):
         raise EpaError(
             "Assessors are assigned by an admin of the apprentice's end-point assessment "
             "organisation."
@@ -46,7 +50,7 @@ def assign_assessor(*, apprenticeship: Apprenticeship, assessor: User, by: User)
     membership.full_clean()
     membership.save()
     record_event(
-        action="epa.assessor_assigned",
+        action=AuditAction.EPA_ASSESSOR_ASSIGNED,
         obj=membership,
         actor=by,
         apprenticeship_id=locked.pk,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship.models import Apprenticeship
+from audit.actions import AuditAction
 from audit.services import record_event
 from epa.errors import EpaError
 from epa.grading import failing_grade
@@ -60,7 +61,7 @@ def set_status(apprenticeship: Apprenticeship, status: str, by: User, reason: st
     apprenticeship.status = status
     apprenticeship.save(update_fields=["status"])
     record_event(
-        action="apprenticeship.status_changed",
+        action=AuditAction.APPRENTICESHIP_STATUS_CHANGED,
         obj=apprenticeship,
         actor=by,
         apprenticeship_id=apprenticeship.pk,
@@ -96,7 +97,7 @@ def create_round(
     else:
         summary = f"{round_.get_kind_display()} started: " + ", ".join(m.name for m in methods)
     record_event(
-        action="epa.round_started",
+        action=AuditAction.EPA_ROUND_STARTED,
         obj=round_,
         actor=by,
         apprenticeship_id=apprenticeship.pk,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship.models import Apprenticeship
+from audit.actions import AuditAction
 from audit.services import record_event
 from portfolio.reviews.models import AgreedReviewInterval, Review
 from portfolio.reviews.services import reviews
@@ -62,7 +63,7 @@ def schedule_review(
     review.full_clean()
     review.save()
     record_event(
-        action="review.scheduled",
+        action=AuditAction.REVIEW_SCHEDULED,
         obj=review,
         actor=by,
         apprenticeship_id=apprenticeship.pk,
@@ -86,7 +87,7 @@ def reschedule_review(
     locked.scheduled_for = scheduled_for
     locked.save(update_fields=["scheduled_for"])
     record_event(
-        action="review.rescheduled",
+        action=AuditAction.REVIEW_RESCHEDULED,
         obj=locked,
         actor=by,
         apprenticeship_id=locked.apprenticeship_id,
@@ -114,7 +115,7 @@ def cancel_review(*, review: Review, by: User, reason: str) -> Review:
     locked.cancellation_reason = reason
     locked.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancellation_reason"])
     record_event(
-        action="review.cancelled",
+        action=AuditAction.REVIEW_CANCELLED,
         obj=locked,
         actor=by,
         apprenticeship_id=locked.apprenticeship_id,
@@ -150,7 +151,7 @@ def agree_review_interval(
     agreed.full_clean()
     agreed.save()
     record_event(
-        action="review.interval_agreed",
+        action=AuditAction.REVIEW_INTERVAL_AGREED,
         obj=agreed,
         actor=by,
         apprenticeship_id=apprenticeship.pk,
@@ -182,7 +183,7 @@ def use_funding_rule_interval(*, apprenticeship: Apprenticeship, by: User) -> No
     if not before:
         return
     record_event(
-        action="review.interval_ended",
+        action=AuditAction.REVIEW_INTERVAL_ENDED,
         obj=apprenticeship,
         actor=by,
         apprenticeship_id=apprenticeship.pk,
