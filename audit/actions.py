@@ -48,6 +48,9 @@ class AuditAction(StrEnum):
     GATEWAY_PASSED = "gateway.passed"
     GATEWAY_WITHDRAWN_EMPLOYER = "gateway.withdrawn.employer"
     GATEWAY_WITHDRAWN_PROVIDER = "gateway.withdrawn.provider"
+    # interim off-the-job minimum
+    INTERIM_OTJ_MINIMUM_REMOVED = "interim_otj_minimum.removed"
+    INTERIM_OTJ_MINIMUM_SET = "interim_otj_minimum.set"
     # membership
     MEMBERSHIP_ADDED = "membership.added"
     MEMBERSHIP_ENDED = "membership.ended"

@@ -142,7 +142,7 @@ def _otj_done(apprenticeship: Apprenticeship, summary: otj.OtjSummary) -> CheckI
         detail = (
             f"{formatting.format_minutes(total.verified)} verified, but the required total is not "
             "known yet: the standard's published minimum has not been loaded. A provider "
-            "admin can enter it on the standard's page."
+            "admin can enter an interim figure for the provider's apprentices."
         )
     else:
         detail = (
