@@ -24,6 +24,7 @@ from portfolio.evidence.models import EvidenceFile
 from reports.models import Report
 from reports.pdf import EmbeddedFile
 from standards.models import KSB
+from standards.templatetags.provenance import code_marks
 
 
 class ReportUnavailable(Exception):
@@ -82,9 +83,13 @@ def for_audience(data: dict, audience: str) -> dict:
 def _coverage(data: dict) -> list[dict]:
     """Rows of the duty and KSB matrix, each with the evidence that covers it."""
     numbered = data["evidence"]
-    groups = [("Duties", [(d["code"], d["text"], bool(d["sign_off"])) for d in data["duties"]])]
+    groups = [("Duties", [(d["code"], d["text"], bool(d["sign_off"]), "") for d in data["duties"]])]
     for kind, label in KSB.Kind.choices:
-        rows = [(k["code"], k["text"], False) for k in data["ksbs"] if k["kind"] == kind]
+        rows = [
+            (k["code"], k["text"], False, k.get("code_provenance", ""))
+            for k in data["ksbs"]
+            if k["kind"] == kind
+        ]
         groups.append((label, rows))
     result = []
     for label, rows in groups:
@@ -94,6 +99,7 @@ def _coverage(data: dict) -> list[dict]:
                 "rows": [
                     {
                         "code": code,
+                        "provenance": provenance,
                         "text": text,
                         "signed_off": signed,
                         "evidence": [
@@ -102,7 +108,7 @@ def _coverage(data: dict) -> list[dict]:
                             if code in item["duties"] or code in item["ksbs"]
                         ],
                     }
-                    for code, text, signed in rows
+                    for code, text, signed, provenance in rows
                 ],
             }
         )
@@ -144,6 +150,7 @@ def build_document(*, apprenticeship: Apprenticeship, kind: str, audience: str) 
         "kind_label": Report.Kind(kind).label,
         "audience_label": Report.Audience(audience).label,
         "coverage": _coverage(data),
+        "code_marks": code_marks(data["ksbs"]),
         "embedded": set(files),
         # A duty retired by a re-import of the standard is shown but not needed.
         "duties_signed_off": sum(

@@ -149,5 +149,3 @@ def _imported(request, result):
         message += " " + " ".join(f"{code}: {what}." for code, what in result.outcomes.items())
     messages.success(request, message)
     return redirect(result.standard_version)
-
-

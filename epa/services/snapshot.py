@@ -167,6 +167,7 @@ def build(*, apprenticeship: Apprenticeship, checklist: list, taken_at: dt.datet
         "ksbs": [
             {
                 "code": k.code_label,
+                "code_provenance": k.code_provenance,
                 "kind": k.kind,
                 "text": k.text,
                 **({"retired": True} if k.is_retired else {}),
