@@ -58,7 +58,3 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
-
-    @property
-    def has_set_password(self) -> bool:
-        return self.has_usable_password()

@@ -123,6 +123,3 @@ class GatewaySnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Gateway snapshot of {self.apprenticeship_id}"
-
-    def file_ids(self) -> set[int]:
-        return {f["id"] for item in self.content.get("evidence", []) for f in item["files"]}

@@ -125,11 +125,6 @@ class AssessmentRecord:
             and any(v["grade"] == self.failing for v in current.round.grades.values())
         )
 
-    @property
-    def can_confirm(self) -> bool:
-        current = self.current
-        return current is not None and not current.round.is_confirmed and current.result.complete
-
 
 def _method_record(
     method: AssessmentMethod, assessment: MethodAssessment | None, carried

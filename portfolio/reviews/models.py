@@ -105,9 +105,6 @@ class ReviewQuerySet(models.QuerySet["Review"]):
             ),
         )
 
-    def not_cancelled(self) -> "ReviewQuerySet":
-        return self.exclude(status=Review.Status.CANCELLED)
-
     def held(self) -> "ReviewQuerySet":
         """Reviews that took place (recorded), whether or not everyone has signed yet."""
         return self.filter(status__in=Review.HELD)
@@ -172,10 +169,6 @@ class Review(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("portfolio:review-detail", args=[self.pk])
-
-    @property
-    def is_held(self) -> bool:
-        return self.status in self.HELD
 
     @property
     def date(self):

@@ -170,10 +170,6 @@ class OtjEntry(models.Model):
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
 
-    @property
-    def hours_and_minutes(self) -> tuple[int, int]:
-        return divmod(self.minutes, 60)
-
 
 class OtjPlan(models.Model):
     """The training plan's settings for one enrolment. Without a row the defaults apply:

@@ -80,10 +80,6 @@ class Figures:
         return self.logged - self.verified
 
     @property
-    def remaining(self) -> int | None:
-        return None if self.required is None else max(0, self.required - self.logged)
-
-    @property
     def shortfall(self) -> int:
         """Minutes short of the expected amount by today (0 when ahead)."""
         return 0 if self.expected is None else max(0, self.expected - self.logged)
@@ -121,16 +117,6 @@ def learning_days(
     """Days of learning so far: from the start to today, less breaks, at most the plan."""
     planned = (planned_end - start).days
     return min(days_on_programme(start, list(spans), today=today), planned)
-
-
-def expected_minutes(
-    *, required: int, start: dt.date, planned_end: dt.date, today: dt.date, spans: Iterable[Span]
-) -> int:
-    """What should be logged by today at an even pace over the planned duration, paused
-    during breaks in learning (rounded down to the minute)."""
-    planned = (planned_end - start).days
-    done = learning_days(start=start, planned_end=planned_end, today=today, spans=spans)
-    return required * done // planned
 
 
 def behind_margin(required: int, planned_days: int) -> int:

@@ -35,7 +35,7 @@ from portfolio.training.models import (
     OtjPlan,
     OtjPlannedMonth,
 )
-from portfolio.training.plan import Figures, Pace
+from portfolio.training.plan import Figures
 from standards.models import Duty, Provenance, StandardVersion
 
 
@@ -167,10 +167,6 @@ class OtjSummary:
     @property
     def required_known(self) -> bool:
         return self.total.required is not None
-
-    @property
-    def is_behind(self) -> bool:
-        return self.total.state == Pace.BEHIND
 
     @property
     def verified_complete(self) -> bool:

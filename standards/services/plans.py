@@ -58,10 +58,6 @@ class StatementChange:
         return self.status in (CHANGED, REMOVED)
 
     @property
-    def reference_total(self) -> int:
-        return sum(self.references.values())
-
-    @property
     def references_text(self) -> str:
         """ "evidence items: 2; sign-offs: 1", or "nothing"."""
         return "; ".join(f"{label}: {n}" for label, n in self.references.items()) or "nothing"

@@ -10,7 +10,7 @@ from standards.models import Provenance
 register = template.Library()
 
 # A letter per label, as short as a footnote mark; the legend spells each out.
-MARKS = {
+MARKS: dict[str, tuple[str, str]] = {
     Provenance.INFERRED: ("i", "inferred, not official"),
     Provenance.SECONDARY: ("s", "from a secondary source, not the official text"),
     Provenance.SEED: ("d", "worked out from the documents the project started from"),

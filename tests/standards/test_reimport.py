@@ -359,7 +359,13 @@ def test_a_retired_statement_still_shows_on_the_records_that_used_it(client, loa
     )
     [item] = [e for e in data["evidence"] if e["id"] == loaded.accepted.pk]
     assert item["ksbs"] == ["S1 (retired statement)"]
-    retired = {"code": "S1 (retired statement)", "kind": "skill", "text": S1_TEXT, "retired": True}
+    retired = {
+        "code": "S1 (retired statement)",
+        "code_provenance": "inferred",
+        "kind": "skill",
+        "text": S1_TEXT,
+        "retired": True,
+    }
     assert retired in data["ksbs"]
     # Export writes the standard as it is now, without retired statements.
     exported = selectors.export_standard(standard_version=loaded.version)
