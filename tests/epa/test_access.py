@@ -31,6 +31,9 @@ EPAO_ADMIN = {
     "epa:appeal-record": OK,
     "epa:appeal-decide": OK,
     "epa:epao-home": OK,
+    "epa:resit-policies": OK,
+    "epa:resit-policy-record": OK,
+    "epa:resit-policy-record POST": REDIRECT,
 }
 
 
