@@ -8,7 +8,7 @@ official. The gateway and assessment rules are added on top in epa.selectors.rul
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
@@ -237,6 +237,14 @@ class Rule:
             parts.append(self.source_text)
         return "; ".join(parts)
 
+    @property
+    def source_ids(self) -> str:
+        """The reference ids alone, then any text (the titles are listed once, below)."""
+        parts = [source.id for source in self.sources]
+        if self.source_text:
+            parts.append(self.source_text)
+        return "; ".join(parts)
+
     def as_data(self) -> dict:
         """Plain data, for the frozen portfolio and the PDF."""
         return {
@@ -247,6 +255,7 @@ class Rule:
             "label": str(self.label),
             "label_text": self.label_text,
             "sources": [{"id": s.id, "title": s.title} for s in self.sources],
+            "source_ids": self.source_ids,
             "source_text": self.source_text,
             "note": self.note,
         }
@@ -457,12 +466,12 @@ def funding_rules_in_force(
             f"{year.applied} (those in force on the start date)",
             Label.SECONDARY_SOURCES if year.loaded else Label.NOT_LOADED,
             START_DATE_RULES if year.loaded else RULES_FROM_2026,
-            note=year.note,
+            note="" if year.loaded else year.note,
         ),
         minimum_programme(start_date, weekly_hours, standard_version).rule,
         otj_rule(start_date, weekly_hours, standard_version),
     ]
-    applied_2025 = Label.SECONDARY_SOURCES if year.loaded else Label.NOT_LOADED
+    applied_2025 = Label.SECONDARY_SOURCES
     if era == funding_rules.OTJ_ERA_FROM_2025:
         rules.append(
             Rule(
@@ -472,8 +481,7 @@ def funding_rules_in_force(
                 f"and {funding_rules.MINIMUM_MONTHS_FROM_2025} months",
                 applied_2025,
                 RULES_FROM_2025,
-                note="Recognised prior learning cannot take the training below the floor."
-                + ("" if year.loaded else f" {_not_loaded_note(year)}"),
+                note="Recognised prior learning cannot take the training below the floor.",
             )
         )
         rules.append(
@@ -523,7 +531,16 @@ def funding_rules_in_force(
         )
     )
     rules.append(review_interval_rule(start_date))
+    if not year.loaded:
+        # Every rule here is the last year's held, applied: none is the start's own.
+        rules = [_as_not_loaded(rule, year) for rule in rules]
     return rules
+
+
+def _as_not_loaded(rule: Rule, year: FundingYear) -> Rule:
+    if rule.label in (Label.NOT_LOADED, Label.NO_SOURCE):
+        return rule
+    return replace(rule, label=Label.NOT_LOADED, note=f"{_not_loaded_note(year)} {rule.note}")
 
 
 def review_interval_rule(start_date: dt.date, agreed: str = "") -> Rule:

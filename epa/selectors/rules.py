@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apprenticeship import funding_rules, rules
 from apprenticeship.models import Apprenticeship
-from apprenticeship.rules import Label, Rule, Section
+from apprenticeship.rules import Label, Rule, Section, Source
 from epa.grading import FROM_EPAO, FROM_PLAN, ResitRules, resit_rules, window_is_maximum
 from epa.models import GatewayPolicy, ResitPolicy
 from epa.selectors.assessment import every_theme_required, plan_of
@@ -35,6 +35,15 @@ class RulesInForce:
             if any(r.section == section for r in self.rules)
         ]
 
+    @property
+    def sources_cited(self) -> list[Source]:
+        """Every reference source the rules cite, once each, in the order first cited."""
+        cited: dict[str, Source] = {}
+        for rule in self.rules:
+            for source in rule.sources:
+                cited.setdefault(source.id, source)
+        return list(cited.values())
+
     def as_data(self) -> dict:
         """Plain data, for the frozen portfolio and the PDF."""
         year = self.funding_year
@@ -49,7 +58,14 @@ class RulesInForce:
                 {"title": title, "rules": [rule.as_data() for rule in rows]}
                 for title, rows in self.sections
             ],
+            "sources_cited": [{"id": s.id, "title": s.title} for s in self.sources_cited],
         }
+
+
+def _fact_source(fact: dict) -> str:
+    """A plan fact's source, unless the fact is not loaded (its record then falls back to
+    the plan's own source, which does not state it)."""
+    return "" if fact.get("provenance") == Label.NOT_LOADED else fact.get("source", "")
 
 
 def _date(moment: dt.datetime) -> str:
@@ -166,7 +182,7 @@ def _period_rule(plan: AssessmentPlan) -> Rule:
             "End-point assessment period",
             f"At most {months} months after gateway: a deadline",
             rules.label_of(maximum_fact["provenance"]),
-            source_text=maximum_fact.get("source", ""),
+            source_text=_fact_source(maximum_fact),
             note=maximum_fact.get("note", ""),
             section=Section.ASSESSMENT,
         )
@@ -176,7 +192,7 @@ def _period_rule(plan: AssessmentPlan) -> Rule:
         "End-point assessment period",
         f"Typically within {months} months after gateway: guidance, not a deadline",
         rules.label_of(fact["provenance"]),
-        source_text=fact.get("source", ""),
+        source_text=_fact_source(fact),
         note=" ".join(n for n in notes if n),
         section=Section.ASSESSMENT,
     )
@@ -185,7 +201,7 @@ def _period_rule(plan: AssessmentPlan) -> Rule:
 def _resit_rules_rows(plan: AssessmentPlan, resit: ResitRules) -> list[Rule]:
     def label_and_source(came_from: str, fact: dict) -> tuple[str, str]:
         if came_from == FROM_PLAN:
-            return rules.label_of(fact["provenance"]), fact.get("source", "")
+            return rules.label_of(fact["provenance"]), _fact_source(fact)
         if came_from == FROM_EPAO and resit.policy is not None:
             return Label.EPAO_POLICY, f"{resit.policy.epao.name}: {resit.policy.name}"
         return Label.NOT_LOADED, ""
@@ -235,7 +251,7 @@ def _assessment_rules(plan: AssessmentPlan | None, resit_policy: ResitPolicy | N
             "Overall grade",
             f"From the plan's grade table ({len(plan.grade_table)} combinations of method grades)",
             rules.label_of(table["provenance"]),
-            source_text=table.get("source", ""),
+            source_text=_fact_source(table),
             note=table.get("note", ""),
             section=Section.ASSESSMENT,
         ),
@@ -247,7 +263,7 @@ def _assessment_rules(plan: AssessmentPlan | None, resit_policy: ResitPolicy | N
             if every_theme_required(plan)
             else "A warning if a theme is not covered, not a stop",
             rules.label_of(themes["provenance"]),
-            source_text=themes.get("source", ""),
+            source_text=_fact_source(themes),
             note=themes.get("note", ""),
             section=Section.ASSESSMENT,
         ),

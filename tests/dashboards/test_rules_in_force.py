@@ -77,8 +77,9 @@ def _start(apprenticeship, start: dt.date, hours: str = "37.5") -> Apprenticeshi
             [
                 "The 2025-26 funding rules apply",
                 "<strong>Minimum time on programme:</strong> 8 months",
-                "SRC-CITYGUILDS-2025: City & Guilds - What you need to know about the 2025-26 "
-                "Apprenticeship funding rules",
+                "Source: SRC-CITYGUILDS-2025; SRC-APTEM-2025",
+                "<strong>SRC-CITYGUILDS-2025</strong>: City & Guilds - What you need to know "
+                "about the 2025-26 Apprenticeship funding rules",
                 "<strong>Funding floor:</strong> 187 hours of off-the-job training and 8 months",
                 "May be uneven: judged against the tutor's month-by-month schedule",
                 "The standard's published minimum: not loaded yet",
@@ -93,6 +94,8 @@ def _start(apprenticeship, start: dt.date, hours: str = "37.5") -> Apprenticeshi
                 "This apprenticeship started in the 2026-27 funding year, whose rules are not "
                 "loaded here yet. The 2025-26 rules are applied until they are.",
                 "The 2026-27 funding rules are not loaded: this is the 2025-26 rule",
+                # Every funding rule is the last year's held, so none is labelled as current.
+                "applied until they are. Only training in the training plan",
             ],
             [],
         ),
