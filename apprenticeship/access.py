@@ -98,7 +98,9 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     # The assessment record (sessions, questions, notes, grades) is for the assessor and
     # their organisation; everyone else sees the outcome on the apprenticeship page.
     Action.VIEW_ASSESSMENT: frozenset({Role.ASSESSOR, Role.EPAO_ADMIN}),
-    Action.ASSIGN_ASSESSOR: frozenset({Role.ADMIN, Role.EPAO_ADMIN}),
+    # The assessment organisation assigns its own assessors; the provider only chooses
+    # the organisation.
+    Action.ASSIGN_ASSESSOR: frozenset({Role.EPAO_ADMIN}),
     # Independence and the declaration are checked again by every recording service.
     Action.RECORD_ASSESSMENT: frozenset({Role.ASSESSOR}),
     Action.RECORD_EXCEPTIONAL_CIRCUMSTANCES: frozenset({Role.EPAO_ADMIN}),

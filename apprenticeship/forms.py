@@ -1,9 +1,11 @@
 from django import forms
+from django.utils.text import Truncator
 
 from accounts.models import User
 from apprenticeship import access
 from apprenticeship.models import Apprenticeship, Organisation, OrganisationMembership, Role
-from standards.models import StandardVersion
+from apprenticeship.services import StatementToMove
+from standards.models import KSB, Duty, StandardVersion
 
 
 class DateInput(forms.DateInput):
@@ -144,3 +146,34 @@ class EndMembershipForm(forms.Form):
         widget=forms.TextInput(),
         help_text="For example: changed tutor, left the employer.",
     )
+
+
+class MoveVersionForm(forms.Form):
+    """Where each duty and KSB this apprenticeship's records refer to goes in the other
+    version: the same code by default, any current statement of the same sort."""
+
+    def __init__(self, *args, rows: list[StatementToMove], to_version: StandardVersion, **kwargs):
+        super().__init__(*args, **kwargs)
+        duties = list(Duty.objects.current().filter(standard_version=to_version))
+        ksbs = list(KSB.objects.current().filter(standard_version=to_version))
+        self.rows = []
+        for row in rows:
+            targets = duties if row.is_duty else ksbs
+            key = "duty" if row.is_duty else "ksb"
+            name = f"{key}_{row.statement.pk}"
+            same = next((t for t in targets if t.code == row.statement.code), None)
+            self.fields[name] = forms.TypedChoiceField(
+                label=f"{row.statement.code_label}: {Truncator(row.statement.text).chars(120)}",
+                help_text=f"Records of this apprentice that refer to it: {row.references_text}.",
+                choices=[("", "Choose a statement")]
+                + [(t.pk, f"{t.code}: {Truncator(t.text).chars(90)}") for t in targets],
+                coerce=int,
+                initial=same.pk if same else "",
+                error_messages={"required": "Choose where these records go."},
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+            self.rows.append((key, row.statement.pk, name))
+
+    def mapping(self) -> dict[tuple[str, int], int]:
+        """{("duty" or "ksb", old id): new id}, for services.move_to_standard_version."""
+        return {(key, pk): self.cleaned_data[name] for key, pk, name in self.rows}

@@ -76,3 +76,29 @@ def role_conflicts(apprenticeship: Apprenticeship, user: User, role: Role | str)
         for other, why in parties_of(apprenticeship, user).items()
         if other != party
     ]
+
+
+def confirmation_problems(apprenticeship: Apprenticeship, user: User, party: str) -> list[str]:
+    """Why `user` may not confirm gateway for `party` ("employer" or "provider") now: they
+    must act for that party on this apprenticeship (an employer contact who works for the
+    employer; a tutor or admin who works for the provider) and for no other."""
+    name = user.full_name or user.email
+    acting = parties_of(apprenticeship, user)
+    problems = []
+    if party == EMPLOYER:
+        works_there = OrganisationMembership.objects.filter(
+            user=user, organisation_id=apprenticeship.employer_id, is_active=True
+        ).exists()
+        if EMPLOYER not in acting or not works_there:
+            problems.append(
+                f"{name} is not, now, an employer contact who works for the employer, so "
+                "cannot confirm for the employer."
+            )
+        role: Role = Role.EMPLOYER
+    else:
+        if PROVIDER not in acting:
+            problems.append(
+                f"{name} no longer works for the training provider, so cannot confirm for it."
+            )
+        role = Role.TUTOR
+    return problems + role_conflicts(apprenticeship, user, role)

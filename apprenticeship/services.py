@@ -1,14 +1,17 @@
 """Everything that changes organisations, people and enrolments. Each change is audited."""
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +28,10 @@ from apprenticeship.models import (
     Role,
 )
 from audit.services import record_event
-from standards.models import StandardVersion
+from outbox import services as outbox
+from standards.errors import ReferenceMoveError
+from standards.models import KSB, Duty, StandardVersion
+from standards.services.references import count_references, move_references
 
 ENROLMENT_FIELDS = (
     "apprentice",
@@ -102,23 +108,34 @@ def invitation_url(user: User) -> str:
 
 
 def send_invitation(*, user: User, organisation: Organisation, by: User | None) -> None:
-    """Email a link with which the person chooses their own password. Sent after commit."""
+    """Email a link with which the person chooses their own password, through the outbox.
+    The email is written when it is sent, so the link (a password token) is never stored."""
+    outbox.enqueue(
+        "apprenticeship.tasks.send_invitation",
+        user_id=user.pk,
+        organisation_id=organisation.pk,
+        inviter_id=by.pk if by else None,
+    )
+
+
+def invitation_email(
+    *, user_id: int, organisation_id: int, inviter_id: int | None
+) -> EmailMessage | None:
+    """The invitation, or None if there is no one left to invite (the person has chosen a
+    password since, or is gone)."""
+    user = User.objects.filter(pk=user_id).first()
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if user is None or organisation is None or user.has_usable_password():
+        return None
     context = {
         "user": user,
         "organisation": organisation,
-        "inviter": by,
+        "inviter": User.objects.filter(pk=inviter_id).first() if inviter_id else None,
         "url": invitation_url(user),
         "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
     }
     body = render_to_string("accounts/email/invitation.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(
-            "Your Peer worker portfolio account",
-            body,
-            None,
-            [user.email],
-        )
-    )
+    return EmailMessage("Your Peer worker portfolio account", body, None, [user.email])
 
 
 @transaction.atomic
@@ -159,8 +176,11 @@ def invite_person(
             "accounts/email/added.txt",
             {"user": user, "organisation": organisation, "url": settings.SITE_URL},
         )
-        transaction.on_commit(
-            lambda: send_mail("You have been added to an organisation", body, None, [user.email])
+        outbox.enqueue(
+            "outbox.tasks.send_email",
+            to=[user.email],
+            subject="You have been added to an organisation",
+            body=body,
         )
     return user, created
 
@@ -305,6 +325,120 @@ def update_apprenticeship(*, apprenticeship: Apprenticeship, by: User, **changes
             before={k: before[k] for k in changed},
             after=changed,
         )
+    return locked
+
+
+# -- moving to another version of the standard -------------------------------------------
+
+
+@dataclass
+class StatementToMove:
+    """A duty or KSB of the enrolment's version that its records refer to."""
+
+    statement: Duty | KSB
+    references: dict[str, int]
+
+    @property
+    def is_duty(self) -> bool:
+        return isinstance(self.statement, Duty)
+
+    @property
+    def references_text(self) -> str:
+        return "; ".join(f"{label}: {n}" for label, n in self.references.items())
+
+
+def other_versions(apprenticeship: Apprenticeship) -> QuerySet[StandardVersion]:
+    """The versions of the same standard this enrolment could move to."""
+    return StandardVersion.objects.filter(
+        reference=apprenticeship.standard_version.reference
+    ).exclude(pk=apprenticeship.standard_version_id)
+
+
+def statements_to_move(apprenticeship: Apprenticeship) -> list[StatementToMove]:
+    """Every duty and KSB of the enrolment's version (retired ones too) that this
+    apprenticeship's records refer to, with how many; other apprenticeships' records are
+    not counted. standards counts them by walking the model relations, so this app never
+    names the portfolio's models."""
+    scope = (Apprenticeship, apprenticeship.pk)
+    rows = []
+    for model in (Duty, KSB):
+        version = apprenticeship.standard_version_id
+        statements = {s.pk: s for s in model.objects.filter(standard_version=version)}
+        counts = count_references(model, statements, within=scope)
+        rows += [StatementToMove(statements[pk], counts[pk]) for pk in statements if pk in counts]
+    return rows
+
+
+@transaction.atomic
+def move_to_standard_version(
+    *,
+    apprenticeship: Apprenticeship,
+    to_version: StandardVersion,
+    mapping: Mapping[tuple[str, int], int],
+    by: User,
+) -> Apprenticeship:
+    """Move an enrolment to another version of its standard. Every record of this
+    apprenticeship that refers to a duty or KSB of the old version (evidence, accepted
+    versions, sign-offs, off-the-job entries and plan) moves to the statement `mapping`
+    names: {("duty" or "ksb", old id): new id}. Other apprenticeships stay where they are.
+
+    Only before gateway: the frozen portfolio and the assessment were made against the
+    version. Recorded in the history with the mapping and how many records moved. Raises
+    EnrolmentError, and then nothing has changed."""
+    locked = lock_apprenticeship(apprenticeship)
+    old_version = locked.standard_version
+    if locked.status != Apprenticeship.Status.ON_PROGRAMME:
+        raise EnrolmentError(
+            "Only an apprenticeship in training can move to another version: after gateway "
+            "the frozen portfolio and the assessment belong to the version it had."
+        )
+    if to_version.reference != old_version.reference or to_version.pk == old_version.pk:
+        raise EnrolmentError(f"Choose another version of {old_version.reference}.")
+    scope = (Apprenticeship, locked.pk)
+    to_move = statements_to_move(locked)
+    moved: dict[str, dict[str, int]] = {}
+    codes: dict[str, str] = {}
+    for model, key in ((Duty, "duty"), (KSB, "ksb")):
+        referred = {
+            row.statement.pk: row.statement for row in to_move if row.is_duty == (model is Duty)
+        }
+        targets = {t.pk: t for t in model.objects.current().filter(standard_version=to_version)}
+        moves = {}
+        for pk, statement in referred.items():
+            target = targets.get(mapping.get((key, pk), 0))
+            if target is None:
+                raise EnrolmentError(
+                    f"Choose a current {'duty' if key == 'duty' else 'KSB'} of version "
+                    f"{to_version.version} for the records of {statement.code_label}."
+                )
+            moves[pk] = target.pk
+            codes[statement.code_label] = target.code
+        try:
+            done = move_references(model, moves, within=scope)
+        except ReferenceMoveError as error:
+            raise EnrolmentError(
+                f"The records cannot move as chosen: {error.args[0]}. Choose another "
+                "statement for one of them."
+            ) from None
+        moved |= {referred[pk].code_label: counts for pk, counts in done.items()}
+    if statements_to_move(locked):
+        raise EnrolmentError("Some records still refer to the old version; nothing was moved.")
+    locked.standard_version = to_version
+    locked.save(update_fields=["standard_version"])
+    record_event(
+        action="apprenticeship.standard_version_moved",
+        obj=locked,
+        actor=by,
+        apprenticeship_id=locked.pk,
+        summary=f"Moved from {old_version} to version {to_version.version}",
+        before={"standard_version": old_version.pk, "version": old_version.version},
+        after={
+            "standard_version": to_version.pk,
+            "version": to_version.version,
+            "mapping": codes,
+            "moved": moved,
+        },
+    )
     return locked
 
 

@@ -8,6 +8,11 @@ urlpatterns = [
     path("apprenticeships/new/", views.apprenticeship_create, name="apprenticeship-create"),
     path("apprenticeships/<int:pk>/edit/", views.apprenticeship_edit, name="apprenticeship-edit"),
     path(
+        "apprenticeships/<int:pk>/standard-version/",
+        views.apprenticeship_move_version,
+        name="apprenticeship-move-version",
+    ),
+    path(
         "apprenticeships/<int:pk>/history/",
         views.apprenticeship_history,
         name="apprenticeship-history",

@@ -14,6 +14,7 @@ from apprenticeship.forms import (
     ApprenticeshipForm,
     EndMembershipForm,
     InviteForm,
+    MoveVersionForm,
     OrganisationForm,
     RenameOrganisationForm,
 )
@@ -80,6 +81,37 @@ def apprenticeship_edit(request, pk: int):
             "apprenticeship": apprenticeship,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apprenticeship_move_version(request, pk: int):
+    """The provider admin moves an enrolment to another version of its standard, saying
+    where each duty and KSB its records refer to goes."""
+    apprenticeship = access.get_apprenticeship_for(request.user, pk, Action.EDIT)
+    versions = services.other_versions(apprenticeship)
+    chosen = request.GET.get("to", "")
+    target = versions.filter(pk=chosen).first() if chosen.isdigit() else None
+    context = {"apprenticeship": apprenticeship, "versions": versions, "target": target}
+    if target is None:
+        return render(request, "apprenticeship/apprenticeship_move_version.html", context)
+    rows = services.statements_to_move(apprenticeship)
+    form = MoveVersionForm(request.POST or None, rows=rows, to_version=target)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.move_to_standard_version(
+                apprenticeship=apprenticeship,
+                to_version=target,
+                mapping=form.mapping(),
+                by=request.user,
+            )
+        except services.EnrolmentError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Moved to version {target.version} of the standard.")
+            return redirect(apprenticeship)
+    context["form"] = form
+    return render(request, "apprenticeship/apprenticeship_move_version.html", context)
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -44,6 +45,12 @@ def _storage() -> str:
     return "ok"
 
 
+def _outbox(request: HttpRequest) -> dict:
+    # The outbox sits above config (it runs on the Celery app), so it is named, not
+    # imported, as config.urls names the apps.
+    return import_string("outbox.health.backlog_report")(request)
+
+
 def _virus_scan() -> str:
     if not virus_scan.is_enabled():
         return "off (uploads are not scanned for viruses)"
@@ -55,7 +62,8 @@ def _virus_scan() -> str:
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database, the broker (if configured), file storage and the virus
-    scanner (if configured: uploads are refused while it is down) all work."""
+    scanner (if configured: uploads are refused while it is down) all work. The outbox's
+    backlog is reported beside the checks and never changes the status."""
     checks = {}
     healthy = True
     for name, check in (
@@ -70,6 +78,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
             logger.warning("Health check %s failed: %s", name, exc)
             checks[name] = "error"
             healthy = False
+    try:
+        backlog: dict | str = _outbox(request)
+    except Exception as exc:  # noqa: BLE001 - the database check already says why
+        logger.warning("Health check outbox failed: %s", exc)
+        backlog = "error"
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+        {"status": "ok" if healthy else "error", "checks": checks, "outbox": backlog},
+        status=200 if healthy else 503,
     )

@@ -7,6 +7,7 @@ app_name = "dashboards"
 urlpatterns = [
     path("", views.home, name="home"),
     path("overview/", views.overview, name="overview"),
+    path("overview/jobs/<int:pk>/retry/", views.job_retry, name="job-retry"),
     path("caseload/", views.caseload, name="caseload"),
     path("my-apprentices/", views.employer_home, name="employer-home"),
     path("assigned/", views.assessor_home, name="assessor-home"),

@@ -1,18 +1,22 @@
 """Each role's home page and the apprenticeship page, with a summary of every area."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from apprenticeship import access
 from apprenticeship.access import Action
 from apprenticeship.models import Apprenticeship, Role
 from config import virus_scan
 from config.pagination import paginate
+from dashboards import operations
 from epa.selectors import gateway as gateway_selectors
 from epa.selectors import lists as epa_lists
 from epa.selectors import rules as epa_rules
 from epa.selectors import summary as epa_summary
+from outbox import services as outbox
 from portfolio.evidence import selectors as evidence_coverage
 from portfolio.reviews import schedule as review_schedule
 from portfolio.training import caseload as otj_caseload
@@ -107,7 +111,7 @@ def my_apprenticeships(request):
 
 @login_required
 def overview(request):
-    access.require_provider_admin(request.user)
+    operations.require_operations_access(request.user)
     scope = access.apprenticeships_as(request.user, Role.ADMIN)
     counts = scope.aggregate(
         total=Count("pk"),
@@ -130,9 +134,25 @@ def overview(request):
             "review_flags": review_flags,
             "review_flag": review_flag,
             "virus_scanning": virus_scan.status(),
+            "jobs": operations.jobs_panel(request.user),
             "providers": list(access.administered_providers(request.user)),
         },
     )
+
+
+@login_required
+@require_POST
+def job_retry(request, pk: int):
+    """Try a failed email or background job again, from the overview."""
+    operations.require_operations_access(request.user)
+    job = operations.get_job_for(request.user, pk)
+    try:
+        outbox.retry(message=job, by=request.user)
+    except outbox.OutboxError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Trying again: {outbox.describe(job)}.")
+    return redirect("dashboards:overview")
 
 
 @login_required

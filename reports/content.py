@@ -150,6 +150,10 @@ def build_document(*, apprenticeship: Apprenticeship, kind: str, audience: str) 
         "audience_label": Report.Audience(audience).label,
         "coverage": _coverage(data),
         "embedded": set(files),
-        "duties_signed_off": sum(1 for d in data["duties"] if d["sign_off"]),
+        # A duty retired by a re-import of the standard is shown but not needed.
+        "duties_signed_off": sum(
+            1 for d in data["duties"] if d["sign_off"] and not d.get("retired")
+        ),
+        "duties_total": sum(1 for d in data["duties"] if not d.get("retired")),
     }
     return Document(html=render_to_string("pdf/portfolio.html", context), files=files)

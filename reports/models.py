@@ -6,12 +6,6 @@ from django.utils import timezone
 from apprenticeship.models import Apprenticeship
 
 
-class ReportQuerySet(models.QuerySet["Report"]):
-    def waiting_to_send(self) -> "ReportQuerySet":
-        """Queued jobs the broker has not accepted yet (the outbox)."""
-        return self.filter(status=Report.Status.QUEUED, sent_at__isnull=True)
-
-
 class Report(models.Model):
     """One PDF built from one state of an apprenticeship for one audience.
 
@@ -52,9 +46,6 @@ class Report(models.Model):
         related_name="+",
     )
     requested_at = models.DateTimeField(default=timezone.now)
-    # When the broker accepted the job. Empty while queued means it still has to be sent:
-    # the sweep sends it once the broker is back.
-    sent_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -67,8 +58,6 @@ class Report(models.Model):
     pages = models.PositiveIntegerField(null=True, blank=True)
     size = models.PositiveIntegerField(null=True, blank=True)
 
-    objects = ReportQuerySet.as_manager()
-
     class Meta:
         ordering = ["-requested_at", "-pk"]
         constraints = [
@@ -77,7 +66,6 @@ class Report(models.Model):
                 name="one_report_per_state",
             ),
         ]
-        indexes = [models.Index(fields=["status", "sent_at"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.apprenticeship_id} ({self.status})"

@@ -1,12 +1,12 @@
 """Asking for a report, building it, and making sure every job finishes.
 
 A request renders the report's HTML (cheap) and stores it with its fingerprint; the
-worker turns exactly that HTML into a PDF (expensive). The job row is the outbox: it is
-committed first and handed to the broker after commit. If the broker is down the row
-waits, and the sweep (or the next status check) sends it when the broker is back.
+worker turns exactly that HTML into a PDF (expensive). The build is queued through the
+outbox in the same transaction, so the request never waits on the broker, and the
+outbox's sweep sends it when the broker is back, sends it again if the broker lost it, and
+returns it to the queue if its worker died (a heartbeat stops).
 """
 
-import datetime as dt
 import logging
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -14,12 +14,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 
 from accounts.models import User
 from apprenticeship.models import Apprenticeship
 from audit.services import record_event
-from config.celery import task
+from outbox import services as outbox
 from reports import content, pdf
 from reports.models import Report
 
@@ -29,10 +28,7 @@ MAX_ATTEMPTS = 3
 # The build task's time limits (reports/tasks.py).
 BUILD_SOFT_TIME_LIMIT = 300
 BUILD_TIME_LIMIT = 360
-# A job building for longer than the hard time limit (plus a margin) has died.
-STUCK_AFTER = dt.timedelta(seconds=BUILD_TIME_LIMIT + 60)
-# A job the broker accepted but no worker started: the message was lost; send it again.
-LOST_AFTER = dt.timedelta(minutes=15)
+BUILD_TASK = "reports.tasks.build_report"
 FAILED_TOO_LONG = "It took too long to build. Try again; a smaller report builds faster."
 FAILED_ERROR = (
     "Something went wrong while building the PDF. Nothing in the portfolio was changed. "
@@ -45,7 +41,7 @@ def request_report(
     *, apprenticeship: Apprenticeship, kind: str, audience: str, by: User | None
 ) -> Report:
     """The report of this apprenticeship as it is now: an existing one when nothing has
-    changed, otherwise a new job, queued after commit."""
+    changed, otherwise a new job, queued through the outbox."""
     document = content.build_document(apprenticeship=apprenticeship, kind=kind, audience=audience)
     report, created = Report.objects.select_for_update().get_or_create(
         apprenticeship=apprenticeship,
@@ -61,12 +57,11 @@ def request_report(
     if report.status == Report.Status.FAILED:
         # Asking again after a failure tries again.
         report.status = Report.Status.QUEUED
-        report.sent_at = None
         report.failure = ""
         report.attempts = 0
         report.html = document.html
         report.files = _manifest(document)
-        report.save(update_fields=["status", "sent_at", "failure", "attempts", "html", "files"])
+        report.save(update_fields=["status", "failure", "attempts", "html", "files"])
     if created or report.status == Report.Status.QUEUED:
         record_event(
             action="report.requested",
@@ -76,9 +71,11 @@ def request_report(
             summary=f"Asked for the {report.get_kind_display().lower()} "
             f"({report.get_audience_display().lower()})",
         )
-    if report.status == Report.Status.QUEUED and report.sent_at is None:
-        report_id = report.pk
-        transaction.on_commit(lambda: send_report_job(report_id=report_id))
+    if report.status == Report.Status.QUEUED and not outbox.is_waiting(
+        BUILD_TASK, report_id=report.pk
+    ):
+        # A new job, one asked for again after it failed, or one whose outbox job gave up.
+        outbox.enqueue(BUILD_TASK, apprenticeship_id=apprenticeship.pk, report_id=report.pk)
     return report
 
 
@@ -89,30 +86,27 @@ def _manifest(document: content.Document) -> dict:
     }
 
 
-def send_report_job(*, report_id: int) -> bool:
-    """Hand a queued job to the broker. If the broker is unreachable the job stays in the
-    outbox (sent_at empty) and this returns False."""
-    try:
-        task("reports.tasks.build_report").apply_async(args=[report_id], retry=False)
-    except (BrokerError, OSError) as exc:
-        logger.warning("Report %s not sent to the broker yet: %s", report_id, exc)
-        return False
-    Report.objects.filter(pk=report_id, status=Report.Status.QUEUED, sent_at__isnull=True).update(
-        sent_at=timezone.now()
-    )
-    return True
-
-
 def build_report(*, report_id: int) -> None:
-    """Build one report's PDF. Safe to run twice, or twice at once: only the run that
-    claims the queued job builds it."""
-    claimed = Report.objects.filter(pk=report_id, status=Report.Status.QUEUED).update(
+    """Build one report's PDF. Safe to run twice: a report that is ready or failed is left
+    alone. The outbox runs one build of a job at a time; a report found BUILDING is one
+    whose worker died, and is built again, or failed once it has been tried MAX_ATTEMPTS
+    times."""
+    report = Report.objects.filter(pk=report_id).only("status", "attempts").first()
+    if report is None or report.status not in (Report.Status.QUEUED, Report.Status.BUILDING):
+        logger.info("Report %s is not waiting to be built; nothing to do.", report_id)
+        return
+    if report.status == Report.Status.BUILDING and report.attempts >= MAX_ATTEMPTS:
+        _fail(report_id, FAILED_TOO_LONG)
+        return
+    claimed = Report.objects.filter(
+        pk=report_id, status=report.status, attempts=report.attempts
+    ).update(
         status=Report.Status.BUILDING,
         started_at=timezone.now(),
         attempts=F("attempts") + 1,
     )
     if not claimed:
-        logger.info("Report %s is not waiting to be built; nothing to do.", report_id)
+        logger.info("Report %s was taken by another build; nothing to do.", report_id)
         return
     report = Report.objects.get(pk=report_id)
     try:
@@ -121,7 +115,11 @@ def build_report(*, report_id: int) -> None:
         name = f"reports/{report.apprenticeship_id}/{report.fingerprint}-{report.audience}.pdf"
         report.file.save(name, ContentFile(data), save=False)
     except OSError:
-        # Storage trouble is usually passing: put the job back for the task's retry.
+        if report.attempts >= MAX_ATTEMPTS:
+            logger.exception("Report %s could not be stored, %s times.", report_id, MAX_ATTEMPTS)
+            _fail(report_id, FAILED_ERROR)
+            return
+        # Storage trouble is usually passing: put the job back for the outbox's retry.
         Report.objects.filter(pk=report_id).update(status=Report.Status.QUEUED)
         raise
     except SoftTimeLimitExceeded:
@@ -143,24 +141,6 @@ def _fail(report_id: int, reason: str) -> None:
     Report.objects.filter(pk=report_id).update(
         status=Report.Status.FAILED, failure=reason, finished_at=timezone.now()
     )
-
-
-def sweep_reports(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Make sure no job waits or builds forever: send the outbox, resend lost jobs, and
-    restart (or, after MAX_ATTEMPTS, fail) jobs whose worker died."""
-    now = now or timezone.now()
-    counts = {"sent": 0, "restarted": 0, "failed": 0}
-    stuck = Report.objects.filter(status=Report.Status.BUILDING, started_at__lt=now - STUCK_AFTER)
-    counts["failed"] += stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
-        status=Report.Status.FAILED, failure=FAILED_TOO_LONG, finished_at=now
-    )
-    counts["restarted"] += stuck.update(status=Report.Status.QUEUED, sent_at=None)
-    counts["restarted"] += Report.objects.filter(
-        status=Report.Status.QUEUED, sent_at__lt=now - LOST_AFTER
-    ).update(sent_at=None)
-    for report_id in Report.objects.waiting_to_send().values_list("pk", flat=True)[:500]:
-        counts["sent"] += send_report_job(report_id=report_id)
-    return counts
 
 
 def build_report_now(*, apprenticeship: Apprenticeship, kind: str, audience: str) -> bytes:

@@ -3,24 +3,19 @@
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from outbox.runner import OutboxTask
 from reports import services
 
-__all__ = ["SoftTimeLimitExceeded", "build_report", "sweep_reports"]
+__all__ = ["SoftTimeLimitExceeded", "build_report"]
 
 
+# Queued through the outbox, which retries a storage error (with backoff) and returns the
+# job to the queue if its worker dies; the service fails the report after MAX_ATTEMPTS.
 @shared_task(
-    acks_late=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    retry_backoff_max=300,
-    max_retries=3,
+    base=OutboxTask,
+    outbox_label="Build a PDF report",
     soft_time_limit=services.BUILD_SOFT_TIME_LIMIT,
     time_limit=services.BUILD_TIME_LIMIT,
 )
 def build_report(report_id: int) -> None:
     services.build_report(report_id=report_id)
-
-
-@shared_task(soft_time_limit=60, time_limit=90)
-def sweep_reports() -> None:
-    services.sweep_reports()

@@ -61,10 +61,6 @@ def _status(report: Report) -> dict:
 @require_GET
 def report_status(request, pk: int):
     report = access.get_report_for(request.user, pk)
-    if report.status == Report.Status.QUEUED and report.sent_at is None:
-        # The broker was away when this was asked for; try again now.
-        services.send_report_job(report_id=report.pk)
-        report.refresh_from_db()
     return JsonResponse(_status(report))
 
 

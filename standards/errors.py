@@ -26,6 +26,11 @@ class StandardFactError(Exception):
     """A change to a standard's facts that is not allowed; the message says why."""
 
 
+class ReferenceMoveError(Exception):
+    """Records that refer to a KSB or duty cannot be moved as asked; the message says why
+    and the caller says what to do instead."""
+
+
 # -- where in the file -----------------------------------------------------------------
 
 

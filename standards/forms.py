@@ -1,6 +1,9 @@
 import json
 
 from django import forms
+from django.utils.text import Truncator
+
+from standards.services.plans import KEEP_RETIRED, ImportPlan
 
 MAX_STANDARD_FILE_BYTES = 5 * 1024 * 1024
 
@@ -35,3 +38,35 @@ class OtjMinimumForm(forms.Form):
         help_text="For example: the 2025 to 2026 funding rules, the list of minimum "
         "off-the-job hours by standard, checked on a given date.",
     )
+
+
+class ResolveImportForm(forms.Form):
+    """What happens to the records of each statement a re-import changes or removes. The
+    checked file travels with the form, signed, so nothing is written before the choice."""
+
+    pending = forms.CharField(widget=forms.HiddenInput)
+    plan = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, plan: ImportPlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for change in plan.needing_choice:
+            name = f"choice_{change.code}"
+            self.fields[name] = forms.ChoiceField(
+                label=f"Records of {change.code}",
+                choices=[(KEEP_RETIRED, "Keep them on the old statement (it is kept as retired)")]
+                + [
+                    (t.code, f"Move them to {t.code}: {Truncator(t.new_text).chars(90)}")
+                    for t in plan.targets(duty=change.is_duty)
+                ],
+                initial=change.same_text_in or KEEP_RETIRED,
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+            self.rows.append((change, name))
+
+    def choices(self) -> dict[str, str]:
+        """{code: KEEP_RETIRED or the code its records move to}."""
+        return {change.code: self.cleaned_data[name] for change, name in self.rows}
+
+    def bound_rows(self) -> list:
+        return [(change, self[name]) for change, name in self.rows]

@@ -102,6 +102,23 @@ class StandardVersion(models.Model):
         return self.fact(name)["provenance"]
 
 
+class StatementQuerySet(models.QuerySet):
+    """KSBs and duties. A statement is retired when a re-import of the same version changed
+    or removed it and the records that used it were kept on it (standards/services/imports.py).
+    A retired statement still shows on those records; nothing new is mapped to it and it is
+    not needed for coverage."""
+
+    def current(self):
+        return self.filter(retired_at__isnull=True)
+
+    def retired(self):
+        return self.filter(retired_at__isnull=False)
+
+
+# Said after a retired statement's code wherever a record shows it.
+RETIRED_MARK = "retired statement"
+
+
 class KSB(models.Model):
     class Kind(models.TextChoices):
         KNOWLEDGE = "knowledge", "Knowledge"
@@ -123,18 +140,38 @@ class KSB(models.Model):
         max_length=12, choices=Provenance.choices, default=Provenance.VERIFIED
     )
     source = models.CharField(max_length=300, blank=True)
+    # Set when a re-import retired this statement; its code may then be reused by the
+    # statement that replaced it, so codes are unique among current statements only.
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = StatementQuerySet.as_manager()
 
     class Meta:
-        ordering = ["standard_version", "kind", "number"]
+        ordering = ["standard_version", "kind", "number", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["standard_version", "kind", "number"], name="ksb_unique_number"
+                fields=["standard_version", "kind", "number"],
+                condition=models.Q(retired_at__isnull=True),
+                name="ksb_unique_number",
             ),
-            models.UniqueConstraint(fields=["standard_version", "code"], name="ksb_unique_code"),
+            models.UniqueConstraint(
+                fields=["standard_version", "code"],
+                condition=models.Q(retired_at__isnull=True),
+                name="ksb_unique_code",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.code}: {self.text}"
+        return f"{self.code_label}: {self.text}"
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+    @property
+    def code_label(self) -> str:
+        """The code as records show it: "K3", or "K3 (retired statement)"."""
+        return f"{self.code} ({RETIRED_MARK})" if self.is_retired else self.code
 
     @property
     def kind_order(self) -> int:
@@ -161,13 +198,19 @@ class Duty(models.Model):
         max_length=12, choices=Provenance.choices, default=Provenance.NOT_LOADED
     )
     otj_weight_note = models.CharField(max_length=500, blank=True)
+    # As KSB.retired_at: numbers are unique among current duties only.
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = StatementQuerySet.as_manager()
 
     class Meta:
-        ordering = ["standard_version", "number"]
+        ordering = ["standard_version", "number", "pk"]
         verbose_name_plural = "duties"
         constraints = [
             models.UniqueConstraint(
-                fields=["standard_version", "number"], name="duty_unique_number"
+                fields=["standard_version", "number"],
+                condition=models.Q(retired_at__isnull=True),
+                name="duty_unique_number",
             ),
         ]
 
@@ -177,6 +220,15 @@ class Duty(models.Model):
     @property
     def code(self) -> str:
         return f"D{self.number}"
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+    @property
+    def code_label(self) -> str:
+        """The code as records show it: "D3", or "D3 (retired statement)"."""
+        return f"{self.code} ({RETIRED_MARK})" if self.is_retired else self.code
 
 
 class ResitScope(models.TextChoices):

@@ -25,7 +25,10 @@ def export_standard(*, standard_version: StandardVersion) -> dict[str, Any]:
         if isinstance(value, dt.date):
             value = value.isoformat()
         data[key] = value if value != "" else None
-    ksbs = sorted(version.ksbs.all(), key=lambda k: (k.kind_order, k.number))
+    # Retired statements are not in the standard any more, only on the records that used them.
+    ksbs = sorted(
+        (k for k in version.ksbs.all() if not k.is_retired), key=lambda k: (k.kind_order, k.number)
+    )
     id_of = {k.pk: k.external_id for k in ksbs}
     for list_key, id_key, kind, _prefix in KSB_LISTS:
         data[list_key] = [
@@ -40,7 +43,7 @@ def export_standard(*, standard_version: StandardVersion) -> dict[str, Any]:
             if k.kind == kind
         ]
     data["duties"] = []
-    for duty in version.duties.all():
+    for duty in (d for d in version.duties.all() if not d.is_retired):
         mapped: dict[str, list[str]] = {kind: [] for _key, _attribute, kind in DUTY_MAP_KEYS}
         for ksb in sorted(duty.ksbs.all(), key=lambda k: (k.kind_order, k.number)):
             mapped[ksb.kind].append(ksb.external_id)

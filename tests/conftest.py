@@ -57,7 +57,9 @@ def st0896(db):
     from standards.services.imports import import_standard
 
     path = settings.BASE_DIR / "fixtures" / "standards" / "st0896-v1.0.json"
-    return import_standard(data=load_standard_file(path)).standard_version
+    # With the personas it lands on their ST0896 v1.0, replacing the factory statements;
+    # any record made against one stays on it, kept as retired.
+    return import_standard(data=load_standard_file(path), keep_retired=True).standard_version
 
 
 @pytest.fixture

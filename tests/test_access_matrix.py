@@ -6,14 +6,17 @@ test still runs in its own savepoint on top, rolled back when it ends, and gets 
 copy of the objects: a POST that changes data changes it for that test alone."""
 
 import copy
+import hashlib
 
 import pytest
+from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import factories
 from tests.access_matrix import ENTRIES, PERSONA_NAMES, PUBLIC, STATES, Entry
+from tests.access_matrix.base import FORBIDDEN, NOT_FOUND, SECOND_PROVIDER
 from tests.helpers.db import kept_for_scope
-from tests.helpers.personas import make_personas
+from tests.helpers.personas import add_more_personas, make_personas
 
 
 def project_url_names() -> set[str]:
@@ -59,6 +62,7 @@ def module_personas(django_db_setup, django_db_blocker):
         people["operator"] = factories.UserFactory(
             email="operator@example.org", full_name="Olu Operator", is_superuser=True
         )
+        add_more_personas(people)
         yield people
 
 
@@ -110,3 +114,35 @@ class TestAnonymous:
         else:
             assert response.status_code == 302
             assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def _fingerprint() -> dict[str, str]:
+    """Every row of every table the product keeps (sign-in bookkeeping left out), hashed per
+    table."""
+    skip = {"sessions", "axes", "contenttypes", "auth"}
+    prints = {}
+    for model in apps.get_models():
+        if model._meta.app_label in skip:
+            continue
+        rows = list(model.objects.order_by("pk").values_list())
+        prints[model._meta.label] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return prints
+
+
+class TestAnotherProviderChangesNothing:
+    """No write another provider's people can reach changes anything of the first
+    provider's, or anything the first provider reads (shared reference data included)."""
+
+    @pytest.mark.parametrize("persona", ["outsider", *SECOND_PROVIDER])
+    @pytest.mark.parametrize(
+        "entry", [e for e in ENTRIES if e.method == "post"], ids=lambda e: e.id, scope="class"
+    )
+    def test_a_refused_write_changes_nothing(self, client, ctx_and_url, entry: Entry, persona):
+        if entry.expected[persona] not in (FORBIDDEN, NOT_FOUND):
+            pytest.skip("open to everyone (signing out, a public signing link)")
+        ctx, url = ctx_and_url
+        client.force_login(ctx[persona])
+        before = _fingerprint()
+        client.post(url, entry.data(ctx))
+        changed = [table for table, digest in _fingerprint().items() if before[table] != digest]
+        assert not changed, f"{entry.id} as {persona} changed {changed}"

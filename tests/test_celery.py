@@ -1,4 +1,4 @@
-"""Services find their Celery tasks by name in any process."""
+"""The outbox finds Celery tasks by name in any process."""
 
 import os
 import subprocess
@@ -14,9 +14,9 @@ def test_a_fresh_process_can_queue_tasks_it_never_imported():
     # The web process and management commands never import a tasks module themselves.
     code = (
         "import django; django.setup()\n"
-        "from config.celery import task\n"
-        "print(task('portfolio.reviews.tasks.send_signature_requests').name)\n"
-        "print(task('reports.tasks.build_report').name)\n"
+        "from outbox.services import registered_task\n"
+        "print(registered_task('portfolio.reviews.tasks.send_signature_requests').name)\n"
+        "print(registered_task('reports.tasks.build_report').name)\n"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     result = subprocess.run(  # noqa: S603

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "audit",
+    "outbox",
     "standards",
     "apprenticeship",
     "portfolio",
@@ -189,6 +190,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "peerfolio"),
+            # A frozen Redis must not hold a request: fail fast instead.
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -200,16 +203,47 @@ else:
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Tasks are acknowledged when they finish, so a job whose worker died is delivered again;
+# outbox tasks also set reject_on_worker_lost (they claim their row, so running twice is
+# harmless).
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A broker that is down or frozen answers within seconds, never holds a process. Publishing
+# is never retried: the outbox keeps what was not sent and the sweep sends it later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_timeout": 5,
+    "socket_connect_timeout": 2,
+}
 CELERY_TIMEZONE = TIME_ZONE
+
+# The outbox (outbox/services.py): how quickly it notices and recovers.
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 5)
+# A message sent to the broker that no worker started within this long is sent again.
+OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 50)
+# A running job whose heartbeat is older than this has lost its worker.
+OUTBOX_STALE_AFTER_SECONDS = env_int("OUTBOX_STALE_AFTER_SECONDS", 30)
+# First retry after a failure (doubling after that, at most an hour), and how many tries.
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 30)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
+# An email whose sending broke off may have gone: wait this long before sending it again.
+OUTBOX_UNKNOWN_OUTCOME_SECONDS = env_int("OUTBOX_UNKNOWN_OUTCOME_SECONDS", 600)
+# Hand new messages to the broker from a thread of the process, so no request waits on it.
+OUTBOX_DISPATCH_IN_BACKGROUND = True
+
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
-    # Sends report jobs that waited while the broker was away; ends stuck ones.
-    "sweep-reports": {"task": "reports.tasks.sweep_reports", "schedule": 60.0},
+    # Sends what waited while the broker was away, re-sends what it lost, and returns jobs
+    # whose worker died. A sweep that could not start in time is dropped: the next one runs.
+    "outbox-sweep": {
+        "task": "outbox.tasks.sweep",
+        "schedule": float(OUTBOX_SWEEP_SECONDS),
+        "options": {"expires": max(OUTBOX_SWEEP_SECONDS * 2, 10)},
+    },
     # Progress reviews due soon, overdue or waiting for a signature: each email goes once.
     "review-reminders": {
         "task": "portfolio.reviews.tasks.send_review_reminders",
@@ -223,6 +257,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds to wait on the mail server at each step; a stalled server fails the attempt.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Peer worker portfolio <no-reply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -18,6 +18,9 @@ from config.settings.base import *  # noqa: E402, F403
 
 DEBUG = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests hand outbox messages to the broker in the committing thread, so what a test sees
+# does not depend on a thread's timing; the fault tests turn the background thread on.
+OUTBOX_DISPATCH_IN_BACKGROUND = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME")}  # noqa: F405

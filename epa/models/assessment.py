@@ -283,6 +283,9 @@ class AssessmentQuestion(models.Model):
 class KsbNote(models.Model):
     """The assessor's note against one KSB the plan maps to the method."""
 
+    # How the standards import counts these among the records that refer to a KSB or duty.
+    reference_label = "assessor's notes"
+
     method_assessment = models.ForeignKey(
         MethodAssessment, on_delete=models.PROTECT, related_name="ksb_notes"
     )

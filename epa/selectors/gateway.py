@@ -318,9 +318,14 @@ def checklist(
     if evidence_summary is not None:
         signed, total = evidence_summary.duties_signed_off, evidence_summary.duties_total
     else:
-        signed = DutySignOff.objects.active().filter(apprenticeship=apprenticeship).count()
+        # A duty retired by a re-import of the standard is no longer needed.
+        signed = (
+            DutySignOff.objects.active()
+            .filter(apprenticeship=apprenticeship, duty__retired_at__isnull=True)
+            .count()
+        )
         # The off-the-job summary has one line for each of the standard's duties.
-        total = len(otj_summary.duties)
+        total = sum(not line.retired for line in otj_summary.duties)
     if declarations is None:
         declarations = (
             GatewayDeclaration.objects.active()

@@ -149,7 +149,9 @@ def _method_record(
     record.recorded_minutes = sum(s.duration_minutes for s in sessions.values())
     record.themes = [(t, sum(q.theme == t for q in questions)) for t in method.themes]
     notes = {n.ksb_id: n for n in assessment.ksb_notes.all()}
-    record.ksb_notes = [(ksb, notes.get(ksb.pk)) for ksb in method.ksbs.all()]
+    record.ksb_notes = [(ksb, notes.pop(ksb.pk, None)) for ksb in method.ksbs.all()]
+    # Notes on a statement a re-import of the standard retired stay on the record.
+    record.ksb_notes += [(note.ksb, note) for note in notes.values()]
     if not assessment.is_graded:
         record.problems = grading_problems(assessment)
         record.warnings = grading_warnings(assessment)

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from apprenticeship import separation
 from apprenticeship.models import Apprenticeship
 from audit import seals
 from audit.services import record_event
@@ -104,6 +105,22 @@ def declare(
         locked = Apprenticeship.objects.select_for_update().get(pk=apprenticeship.pk)
         if locked.is_post_gateway:
             raise GatewayError("Gateway has already passed.")
+        # Checked now, not only when the roles were given: jobs and roles can change.
+        problems = separation.confirmation_problems(locked, by, party)
+        other = (
+            GatewayDeclaration.objects.active()
+            .filter(apprenticeship=locked)
+            .exclude(party=party)
+            .first()
+        )
+        if other is not None and other.declared_by_id == by.pk:
+            problems.append(
+                f"You confirmed for the {Party(other.party).label.lower()} already: the "
+                "employer's and the provider's confirmations must come from two different "
+                "people."
+            )
+        if problems:
+            raise GatewayError("Nothing was confirmed. " + " ".join(problems))
         items = checklist(apprenticeship, today=today)
         if party == Party.PROVIDER and (waiting := missing_before_provider(items)):
             raise GatewayError(

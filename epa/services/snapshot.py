@@ -83,8 +83,9 @@ def _item(evidence: Evidence) -> dict | None:
         "accepted_at": accepted.accepted_at if accepted and not live else None,
         "accepted_by": accepted.accepted_by.full_name if accepted and not live else "",
         "visible_to_employer": evidence.visible_to_employer,
-        "duties": [d.code for d in version.duties.all()],
-        "ksbs": [k.code for k in version.ksbs.all()],
+        # A statement a re-import of the standard retired keeps its place, marked.
+        "duties": [d.code_label for d in version.duties.all()],
+        "ksbs": [k.code_label for k in version.ksbs.all()],
         "files": _files(version.current_files if live else version.files.all()),
         "testimonies": _testimonies(version.testimonies.all()),
     }
@@ -112,7 +113,6 @@ def build(*, apprenticeship: Apprenticeship, checklist: list, taken_at: dt.datet
     """Everything the assessor reads, as JSON-able data (dates and times as values; the
     seal turns them into ISO strings)."""
     standard = apprenticeship.standard_version
-    duties = list(Duty.objects.filter(standard_version=standard).order_by("number"))
     sign_offs = {
         s.duty_id: s
         for s in DutySignOff.objects.active()
@@ -120,6 +120,20 @@ def build(*, apprenticeship: Apprenticeship, checklist: list, taken_at: dt.datet
         .select_related("signed_by")
         .prefetch_related("evidence_versions")
     }
+    evidence = _evidence(apprenticeship)
+    # The standard's current statements, and any retired one this portfolio still names
+    # (marked "retired", never needed).
+    duties = [
+        d
+        for d in Duty.objects.filter(standard_version=standard).order_by("number", "pk")
+        if not d.is_retired or d.pk in sign_offs
+    ]
+    named = {code for item in evidence for code in item["ksbs"]}
+    ksbs = [
+        k
+        for k in KSB.objects.filter(standard_version=standard)
+        if not k.is_retired or k.code_label in named
+    ]
     declarations = (
         GatewayDeclaration.objects.active()
         .filter(apprenticeship=apprenticeship)
@@ -143,14 +157,24 @@ def build(*, apprenticeship: Apprenticeship, checklist: list, taken_at: dt.datet
             "planned_end_date": apprenticeship.planned_end_date,
         },
         "duties": [
-            {"code": duty.code, "text": duty.text, "sign_off": _sign_off(sign_offs.get(duty.pk))}
+            {
+                "code": duty.code_label,
+                "text": duty.text,
+                "sign_off": _sign_off(sign_offs.get(duty.pk)),
+                **({"retired": True} if duty.is_retired else {}),
+            }
             for duty in duties
         ],
         "ksbs": [
-            {"code": k.code, "kind": k.kind, "text": k.text}
-            for k in KSB.objects.filter(standard_version=standard)
+            {
+                "code": k.code_label,
+                "kind": k.kind,
+                "text": k.text,
+                **({"retired": True} if k.is_retired else {}),
+            }
+            for k in ksbs
         ],
-        "evidence": _evidence(apprenticeship),
+        "evidence": evidence,
         "otj": otj_export.otj_summary_data(otj.otj_summary(apprenticeship, today=taken_at.date())),
         "reviews": review_selectors.signed_reviews_data(apprenticeship),
         "checklist": [item.as_dict() for item in checklist],

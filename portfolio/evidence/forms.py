@@ -1,12 +1,13 @@
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from apprenticeship.forms import DateInput
 from apprenticeship.models import Apprenticeship
 from portfolio.evidence import uploads
-from portfolio.evidence.models import EvidenceKind, EvidenceVersion, WitnessTestimony
+from portfolio.evidence.models import Evidence, EvidenceKind, EvidenceVersion, WitnessTestimony
 from portfolio.evidence.services.evidence import Decision
-from standards.models import KSB
+from standards.models import KSB, Duty
 
 
 class EvidenceForm(forms.Form):
@@ -50,16 +51,29 @@ class EvidenceForm(forms.Form):
         "if you tick this.",
     )
 
-    def __init__(self, *args, apprenticeship: Apprenticeship, **kwargs):
+    def __init__(
+        self, *args, apprenticeship: Apprenticeship, evidence: Evidence | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         version = apprenticeship.standard_version
-        self.fields["duties"].queryset = version.duties.order_by("number").prefetch_related("ksbs")
-        self.fields["ksbs"].queryset = KSB.objects.filter(standard_version=version)
+        # Current statements, and any retired one this evidence already names, so saving
+        # does not drop it unasked; nothing new is mapped to a retired statement.
+        duties = Q(retired_at__isnull=True)
+        ksbs = Q(retired_at__isnull=True)
+        if evidence is not None:
+            duties |= Q(pk__in=evidence.duties.values("pk"))
+            ksbs |= Q(pk__in=evidence.ksbs.values("pk"))
+        self.fields["duties"].queryset = (
+            Duty.objects.filter(duties, standard_version=version)
+            .order_by("number", "pk")
+            .prefetch_related("ksbs")
+        )
+        self.fields["ksbs"].queryset = KSB.objects.filter(ksbs, standard_version=version)
         self.fields["testimonies"].queryset = WitnessTestimony.objects.filter(
             apprenticeship=apprenticeship
         ).select_related("author")
-        self.fields["duties"].label_from_instance = lambda duty: f"{duty.code}: {duty.text}"
-        self.fields["ksbs"].label_from_instance = lambda ksb: f"{ksb.code}: {ksb.text}"
+        self.fields["duties"].label_from_instance = lambda duty: f"{duty.code_label}: {duty.text}"
+        self.fields["ksbs"].label_from_instance = lambda ksb: f"{ksb.code_label}: {ksb.text}"
 
     def mapping_groups(self) -> list[dict]:
         """The duty and KSB checkboxes grouped for the page: each duty with the KSBs the

@@ -89,6 +89,9 @@ class Evidence(models.Model):
         ACCEPTED = "accepted", "Accepted"
         REFERRED = "referred", "Referred back"
 
+    # How the standards import counts these among the records that refer to a KSB or duty.
+    reference_label = "evidence items"
+
     apprenticeship = models.ForeignKey(
         Apprenticeship, on_delete=models.PROTECT, related_name="evidence"
     )
@@ -202,6 +205,9 @@ class EvidenceFile(models.Model):
 class EvidenceVersion(models.Model):
     """A frozen copy of evidence as the tutor accepted it. Never changed afterwards."""
 
+    # How the standards import counts these among the records that refer to a KSB or duty.
+    reference_label = "accepted evidence versions"
+
     evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
@@ -268,6 +274,9 @@ class DutySignOff(models.Model):
     At most one active sign-off per duty, enforced by the database, so two tutors signing
     at once give exactly one. Withdrawing keeps the row, with who, when and why.
     """
+
+    # How the standards import counts these among the records that refer to a KSB or duty.
+    reference_label = "sign-offs"
 
     apprenticeship = models.ForeignKey(
         Apprenticeship, on_delete=models.PROTECT, related_name="sign_offs"

@@ -63,6 +63,8 @@ class Coverage:
     ksb_groups: list[tuple[str, list[Row]]]
     has_duty_ksb_map: bool
     missing: list[Row] = field(default_factory=list)
+    # Retired statements this portfolio still refers to: shown, never needed.
+    retired: list[Row] = field(default_factory=list)
 
     @property
     def signed_off_count(self) -> int:
@@ -109,6 +111,18 @@ def coverage(apprenticeship: Apprenticeship) -> Coverage:
         duty_id: {v.evidence_id for v in s.evidence_versions.all()}
         for duty_id, s in sign_offs.items()
     }
+    # A statement retired by a re-import of the standard is shown only where this
+    # portfolio still refers to it, and is not needed.
+    referred_duties = set(sign_offs).union(
+        *(accepted_duties.values()), *({d.pk for d in e.duties.all()} for e in evidence)
+    )
+    referred_ksbs = set().union(
+        *(accepted_ksbs.values()), *({k.pk for k in e.ksbs.all()} for e in evidence)
+    )
+    retired_duties = [d for d in duties if d.is_retired and d.pk in referred_duties]
+    retired_ksbs = [k for k in ksbs if k.is_retired and k.pk in referred_ksbs]
+    duties = [d for d in duties if not d.is_retired]
+    ksbs = [k for k in ksbs if not k.is_retired]
     duties_of_ksb: dict[int, set[int]] = defaultdict(set)
     for duty in duties:
         for ksb in duty.ksbs.all():
@@ -126,8 +140,7 @@ def coverage(apprenticeship: Apprenticeship) -> Coverage:
             return State.DRAFT
         return ""
 
-    duty_rows = []
-    for duty in duties:
+    def duty_row(duty: Duty) -> Row:
         cells = [
             cell(
                 item,
@@ -138,46 +151,45 @@ def coverage(apprenticeship: Apprenticeship) -> Coverage:
             for item in evidence
         ]
         state = State.SIGNED_OFF if duty.pk in sign_offs else _row_state(cells)
-        duty_rows.append(
-            Row(
-                code=duty.code,
-                text=duty.text,
-                state=state,
-                cells=cells,
-                duty=duty,
-                sign_off=sign_offs.get(duty.pk),
-            )
+        return Row(
+            code=duty.code_label,
+            text=duty.text,
+            state=state,
+            cells=cells,
+            duty=duty,
+            sign_off=sign_offs.get(duty.pk),
         )
 
-    groups = []
-    for kind, label in KSB.Kind.choices:
-        rows = []
-        for ksb in (k for k in ksbs if k.kind == kind):
-            signed = duties_of_ksb[ksb.pk] & set(sign_offs)
-            cells = [
-                cell(
-                    item,
-                    {k.pk for k in item.ksbs.all()} & {ksb.pk},
-                    accepted_ksbs.get(item.accepted_version_id, set()) & {ksb.pk},
-                    signed,
-                )
-                for item in evidence
-            ]
-            rows.append(
-                Row(
-                    code=ksb.code,
-                    text=ksb.text,
-                    state=State.SIGNED_OFF if signed else _row_state(cells),
-                    cells=cells,
-                    provenance=ksb.code_provenance,
-                )
+    def ksb_row(ksb: KSB) -> Row:
+        signed = duties_of_ksb[ksb.pk] & set(sign_offs)
+        cells = [
+            cell(
+                item,
+                {k.pk for k in item.ksbs.all()} & {ksb.pk},
+                accepted_ksbs.get(item.accepted_version_id, set()) & {ksb.pk},
+                signed,
             )
-        groups.append((label, rows))
+            for item in evidence
+        ]
+        return Row(
+            code=ksb.code_label,
+            text=ksb.text,
+            state=State.SIGNED_OFF if signed else _row_state(cells),
+            cells=cells,
+            provenance=ksb.code_provenance,
+        )
+
+    duty_rows = [duty_row(duty) for duty in duties]
+    groups = [
+        (label, [ksb_row(ksb) for ksb in ksbs if ksb.kind == kind])
+        for kind, label in KSB.Kind.choices
+    ]
     result = Coverage(
         evidence=evidence,
         duties=duty_rows,
         ksb_groups=groups,
         has_duty_ksb_map=bool(duties_of_ksb),
+        retired=[duty_row(d) for d in retired_duties] + [ksb_row(k) for k in retired_ksbs],
     )
     result.missing = [row for row in duty_rows if row.state == State.NONE] + [
         row for _label, rows in groups for row in rows if row.state == State.NONE
@@ -201,11 +213,11 @@ def evidence_summary(apprenticeship: Apprenticeship) -> EvidenceSummary:
     return EvidenceSummary(
         counts=counts,
         duties_signed_off=DutySignOff.objects.active()
-        .filter(apprenticeship=apprenticeship)
+        .filter(apprenticeship=apprenticeship, duty__retired_at__isnull=True)
         .count(),
-        duties_total=Duty.objects.filter(
-            standard_version_id=apprenticeship.standard_version_id
-        ).count(),
+        duties_total=Duty.objects.current()
+        .filter(standard_version_id=apprenticeship.standard_version_id)
+        .count(),
     )
 
 
@@ -230,11 +242,14 @@ def annotate_caseload(apprenticeships: QuerySet[Apprenticeship]) -> QuerySet[App
         evidence_waiting=_count(waiting),
         oldest_waiting=Subquery(waiting.order_by("submitted_at").values("submitted_at")[:1]),
         duties_signed_off=_count(
-            DutySignOff.objects.active().filter(apprenticeship=OuterRef("pk"))
+            DutySignOff.objects.active().filter(
+                apprenticeship=OuterRef("pk"), duty__retired_at__isnull=True
+            )
         ),
         duties_total=Coalesce(
             Subquery(
-                Duty.objects.filter(standard_version=OuterRef("standard_version"))
+                Duty.objects.current()
+                .filter(standard_version=OuterRef("standard_version"))
                 .order_by()
                 .values("standard_version")
                 .annotate(n=Count("pk"))

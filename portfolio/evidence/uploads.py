@@ -191,18 +191,6 @@ def _sha256(upload: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def _contains_markup(upload: IO[bytes]) -> bool:
-    upload.seek(0)
-    previous = b""
-    for chunk in iter(lambda: upload.read(CHUNK), b""):
-        if MARKUP.search(previous[-64:] + chunk):
-            upload.seek(0)
-            return True
-        previous = chunk
-    upload.seek(0)
-    return False
-
-
 def sniff(head: bytes) -> str:
     """The allow-list key for content starting with `head`, or raise UploadRefused."""
     if head.startswith(EXECUTABLE_MAGIC):
@@ -239,12 +227,13 @@ def sniff(head: bytes) -> str:
                 "Camera, Formats, Most Compatible, or share the photo as a JPEG."
             )
         return MP4_BRANDS.get(brand, "mp4")
+    if head.startswith(TEXT_BOMS) and text_encoding(head):
+        # Before MP3: a UTF-16 byte order mark looks like an MP3 frame header.
+        return _text_key(head)
     if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
         return "mp3"
-    if _looks_like_text(head):
-        if MARKUP.search(head):
-            raise UploadRefused("Web pages, SVG images and scripts can't be uploaded.")
-        return "txt"
+    if text_encoding(head):
+        return _text_key(head)
     raise UploadRefused(
         "This type of file can't be uploaded. You can upload documents (PDF, Word, "
         "OpenDocument, plain text), photos (JPEG, PNG, WebP), audio (MP3, M4A, WAV, Ogg) "
@@ -252,15 +241,85 @@ def sniff(head: bytes) -> str:
     )
 
 
-def _looks_like_text(head: bytes) -> bool:
-    if b"\x00" in head:
-        return False
+# Byte order marks of the text encodings we accept, longest first.
+TEXT_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+# Besides these, a control character in more than 1 in 100 characters means "not text".
+TEXT_CONTROLS_ALLOWED = set("\t\n\r\f\v\x1a")
+
+
+def text_encoding(head: bytes) -> str | None:
+    """The encoding of a text file that starts with `head`, or None if it is not text.
+
+    A byte order mark says UTF-8 or UTF-16 (what Windows Notepad saves as "Unicode").
+    Without one, every other byte being zero means UTF-16 as Windows writes it; otherwise
+    UTF-8, or else Windows-1252 (older Windows programs). Text has no zero bytes in a
+    single-byte encoding and few control characters."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"  # the mark says which byte order
+    elif len(head) >= 4 and head[1::2].count(0) > 0.9 * len(head[1::2]) and 0 not in head[::2]:
+        encoding = "utf-16-le"
+    elif len(head) >= 4 and head[::2].count(0) > 0.9 * len(head[::2]) and 0 not in head[1::2]:
+        encoding = "utf-16-be"
+    elif b"\x00" in head:
+        return None
+    else:
+        encoding = "utf-8"
+    sample = head[: len(head) - len(head) % 2] if encoding.startswith("utf-16") else head
     try:
-        head.decode("utf-8")
+        text = sample.decode(encoding)
     except UnicodeDecodeError as exc:
-        # A multi-byte character cut at the end of the sample is still text.
-        return exc.start >= len(head) - 3
-    return True
+        if encoding == "utf-8" and exc.start >= len(sample) - 3:
+            # A multi-byte character cut at the end of the sample is still text.
+            text = sample[: exc.start].decode(encoding)
+        elif encoding == "utf-8":
+            try:
+                text = sample.decode("cp1252")
+            except UnicodeDecodeError:
+                return None
+            encoding = "cp1252"
+        else:
+            return None
+    controls = sum(1 for char in text if ord(char) < 32 and char not in TEXT_CONTROLS_ALLOWED)
+    if "\x00" in text or controls > len(text) / 100:
+        return None
+    return encoding
+
+
+def _text_key(head: bytes) -> str:
+    encoding = text_encoding(head) or "utf-8"
+    if MARKUP.search(head.decode(encoding, "ignore").encode()):
+        raise UploadRefused("Web pages, SVG images and scripts can't be uploaded.")
+    return "txt"
+
+
+def _decode_text_file(upload: IO[bytes]) -> tuple[str, bytes | None]:
+    """The whole text of a plain-text upload, and the bytes to store: UTF-8 without a byte
+    order mark (None when the upload is that already)."""
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    encoding = text_encoding(data[:HEAD_BYTES])
+    if encoding is None:
+        raise UploadRefused("This text file contains binary data.")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        if encoding != "utf-8":
+            raise UploadRefused(
+                "This text file mixes different kinds of characters and can't be read. "
+                "Save it again as UTF-8 text and upload that."
+            ) from None
+        try:
+            text, encoding = data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            raise UploadRefused("This text file contains binary data.") from None
+    if "\x00" in text:
+        raise UploadRefused("This text file contains binary data.")
+    if MARKUP.search(text.encode()):
+        raise UploadRefused("Web pages, SVG images and scripts can't be uploaded.")
+    return text, (None if encoding == "utf-8" else text.encode("utf-8"))
 
 
 def _check_zip_document(upload: IO[bytes]) -> tuple[str, str]:
@@ -406,19 +465,6 @@ def _check_pdf(upload: IO[bytes]) -> str:
     finally:
         upload.seek(0)
     return "\f".join(pages)[:MAX_EXTRACTED_TEXT]
-
-
-def _read_text(upload: IO[bytes]) -> str:
-    upload.seek(0)
-    data = upload.read(MAX_EXTRACTED_TEXT * 4)
-    upload.seek(0)
-    if b"\x00" in data:
-        raise UploadRefused("This text file contains binary data.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", "replace")
-    return text[:MAX_EXTRACTED_TEXT]
 
 
 def _reencode_image(upload: IO[bytes], key: str) -> bytes:
@@ -622,16 +668,17 @@ def check_upload(upload: IO[bytes], *, name: str, size: int) -> CheckedFile:
     _check_container(upload, key, head)
     if key == "pdf":
         text = _check_pdf(upload)
-    elif key == "txt":
-        if _contains_markup(upload):
-            raise UploadRefused("Web pages, SVG images and scripts can't be uploaded.")
-        text = _read_text(upload)
+    content = None
+    if key == "txt":
+        # Stored as UTF-8, whatever the encoding it came in.
+        text, content = _decode_text_file(upload)
+        text = text[:MAX_EXTRACTED_TEXT]
     # Our own checks first, so their plain reasons win; the scan before any picture is
     # decoded.
     _scan_for_viruses(upload, display_name)
-    content = None
     if file_type.category == "image":
         content = _reencode_image(upload, key)
+    if content is not None:
         digest = hashlib.sha256(content).hexdigest()
         size = len(content)
     else:

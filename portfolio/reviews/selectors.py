@@ -28,8 +28,10 @@ from standards.models import Duty
 
 
 def _duties_progress(apprenticeship: Apprenticeship) -> dict[str, Any]:
-    duties = Duty.objects.filter(standard_version_id=apprenticeship.standard_version_id).order_by(
-        "number"
+    duties = (
+        Duty.objects.current()
+        .filter(standard_version_id=apprenticeship.standard_version_id)
+        .order_by("number")
     )
     signed = dict(
         DutySignOff.objects.active()

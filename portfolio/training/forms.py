@@ -71,9 +71,11 @@ class OtjEntryForm(forms.Form):
 
     def __init__(self, *args, apprenticeship: Apprenticeship, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["duty"].queryset = Duty.objects.filter(
-            standard_version_id=apprenticeship.standard_version_id
-        ).order_by("number")
+        self.fields["duty"].queryset = (
+            Duty.objects.current()
+            .filter(standard_version_id=apprenticeship.standard_version_id)
+            .order_by("number")
+        )
         self.fields["evidence"].queryset = Evidence.objects.filter(
             apprenticeship=apprenticeship
         ).order_by("-activity_date", "-pk")

@@ -71,6 +71,9 @@ class OtjEntry(models.Model):
         VERIFIED = "verified", "Verified"
         REJECTED = "rejected", "Rejected"
 
+    # How the standards import counts these among the records that refer to a KSB or duty.
+    reference_label = "off-the-job entries"
+
     apprenticeship = models.ForeignKey(
         Apprenticeship, on_delete=models.PROTECT, related_name="otj_entries"
     )
@@ -209,6 +212,9 @@ class OtjPlan(models.Model):
 
 class OtjAllocation(models.Model):
     """The minutes the tutor planned for one duty."""
+
+    # How the standards import counts these among the records that refer to a KSB or duty.
+    reference_label = "off-the-job plan lines"
 
     plan = models.ForeignKey(OtjPlan, on_delete=models.CASCADE, related_name="allocations")
     duty = models.ForeignKey(Duty, on_delete=models.PROTECT, related_name="+")

@@ -103,6 +103,7 @@ class DutyLine:
     code: str
     text: str
     figures: Figures
+    retired: bool = False  # retired by a re-import of the standard: logged time still counts
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,6 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
     however many entries there are (five, with the standard version already loaded)."""
     today = today or timezone.localdate()
     standard = apprenticeship.standard_version
-    duties = list(Duty.objects.filter(standard_version_id=standard.pk).order_by("number"))
     rows = (
         OtjEntry.objects.current()
         .filter(apprenticeship_id=apprenticeship.pk)
@@ -195,6 +195,13 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
         )
     )
     by_duty = {row["duty_id"]: row for row in rows}
+    # A duty retired by a re-import of the standard keeps the time logged against it (it
+    # counts in the total) but needs none.
+    duties = [
+        d
+        for d in Duty.objects.filter(standard_version_id=standard.pk).order_by("number", "pk")
+        if not d.is_retired or d.pk in by_duty
+    ]
     plan = plan_row(apprenticeship)
     allocations = {
         a.duty_id: a.minutes
@@ -208,16 +215,19 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
     required = otj_plan.required_after_prior_learning(requirement.minutes, prior)
     closed = bool(log_is_closed(apprenticeship))
 
+    current = [d for d in duties if not d.is_retired]
     weights: Sequence[Decimal | int | None]
     if plan is not None and plan.has_custom_split:
         source = SplitSource.CUSTOM
-        minutes = [allocations.get(d.pk, 0) for d in duties]
+        minutes = [0 if d.is_retired else allocations.get(d.pk, 0) for d in duties]
         weights, needs_review = minutes, required is not None and sum(minutes) != required
-    elif any(d.otj_weight for d in duties):
-        source, weights, needs_review = SplitSource.STANDARD, [d.otj_weight for d in duties], False
+    elif any(d.otj_weight for d in current):
+        source, needs_review = SplitSource.STANDARD, False
+        weights = [0 if d.is_retired else d.otj_weight for d in duties]
     else:
-        source, weights, needs_review = SplitSource.EQUAL, [1] * len(duties), False
-    first = duties[0] if duties else None
+        source, needs_review = SplitSource.EQUAL, False
+        weights = [0 if d.is_retired else 1 for d in duties]
+    first = current[0] if current else None
     duty_rows = [by_duty.get(d.pk) for d in duties]
 
     uneven = funding_rules.otj_may_be_uneven(apprenticeship.start_date)
@@ -264,7 +274,14 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
         prior_learning_reason=plan.prior_learning_reason if plan else "",
         total=total,
         duties=[
-            DutyLine(duty_id=d.pk, number=d.number, code=d.code, text=d.text, figures=line)
+            DutyLine(
+                duty_id=d.pk,
+                number=d.number,
+                code=d.code_label,
+                text=d.text,
+                figures=line,
+                retired=d.is_retired,
+            )
             for d, line in zip(duties, lines, strict=True)
         ],
         not_counted_minutes=sum(row["not_counted"] or 0 for row in by_duty.values()),

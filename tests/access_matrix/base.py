@@ -22,15 +22,52 @@ from typing import Any
 from tests.helpers.personas import move_to_gateway
 
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
-PERSONA_NAMES = ("apprentice", "employer", "tutor", "assessor", "admin", "outsider", "operator")
+# The people of the first provider's apprenticeship, the outsider, the site operator, the
+# admin of the first apprenticeship's assessment organisation, and a second provider's
+# admin, tutor, employer contact and apprentice (on the second provider's own
+# apprenticeship), who must never reach the first provider's records.
+FIRST_PROVIDER = ("apprentice", "employer", "tutor", "assessor", "admin")
+SECOND_PROVIDER = ("p2_admin", "p2_tutor", "p2_employer", "p2_apprentice")
+PERSONA_NAMES = (*FIRST_PROVIDER, "outsider", "operator", "epao_admin", *SECOND_PROVIDER)
 
 
 def everyone(status: int) -> dict[str, int]:
     return dict.fromkeys(PERSONA_NAMES, status)
 
 
+# Personas whose status an entry may leave out, worked out by `derived` from the others.
+DERIVED = ("epao_admin", *SECOND_PROVIDER)
+
+
 def only(allowed: dict[str, int], otherwise: int) -> dict[str, int]:
-    return {name: allowed.get(name, otherwise) for name in PERSONA_NAMES}
+    return {
+        name: allowed.get(name, otherwise)
+        for name in PERSONA_NAMES
+        if name in allowed or name not in DERIVED
+    }
+
+
+def derived(expected: dict[str, int]) -> dict[str, int]:
+    """Fill in what an entry does not say for the derived personas.
+
+    The assessment organisation's admin is refused (403) where the assessor gets in or is
+    refused, and sees nothing (404) where the assessor sees nothing: entries where the admin
+    gets in name them. The second provider's admin is treated as the outsider is (an admin
+    at another provider); its tutor, employer contact and apprentice get the outsider's
+    status where that is a refusal (they see nothing of the first provider's), and where the
+    outsider gets in, what the first provider's tutor, employer contact and apprentice get.
+    """
+    filled = dict(expected)
+    assessor = expected["assessor"]
+    filled.setdefault("epao_admin", NOT_FOUND if assessor == NOT_FOUND else FORBIDDEN)
+    filled.setdefault("p2_admin", expected["outsider"])
+    refused = expected["outsider"] in (FORBIDDEN, NOT_FOUND)
+    for name in ("p2_tutor", "p2_employer", "p2_apprentice"):
+        # Where the outsider gets in, the page is not about the first provider's records
+        # (a home page, the admin's own lists): they get what their counterpart gets.
+        counterpart = name.removeprefix("p2_")
+        filled.setdefault(name, expected["outsider"] if refused else expected[counterpart])
+    return filled
 
 
 # The states an entry may ask for, applied to the personas before its arguments are built.
@@ -55,6 +92,9 @@ class Entry:
     state: str | None = None
     label: str = ""
     query: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "expected", derived(self.expected))
 
     @property
     def id(self) -> str:

@@ -36,6 +36,23 @@ def _invited_person(ctx):
     return [ctx["invited_person"].pk]
 
 
+def _failed_job(about_apprenticeship: bool):
+    def make(ctx):
+        from outbox.models import OutboxMessage
+
+        job = OutboxMessage.objects.create(
+            task="outbox.tasks.send_email",
+            key=f"matrix-{about_apprenticeship}",
+            payload={"to": ["someone@example.org"], "subject": "Hello", "body": "Hello"},
+            apprenticeship_id=ctx["apprenticeship"].pk if about_apprenticeship else None,
+            status=OutboxMessage.Status.FAILED,
+            last_error="The mail server refused the address.",
+        )
+        return [job.pk]
+
+    return make
+
+
 # Reachable without signing in. Anonymous requests to anything else must redirect to login.
 PUBLIC = {
     "accounts:login": OK,
@@ -49,6 +66,9 @@ PUBLIC = {
     # An employer contact signs a progress review through a single-use emailed link.
     "portfolio:review-sign-by-link": OK,
 }
+
+# The second provider's people who administer nothing.
+NON_ADMINS = dict.fromkeys(("p2_tutor", "p2_employer", "p2_apprentice"), FORBIDDEN)
 
 ENTRIES: list[Entry] = [
     # Public pages, signed in: the login page sends a signed-in person home.
@@ -65,19 +85,56 @@ ENTRIES: list[Entry] = [
     Entry("healthz", everyone(OK)),
     # Home sends everyone to the page for their main role; someone with no role (the site
     # operator here) gets a welcome page.
-    Entry("dashboards:home", only({"operator": OK}, REDIRECT)),
+    Entry("dashboards:home", only({"operator": OK, "epao_admin": REDIRECT}, REDIRECT)),
     # Role home pages list only what the role covers; anyone may open their own.
     Entry("dashboards:caseload", everyone(OK)),
     Entry("dashboards:employer-home", everyone(OK)),
     Entry("dashboards:assessor-home", everyone(OK)),
     Entry("dashboards:my-apprenticeships", everyone(OK)),
-    Entry("dashboards:overview", ADMIN_ONLY),
+    # Site operators open the overview too, for the emails and jobs about no apprenticeship.
+    Entry("dashboards:overview", only({"admin": OK, "outsider": OK, "operator": OK}, FORBIDDEN)),
+    # Retrying a failed email or job: the provider admin of its apprenticeship only. A job
+    # about no apprenticeship (an invitation) is for site operators only.
+    Entry(
+        "dashboards:job-retry",
+        # Only admins look jobs up: anyone else is refused before that.
+        only(
+            {"admin": REDIRECT, "outsider": NOT_FOUND, "operator": NOT_FOUND, **NON_ADMINS},
+            FORBIDDEN,
+        ),
+        args=_failed_job(about_apprenticeship=True),
+        method="post",
+    ),
+    Entry(
+        "dashboards:job-retry",
+        only(
+            {"admin": NOT_FOUND, "outsider": NOT_FOUND, "operator": REDIRECT, **NON_ADMINS},
+            FORBIDDEN,
+        ),
+        args=_failed_job(about_apprenticeship=False),
+        method="post",
+        label="dashboards:job-retry about no apprenticeship",
+    ),
+    Entry(
+        "dashboards:job-retry",
+        everyone(NOT_ALLOWED),
+        args=_failed_job(True),
+        label="dashboards:job-retry GET",
+    ),
     # One apprenticeship.
     Entry("dashboards:apprenticeship-detail", VIEWERS, args=_apprenticeship),
     Entry(
         "dashboards:apprenticeship-detail",
         only(
-            {"apprentice": OK, "employer": OK, "tutor": OK, "assessor": OK, "admin": OK}, NOT_FOUND
+            {
+                "apprentice": OK,
+                "employer": OK,
+                "tutor": OK,
+                "assessor": OK,
+                "admin": OK,
+                "epao_admin": OK,
+            },
+            NOT_FOUND,
         ),
         args=_apprenticeship,
         state="post_gateway",
@@ -90,6 +147,15 @@ ENTRIES: list[Entry] = [
     ),
     Entry(
         "apprenticeship:apprenticeship-edit",
+        only(
+            {"admin": OK, "apprentice": FORBIDDEN, "employer": FORBIDDEN, "tutor": FORBIDDEN},
+            NOT_FOUND,
+        ),
+        args=_apprenticeship,
+    ),
+    # Moving an enrolment to another version of its standard: the provider admin.
+    Entry(
+        "apprenticeship:apprenticeship-move-version",
         only(
             {"admin": OK, "apprentice": FORBIDDEN, "employer": FORBIDDEN, "tutor": FORBIDDEN},
             NOT_FOUND,

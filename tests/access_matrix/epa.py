@@ -1,7 +1,10 @@
 """End-point assessment: the assessor's record, assigning assessors, and the assessment
 organisation's pages. Only the assigned assessor records; an assessor who is not assigned,
-or before gateway, gets a 404. The assessment organisation's admin is not one of the six
-personas: tests/epa/test_access.py checks every entry below for them too."""
+or before gateway, gets a 404. The assessment organisation's admin (EPAO_ADMIN below, for
+every entry) sees and arranges the assessment after gateway, assigns the assessors (the
+provider no longer does) and never records it."""
+
+from dataclasses import replace
 
 from django.utils import timezone
 
@@ -44,7 +47,7 @@ EPAO_ADMIN_ONLY = only(
 )
 ASSIGNERS = only(
     {
-        "admin": OK,
+        "admin": FORBIDDEN,
         "assessor": FORBIDDEN,
         "apprentice": FORBIDDEN,
         "employer": FORBIDDEN,
@@ -52,6 +55,35 @@ ASSIGNERS = only(
     },
     NOT_FOUND,
 )
+
+# What the assessment organisation's admin gets, by entry.
+EPAO_ADMIN = {
+    "epa:assessment": NOT_FOUND,  # before gateway
+    "epa:assessment after gateway": OK,
+    "epa:assessment of an apprentice the assessor is not assigned to": OK,
+    "epa:assessor-assign before gateway": NOT_FOUND,
+    "epa:assessor-assign": OK,
+    "epa:assessor-remove": OK,
+    "epa:declaration": FORBIDDEN,
+    "epa:declaration before gateway": NOT_FOUND,
+    "epa:session-record": FORBIDDEN,
+    "epa:session-record POST": FORBIDDEN,
+    "epa:session-detail": OK,
+    "epa:question-add": FORBIDDEN,
+    "epa:question-edit": FORBIDDEN,
+    "epa:ksb-notes": FORBIDDEN,
+    "epa:method-grade": FORBIDDEN,
+    "epa:method-grade POST (only the assigned assessor grades)": FORBIDDEN,
+    "epa:result-confirm": FORBIDDEN,
+    "epa:round-start": FORBIDDEN,
+    "epa:exceptional-circumstances": OK,
+    "epa:appeal-record": OK,
+    "epa:appeal-decide": OK,
+    "epa:epao-home": OK,
+    "epa:resit-policies": OK,
+    "epa:resit-policy-record": OK,
+    "epa:resit-policy-record POST": REDIRECT,
+}
 
 
 def _plan(ctx):
@@ -184,7 +216,7 @@ ENTRIES: list[Entry] = [
     ),
     Entry(
         "epa:assessor-assign",
-        {**BEFORE_GATEWAY, "admin": OK},
+        BEFORE_GATEWAY,
         args=_apprenticeship,
         label="epa:assessor-assign before gateway",
     ),
@@ -262,4 +294,9 @@ ENTRIES: list[Entry] = [
         data=lambda ctx: {"name": "Policy 2", "grade_cap": "pass", "scope": "failed"},
         label="epa:resit-policy-record POST",
     ),
+]
+
+ENTRIES = [
+    replace(entry, expected={**entry.expected, "epao_admin": EPAO_ADMIN[entry.id]})
+    for entry in ENTRIES
 ]

@@ -9,6 +9,7 @@ from apprenticeship import funding_rules, services
 from apprenticeship.models import Apprenticeship, Membership, Organisation, Role
 from audit.models import AuditEvent
 from tests import factories
+from tests.helpers.outbox import deliver_outbox
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -176,6 +177,7 @@ def test_inviting_a_new_person_creates_an_account_without_a_password_and_emails_
         )
     assert created and user.email == "new.person@example.org"
     assert not user.has_usable_password()
+    assert deliver_outbox() == 1
     assert len(mailoutbox) == 1
     assert "/accounts/invitation/" in mailoutbox[0].body
     assert mailoutbox[0].to == ["new.person@example.org"]
@@ -194,6 +196,7 @@ def test_inviting_someone_who_has_an_account_adds_them_and_tells_them(
             by=personas["admin"],
         )
     assert not created and user == personas["tutor"]
+    deliver_outbox()
     assert "You have been added" in mailoutbox[0].subject
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from apprenticeship.models import Apprenticeship, Membership, Organisation, Role
 from audit.models import AuditEvent
 from tests import factories
+from tests.helpers.outbox import deliver_outbox
 
 
 def enrol_form(personas, **overrides) -> dict:
@@ -134,6 +135,7 @@ def test_invitation_link_lets_a_person_choose_a_password_once(
             },
         )
     assert response.status_code == 302
+    deliver_outbox()
     link = re.search(r"https?://[^/]+(/accounts/invitation/\S+)", mailoutbox[0].body).group(1)
     client.logout()
     page = client.get(link, follow=True)
@@ -166,6 +168,7 @@ def test_resending_an_invitation_sends_a_new_link(
             reverse("apprenticeship:person-resend-invitation", args=[person.pk]),
             {"next": "https://evil.example.com/"},
         )
+    deliver_outbox()
     assert mailoutbox[0].to == ["waiting@example.org"]
 
 

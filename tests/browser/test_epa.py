@@ -1,5 +1,6 @@
 """Gateway and the end-point assessment in a real browser, on a phone: the employer and
-the provider confirm gateway, the provider admin assigns an independent assessor, who
+the provider confirm gateway, the assessment organisation's admin assigns an independent
+assessor, who
 declares no conflict of interest, reads the frozen portfolio, records both methods of
 the ST0896 plan data and confirms a distinction."""
 
@@ -75,7 +76,11 @@ def test_gateway_then_the_assessor_records_both_methods_and_confirms_a_distincti
         "order"
     )
 
-    sign_in(page, "admin@example.org", PASSWORD)
+    epao_admin = factories.UserFactory(email="epao.admin@example.org", full_name="Erin Fairway")
+    factories.OrganisationMembershipFactory(
+        user=epao_admin, organisation=apprenticeship.epao, is_admin=True
+    )
+    sign_in(page, "epao.admin@example.org", PASSWORD)
     page.goto(f"/apprenticeships/{apprenticeship.pk}/")
     page.get_by_role("link", name="Assign an assessor").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Assign an assessor")

@@ -14,6 +14,7 @@ from portfolio.reviews import tasks
 from portfolio.reviews.models import Review
 from portfolio.reviews.services import reminders as review_reminders
 from tests.helpers.browser import screenshot, sign_in, sign_out
+from tests.helpers.outbox import deliver_outbox
 
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory
 WELLBEING = "Finding the late shifts tiring; keeping weekly supervision for now."
@@ -56,6 +57,7 @@ def test_tutor_records_apprentice_signs_employer_signs_through_the_link(
     # The employer has no account, so the tutor sends a signing link.
     page.get_by_role("button", name="Send a signing link").click()
     assert page.get_by_text("Signing link sent to Employer").is_visible()
+    deliver_outbox()  # what the worker does
     [link_email] = [m for m in mail.outbox if m.to == [employer.email] and "link" in m.body]
     [link] = re.findall(r"https?://\S+", link_email.body)
     sign_out(page)

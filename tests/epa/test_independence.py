@@ -147,12 +147,12 @@ def test_every_conflict_is_listed_at_once(gateway):
 
 @pytest.mark.parametrize("conflict", CONFLICTS, ids=lambda f: f.__name__)
 def test_assigning_someone_with_a_conflict_is_refused_and_nothing_changes(
-    gateway, personas, conflict
+    gateway, personas, conflict, epao_admin
 ):
     user, expected = conflict(gateway)
     before = Membership.objects.count(), AuditEvent.objects.count()
     with pytest.raises(EpaError, match="can't be this apprentice's assessor") as error:
-        assessors.assign_assessor(apprenticeship=gateway, assessor=user, by=personas["admin"])
+        assessors.assign_assessor(apprenticeship=gateway, assessor=user, by=epao_admin)
     assert expected in str(error.value)
     assert (Membership.objects.count(), AuditEvent.objects.count()) == before
 
@@ -226,33 +226,33 @@ def test_someone_not_assigned_cannot_record_even_if_independent(gateway, methods
         )
 
 
-def test_an_ended_assignment_can_no_longer_record(gateway, methods, assessor, personas):
+def test_an_ended_assignment_can_no_longer_record(gateway, methods, assessor, personas, epao_admin):
     services.declare_no_conflict(apprenticeship=gateway, assessor=assessor)
     membership = gateway.memberships.get(role=Role.ASSESSOR)
-    assessors.remove_assessor(membership=membership, by=personas["admin"], reason="On leave.")
+    assessors.remove_assessor(membership=membership, by=epao_admin, reason="On leave.")
     with pytest.raises(EpaError, match="is not assigned"):
         record_method(gateway, methods["AM1"], assessor)
 
 
-def test_an_independent_assessor_is_assigned_and_it_is_in_the_history(gateway, personas):
+def test_an_independent_assessor_is_assigned_and_it_is_in_the_history(
+    gateway, personas, epao_admin
+):
     user = new_assessor(gateway.epao, full_name="Robin Fairway")
-    membership = assessors.assign_assessor(
-        apprenticeship=gateway, assessor=user, by=personas["admin"]
-    )
+    membership = assessors.assign_assessor(apprenticeship=gateway, assessor=user, by=epao_admin)
     assert (membership.role, membership.is_active) == (Role.ASSESSOR, True)
     event = AuditEvent.objects.get(action="epa.assessor_assigned")
-    assert event.actor == personas["admin"]
+    assert event.actor == epao_admin
     assert event.apprenticeship_id == gateway.pk
     assert event.after == {"user": user.pk, "role": Role.ASSESSOR}
     with pytest.raises(EpaError, match="already"):
-        assessors.assign_assessor(apprenticeship=gateway, assessor=user, by=personas["admin"])
+        assessors.assign_assessor(apprenticeship=gateway, assessor=user, by=epao_admin)
 
 
-def test_an_assessor_cannot_be_assigned_before_gateway(personas, plan):
+def test_an_assessor_cannot_be_assigned_before_gateway(personas, plan, epao_admin):
     user = new_assessor(personas["apprenticeship"].epao)
     with pytest.raises(EpaError, match="once the apprentice has passed gateway"):
         assessors.assign_assessor(
-            apprenticeship=personas["apprenticeship"], assessor=user, by=personas["admin"]
+            apprenticeship=personas["apprenticeship"], assessor=user, by=epao_admin
         )
     assert not Membership.objects.filter(user=user).exists()
 

@@ -174,13 +174,13 @@ def test_someone_on_the_apprenticeship_with_a_forced_assessor_role_cannot_grade(
     assert not MethodAssessment.objects.exists()
 
 
-def test_the_admin_assigns_an_independent_assessor_and_is_refused_a_conflicted_one(
-    client, gateway, personas
+def test_the_assessment_admin_assigns_an_independent_assessor_and_is_refused_a_conflicted_one(
+    client, gateway, personas, epao_admin
 ):
     independent = new_assessor(gateway.epao, full_name="Robin Fairway")
     conflicted = new_assessor(gateway.epao, full_name="Casey Before")
     factories.OrganisationMembershipFactory(user=conflicted, organisation=gateway.employer)
-    client.force_login(personas["admin"])
+    client.force_login(epao_admin)
     url = reverse("epa:assessor-assign", args=[gateway.pk])
     page = text(client.get(url))
     assert "Robin Fairway" in page and "Casey Before" in page
@@ -194,11 +194,11 @@ def test_the_admin_assigns_an_independent_assessor_and_is_refused_a_conflicted_o
 
 
 def test_the_assign_form_offers_only_people_at_the_apprenticeships_assessment_organisation(
-    client, gateway, personas
+    client, gateway, personas, epao_admin
 ):
     elsewhere = factories.UserFactory(full_name="Elsewhere Assessor")
     factories.OrganisationMembershipFactory(user=elsewhere, organisation=factories.EPAOFactory())
-    client.force_login(personas["admin"])
+    client.force_login(epao_admin)
     url = reverse("epa:assessor-assign", args=[gateway.pk])
     assert "Elsewhere Assessor" not in text(client.get(url))
     response = client.post(url, {"assessor": elsewhere.pk})

@@ -90,3 +90,33 @@ def move_to_gateway(apprenticeship: Apprenticeship) -> Apprenticeship:
     apprenticeship.status = Apprenticeship.Status.GATEWAY
     apprenticeship.save(update_fields=["status"])
     return apprenticeship
+
+
+def add_more_personas(people: dict) -> dict:
+    """For the access matrix: the admin of the first apprenticeship's assessment
+    organisation, and a second provider's admin, tutor, employer contact and apprentice on
+    that provider's own apprenticeship (the outsider's `other_apprenticeship`)."""
+    first, other = people["apprenticeship"], people["other_apprenticeship"]
+    people["epao_admin"] = factories.UserFactory(
+        email="epao.admin@example.org", full_name="Epao Admin"
+    )
+    factories.OrganisationMembershipFactory(
+        user=people["epao_admin"], organisation=first.epao, is_admin=True
+    )
+    people["p2_admin"] = factories.UserFactory(email="p2.admin@example.org", full_name="P2 Admin")
+    factories.OrganisationMembershipFactory(
+        user=people["p2_admin"], organisation=other.provider, is_admin=True
+    )
+    people["p2_tutor"] = factories.UserFactory(email="p2.tutor@example.org", full_name="P2 Tutor")
+    factories.OrganisationMembershipFactory(user=people["p2_tutor"], organisation=other.provider)
+    factories.MembershipFactory(apprenticeship=other, user=people["p2_tutor"], role=Role.TUTOR)
+    people["p2_employer"] = factories.UserFactory(
+        email="p2.employer@example.org", full_name="P2 Employer"
+    )
+    factories.OrganisationMembershipFactory(user=people["p2_employer"], organisation=other.employer)
+    factories.MembershipFactory(
+        apprenticeship=other, user=people["p2_employer"], role=Role.EMPLOYER
+    )
+    people["p2_apprentice"] = other.apprentice
+    factories.OrganisationMembershipFactory(user=other.apprentice, organisation=other.employer)
+    return people

@@ -7,8 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from outbox import services as outbox
+from outbox.models import OutboxMessage
+from outbox.runner import OutboxTask
 from reports import content, pdf, services, tasks
 from reports.models import Report
+from tests.helpers.outbox import deliver_outbox
 
 
 def pdf_text(data: bytes) -> str:
@@ -42,10 +46,20 @@ def test_a_change_to_what_the_pdf_shows_makes_a_new_report(personas):
     assert ask(personas).pk != first.pk
 
 
-def test_the_job_is_sent_to_the_broker_after_commit(personas, django_capture_on_commit_callbacks):
+def test_the_job_is_queued_in_the_outbox_and_sent_to_the_broker_after_commit(
+    personas, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         report = ask(personas)
-    assert report.sent_at is None and len(callbacks) == 1
+    [job] = OutboxMessage.objects.all()
+    assert job.task == "reports.tasks.build_report" and job.payload == {"report_id": report.pk}
+    assert job.apprenticeship_id == personas["apprenticeship"].pk
+    assert job.status == OutboxMessage.Status.PENDING and len(callbacks) == 1
+    callbacks[0]()
+    job.refresh_from_db()
+    assert job.status == OutboxMessage.Status.SENT and job.dispatched_at is not None
+    ask(personas)  # asking again while it waits queues nothing more
+    assert OutboxMessage.objects.count() == 1
 
 
 def test_building_renders_the_stored_html_to_a_pdf_and_is_idempotent(personas):
@@ -101,41 +115,67 @@ def test_a_job_over_its_time_limit_fails_as_too_long(personas, monkeypatch):
     assert report.status == Report.Status.FAILED and report.failure == services.FAILED_TOO_LONG
 
 
-def test_the_build_task_has_time_limits_and_bounded_retries():
+def test_the_build_task_has_time_limits_and_runs_through_the_outbox():
     task = tasks.build_report
     assert (task.soft_time_limit, task.time_limit) == (300, 360)
-    assert task.max_retries == 3 and task.autoretry_for == (OSError,)
-    assert task.acks_late
+    assert isinstance(task, OutboxTask) and not task.at_most_once
+    assert task.acks_late and task.reject_on_worker_lost
 
 
-# -- the sweep: nothing waits or builds forever -----------------------------------------
-
-
-def test_sweep_restarts_a_job_whose_worker_died_and_fails_it_after_three_attempts(personas):
+def test_storage_errors_are_retried_by_the_outbox_then_fail_the_report(personas, monkeypatch):
     report = ask(personas)
+
+    def broken_save(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(type(report.file), "save", broken_save)
+    for attempt in range(1, services.MAX_ATTEMPTS + 1):
+        OutboxMessage.objects.update(not_before=timezone.now())  # the backoff has passed
+        deliver_outbox()
+        job = OutboxMessage.objects.get()
+        report.refresh_from_db()
+        assert report.attempts == attempt
+    assert report.status == Report.Status.FAILED and report.failure == services.FAILED_ERROR
+    assert job.status == OutboxMessage.Status.DONE
+
+
+# -- recovery: nothing waits or builds forever -------------------------------------------
+
+
+def _worker_died(report, attempts):
+    """The report's build started `attempts` times and its worker died an hour ago."""
     long_ago = timezone.now() - dt.timedelta(hours=1)
     Report.objects.filter(pk=report.pk).update(
-        status=Report.Status.BUILDING, started_at=long_ago, attempts=1, sent_at=long_ago
+        status=Report.Status.BUILDING, started_at=long_ago, attempts=attempts
     )
-    counts = services.sweep_reports()
-    report.refresh_from_db()
-    assert counts["restarted"] == 1 and report.status == Report.Status.QUEUED
-    assert report.sent_at is not None  # sent again to the (working) broker
-    Report.objects.filter(pk=report.pk).update(
-        status=Report.Status.BUILDING, started_at=long_ago, attempts=3
+    OutboxMessage.objects.update(
+        status=OutboxMessage.Status.RUNNING, attempts=attempts, heartbeat_at=long_ago
     )
-    services.sweep_reports()
-    report.refresh_from_db()
-    assert report.status == Report.Status.FAILED and report.failure == services.FAILED_TOO_LONG
 
 
-def test_sweep_resends_a_job_the_broker_lost(personas):
+def test_a_job_whose_worker_died_is_built_again_and_fails_after_three_attempts(personas):
     report = ask(personas)
-    Report.objects.filter(pk=report.pk).update(sent_at=timezone.now() - dt.timedelta(hours=2))
-    counts = services.sweep_reports()
+    _worker_died(report, attempts=1)
+    assert outbox.sweep()["returned"] == 1
+    deliver_outbox()
     report.refresh_from_db()
-    assert counts["restarted"] == 1 and counts["sent"] == 1
-    assert report.sent_at > timezone.now() - dt.timedelta(minutes=1)
+    assert report.status == Report.Status.READY and report.attempts == 2
+    again = ask(personas, audience=Report.Audience.EMPLOYER)
+    _worker_died(again, attempts=3)
+    outbox.sweep()
+    deliver_outbox()
+    again.refresh_from_db()
+    assert again.status == Report.Status.FAILED and again.failure == services.FAILED_TOO_LONG
+
+
+def test_a_job_the_broker_lost_is_sent_again(personas, settings):
+    ask(personas)
+    lost_at = timezone.now() - dt.timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS + 1)
+    OutboxMessage.objects.update(status=OutboxMessage.Status.SENT, dispatched_at=lost_at)
+    counts = outbox.sweep()
+    assert counts["resent"] == 1 and counts["sent"] == 1
+    job = OutboxMessage.objects.get()
+    assert job.status == OutboxMessage.Status.SENT and job.dispatched_at > lost_at
 
 
 # -- the broker is down -----------------------------------------------------------------
@@ -150,13 +190,14 @@ def test_when_the_broker_is_down_the_request_succeeds_and_the_job_starts_when_it
         response = client.post(url)  # own_broker is not started: the broker is down
     report = Report.objects.get()
     assert response.status_code == 302 and response["Location"] == report.get_absolute_url()
-    assert report.status == Report.Status.QUEUED and report.sent_at is None
+    job = OutboxMessage.objects.get()
+    assert report.status == Report.Status.QUEUED and job.status == OutboxMessage.Status.PENDING
     status = client.get(reverse("reports:report-status", args=[report.pk])).json()
-    assert status["status"] == "queued"  # still waiting; the check tried and failed quietly
+    assert status["status"] == "queued"  # still waiting
     own_broker.start()
-    assert services.sweep_reports()["sent"] == 1
-    report.refresh_from_db()
-    assert report.sent_at is not None
+    assert outbox.sweep()["sent"] == 1
+    job.refresh_from_db()
+    assert job.status == OutboxMessage.Status.SENT
 
 
 # -- rendering safety --------------------------------------------------------------------

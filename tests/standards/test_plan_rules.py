@@ -15,7 +15,7 @@ from standards.models import AssessmentPlan, Provenance, StandardVersion
 from standards.services import imports
 from tests import factories
 
-clearing = importlib.import_module("standards.migrations.0003_clear_minimum_copied_from_the_rules")
+clearing = importlib.import_module("standards.migrations.0004_clear_minimum_copied_from_the_rules")
 
 
 def test_the_st0896_file_sets_no_minimum_of_its_own_and_no_resit_rules(st0896):

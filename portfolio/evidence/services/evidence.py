@@ -6,7 +6,7 @@ evidence/selectors.py."""
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -70,6 +70,21 @@ def _check_mapping(apprenticeship: Apprenticeship, duties, ksbs, testimonies) ->
         raise EvidenceError("Attach only witness testimonies written for this apprenticeship.")
 
 
+def _check_current(
+    duties, ksbs, *, mapped_duties: Set[int] = frozenset(), mapped_ksbs: Set[int] = frozenset()
+) -> None:
+    """A retired statement stays on the evidence that already names it, but nothing new is
+    mapped to it."""
+    added = [d for d in duties if d.is_retired and d.pk not in mapped_duties] + [
+        k for k in ksbs if k.is_retired and k.pk not in mapped_ksbs
+    ]
+    if added:
+        raise EvidenceError(
+            f"{', '.join(s.code for s in added)}: retired when the standard was imported "
+            "again. Choose a current statement."
+        )
+
+
 def _validate_activity_date(activity_date: dt.date | None, today: dt.date) -> None:
     if activity_date is not None and activity_date > today:
         raise ValidationError({"activity_date": "The date of the activity can't be in the future."})
@@ -117,6 +132,7 @@ def create_evidence(
     """A new draft. Reflective accounts start hidden from the employer."""
     _validate_activity_date(activity_date, today or timezone.localdate())
     _check_mapping(apprenticeship, duties, ksbs, testimonies)
+    _check_current(duties, ksbs)
     now = timezone.now()
     evidence = Evidence(
         apprenticeship=apprenticeship,
@@ -187,12 +203,15 @@ def save_draft(
     _validate_activity_date(activity_date, today or timezone.localdate())
     _check_mapping(evidence.apprenticeship, duties, ksbs, testimonies)
     locked = _lock(evidence)
+    mapped_duties = set(locked.duties.values_list("pk", flat=True))
+    mapped_ksbs = set(locked.ksbs.values_list("pk", flat=True))
+    _check_current(duties, ksbs, mapped_duties=mapped_duties, mapped_ksbs=mapped_ksbs)
     values = {"title": title.strip(), "kind": kind, "activity_date": activity_date}
     values["account"] = account
     unchanged = (
         all(getattr(locked, name) == value for name, value in values.items())
-        and {d.pk for d in duties} == set(locked.duties.values_list("pk", flat=True))
-        and {k.pk for k in ksbs} == set(locked.ksbs.values_list("pk", flat=True))
+        and {d.pk for d in duties} == mapped_duties
+        and {k.pk for k in ksbs} == mapped_ksbs
         and {t.pk for t in testimonies} == set(locked.testimonies.values_list("pk", flat=True))
     )
     if unchanged:

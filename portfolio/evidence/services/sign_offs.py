@@ -28,6 +28,11 @@ def sign_off_duty(
     comment = comment.strip()
     if duty.standard_version_id != apprenticeship.standard_version_id:
         raise EvidenceError("That duty is not part of this apprenticeship's standard.")
+    if duty.is_retired:
+        raise EvidenceError(
+            f"Duty {duty.number} was retired when the standard was imported again, so it "
+            "is no longer signed off."
+        )
     if not evidence_versions:
         raise EvidenceError("Choose the accepted evidence you are relying on.")
     allowed = set(sign_off_choices(apprenticeship, duty).values_list("pk", flat=True))

@@ -110,7 +110,9 @@ def edit_form(evidence: Evidence, data=None) -> EvidenceForm:
         "testimonies": evidence.testimonies.all(),
         "visible_to_employer": evidence.visible_to_employer,
     }
-    return EvidenceForm(data, initial=initial, apprenticeship=evidence.apprenticeship)
+    return EvidenceForm(
+        data, initial=initial, apprenticeship=evidence.apprenticeship, evidence=evidence
+    )
 
 
 def render_edit_page(
@@ -132,7 +134,7 @@ def render_edit_page(
             "form": form if form is not None else edit_form(evidence),
             "upload_form": upload_form if upload_form is not None else UploadForm(),
             "files": EvidenceFile.objects.current().filter(evidence=evidence),
-            "duties": evidence.apprenticeship.standard_version.duties.order_by("number"),
+            "duties": evidence.apprenticeship.standard_version.duties.current().order_by("number"),
         },
         status=status,
     )
@@ -168,7 +170,7 @@ def evidence_edit(request, pk: int):
 def evidence_autosave(request, pk: int):
     """Save the draft as the apprentice types (called by static/js/evidence-form.js)."""
     evidence = access.get_evidence_for(request.user, pk, Action.ADD_EVIDENCE)
-    form = EvidenceForm(request.POST, apprenticeship=evidence.apprenticeship)
+    form = EvidenceForm(request.POST, apprenticeship=evidence.apprenticeship, evidence=evidence)
     if not form.is_valid():
         errors = [m for field_errors in form.errors.values() for m in field_errors]
         return JsonResponse({"saved": False, "errors": errors}, status=400)

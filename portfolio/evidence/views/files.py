@@ -3,9 +3,11 @@ the access-checked download view, with a policy that stops them running anything
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadhandler import FileUploadHandler
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from apprenticeship.access import Action
@@ -38,9 +40,37 @@ def protect_download(response: HttpResponse) -> HttpResponse:
     return response
 
 
+UPLOAD_CUT_OFF = (
+    "The upload stopped before the whole file arrived, so nothing was saved. This usually "
+    "means the connection dropped. Check your signal or Wi-Fi and upload it again."
+)
+
+
+class CutOffUploadDetector(FileUploadHandler):
+    """Notes on the request when a file's data ended before the file did (the connection
+    dropped mid-upload). Django then drops the part, which looked like no file at all."""
+
+    def receive_data_chunk(self, raw_data, start):
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+    def upload_interrupted(self):
+        self.request.upload_cut_off = True
+
+
+@csrf_exempt
 @login_required
 @require_POST
 def evidence_files_add(request, pk: int):
+    # Added before anything reads the body; the CSRF check follows in the inner view.
+    request.upload_handlers.insert(0, CutOffUploadDetector(request))
+    return _evidence_files_add(request, pk)
+
+
+@csrf_protect
+def _evidence_files_add(request, pk: int):
     """Store the chosen files, or none of them. A refusal answers 400 with the evidence
     page again and the reason beside the upload field; nothing is stored."""
     evidence = access.get_evidence_for(request.user, pk, Action.ADD_EVIDENCE)
@@ -51,7 +81,11 @@ def evidence_files_add(request, pk: int):
         )
         return redirect(evidence)
     form = UploadForm(request.POST, request.FILES)
-    if form.is_valid():
+    if getattr(request, "upload_cut_off", False):
+        # Not "choose a file": the file was chosen, and lost on the way.
+        form.full_clean()
+        form.errors["files"] = form.error_class([UPLOAD_CUT_OFF])
+    elif form.is_valid():
         try:
             added = services.add_files(
                 evidence=evidence, by=request.user, files=form.cleaned_data["files"]

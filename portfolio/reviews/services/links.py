@@ -2,26 +2,34 @@
 
 The tutor sends the employer signatory named on the review a single-use link that runs out
 after SIGNING_LINK_VALID_DAYS. Only the SHA-256 of its token is stored, so the database
-alone cannot be used to sign. A link is bound to one version of one review and to one
+alone cannot be used to sign. The email goes through the outbox and is written when it is
+sent: the outbox message keeps a random salt, and the token is a keyed hash of that salt
+with SECRET_KEY, so neither table holds it. A link is bound to one version of one review and to one
 purpose (the employer's signature). It stops working once used, when it runs out, when a
 newer link is sent, when the review changes, and when the person is no longer an employer
 contact on the apprenticeship. Each refusal has a plain message.
 """
 
+import base64
 import datetime as dt
 import hashlib
+import hmac
+import logging
 import secrets
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from accounts.models import User
 from apprenticeship.models import Role
 from audit.services import record_event
+from outbox import services as outbox
+from outbox.runner import GiveUp
 from portfolio.reviews import selectors as review_selectors
 from portfolio.reviews.models import (
     Review,
@@ -36,6 +44,8 @@ SIGNING_LINK_VALID_DAYS = 14
 TOKEN_BYTES = 32
 NOT_FOUND, GONE = 404, 410
 
+logger = logging.getLogger(__name__)
+
 
 class SigningLinkError(Exception):
     """A link that cannot be used, with the HTTP status its page is served with. (Signing
@@ -49,6 +59,12 @@ class SigningLinkError(Exception):
 def token_hash(token: str) -> str:
     """What is stored for a token: its SHA-256, with a prefix naming what it is for."""
     return hashlib.sha256(f"peerfolio review signing link:{token}".encode()).hexdigest()
+
+
+def token_for(salt: str) -> str:
+    """The token of the link made with `salt`: a keyed hash with SECRET_KEY."""
+    digest = salted_hmac("peerfolio review signing link token", salt, algorithm="sha256")
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
 
 
 def signing_url(review_id: int, token: str) -> str:
@@ -88,7 +104,8 @@ def send_signing_link(*, review: Review, by: User, now: dt.datetime | None = Non
         used_at__isnull=True,
         revoked_at__isnull=True,
     ).update(revoked_at=now)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    salt = secrets.token_urlsafe(TOKEN_BYTES)
+    token = token_for(salt)
     link = ReviewSigningLink(
         version=version,
         purpose=ReviewSigningLink.Purpose.EMPLOYER_SIGNATURE,
@@ -116,21 +133,54 @@ def send_signing_link(*, review: Review, by: User, now: dt.datetime | None = Non
             "earlier_links_stopped": replaced,
         },
     )
+    outbox.enqueue(
+        "portfolio.reviews.tasks.send_signing_link",
+        apprenticeship_id=locked.apprenticeship_id,
+        link_id=link.pk,
+        salt=salt,
+    )
+    link.token = token
+    return link
+
+
+def signing_link_email(*, link_id: int, salt: str) -> EmailMessage | None:
+    """The email that carries the link, or None if the link can no longer be used (used,
+    stopped, run out, or the review changed since): then there is nothing to send."""
+    link = (
+        ReviewSigningLink.objects.select_related(
+            "version__review__apprenticeship__apprentice", "signer", "created_by"
+        )
+        .filter(pk=link_id)
+        .first()
+    )
+    if link is None or not link.is_open(timezone.now()):
+        logger.info("Signing link %s is no longer open; no email to send.", link_id)
+        return None
+    version = link.version
+    review = version.review
+    if review.current_version_id != version.pk:
+        logger.info("Signing link %s is for an old version; no email to send.", link_id)
+        return None
+    token = token_for(salt)
+    if not hmac.compare_digest(token_hash(token), link.token_hash):
+        raise GiveUp(
+            "The link in this email can't be made again (the site's secret key changed). "
+            "Ask the tutor to send a new link."
+        )
+    apprentice = review.apprenticeship.apprentice
     body = render_to_string(
         "portfolio/reviews/email/review_signing_link.txt",
         {
-            "signer": signer,
-            "tutor": by,
-            "apprentice": version.review.apprenticeship.apprentice,
+            "signer": link.signer,
+            "tutor": link.created_by,
+            "apprentice": apprentice,
             "version": version,
-            "url": signing_url(locked.pk, token),
+            "url": signing_url(review.pk, token),
             "expires_on": timezone.localtime(link.expires_at),
         },
     )
-    subject = f"Please sign {version.review.apprenticeship.apprentice.full_name}'s progress review"
-    transaction.on_commit(lambda: send_mail(subject, body, None, [signer.email]))
-    link.token = token
-    return link
+    subject = f"Please sign {apprentice.full_name}'s progress review"
+    return EmailMessage(subject, body, None, [link.signer.email])
 
 
 def open_signing_link(

@@ -2,10 +2,12 @@
 recorded, and reminders when a review is due soon, overdue, or still waiting for a
 signature SIGNATURE_REMINDER_AFTER_DAYS after it was recorded.
 
-Each email is sent once per due event and person. Its ReviewReminder row is written in the
-same transaction as the email is sent, and the row's unique constraint makes a second
-worker sending the same email at the same moment wait for the first, then skip it. If
-sending fails, the row rolls back and the next run tries again.
+Each email is sent once per due event and person. Its ReviewReminder row and its outbox
+message are written in one transaction, and the row's unique constraint (and the message's
+key) make a second worker queueing the same email at the same moment wait for the first,
+then skip it. The outbox delivers the email after commit, never inside this transaction:
+if the mail server is away it tries again, and a worker that dies after the server took
+the email does not make the next run send it again.
 
 No email carries what was discussed or the wellbeing check-in: only names, dates and a
 link to the page, which checks who may read what.
@@ -16,7 +18,6 @@ import logging
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -25,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship.models import Apprenticeship, Membership, Role
+from outbox import services as outbox
 from portfolio.reviews import schedule as review_schedule
 from portfolio.reviews import selectors as review_selectors
 from portfolio.reviews.models import (
@@ -56,7 +58,8 @@ def send_once(
     template: str,
     context: dict,
 ) -> bool:
-    """Send one email for one event, unless it has been sent already. True if sent now."""
+    """Queue one email for one event, unless it has been queued already. True if queued
+    now. The outbox sends it after commit."""
     body = render_to_string(template, {"recipient": recipient, **context})
     try:
         with transaction.atomic():
@@ -67,17 +70,16 @@ def send_once(
                 apprenticeship_id=apprenticeship_id,
                 review_id=review_id,
             )
-            send_mail(subject, body, None, [recipient.email])
+            outbox.enqueue(
+                "outbox.tasks.send_email",
+                key=f"review-email:{kind}:{apprenticeship_id}:{key}:{recipient.pk}",
+                apprenticeship_id=apprenticeship_id,
+                to=[recipient.email],
+                subject=subject,
+                body=body,
+            )
     except IntegrityError:
-        return False  # already sent, perhaps by another worker a moment ago
-    except OSError:
-        logger.warning(
-            "Could not send the %s email to user %s; the next run tries again.",
-            kind,
-            recipient.pk,
-            exc_info=True,
-        )
-        return False
+        return False  # already queued, perhaps by another worker a moment ago
     return True
 
 

@@ -19,10 +19,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from apprenticeship.models import Apprenticeship
+from apprenticeship import separation
+from apprenticeship.models import Apprenticeship, Role
 from audit import seals
 from audit.services import record_event
-from config.celery import task
+from outbox import services as outbox
 from portfolio.reviews.models import (
     Review,
     ReviewParty,
@@ -44,6 +45,14 @@ CONTENT_FIELDS = (
 )
 # Never written to the history, emails or anything the employer, assessor or admin reads.
 PRIVATE_FIELDS = frozenset({"wellbeing"})
+
+
+# The role a party signs in, for the separation-of-duties check.
+SIGNING_ROLE = {
+    ReviewParty.APPRENTICE: Role.APPRENTICE,
+    ReviewParty.EMPLOYER: Role.EMPLOYER,
+    ReviewParty.TUTOR: Role.TUTOR,
+}
 
 
 class ReviewError(Exception):
@@ -279,14 +288,17 @@ def record_review(
         before=before,
         after=after,
     )
-    _queue_signature_requests(version)
+    _queue_signature_requests(version, apprenticeship_id=apprenticeship.pk)
     return review
 
 
-def _queue_signature_requests(version: ReviewVersion) -> None:
-    version_id = version.pk
-    transaction.on_commit(
-        lambda: task("portfolio.reviews.tasks.send_signature_requests").delay(version_id)
+def _queue_signature_requests(version: ReviewVersion, *, apprenticeship_id: int) -> None:
+    # No key: an edit in place may change who signs, and the task sends each person's
+    # request once per version anyway.
+    outbox.enqueue(
+        "portfolio.reviews.tasks.send_signature_requests",
+        apprenticeship_id=apprenticeship_id,
+        version_id=version.pk,
     )
 
 
@@ -328,6 +340,17 @@ def add_signature(
         raise ReviewError(
             f"The {ReviewParty(party).label.lower()} has already signed this version."
         )
+    # Each party signs as someone different, checked now: roles and jobs can change.
+    if version.signatures.filter(signer=signer).exclude(party=party).exists():
+        raise ReviewError(
+            "You have already signed this version for another party: each party's signature "
+            "must come from someone different."
+        )
+    conflicts = separation.role_conflicts(
+        review.apprenticeship, signer, SIGNING_ROLE[ReviewParty(party)]
+    )
+    if conflicts:
+        raise ReviewError("Nothing was signed. " + " ".join(conflicts))
     digest = seal_for(version, party)
     if not hmac.compare_digest(digest, seen_digest or ""):
         raise ReviewError("The review changed while you were reading it. Read it again, then sign.")

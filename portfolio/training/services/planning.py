@@ -44,7 +44,9 @@ def _plan_snapshot(plan: OtjPlan) -> dict:
 
 
 def _duties(apprenticeship: Apprenticeship) -> list[Duty]:
-    return list(Duty.objects.filter(standard_version_id=apprenticeship.standard_version_id))
+    return list(
+        Duty.objects.current().filter(standard_version_id=apprenticeship.standard_version_id)
+    )
 
 
 @transaction.atomic

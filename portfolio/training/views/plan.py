@@ -29,7 +29,7 @@ from standards.models import Duty
 def otj_plan_edit(request, pk: int):
     apprenticeship = access.get_apprenticeship_for(request.user, pk, Action.PLAN_OTJ)
     summary = services.otj_summary(apprenticeship)
-    duties = list(Duty.objects.filter(standard_version=apprenticeship.standard_version))
+    duties = list(Duty.objects.current().filter(standard_version=apprenticeship.standard_version))
     uses_leave = summary.requirement.era != "from_2025"
     prior_hours, prior_minutes = divmod(summary.prior_learning_minutes, 60)
     part = request.POST.get("part", "")

@@ -1,5 +1,5 @@
 """Reminder emails: due soon, overdue, waiting for a signature, each once per due event;
-requests to sign queued after commit."""
+requests to sign queued through the outbox."""
 
 import datetime as dt
 import threading
@@ -12,10 +12,12 @@ from django.db import connection
 from django.utils import timezone
 
 from apprenticeship.models import Apprenticeship
+from outbox.models import OutboxMessage
 from portfolio.reviews import selectors as review_selectors
 from portfolio.reviews import tasks
 from portfolio.reviews.models import ReviewParty, ReviewReminder
 from portfolio.reviews.services import reminders as review_reminders
+from tests.helpers.outbox import deliver_outbox
 from tests.helpers.reviews import WELLBEING, current, record, send_link, sign
 
 
@@ -33,6 +35,8 @@ def _others_not_due(personas):
 
 
 def _to(person):
+    """What `person` has received, once the outbox has delivered what is queued."""
+    deliver_outbox()
     return [m for m in mail.outbox if m.to == [person.email]]
 
 
@@ -79,7 +83,7 @@ def test_nothing_is_sent_when_no_review_is_due(personas):
         "overdue": 0,
         "signature_waiting": 0,
     }
-    assert not mail.outbox
+    assert not OutboxMessage.objects.exists()
 
 
 def test_apprenticeships_after_gateway_get_no_due_reminders(personas, post_gateway):
@@ -87,20 +91,18 @@ def test_apprenticeships_after_gateway_get_no_due_reminders(personas, post_gatew
     assert review_reminders.send_due_reminders()["overdue"] == 0
 
 
-def test_recording_queues_requests_to_sign_after_commit(
-    personas, django_capture_on_commit_callbacks
-):
-    with mock.patch.object(tasks.send_signature_requests, "delay") as delay:
-        with django_capture_on_commit_callbacks() as callbacks:
-            review = record(personas)
-        assert not delay.called
-        for callback in callbacks:
-            callback()
-    delay.assert_called_once_with(current(review).current_version_id)
+def test_recording_queues_requests_to_sign_in_the_outbox(personas):
+    review = record(personas)
+    [message] = OutboxMessage.objects.filter(task="portfolio.reviews.tasks.send_signature_requests")
+    assert message.payload == {"version_id": current(review).current_version_id}
+    assert message.apprenticeship_id == personas["apprenticeship"].pk
+    deliver_outbox()
+    assert {m.to[0] for m in mail.outbox} == {"apprentice@example.org", "employer@example.org"}
 
 
 def test_the_apprentice_and_employer_are_asked_to_sign_once(personas):
     review = current(record(personas))
+    OutboxMessage.objects.all().delete()  # what recording queued; asked directly here
     assert review_reminders.send_signature_requests(version_id=review.current_version_id) == 2
     assert review_reminders.send_signature_requests(version_id=review.current_version_id) == 0
     [apprentice_email] = _to(personas["apprentice"])
@@ -130,7 +132,9 @@ def test_a_request_for_an_old_version_is_not_sent(personas):
 
 def test_the_queued_task_calls_the_service(personas):
     review = current(record(personas))
+    OutboxMessage.objects.all().delete()
     tasks.send_signature_requests.run(review.current_version_id)
+    deliver_outbox()
     assert len(mail.outbox) == 2
 
 
@@ -161,7 +165,8 @@ def test_an_employer_without_an_account_is_reminded_of_their_link(personas):
     review2 = record(personas, held_on=timezone.localdate())
     send_link(personas, review2)
     review_reminders.send_signature_reminders(now=later)
-    [email] = _to(personas["employer"])
+    # (The employer also has the link's own email.)
+    [email] = [m for m in _to(personas["employer"]) if m.subject.startswith("Waiting")]
     assert "emailed you a link" in email.body
 
 
@@ -177,14 +182,22 @@ def test_a_new_version_is_a_new_signature_event(personas):
     assert first == second == 3
 
 
-def test_a_failed_email_is_tried_again_next_run(personas):
+def test_a_failed_email_is_tried_again_by_the_outbox_not_queued_again(personas, settings):
     _start(personas["apprenticeship"], 80)
-    with mock.patch(
-        "portfolio.reviews.services.reminders.send_mail", side_effect=ConnectionRefusedError
-    ):
-        assert review_reminders.send_due_reminders()["due_soon"] == 0
-    assert not ReviewReminder.objects.exists()
     assert review_reminders.send_due_reminders()["due_soon"] == 1
+    refused = mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.open", side_effect=ConnectionRefusedError
+    )
+    with refused:
+        deliver_outbox()
+    [message] = OutboxMessage.objects.all()
+    assert message.status == OutboxMessage.Status.PENDING and message.attempts == 1
+    assert "could not be reached" in message.last_error and not mail.outbox
+    # The next daily run does not queue it again; the outbox's retry delivers it once.
+    assert review_reminders.send_due_reminders()["due_soon"] == 0
+    OutboxMessage.objects.update(not_before=timezone.now())
+    assert len(_to(personas["tutor"])) == 1
+    assert ReviewReminder.objects.count() == 1
 
 
 def test_the_beat_task_is_scheduled_and_calls_the_service(settings, personas):
@@ -201,13 +214,13 @@ def test_the_beat_task_is_scheduled_and_calls_the_service(settings, personas):
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_still_send_one_email(personas):
     _start(personas["apprenticeship"], 80)
-    real_send = review_reminders.send_mail
+    real_enqueue = review_reminders.outbox.enqueue
     barrier = threading.Barrier(2)
 
-    def slow_send(*args, **kwargs):
+    def slow_enqueue(*args, **kwargs):
         # Hold the first transaction open so the second worker's insert has to wait.
         time.sleep(0.5)
-        return real_send(*args, **kwargs)
+        return real_enqueue(*args, **kwargs)
 
     results = []
 
@@ -218,7 +231,7 @@ def test_two_workers_at_once_still_send_one_email(personas):
         finally:
             connection.close()
 
-    with mock.patch("portfolio.reviews.services.reminders.send_mail", side_effect=slow_send):
+    with mock.patch.object(review_reminders.outbox, "enqueue", side_effect=slow_enqueue):
         threads = [threading.Thread(target=worker) for _ in range(2)]
         for thread in threads:
             thread.start()
@@ -226,7 +239,7 @@ def test_two_workers_at_once_still_send_one_email(personas):
             thread.join()
     assert sorted(results) == [0, 1]
     assert len(_to(personas["tutor"])) == 1
-    assert ReviewReminder.objects.count() == 1
+    assert ReviewReminder.objects.count() == 1 and OutboxMessage.objects.count() == 1
 
 
 def test_reminders_are_refused_by_the_database_twice(personas):

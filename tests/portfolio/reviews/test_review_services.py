@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from apprenticeship.models import Role
 from audit import seals
 from audit.models import AuditEvent
 from portfolio.reviews import selectors as review_selectors
@@ -331,3 +332,21 @@ def test_a_seal_the_employer_can_see_tells_them_nothing_about_the_wellbeing_chec
     assert review_selectors.check_seal(signature).intact
     assert len(version.private_salt) == 64
     assert "private_salt" not in review_selectors.content_for_viewer(version, frozenset({"tutor"}))
+
+
+def test_each_party_signs_as_someone_different_checked_at_signing(personas):
+    """Separation of duties, checked when signing: roles can change after they were given."""
+    review = record(personas)
+    tutor = personas["tutor"]
+    # Changed underneath: the tutor has been made the employer signatory and contact too.
+    factories.OrganisationMembershipFactory(
+        user=tutor, organisation=personas["apprenticeship"].employer
+    )
+    factories.MembershipFactory(
+        apprenticeship=personas["apprenticeship"], user=tutor, role=Role.EMPLOYER
+    )
+    version = current(review).current_version
+    ReviewVersion.objects.filter(pk=version.pk).update(employer_signatory=tutor)
+    with pytest.raises(reviews.ReviewError, match="each party to an apprenticeship"):
+        sign(current(review), tutor, ReviewParty.TUTOR)
+    assert not ReviewSignature.objects.exists()

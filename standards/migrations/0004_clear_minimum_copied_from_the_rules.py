@@ -53,6 +53,6 @@ def restore_copied_minimum(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("standards", "0002_plan_rules_and_longer_minimum")]
+    dependencies = [("standards", "0003_plan_rules_and_longer_minimum")]
 
     operations = [migrations.RunPython(clear_copied_minimum, restore_copied_minimum)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('standards', '0001_initial'),
+        ('standards', '0002_retired_statements'),
     ]
 
     operations = [
