@@ -27,6 +27,7 @@ from apprenticeship.models import (
     OrganisationMembership,
     Role,
 )
+from audit.actions import AuditAction
 from audit.services import record_event
 from outbox import services as outbox
 from standards.errors import ReferenceMoveError
@@ -71,7 +72,7 @@ def create_organisation(
     organisation.full_clean()
     organisation.save()
     record_event(
-        action="organisation.created",
+        action=AuditAction.ORGANISATION_CREATED,
         obj=organisation,
         actor=by,
         summary=f"Created {organisation.get_kind_display().lower()} {organisation.name}",
@@ -87,7 +88,7 @@ def rename_organisation(*, organisation: Organisation, name: str, by: User) -> O
     organisation.full_clean()
     organisation.save(update_fields=["name"])
     record_event(
-        action="organisation.renamed",
+        action=AuditAction.ORGANISATION_RENAMED,
         obj=organisation,
         actor=by,
         summary=f"Renamed {before} to {organisation.name}",
@@ -163,7 +164,7 @@ def invite_person(
     membership.full_clean()
     membership.save()
     record_event(
-        action="person.invited" if created else "person.added",
+        action=AuditAction.PERSON_INVITED if created else AuditAction.PERSON_ADDED,
         obj=membership,
         actor=by,
         summary=f"Added {user.email} to {organisation.name}" + (" as admin" if is_admin else ""),
@@ -195,7 +196,7 @@ def resend_invitation(*, person: User, by: User) -> None:
     if membership is None:
         raise EnrolmentError(f"{person.full_name} does not work for any organisation here.")
     record_event(
-        action="person.invitation_resent",
+        action=AuditAction.PERSON_INVITATION_RESENT,
         obj=person,
         actor=by,
         summary=f"Sent a new invitation to {person.email}",
@@ -289,7 +290,7 @@ def create_apprenticeship(
     apprenticeship.full_clean()
     apprenticeship.save()
     record_event(
-        action="apprenticeship.created",
+        action=AuditAction.APPRENTICESHIP_CREATED,
         obj=apprenticeship,
         actor=by,
         apprenticeship_id=apprenticeship.pk,
@@ -317,7 +318,7 @@ def update_apprenticeship(*, apprenticeship: Apprenticeship, by: User, **changes
     changed = {k: v for k, v in after.items() if before[k] != v}
     if changed:
         record_event(
-            action="apprenticeship.updated",
+            action=AuditAction.APPRENTICESHIP_UPDATED,
             obj=locked,
             actor=by,
             apprenticeship_id=locked.pk,
@@ -426,7 +427,7 @@ def move_to_standard_version(
     locked.standard_version = to_version
     locked.save(update_fields=["standard_version"])
     record_event(
-        action="apprenticeship.standard_version_moved",
+        action=AuditAction.APPRENTICESHIP_STANDARD_VERSION_MOVED,
         obj=locked,
         actor=by,
         apprenticeship_id=locked.pk,
@@ -472,7 +473,7 @@ def add_member(
     membership.full_clean()
     membership.save()
     record_event(
-        action="membership.added",
+        action=AuditAction.MEMBERSHIP_ADDED,
         obj=membership,
         actor=by,
         apprenticeship_id=apprenticeship.pk,
@@ -496,7 +497,7 @@ def end_membership(*, membership: Membership, by: User, reason: str) -> Membersh
     locked.ended_reason = reason
     locked.save(update_fields=["is_active", "ended_at", "ended_reason"])
     record_event(
-        action="membership.ended",
+        action=AuditAction.MEMBERSHIP_ENDED,
         obj=locked,
         actor=by,
         apprenticeship_id=locked.apprenticeship_id,

@@ -4,12 +4,13 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import User
+from audit.actions import AuditAction
 from audit.models import AuditEvent
 
 
 def record_event(
     *,
-    action: str,
+    action: AuditAction,
     obj: models.Model,
     summary: str,
     actor: User | None = None,

@@ -26,6 +26,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from audit.actions import AuditAction
 from audit.services import record_event
 from config.celery import app as celery_app
 from outbox import dispatcher
@@ -226,7 +227,7 @@ def retry(*, message: OutboxMessage, by: User) -> OutboxMessage:
         ]
     )
     record_event(
-        action="outbox.retried",
+        action=AuditAction.OUTBOX_RETRIED,
         obj=locked,
         actor=by,
         apprenticeship_id=locked.apprenticeship_id,

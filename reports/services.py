@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship.models import Apprenticeship
+from audit.actions import AuditAction
 from audit.services import record_event
 from outbox import services as outbox
 from reports import content, pdf
@@ -64,7 +65,7 @@ def request_report(
         report.save(update_fields=["status", "failure", "attempts", "html", "files"])
     if created or report.status == Report.Status.QUEUED:
         record_event(
-            action="report.requested",
+            action=AuditAction.REPORT_REQUESTED,
             obj=report,
             actor=by,
             apprenticeship_id=apprenticeship.pk,

@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import User
 from apprenticeship.models import Apprenticeship
 from apprenticeship.services import lock_apprenticeship
+from audit.actions import AuditAction
 from audit.services import record_event
 from epa.errors import EpaError
 from epa.models import (
@@ -88,7 +89,7 @@ def declare_no_conflict(
     declaration.full_clean()
     declaration.save()
     record_event(
-        action="epa.no_conflict_declared",
+        action=AuditAction.EPA_NO_CONFLICT_DECLARED,
         obj=declaration,
         actor=assessor,
         apprenticeship_id=locked.pk,
@@ -187,7 +188,7 @@ def record_session(
         session.full_clean()
         session.save()
         record_event(
-            action="epa.session_recorded",
+            action=AuditAction.EPA_SESSION_RECORDED,
             obj=session,
             actor=by,
             apprenticeship_id=locked.pk,
@@ -204,7 +205,7 @@ def record_session(
     session.full_clean()
     session.save(update_fields=[*values, "updated_at"])
     record_event(
-        action="epa.session_changed",
+        action=AuditAction.EPA_SESSION_CHANGED,
         obj=session,
         actor=by,
         apprenticeship_id=locked.pk,
@@ -271,7 +272,7 @@ def add_question(
     row.full_clean()
     row.save()
     record_event(
-        action="epa.question_recorded",
+        action=AuditAction.EPA_QUESTION_RECORDED,
         obj=row,
         actor=by,
         apprenticeship_id=locked.pk,
@@ -305,7 +306,7 @@ def edit_question(
     row.full_clean()
     row.save(update_fields=["question", "answer_notes", "theme", "updated_at"])
     record_event(
-        action="epa.question_changed",
+        action=AuditAction.EPA_QUESTION_CHANGED,
         obj=row,
         actor=by,
         apprenticeship_id=locked.pk,
@@ -351,7 +352,7 @@ def save_ksb_notes(
             note.note, note.recorded_by, note.updated_at = text, by, timezone.now()
             note.save(update_fields=["note", "recorded_by", "updated_at"])
         record_event(
-            action="epa.ksb_note_saved",
+            action=AuditAction.EPA_KSB_NOTE_SAVED,
             obj=note,
             actor=by,
             apprenticeship_id=locked.pk,
@@ -406,7 +407,7 @@ def grade_method(
     # The grade stays out of the summary, which the apprentice's history shows: the
     # result is told when the assessor confirms it.
     record_event(
-        action="epa.method_graded",
+        action=AuditAction.EPA_METHOD_GRADED,
         obj=assessment,
         actor=by,
         apprenticeship_id=locked.pk,

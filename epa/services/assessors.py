@@ -8,6 +8,7 @@ from accounts.models import User
 from apprenticeship import services as apprenticeship_services
 from apprenticeship.models import Apprenticeship, Membership, OrganisationMembership, Role
 from apprenticeship.services import lock_apprenticeship
+from audit.actions import AuditAction
 from audit.services import record_event
 from epa.errors import EpaError
 from epa.selectors.assessment import independence_problems, is_assigned
@@ -49,7 +50,7 @@ def assign_assessor(*, apprenticeship: Apprenticeship, assessor: User, by: User)
     membership.full_clean()
     membership.save()
     record_event(
-        action="epa.assessor_assigned",
+        action=AuditAction.EPA_ASSESSOR_ASSIGNED,
         obj=membership,
         actor=by,
         apprenticeship_id=locked.pk,

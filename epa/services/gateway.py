@@ -11,6 +11,7 @@ from accounts.models import User
 from apprenticeship import separation
 from apprenticeship.models import Apprenticeship
 from audit import seals
+from audit.actions import GATEWAY_DECLARED, GATEWAY_WITHDRAWN, AuditAction
 from audit.services import record_event
 from epa.errors import EpaError
 from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
@@ -51,7 +52,7 @@ def record_english_maths(
     record.full_clean()
     record.save()
     record_event(
-        action="gateway.english_maths",
+        action=AuditAction.GATEWAY_ENGLISH_MATHS,
         obj=record,
         actor=by,
         apprenticeship_id=apprenticeship.pk,
@@ -145,7 +146,7 @@ def declare(
         except IntegrityError as exc:
             raise GatewayError("This has already been confirmed.") from exc
         record_event(
-            action=f"gateway.declared.{party}",
+            action=GATEWAY_DECLARED[party],
             obj=declaration,
             actor=by,
             apprenticeship_id=apprenticeship.pk,
@@ -172,7 +173,7 @@ def withdraw_declaration(
     row.withdrawn_at, row.withdrawn_by, row.withdrawal_reason = timezone.now(), by, reason
     row.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
     record_event(
-        action=f"gateway.withdrawn.{row.party}",
+        action=GATEWAY_WITHDRAWN[row.party],
         obj=row,
         actor=by,
         apprenticeship_id=row.apprenticeship_id,
@@ -211,7 +212,7 @@ def pass_gateway_if_ready(
     locked.gateway_passed_at = now
     locked.save(update_fields=["status", "gateway_passed_at"])
     record_event(
-        action="gateway.passed",
+        action=AuditAction.GATEWAY_PASSED,
         obj=locked,
         actor=by,
         apprenticeship_id=locked.pk,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship.models import Organisation
+from audit.actions import AuditAction
 from audit.services import record_event
 from epa.errors import EpaError
 from epa.models import GatewayPolicy, ResitPolicy
@@ -45,7 +46,7 @@ def set_gateway_policy(
         f"{labels[n].lower()} {'on' if after[n] else 'off'}" for n in names if after[n] != before[n]
     ]
     record_event(
-        action="gateway.policy_changed",
+        action=AuditAction.GATEWAY_POLICY_CHANGED,
         obj=policy,
         actor=by,
         summary=f"Changed {provider.name}'s gateway policy: " + "; ".join(changed)
@@ -107,7 +108,7 @@ def record_resit_policy(
     policy.full_clean()
     policy.save()
     record_event(
-        action="epa.resit_policy_recorded",
+        action=AuditAction.EPA_RESIT_POLICY_RECORDED,
         obj=policy,
         actor=by,
         summary=f"{epao.name} recorded its resit and retake policy for "

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from apprenticeship.models import Apprenticeship
 from apprenticeship.services import lock_apprenticeship
+from audit.actions import AuditAction
 from audit.services import record_event
 from epa.errors import EpaError
 from epa.grading import failing_grade
@@ -83,7 +84,7 @@ def confirm_result(
         else ""
     )
     record_event(
-        action="epa.result_confirmed",
+        action=AuditAction.EPA_RESULT_CONFIRMED,
         obj=current,
         actor=by,
         apprenticeship_id=locked.pk,
@@ -187,7 +188,7 @@ def record_exceptional_circumstances(
         ]
     )
     record_event(
-        action="epa.exceptional_circumstances",
+        action=AuditAction.EPA_EXCEPTIONAL_CIRCUMSTANCES,
         obj=current,
         actor=by,
         apprenticeship_id=locked.pk,
@@ -224,7 +225,7 @@ def record_appeal(*, round_: AssessmentRound, by: User, raised_by: str, reason: 
     appeal.full_clean()
     appeal.save()
     record_event(
-        action="epa.appeal_recorded",
+        action=AuditAction.EPA_APPEAL_RECORDED,
         obj=appeal,
         actor=by,
         apprenticeship_id=locked.pk,
@@ -274,7 +275,7 @@ def decide_appeal(
     current.full_clean()
     current.save(update_fields=["outcome", "grade_after", "decision", "decided_by", "decided_at"])
     record_event(
-        action="epa.appeal_decided",
+        action=AuditAction.EPA_APPEAL_DECIDED,
         obj=current,
         actor=by,
         apprenticeship_id=locked.pk,

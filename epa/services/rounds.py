@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship.models import Apprenticeship
+from audit.actions import AuditAction
 from audit.services import record_event
 from epa.errors import EpaError
 from epa.grading import failing_grade
@@ -60,7 +61,7 @@ def set_status(apprenticeship: Apprenticeship, status: str, by: User, reason: st
     apprenticeship.status = status
     apprenticeship.save(update_fields=["status"])
     record_event(
-        action="apprenticeship.status_changed",
+        action=AuditAction.APPRENTICESHIP_STATUS_CHANGED,
         obj=apprenticeship,
         actor=by,
         apprenticeship_id=apprenticeship.pk,
@@ -110,7 +111,7 @@ def create_round(
     if resit_policy is not None:
         after["resit_policy"] = {"id": resit_policy.pk, "name": resit_policy.name}
     record_event(
-        action="epa.round_started",
+        action=AuditAction.EPA_ROUND_STARTED,
         obj=round_,
         actor=by,
         apprenticeship_id=apprenticeship.pk,

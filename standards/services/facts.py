@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from accounts.models import User
+from audit.actions import AuditAction
 from audit.services import record_event
 from standards.errors import StandardFactError
 from standards.models import Provenance, StandardVersion
@@ -44,7 +45,7 @@ def set_provider_otj_minimum(
     locked.full_clean()
     locked.save(update_fields=["otj_minimum_hours", "facts", "updated_at"])
     record_event(
-        action="standard.otj_minimum_entered",
+        action=AuditAction.STANDARD_OTJ_MINIMUM_ENTERED,
         obj=locked,
         actor=by,
         summary=f"Entered {hours} hours as the off-the-job minimum of {locked}",

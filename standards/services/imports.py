@@ -17,6 +17,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from accounts.models import User
+from audit.actions import AuditAction
 from audit.services import record_event
 from standards.errors import ReferenceMoveError, StandardImportError
 from standards.models import (
@@ -158,7 +159,7 @@ def import_standard(
             m.duty: {"added": m.added, "removed": m.removed} for m in plan.map_changes
         }
     record_event(
-        action="standard.imported",
+        action=AuditAction.STANDARD_IMPORTED,
         obj=version,
         actor=by,
         actor_label=by_label,

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship.models import Apprenticeship
+from audit.actions import AuditAction
 from audit.services import record_event
 from portfolio.evidence import uploads
 from portfolio.evidence.models import (
@@ -96,7 +97,7 @@ def _start_new_version(evidence: Evidence, by: User) -> None:
     evidence.version += 1
     evidence.status = Evidence.Status.DRAFT
     record_event(
-        action="evidence.new_version",
+        action=AuditAction.EVIDENCE_NEW_VERSION,
         obj=evidence,
         actor=by,
         apprenticeship_id=evidence.apprenticeship_id,
@@ -150,7 +151,7 @@ def create_evidence(
     evidence.ksbs.set(ksbs)
     evidence.testimonies.set(testimonies)
     record_event(
-        action="evidence.created",
+        action=AuditAction.EVIDENCE_CREATED,
         obj=evidence,
         actor=by,
         apprenticeship_id=apprenticeship.pk,
@@ -318,7 +319,7 @@ def add_files(*, evidence: Evidence, by: User, files: Iterable[UploadedFile]) ->
             locked.updated_at = timezone.now()
             locked.save(update_fields=["status", "version", "updated_at"])
             record_event(
-                action="evidence.files_added",
+                action=AuditAction.EVIDENCE_FILES_ADDED,
                 obj=locked,
                 actor=by,
                 apprenticeship_id=locked.apprenticeship_id,
@@ -345,7 +346,7 @@ def remove_file(*, file: EvidenceFile, by: User) -> None:
     locked.updated_at = timezone.now()
     locked.save(update_fields=["status", "version", "updated_at"])
     record_event(
-        action="evidence.file_removed",
+        action=AuditAction.EVIDENCE_FILE_REMOVED,
         obj=locked,
         actor=by,
         apprenticeship_id=locked.apprenticeship_id,
@@ -384,7 +385,7 @@ def submit_evidence(
     locked.submitted_at = locked.updated_at = timezone.now()
     locked.save(update_fields=["status", "submitted_at", "updated_at"])
     record_event(
-        action="evidence.submitted",
+        action=AuditAction.EVIDENCE_SUBMITTED,
         obj=locked,
         actor=by,
         apprenticeship_id=locked.apprenticeship_id,
@@ -406,7 +407,7 @@ def take_back_evidence(*, evidence: Evidence, by: User) -> Evidence:
     locked.updated_at = timezone.now()
     locked.save(update_fields=["status", "submitted_at", "updated_at"])
     record_event(
-        action="evidence.taken_back",
+        action=AuditAction.EVIDENCE_TAKEN_BACK,
         obj=locked,
         actor=by,
         apprenticeship_id=locked.apprenticeship_id,
@@ -425,7 +426,7 @@ def set_employer_visibility(*, evidence: Evidence, by: User, visible: bool) -> E
     locked.visible_to_employer = visible
     locked.save(update_fields=["visible_to_employer"])
     record_event(
-        action="evidence.employer_visibility",
+        action=AuditAction.EVIDENCE_EMPLOYER_VISIBILITY,
         obj=locked,
         actor=by,
         apprenticeship_id=locked.apprenticeship_id,
@@ -501,7 +502,11 @@ def review_evidence(*, evidence: Evidence, by: User, decision: str, feedback: st
         evidence=locked, author=by, kind=kind, version=locked.version, body=feedback
     )
     record_event(
-        action=f"evidence.{'accepted' if decision == Decision.ACCEPT else 'referred'}",
+        action=(
+            AuditAction.EVIDENCE_ACCEPTED
+            if decision == Decision.ACCEPT
+            else AuditAction.EVIDENCE_REFERRED
+        ),
         obj=locked,
         actor=by,
         apprenticeship_id=locked.apprenticeship_id,

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship.models import Apprenticeship
+from audit.actions import AuditAction
 from audit.services import record_event
 from portfolio.evidence.models import DutySignOff, EvidenceVersion
 from portfolio.evidence.selectors import sign_off_choices
@@ -50,7 +51,7 @@ def sign_off_duty(
             )
             sign_off.evidence_versions.set(evidence_versions)
             record_event(
-                action="duty.signed_off",
+                action=AuditAction.DUTY_SIGNED_OFF,
                 obj=sign_off,
                 actor=by,
                 apprenticeship_id=apprenticeship.pk,
@@ -83,7 +84,7 @@ def withdraw_sign_off(*, sign_off: DutySignOff, by: User, reason: str) -> DutySi
     locked.withdrawal_reason = reason
     locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
     record_event(
-        action="duty.sign_off_withdrawn",
+        action=AuditAction.DUTY_SIGN_OFF_WITHDRAWN,
         obj=locked,
         actor=by,
         apprenticeship_id=locked.apprenticeship_id,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship.models import Apprenticeship
+from audit.actions import AuditAction
 from audit.services import record_event
 from portfolio.evidence.models import ProtectedName, WitnessTestimony
 from portfolio.evidence.services.evidence import EvidenceError
@@ -37,7 +38,7 @@ def write_testimony(
     testimony.full_clean()
     testimony.save()
     record_event(
-        action="testimony.written",
+        action=AuditAction.TESTIMONY_WRITTEN,
         obj=testimony,
         actor=by,
         apprenticeship_id=apprenticeship.pk,

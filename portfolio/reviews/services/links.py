@@ -27,6 +27,7 @@ from django.utils.crypto import salted_hmac
 
 from accounts.models import User
 from apprenticeship.models import Role
+from audit.actions import AuditAction
 from audit.services import record_event
 from outbox import services as outbox
 from outbox.runner import GiveUp
@@ -118,7 +119,7 @@ def send_signing_link(*, review: Review, by: User, now: dt.datetime | None = Non
     link.full_clean()
     link.save()
     record_event(
-        action="review.link_sent",
+        action=AuditAction.REVIEW_LINK_SENT,
         obj=locked,
         actor=by,
         apprenticeship_id=locked.apprenticeship_id,

@@ -22,6 +22,7 @@ from accounts.models import User
 from apprenticeship import separation
 from apprenticeship.models import Apprenticeship, Role
 from audit import seals
+from audit.actions import AuditAction
 from audit.services import record_event
 from outbox import services as outbox
 from portfolio.reviews.models import (
@@ -222,7 +223,7 @@ def record_review(
             values=values,
             targets=targets,
         )
-        action = "review.recorded"
+        action = AuditAction.REVIEW_RECORDED
         summary = f"Recorded the progress review of {held_on:%-d %B %Y}"
         before, after = {}, {"version": 1, **_history_values(values, targets)}
     else:
@@ -253,7 +254,7 @@ def record_review(
                 values=values,
                 targets=targets,
             )
-            action = "review.new_version"
+            action = AuditAction.REVIEW_NEW_VERSION
             summary = (
                 f"Changed {what} in the signed progress review of {held_on:%-d %B %Y}; "
                 f"version {version.number} needs everyone's signature again"
@@ -272,7 +273,7 @@ def record_review(
                 ReviewTarget.objects.filter(version=current).delete()
                 _save_targets(current, targets)
             version = current
-            action = "review.edited"
+            action = AuditAction.REVIEW_EDITED
             summary = f"Changed {what} in the progress review of {held_on:%-d %B %Y}"
 
     review.current_version = version
@@ -373,7 +374,7 @@ def add_signature(
         raise ReviewError("This version has just been signed for that party.") from error
     by_link = method == ReviewSignature.Method.EMAIL_LINK
     record_event(
-        action="review.signed",
+        action=AuditAction.REVIEW_SIGNED,
         obj=review,
         actor=None if by_link else signer,
         actor_label=f"{signature.signer_name} (emailed signing link)" if by_link else "",
@@ -395,7 +396,7 @@ def add_signature(
         review.signed_at = now
         review.save(update_fields=["status", "signed_at"])
         record_event(
-            action="review.signed_by_everyone",
+            action=AuditAction.REVIEW_SIGNED_BY_EVERYONE,
             obj=review,
             actor=None,
             actor_label="Peer worker portfolio",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship, Membership, Role
+from audit.actions import AuditAction
 from audit.services import record_event
 from portfolio.reviews.models import AgreedReviewInterval, Review
 from portfolio.reviews.services import reviews
@@ -63,7 +64,7 @@ def schedule_review(
     review.full_clean()
     review.save()
     record_event(
-        action="review.scheduled",
+        action=AuditAction.REVIEW_SCHEDULED,
         obj=review,
         actor=by,
         apprenticeship_id=apprenticeship.pk,
@@ -87,7 +88,7 @@ def reschedule_review(
     locked.scheduled_for = scheduled_for
     locked.save(update_fields=["scheduled_for"])
     record_event(
-        action="review.rescheduled",
+        action=AuditAction.REVIEW_RESCHEDULED,
         obj=locked,
         actor=by,
         apprenticeship_id=locked.apprenticeship_id,
@@ -115,7 +116,7 @@ def cancel_review(*, review: Review, by: User, reason: str) -> Review:
     locked.cancellation_reason = reason
     locked.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancellation_reason"])
     record_event(
-        action="review.cancelled",
+        action=AuditAction.REVIEW_CANCELLED,
         obj=locked,
         actor=by,
         apprenticeship_id=locked.apprenticeship_id,
@@ -191,7 +192,7 @@ def agree_review_interval(
         }
         after["employer_agreed_on"] = employer_agreed_on
     record_event(
-        action="review.interval_agreed",
+        action=AuditAction.REVIEW_INTERVAL_AGREED,
         obj=agreed,
         actor=by,
         apprenticeship_id=apprenticeship.pk,
@@ -228,7 +229,7 @@ def use_funding_rule_interval(*, apprenticeship: Apprenticeship, by: User) -> No
     if not before:
         return
     record_event(
-        action="review.interval_ended",
+        action=AuditAction.REVIEW_INTERVAL_ENDED,
         obj=apprenticeship,
         actor=by,
         apprenticeship_id=apprenticeship.pk,

@@ -15,6 +15,7 @@ from accounts.models import User
 from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship, Role
 from apprenticeship.services import lock_apprenticeship
+from audit.actions import OTJ_DECIDED, AuditAction
 from audit.services import record_event
 from portfolio.evidence.models import Evidence
 from portfolio.training.errors import OtjError
@@ -153,7 +154,7 @@ def log_otj_entry(
     entry.full_clean(validate_unique=False, validate_constraints=False)
     entry.save()
     record_event(
-        action="otj.logged",
+        action=AuditAction.OTJ_LOGGED,
         obj=entry,
         actor=by,
         apprenticeship_id=locked.pk,
@@ -207,7 +208,7 @@ def change_otj_entry(
         current.save(update_fields=[*values, "revision", "updated_at"])
         after = _entry_snapshot(current)
         record_event(
-            action="otj.changed",
+            action=AuditAction.OTJ_CHANGED,
             obj=current,
             actor=by,
             apprenticeship_id=current.apprenticeship_id,
@@ -229,7 +230,7 @@ def change_otj_entry(
     new.full_clean(validate_unique=False, validate_constraints=False)
     new.save()
     record_event(
-        action="otj.new_version",
+        action=AuditAction.OTJ_NEW_VERSION,
         obj=new,
         actor=by,
         apprenticeship_id=new.apprenticeship_id,
@@ -278,7 +279,7 @@ def _decide(
     )
     verb = "Verified" if status == OtjEntry.Status.VERIFIED else "Rejected"
     record_event(
-        action=f"otj.{status}",
+        action=OTJ_DECIDED[status],
         obj=locked,
         actor=by,
         apprenticeship_id=locked.apprenticeship_id,

@@ -13,6 +13,7 @@ from accounts.models import User
 from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship, BreakInLearning
 from apprenticeship.services import lock_apprenticeship
+from audit.actions import AuditAction
 from audit.services import record_event
 from portfolio.training import plan as otj_plan
 from portfolio.training.errors import OtjError
@@ -124,7 +125,7 @@ def save_otj_requirement(
     after = _plan_snapshot(plan)
     if after != before:
         record_event(
-            action="otj.requirement_changed",
+            action=AuditAction.OTJ_REQUIREMENT_CHANGED,
             obj=plan,
             actor=by,
             apprenticeship_id=locked.pk,
@@ -175,7 +176,7 @@ def save_otj_split(
     after = _plan_snapshot(plan)
     if after != before:
         record_event(
-            action="otj.split_changed",
+            action=AuditAction.OTJ_SPLIT_CHANGED,
             obj=plan,
             actor=by,
             apprenticeship_id=locked.pk,
@@ -199,7 +200,7 @@ def use_default_split(*, apprenticeship: Apprenticeship, by: User) -> OtjPlan:
         plan.updated_at = timezone.now()
         plan.save(update_fields=["has_custom_split", "updated_by", "updated_at"])
         record_event(
-            action="otj.split_changed",
+            action=AuditAction.OTJ_SPLIT_CHANGED,
             obj=plan,
             actor=by,
             apprenticeship_id=locked.pk,
@@ -290,7 +291,7 @@ def save_otj_schedule(
     after = _schedule_snapshot(plan)
     if after != before:
         record_event(
-            action="otj.schedule_changed",
+            action=AuditAction.OTJ_SCHEDULE_CHANGED,
             obj=plan,
             actor=by,
             apprenticeship_id=locked.pk,
@@ -312,7 +313,7 @@ def remove_otj_schedule(*, apprenticeship: Apprenticeship, by: User) -> None:
     before = _schedule_snapshot(plan)
     OtjPlannedMonth.objects.filter(plan=plan).delete()
     record_event(
-        action="otj.schedule_changed",
+        action=AuditAction.OTJ_SCHEDULE_CHANGED,
         obj=plan,
         actor=by,
         apprenticeship_id=locked.pk,
@@ -404,7 +405,7 @@ def record_break_in_learning(
     brk.full_clean()
     brk.save()
     record_event(
-        action="break.recorded",
+        action=AuditAction.BREAK_RECORDED,
         obj=brk,
         actor=by,
         apprenticeship_id=locked.pk,
@@ -445,7 +446,7 @@ def change_break_in_learning(
     after = _break_snapshot(row)
     if after != before:
         record_event(
-            action="break.changed",
+            action=AuditAction.BREAK_CHANGED,
             obj=row,
             actor=by,
             apprenticeship_id=locked.pk,
@@ -473,7 +474,7 @@ def cancel_break_in_learning(*, brk: BreakInLearning, by: User, reason: str) -> 
     row.cancel_reason = reason
     row.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
     record_event(
-        action="break.cancelled",
+        action=AuditAction.BREAK_CANCELLED,
         obj=row,
         actor=by,
         apprenticeship_id=locked.pk,

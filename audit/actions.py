@@ -1,0 +1,103 @@
+"""Every kind of event the history records, in one place: grep for a member to find where
+it happens. The values are what is stored in `AuditEvent.action`."""
+
+from enum import StrEnum
+
+
+class AuditAction(StrEnum):
+    # apprenticeship
+    APPRENTICESHIP_CREATED = "apprenticeship.created"
+    APPRENTICESHIP_STANDARD_VERSION_MOVED = "apprenticeship.standard_version_moved"
+    APPRENTICESHIP_STATUS_CHANGED = "apprenticeship.status_changed"
+    APPRENTICESHIP_UPDATED = "apprenticeship.updated"
+    # break
+    BREAK_CANCELLED = "break.cancelled"
+    BREAK_CHANGED = "break.changed"
+    BREAK_RECORDED = "break.recorded"
+    # duty
+    DUTY_SIGN_OFF_WITHDRAWN = "duty.sign_off_withdrawn"
+    DUTY_SIGNED_OFF = "duty.signed_off"
+    # epa
+    EPA_APPEAL_DECIDED = "epa.appeal_decided"
+    EPA_APPEAL_RECORDED = "epa.appeal_recorded"
+    EPA_ASSESSOR_ASSIGNED = "epa.assessor_assigned"
+    EPA_EXCEPTIONAL_CIRCUMSTANCES = "epa.exceptional_circumstances"
+    EPA_KSB_NOTE_SAVED = "epa.ksb_note_saved"
+    EPA_METHOD_GRADED = "epa.method_graded"
+    EPA_NO_CONFLICT_DECLARED = "epa.no_conflict_declared"
+    EPA_QUESTION_CHANGED = "epa.question_changed"
+    EPA_QUESTION_RECORDED = "epa.question_recorded"
+    EPA_RESIT_POLICY_RECORDED = "epa.resit_policy_recorded"
+    EPA_RESULT_CONFIRMED = "epa.result_confirmed"
+    EPA_ROUND_STARTED = "epa.round_started"
+    EPA_SESSION_CHANGED = "epa.session_changed"
+    EPA_SESSION_RECORDED = "epa.session_recorded"
+    # evidence
+    EVIDENCE_ACCEPTED = "evidence.accepted"
+    EVIDENCE_CREATED = "evidence.created"
+    EVIDENCE_EMPLOYER_VISIBILITY = "evidence.employer_visibility"
+    EVIDENCE_FILE_REMOVED = "evidence.file_removed"
+    EVIDENCE_FILES_ADDED = "evidence.files_added"
+    EVIDENCE_NEW_VERSION = "evidence.new_version"
+    EVIDENCE_REFERRED = "evidence.referred"
+    EVIDENCE_SUBMITTED = "evidence.submitted"
+    EVIDENCE_TAKEN_BACK = "evidence.taken_back"
+    # gateway
+    GATEWAY_DECLARED_EMPLOYER = "gateway.declared.employer"
+    GATEWAY_DECLARED_PROVIDER = "gateway.declared.provider"
+    GATEWAY_ENGLISH_MATHS = "gateway.english_maths"
+    GATEWAY_PASSED = "gateway.passed"
+    GATEWAY_POLICY_CHANGED = "gateway.policy_changed"
+    GATEWAY_WITHDRAWN_EMPLOYER = "gateway.withdrawn.employer"
+    GATEWAY_WITHDRAWN_PROVIDER = "gateway.withdrawn.provider"
+    # membership
+    MEMBERSHIP_ADDED = "membership.added"
+    MEMBERSHIP_ENDED = "membership.ended"
+    # organisation
+    ORGANISATION_CREATED = "organisation.created"
+    ORGANISATION_RENAMED = "organisation.renamed"
+    # otj
+    OTJ_CHANGED = "otj.changed"
+    OTJ_LOGGED = "otj.logged"
+    OTJ_NEW_VERSION = "otj.new_version"
+    OTJ_REJECTED = "otj.rejected"
+    OTJ_REQUIREMENT_CHANGED = "otj.requirement_changed"
+    OTJ_SCHEDULE_CHANGED = "otj.schedule_changed"
+    OTJ_SPLIT_CHANGED = "otj.split_changed"
+    OTJ_VERIFIED = "otj.verified"
+    # outbox
+    OUTBOX_RETRIED = "outbox.retried"
+    # person
+    PERSON_ADDED = "person.added"
+    PERSON_INVITATION_RESENT = "person.invitation_resent"
+    PERSON_INVITED = "person.invited"
+    # report
+    REPORT_REQUESTED = "report.requested"
+    # review
+    REVIEW_CANCELLED = "review.cancelled"
+    REVIEW_EDITED = "review.edited"
+    REVIEW_INTERVAL_AGREED = "review.interval_agreed"
+    REVIEW_INTERVAL_ENDED = "review.interval_ended"
+    REVIEW_LINK_SENT = "review.link_sent"
+    REVIEW_NEW_VERSION = "review.new_version"
+    REVIEW_RECORDED = "review.recorded"
+    REVIEW_RESCHEDULED = "review.rescheduled"
+    REVIEW_SCHEDULED = "review.scheduled"
+    REVIEW_SIGNED = "review.signed"
+    REVIEW_SIGNED_BY_EVERYONE = "review.signed_by_everyone"
+    # standard
+    STANDARD_IMPORTED = "standard.imported"
+    STANDARD_OTJ_MINIMUM_ENTERED = "standard.otj_minimum_entered"
+    # testimony
+    TESTIMONY_WRITTEN = "testimony.written"
+
+
+GATEWAY_DECLARED = {
+    "employer": AuditAction.GATEWAY_DECLARED_EMPLOYER,
+    "provider": AuditAction.GATEWAY_DECLARED_PROVIDER,
+}
+GATEWAY_WITHDRAWN = {
+    "employer": AuditAction.GATEWAY_WITHDRAWN_EMPLOYER,
+    "provider": AuditAction.GATEWAY_WITHDRAWN_PROVIDER,
+}
+OTJ_DECIDED = {"verified": AuditAction.OTJ_VERIFIED, "rejected": AuditAction.OTJ_REJECTED}
