@@ -177,3 +177,22 @@ class MoveVersionForm(forms.Form):
     def mapping(self) -> dict[tuple[str, int], int]:
         """{("duty" or "ksb", old id): new id}, for services.move_to_standard_version."""
         return {(key, pk): self.cleaned_data[name] for key, pk, name in self.rows}
+
+
+class InterimMinimumForm(forms.Form):
+    hours = forms.IntegerField(
+        label="Interim minimum off-the-job hours",
+        min_value=1,
+        max_value=5000,
+        help_text="For your apprentices on this standard who started on or after 1 August "
+        "2025, until the official minimum is loaded.",
+    )
+    source = forms.CharField(
+        label="Where the figure comes from",
+        max_length=300,
+        help_text="For example: the funding rules' list of minimum off-the-job hours by "
+        "standard, checked on a given date; or how your provider worked it out.",
+    )
+    unusual_confirmed = forms.BooleanField(
+        required=False, label="I have checked this figure and it is right."
+    )

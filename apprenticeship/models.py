@@ -308,3 +308,40 @@ class BreakInLearning(models.Model):
     @property
     def span(self) -> tuple[dt.date, dt.date | None]:
         return (self.start_date, self.end_date)
+
+
+class InterimOtjMinimum(models.Model):
+    """A training provider's own off-the-job minimum for one standard version, for starts
+    from 1 August 2025, entered while the official published minimum is not loaded. It
+    applies to that provider's apprenticeships only, says who entered it and what source
+    they cite, and gives way to the official figure as soon as a standard file carrying it
+    is imported. Changes are in the history."""
+
+    provider = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="interim_otj_minimums",
+        limit_choices_to={"kind": Organisation.Kind.PROVIDER},
+    )
+    standard_version = models.ForeignKey(
+        StandardVersion, on_delete=models.PROTECT, related_name="interim_otj_minimums"
+    )
+    hours = models.PositiveIntegerField()
+    source = models.CharField(
+        max_length=300, help_text="Where the figure comes from, so others can check it."
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "standard_version"], name="one_interim_minimum_per_standard"
+            ),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="interim_minimum_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hours} hours for {self.standard_version_id} at {self.provider_id}"

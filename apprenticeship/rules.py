@@ -14,7 +14,8 @@ from enum import StrEnum
 
 from apprenticeship import funding_rules
 from apprenticeship.funding_rules import FundingYear, ReviewInterval
-from standards.models import Provenance, StandardVersion
+from apprenticeship.otj_minimum import MinimumInForce
+from standards.models import StandardVersion
 
 
 class Label(StrEnum):
@@ -387,8 +388,15 @@ def minimum_programme(
 # -- off-the-job training --------------------------------------------------------------
 
 
-def otj_rule(start_date: dt.date, weekly_hours: Decimal, standard: StandardVersion) -> Rule:
-    """How much off-the-job training the rules of the start date require."""
+def otj_rule(
+    start_date: dt.date,
+    weekly_hours: Decimal,
+    standard: StandardVersion,
+    minimum: MinimumInForce | None = None,
+) -> Rule:
+    """How much off-the-job training the rules of the start date require. From 1 August
+    2025 that is the minimum in force (apprenticeship/otj_minimum.py): the standard's
+    published figure, or the provider's interim one, or none yet."""
     year = funding_rules.funding_year(start_date)
     era = funding_rules.otj_era(start_date)
     name = "Off-the-job training required"
@@ -422,7 +430,6 @@ def otj_rule(start_date: dt.date, weekly_hours: Decimal, standard: StandardVersi
             RULES_2022_TO_2025,
             note=f"{leave} Recognised prior learning reduces the total.",
         )
-    fact = standard.fact("otj_minimum_hours")
     note = (
         "From 1 August 2025 each standard has a published minimum number of hours, no longer "
         "tied to the duration or weekly hours. Recognised prior learning reduces it, never "
@@ -430,33 +437,41 @@ def otj_rule(start_date: dt.date, weekly_hours: Decimal, standard: StandardVersi
     )
     if not year.loaded:
         note = f"{_not_loaded_note(year)} {note}"
-    if standard.otj_minimum_hours is None:
+    if minimum is None:
         return Rule(
             "otj_required",
             name,
             "The standard's published minimum: not loaded yet",
             Label.NOT_LOADED,
             RULES_FROM_2025,
-            note=f"{note} The figure for {standard.reference} was not found in the stored sources.",
+            note=f"{note} The figure for {standard.reference} was not found in the stored "
+            "sources, and the provider has entered no interim figure.",
         )
-    provenance = label_of(fact.get("provenance", Provenance.VERIFIED))
+    whose = (
+        "the standard's published minimum" if minimum.official else "the provider's interim figure"
+    )
     return Rule(
         "otj_required",
         name,
-        f"{standard.otj_minimum_hours} hours (the standard's minimum)",
-        Label.NOT_LOADED if not year.loaded else provenance,
+        f"{minimum.hours} hours ({whose})",
+        Label.NOT_LOADED if not year.loaded else label_of(minimum.provenance),
         RULES_FROM_2025,
-        source_text=fact.get("source", ""),
-        note=" ".join(part for part in (note, fact.get("note", "")) if part),
+        source_text=minimum.source,
+        note=" ".join(part for part in (note, minimum.note) if part),
     )
 
 
 def funding_rules_in_force(
-    *, start_date: dt.date, weekly_hours: Decimal, standard_version: StandardVersion
+    *,
+    start_date: dt.date,
+    weekly_hours: Decimal,
+    standard_version: StandardVersion,
+    otj_minimum: MinimumInForce | None = None,
 ) -> list[Rule]:
     """The funding rules that apply to a start on `start_date`: which year's rules, the
-    minimum time on programme, the off-the-job training required and how it is judged,
-    the floor, active learning and what does not count. No queries."""
+    minimum time on programme, the off-the-job training required (from 2025, with the
+    minimum in force, `otj_minimum`) and how it is judged, the floor, active learning and
+    what does not count. No queries."""
     year = funding_rules.funding_year(start_date)
     era = funding_rules.otj_era(start_date)
     rules = [
@@ -469,7 +484,7 @@ def funding_rules_in_force(
             note="" if year.loaded else year.note,
         ),
         minimum_programme(start_date, weekly_hours, standard_version).rule,
-        otj_rule(start_date, weekly_hours, standard_version),
+        otj_rule(start_date, weekly_hours, standard_version, otj_minimum),
     ]
     applied_2025 = Label.SECONDARY_SOURCES
     if era == funding_rules.OTJ_ERA_FROM_2025:

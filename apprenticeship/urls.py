@@ -19,6 +19,12 @@ urlpatterns = [
     ),
     path("apprenticeships/<int:pk>/people/add/<str:role>/", views.member_add, name="member-add"),
     path("memberships/<int:pk>/end/", views.member_end, name="member-end"),
+    path("off-the-job-minimums/", views.interim_minimums, name="interim-minimums"),
+    path(
+        "off-the-job-minimums/<int:provider_pk>/<int:version_pk>/",
+        views.interim_minimum_edit,
+        name="interim-minimum",
+    ),
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/new/", views.organisation_create, name="organisation-create"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),

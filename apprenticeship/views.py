@@ -1,26 +1,29 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apprenticeship import access, services
+from apprenticeship import access, otj_minimum, services
 from apprenticeship.access import Action
 from apprenticeship.forms import (
     AddMemberForm,
     ApprenticeshipForm,
     EndMembershipForm,
+    InterimMinimumForm,
     InviteForm,
     MoveVersionForm,
     OrganisationForm,
     RenameOrganisationForm,
 )
-from apprenticeship.models import Role
+from apprenticeship.models import InterimOtjMinimum, Role
+from apprenticeship.otj_minimum import interim_minimum_rows
 from audit.models import AuditEvent
 from config.pagination import paginate
+from standards.models import StandardVersion
 
 
 @login_required
@@ -278,3 +281,60 @@ def person_resend_invitation(request, pk: int):
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         return redirect(next_url)
     return redirect("apprenticeship:organisation-list")
+
+
+@login_required
+def interim_minimums(request):
+    """A provider admin's interim off-the-job minimums: for each standard version their
+    apprentices are on, the figure in force and who entered it."""
+    providers = list(access.administered_providers(request.user).order_by("name"))
+    if not providers:
+        raise PermissionDenied
+    return render(
+        request,
+        "apprenticeship/interim_minimums.html",
+        {"rows": interim_minimum_rows(providers)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interim_minimum_edit(request, provider_pk: int, version_pk: int):
+    provider = access.administered_providers(request.user).filter(pk=provider_pk).first()
+    if provider is None:
+        raise Http404
+    version = StandardVersion.objects.filter(pk=version_pk).first()
+    if version is None:
+        raise Http404
+    row = InterimOtjMinimum.objects.filter(provider=provider, standard_version=version).first()
+    initial = {"hours": row.hours, "source": row.source} if row else {}
+    form = InterimMinimumForm(request.POST or None, initial=initial)
+    if request.method == "POST" and request.POST.get("part") == "remove" and row is not None:
+        otj_minimum.remove_interim_otj_minimum(row=row, by=request.user)
+        messages.success(request, "Interim figure removed.")
+        return redirect("apprenticeship:interim-minimums")
+    if request.method == "POST" and form.is_valid():
+        try:
+            otj_minimum.set_interim_otj_minimum(
+                provider=provider, standard_version=version, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, problems in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, "Interim minimum saved, with you as who entered it.")
+            return redirect("apprenticeship:interim-minimums")
+    return render(
+        request,
+        "apprenticeship/interim_minimum_form.html",
+        {
+            "form": form,
+            "provider": provider,
+            "version": version,
+            "row": row,
+            "unusual": bool(form.errors.get("hours")) and "tick the box" in str(form.errors),
+        },
+    )

@@ -50,6 +50,9 @@ class AuditAction(StrEnum):
     GATEWAY_POLICY_CHANGED = "gateway.policy_changed"
     GATEWAY_WITHDRAWN_EMPLOYER = "gateway.withdrawn.employer"
     GATEWAY_WITHDRAWN_PROVIDER = "gateway.withdrawn.provider"
+    # interim off-the-job minimum
+    INTERIM_OTJ_MINIMUM_REMOVED = "interim_otj_minimum.removed"
+    INTERIM_OTJ_MINIMUM_SET = "interim_otj_minimum.set"
     # membership
     MEMBERSHIP_ADDED = "membership.added"
     MEMBERSHIP_ENDED = "membership.ended"

@@ -207,7 +207,9 @@ def apprenticeship_detail(request, pk: int):
             "reviews_summary": reviews_summary,
             "gateway": gateway,
             "assessment_summary": epa_summary.assessment_summary(apprenticeship),
-            "rules": epa_rules.rules_in_force(apprenticeship, policy=policy, reviews=schedule),
+            "rules": epa_rules.rules_in_force(
+                apprenticeship, policy=policy, reviews=schedule, otj=otj_summary
+            ),
             **apprenticeship_reports(request.user, apprenticeship),
         },
     )

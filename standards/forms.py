@@ -24,22 +24,6 @@ class ImportStandardForm(forms.Form):
             raise forms.ValidationError(f"This is not a JSON file: {exc}.") from None
 
 
-class OtjMinimumForm(forms.Form):
-    hours = forms.IntegerField(
-        label="Minimum off-the-job hours",
-        min_value=1,
-        max_value=5000,
-        help_text="For apprentices starting on or after 1 August 2025, as the funding rules "
-        "publish it for this standard.",
-    )
-    source = forms.CharField(
-        label="Where the figure comes from",
-        max_length=300,
-        help_text="For example: the 2025 to 2026 funding rules, the list of minimum "
-        "off-the-job hours by standard, checked on a given date.",
-    )
-
-
 class ResolveImportForm(forms.Form):
     """What happens to the records of each statement a re-import changes or removes. The
     checked file travels with the form, signed, so nothing is written before the choice."""

@@ -3,16 +3,8 @@
 import datetime as dt
 from typing import Any
 
-from standards.models import Provenance, StandardVersion
+from standards.models import StandardVersion
 from standards.parsing import DUTY_MAP_KEYS, KSB_LISTS, SCALAR_FIELDS
-
-
-def may_enter_otj_minimum(version: StandardVersion) -> bool:
-    """The off-the-job minimum may be entered by hand only while no official one is loaded."""
-    return (
-        version.otj_minimum_hours is None
-        or version.fact_provenance("otj_minimum_hours") == Provenance.PROVIDER
-    )
 
 
 def export_standard(*, standard_version: StandardVersion) -> dict[str, Any]:

@@ -8,9 +8,4 @@ urlpatterns = [
     path("", views.standard_list, name="standard-list"),
     path("import/", views.standard_import, name="standard-import"),
     path("<int:pk>/", views.standard_detail, name="standard-detail"),
-    path(
-        "<int:pk>/off-the-job-minimum/",
-        views.standard_otj_minimum,
-        name="standard-otj-minimum",
-    ),
 ]

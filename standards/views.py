@@ -2,16 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import is_site_operator, require_site_operator
 from config.pagination import paginate
-from standards import selectors
-from standards.errors import StandardFactError, StandardImportError
-from standards.forms import ImportStandardForm, OtjMinimumForm, ResolveImportForm
+from standards.errors import StandardImportError
+from standards.forms import ImportStandardForm, ResolveImportForm
 from standards.models import KSB, PROVENANCE_HELP, Provenance, StandardVersion
-from standards.services import facts, imports
+from standards.services import imports
 
 # The checked file travels with the choice form, signed, for an hour.
 PENDING_IMPORT_SALT = "standards.pending-import"
@@ -63,8 +61,6 @@ def standard_detail(request, pk: int):
             "retired": retired,
             "duty_map": version.fact("duty_ksb_map"),
             "plan": plan,
-            "can_enter_otj_minimum": selectors.may_enter_otj_minimum(version)
-            and is_site_operator(request.user),
             "provenance_help": [(Provenance(k).label, v) for k, v in PROVENANCE_HELP.items()],
         },
     )
@@ -153,39 +149,3 @@ def _imported(request, result):
         message += " " + " ".join(f"{code}: {what}." for code, what in result.outcomes.items())
     messages.success(request, message)
     return redirect(result.standard_version)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def standard_otj_minimum(request, pk: int):
-    """A site operator enters the off-the-job minimum while the official one is not loaded:
-    it sets the required total for every provider's apprentices on this standard."""
-    require_site_operator(request.user)
-    version = get_object_or_404(StandardVersion, pk=pk)
-    form = OtjMinimumForm(
-        request.POST or None,
-        initial={"hours": version.otj_minimum_hours},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            facts.set_provider_otj_minimum(
-                standard_version=version,
-                hours=form.cleaned_data["hours"],
-                source=form.cleaned_data["source"],
-                entered_by=request.user.get_full_name() or request.user.email,
-                by=request.user,
-            )
-        except StandardFactError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "Minimum off-the-job hours saved, marked as entered by you.")
-            return redirect(reverse("standards:standard-detail", args=[version.pk]) + "#facts")
-    return render(
-        request,
-        "standards/standard_otj_minimum.html",
-        {
-            "version": version,
-            "form": form,
-            "may_enter": selectors.may_enter_otj_minimum(version),
-        },
-    )

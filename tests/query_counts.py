@@ -22,11 +22,13 @@ def assert_flat_queries(client, url: str, grow: Callable[[], None], expected: in
     )
 
 
-# The tutor's caseload: the page of apprenticeships with its annotations, then four
-# queries for the page's off-the-job totals (plans, sums, schedules, breaks).
-CASELOAD_QUERIES = 13
+# The tutor's caseload: the page of apprenticeships with its annotations, then five
+# queries for the page's off-the-job totals (plans, sums, schedules, the providers' interim
+# minimums for 2025 starts, breaks).
+CASELOAD_QUERIES = 14
 
 # The apprenticeship page summarises every area; tests that grow each area's data pin it.
 # One of them is the rules in force (the assessment organisation's resit policy: the
-# gateway policy and the assessment plan come with the apprenticeship).
-APPRENTICESHIP_PAGE_QUERIES = 26
+# gateway policy and the assessment plan come with the apprenticeship, and the minimum in
+# force with the off-the-job summary).
+APPRENTICESHIP_PAGE_QUERIES = 27

@@ -17,7 +17,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from apprenticeship.models import Apprenticeship, Role
+from apprenticeship.models import Apprenticeship, InterimOtjMinimum, Role
+from apprenticeship.otj_minimum import set_interim_otj_minimum
 from demo.seed import epa as epa_seed
 from demo.seed import gateway
 from demo.seed.core import at, ensure_enrolment, ensure_person
@@ -33,8 +34,6 @@ from portfolio.training.models import OtjEntry, OtjPlannedMonth
 from portfolio.training.services import log as otj_log
 from portfolio.training.services import planning
 from standards.models import StandardVersion
-from standards.selectors import may_enter_otj_minimum
-from standards.services.facts import set_provider_otj_minimum
 
 # The provider's interim figure while ST0896's published minimum (Annex C of the 2025-26
 # funding rules) is not loaded: above the 187-hour floor, and about what the 2022-25 rule
@@ -59,18 +58,22 @@ NADIA_PATTERN = (4, 4, 3, 1, 1, 1, 1, 1, 2, 3, 3, 1, 2, 2, 2, 0)
 ENTRY_MINUTES = 210
 
 
-def _interim_minimum(context) -> StandardVersion:
+def _interim_minimum(context) -> None:
+    """The provider's own interim figure, for its apprentices who started from 1 August
+    2025, while ST0896's published minimum is not loaded."""
     standard = StandardVersion.objects.get(reference="ST0896", version="1.0")
-    if standard.otj_minimum_hours is None and may_enter_otj_minimum(standard):
-        admin = context.people["admin"]
-        standard = set_provider_otj_minimum(
-            standard_version=standard,
-            hours=INTERIM_MINIMUM_HOURS,
-            source=INTERIM_SOURCE,
-            entered_by=f"{admin.full_name} ({context.organisations['provider'].name})",
-            by=admin,
-        )
-    return standard
+    provider = context.organisations["provider"]
+    if standard.otj_minimum_hours is not None:
+        return
+    if InterimOtjMinimum.objects.filter(provider=provider, standard_version=standard).exists():
+        return
+    set_interim_otj_minimum(
+        provider=provider,
+        standard_version=standard,
+        hours=INTERIM_MINIMUM_HOURS,
+        source=INTERIM_SOURCE,
+        by=context.people["admin"],
+    )
 
 
 def _enrol(context, key, person, start, end) -> Apprenticeship:

@@ -168,7 +168,8 @@ def _duties_signed_off(
 
 
 NOT_KNOWN = (
-    "the required total is not known yet: the standard's published minimum has not been loaded."
+    "the required total is not known yet: the standard's published minimum has not been "
+    "loaded. A provider admin can enter an interim figure for the provider's apprentices."
 )
 
 
@@ -180,6 +181,7 @@ def _otj_done(apprenticeship: Apprenticeship, summary: otj.OtjSummary) -> CheckI
         apprenticeship.start_date,
         apprenticeship.contracted_weekly_hours,
         apprenticeship.standard_version,
+        summary.minimum,
     )
     if not summary.required_known:
         holds = False

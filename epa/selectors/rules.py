@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apprenticeship import funding_rules, rules
 from apprenticeship.models import Apprenticeship
+from apprenticeship.otj_minimum import minimum_in_force
 from apprenticeship.rules import Label, Rule, Section, Source
 from epa.grading import FROM_EPAO, FROM_PLAN, ResitRules, resit_rules, window_is_maximum
 from epa.models import GatewayPolicy, ResitPolicy
@@ -19,6 +20,7 @@ from epa.selectors.assessment import every_theme_required, plan_of
 from epa.selectors.gateway import ENGLISH_MATHS_SOURCES, gateway_policy
 from portfolio.reviews import schedule as review_schedule
 from portfolio.reviews.models import AgreedReviewInterval
+from portfolio.training import selectors as otj_selectors
 from standards.models import AssessmentPlan, ResitScope
 
 
@@ -275,13 +277,15 @@ def rules_in_force(
     *,
     policy: GatewayPolicy | None = None,
     reviews: review_schedule.ReviewSchedule | None = None,
+    otj: otj_selectors.OtjSummary | None = None,
 ) -> RulesInForce:
     """Every rule in force for this apprenticeship, with its figure, source and label.
 
-    Pass the provider's gateway policy and the review schedule if the page has them, to
-    save loading them. At most four queries; one (the assessment organisation's resit
-    policy) when the apprenticeship was loaded with `provider__gateway_policy` and
-    `standard_version__assessment_plan` and both are passed."""
+    Pass the provider's gateway policy, the review schedule and the off-the-job summary
+    (for the minimum in force) if the page has them, to save loading them. At most five
+    queries; one (the assessment organisation's resit policy) when the apprenticeship was
+    loaded with `provider__gateway_policy` and `standard_version__assessment_plan` and the
+    rest are passed."""
     standard = apprenticeship.standard_version
     plan = plan_of(standard)
     policy = policy or gateway_policy(apprenticeship)
@@ -291,12 +295,18 @@ def rules_in_force(
         else review_schedule.active_agreed_interval(apprenticeship)
     )
     resit_policy = ResitPolicy.objects.current_for(apprenticeship.epao_id, standard.pk)
+    from_2025 = funding_rules.otj_era(apprenticeship.start_date) == funding_rules.OTJ_ERA_FROM_2025
+    if otj is not None:
+        otj_minimum = otj.minimum
+    else:
+        otj_minimum = minimum_in_force(apprenticeship) if from_2025 else None
     funding = [
         rule if rule.key != "reviews" else _review_rule(apprenticeship, agreed)
         for rule in rules.funding_rules_in_force(
             start_date=apprenticeship.start_date,
             weekly_hours=apprenticeship.contracted_weekly_hours,
             standard_version=standard,
+            otj_minimum=otj_minimum,
         )
     ]
     return RulesInForce(

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship, BreakInLearning
+from apprenticeship.otj_minimum import minimums_in_force
 from portfolio.training import plan as otj_plan
 from portfolio.training.models import OtjEntry, OtjPlan, OtjPlannedMonth
 from portfolio.training.plan import Figures, Gap
@@ -63,6 +64,10 @@ def otj_totals(
         .annotate(minutes=Sum("minutes"))
     ):
         schedules[apprenticeship_id].append((month, minutes))
+    minimums = minimums_in_force(
+        a for a in rows if funding_rules.otj_era(a.start_date) == funding_rules.OTJ_ERA_FROM_2025
+    )
+    minimums.update({a.pk: None for a in rows if a.pk not in minimums})
     spans: dict[int, list] = defaultdict(list)
     for apprenticeship_id, first, last in (
         BreakInLearning.objects.active()
@@ -75,7 +80,7 @@ def otj_totals(
     for apprenticeship in rows:
         plan = plans.get(apprenticeship.pk)
         required = otj_plan.required_after_prior_learning(
-            requirement_for(apprenticeship, plan).minutes,
+            requirement_for(apprenticeship, plan, minimums[apprenticeship.pk]).minutes,
             plan.prior_learning_minutes if plan else 0,
         )
         inputs = otj_plan.PlanInputs(

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship, BreakInLearning
+from apprenticeship.otj_minimum import MinimumInForce, minimum_in_force
 from portfolio.training import plan as otj_plan
 from portfolio.training.models import (
     NOT_COUNTED_ACTIVITIES,
@@ -64,10 +65,26 @@ def plan_row(apprenticeship: Apprenticeship) -> OtjPlan | None:
     return OtjPlan.objects.filter(apprenticeship=apprenticeship).first()
 
 
+class Unset:
+    """`requirement_for` was not given the minimum in force."""
+
+
+UNSET = Unset()
+
+
 def requirement_for(
-    apprenticeship: Apprenticeship, plan: OtjPlan | None
+    apprenticeship: Apprenticeship,
+    plan: OtjPlan | None,
+    minimum: MinimumInForce | None | Unset = UNSET,
 ) -> funding_rules.OtjRequirement:
-    """The national rule's total for this enrolment, before prior learning."""
+    """The national rule's total for this enrolment, before prior learning. For starts from
+    1 August 2025 it is the minimum in force (apprenticeship/otj_minimum.py), looked up
+    unless the caller has it already."""
+    if isinstance(minimum, Unset):
+        from_2025 = (
+            funding_rules.otj_era(apprenticeship.start_date) == funding_rules.OTJ_ERA_FROM_2025
+        )
+        minimum = minimum_in_force(apprenticeship) if from_2025 else None
     return funding_rules.required_otj(
         start_date=apprenticeship.start_date,
         planned_end_date=apprenticeship.planned_end_date,
@@ -75,7 +92,7 @@ def requirement_for(
         leave_weeks_per_year=(
             plan.leave_weeks_per_year if plan else funding_rules.STATUTORY_LEAVE_WEEKS
         ),
-        standard_minimum_hours=apprenticeship.standard_version.otj_minimum_hours,
+        standard_minimum_hours=minimum.hours if minimum else None,
     )
 
 
@@ -139,6 +156,8 @@ class OtjSummary:
     # planned the months, which is what the pace is then judged against.
     uneven: bool
     has_schedule: bool
+    # For starts from 1 August 2025: the official minimum or the provider's interim one.
+    minimum: MinimumInForce | None
 
     @property
     def current_gap(self) -> otj_plan.Gap | None:
@@ -210,7 +229,12 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
     breaks = list(BreakInLearning.objects.filter(apprenticeship_id=apprenticeship.pk).active())
     spans = tuple(b.span for b in breaks)
 
-    requirement = requirement_for(apprenticeship, plan)
+    minimum = (
+        minimum_in_force(apprenticeship)
+        if funding_rules.otj_era(apprenticeship.start_date) == funding_rules.OTJ_ERA_FROM_2025
+        else None
+    )
+    requirement = requirement_for(apprenticeship, plan, minimum)
     prior = plan.prior_learning_minutes if plan else 0
     required = otj_plan.required_after_prior_learning(requirement.minutes, prior)
     closed = bool(log_is_closed(apprenticeship))
@@ -303,6 +327,7 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
         gaps=gaps,
         uneven=uneven,
         has_schedule=scheduled is not None,
+        minimum=minimum,
     )
 
 

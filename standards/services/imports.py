@@ -25,7 +25,6 @@ from standards.models import (
     AssessmentMethod,
     AssessmentPlan,
     Duty,
-    Provenance,
     StandardVersion,
 )
 from standards.parsing import ParsedStandard, parse_standard
@@ -199,13 +198,6 @@ def _decide(plan: ImportPlan, choices: Mapping[str, str], *, keep_retired: bool)
 def _save_version(version: StandardVersion, parsed: ParsedStandard) -> None:
     fields = dict(parsed.fields)
     facts = dict(parsed.facts)
-    if (
-        fields["otj_minimum_hours"] is None
-        and version.otj_minimum_hours is not None
-        and version.fact_provenance("otj_minimum_hours") == Provenance.PROVIDER
-    ):
-        fields["otj_minimum_hours"] = version.otj_minimum_hours
-        facts["otj_minimum_hours"] = version.fact("otj_minimum_hours")
     for name, value in fields.items():
         setattr(version, name, value)
     version.facts = facts

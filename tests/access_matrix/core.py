@@ -32,6 +32,11 @@ def _standard(ctx):
     return [ctx["apprenticeship"].standard_version_id]
 
 
+def _provider_and_standard(ctx):
+    a = ctx["apprenticeship"]
+    return [a.provider_id, a.standard_version_id]
+
+
 def _invited_person(ctx):
     return [ctx["invited_person"].pk]
 
@@ -181,6 +186,21 @@ ENTRIES: list[Entry] = [
     ),
     # Organisations and people: admins of the managing provider only.
     Entry("apprenticeship:organisation-list", ADMIN_ONLY),
+    # A provider's interim off-the-job minimums: its own admins only.
+    Entry("apprenticeship:interim-minimums", ADMIN_ONLY),
+    Entry(
+        "apprenticeship:interim-minimum",
+        only({"admin": OK}, NOT_FOUND),
+        args=_provider_and_standard,
+    ),
+    Entry(
+        "apprenticeship:interim-minimum",
+        only({"admin": REDIRECT}, NOT_FOUND),
+        args=_provider_and_standard,
+        method="post",
+        data=lambda ctx: {"hours": "336", "source": "48 days of 7 hours, the seed proposal"},
+        label="apprenticeship:interim-minimum POST",
+    ),
     Entry("apprenticeship:organisation-create", ADMIN_ONLY),
     Entry(
         "apprenticeship:organisation-detail",

@@ -12,7 +12,6 @@ from tests.access_matrix.base import (
     FORBIDDEN,
     NOT_FOUND,
     OK,
-    OPERATOR_ONLY,
     REDIRECT,
     VIEWERS,
     Entry,
@@ -38,10 +37,6 @@ def _break(ctx):
         apprenticeship=ctx["apprenticeship"], created_by=ctx["tutor"]
     )
     return [brk.pk]
-
-
-def _standard(ctx):
-    return [ctx["apprenticeship"].standard_version_id]
 
 
 def _apprentice_only(ok: int = OK, assessor: int = NOT_FOUND) -> dict[str, int]:
@@ -139,7 +134,4 @@ ENTRIES: list[Entry] = [
     Entry("portfolio:otj-break-edit", _planners(), args=_break),
     _after_gateway("portfolio:otj-break-edit", _planners(assessor=FORBIDDEN), args=_break),
     Entry("portfolio:otj-break-cancel", _planners(), args=_break),
-    # A standard's minimum hours, entered while not loaded: it sets every provider's required
-    # totals, so the site operator alone.
-    Entry("standards:standard-otj-minimum", OPERATOR_ONLY, args=_standard),
 ]

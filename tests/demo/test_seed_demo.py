@@ -218,9 +218,11 @@ def test_the_demo_has_an_apprentice_in_each_era_of_the_rules(first_run):
     # After 1 August 2026: the 2026-27 rules are not loaded, and the page says so.
     sam, sam_rules = era("sam.carter@example.org")
     assert not sam_rules.funding_year.loaded and sam_rules.funding_year.applied == "2025-26"
-    # The interim minimum is labelled as the provider's.
-    st0896 = sam.standard_version
-    assert st0896.fact_provenance("otj_minimum_hours") == "provider"
+    # The interim minimum is the provider's own, and labelled so.
+    minimum = otj_summary(sam).minimum
+    assert minimum is not None and not minimum.official and minimum.provenance == "provider"
+    otj_rule = next(r for r in sam_rules.rules if r.key == "otj_required")
+    assert otj_rule.figure == "280 hours (the provider's interim figure)"
     counts = (OtjEntry.objects.count(), OtjPlannedMonth.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
     assert (OtjEntry.objects.count(), OtjPlannedMonth.objects.count()) == counts

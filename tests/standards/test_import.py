@@ -184,19 +184,6 @@ def test_unknown_fields_are_ignored():
 
 
 @pytest.mark.django_db
-def test_a_provider_entered_minimum_survives_a_file_without_one(st0896):
-    st0896.otj_minimum_hours = 400
-    st0896.facts["otj_minimum_hours"] = {"provenance": Provenance.PROVIDER, "note": "By admin"}
-    st0896.save()
-    data = selectors.export_standard(standard_version=st0896)
-    data["minimumOffTheJobHours"] = None
-    data["provenance"].pop("minimumOffTheJobHours")
-    version = imports.import_standard(data=data).standard_version
-    assert version.otj_minimum_hours == 400
-    assert version.fact_provenance("otj_minimum_hours") == Provenance.PROVIDER
-
-
-@pytest.mark.django_db
 def test_the_st0896_fixture_loads_only_what_the_reference_supports(st0896):
     assert st0896.duties.count() == 10
     assert st0896.ksbs.filter(kind=KSB.Kind.SKILL).count() == 17

@@ -1,8 +1,8 @@
 """Standards are shared by every provider here: only a site operator changes them.
 
-Provider admins read every standard page, but importing a file and entering a standard's
-minimum off-the-job hours would change every other provider's required totals, so those
-two pages are the site operator's alone.
+Provider admins read every standard page, but importing a file would change every other
+provider's data, so that page is the site operator's alone. A provider's interim
+off-the-job minimum is its own (tests/apprenticeship/test_interim_minimum.py).
 """
 
 import ast
@@ -28,14 +28,11 @@ def unloaded_minimum(apprenticeship):
 
 
 def _write_urls(version):
-    return [
-        reverse("standards:standard-import"),
-        reverse("standards:standard-otj-minimum", args=[version.pk]),
-    ]
+    return [reverse("standards:standard-import")]
 
 
 @pytest.mark.parametrize("persona", ["admin", "outsider", "tutor"])
-def test_provider_staff_get_403_on_both_pages_that_change_a_standard(
+def test_provider_staff_get_403_on_the_page_that_changes_a_standard(
     client, personas, unloaded_minimum, persona
 ):
     client.force_login(personas[persona])
@@ -46,7 +43,7 @@ def test_provider_staff_get_403_on_both_pages_that_change_a_standard(
     assert unloaded_minimum.otj_minimum_hours is None
 
 
-def test_a_site_operator_opens_both_pages(client, site_operator, unloaded_minimum):
+def test_a_site_operator_opens_the_import_page(client, site_operator, unloaded_minimum):
     client.force_login(site_operator)
     for url in _write_urls(unloaded_minimum):
         assert client.get(url).status_code == 200
@@ -61,31 +58,13 @@ def test_a_provider_admin_reads_standards_without_the_buttons_that_change_them(
     assert unloaded_minimum.reference in listing
     assert "Import a standard" not in listing
     assert "Minimum off-the-job hours" in detail
-    assert "Enter the minimum" not in detail
+    assert "your provider's interim figures" in detail
 
 
-def test_a_site_operator_sees_the_import_and_enter_buttons(client, site_operator, unloaded_minimum):
+def test_a_site_operator_sees_the_import_button(client, site_operator, unloaded_minimum):
     client.force_login(site_operator)
     listing = client.get(reverse("standards:standard-list")).content.decode()
-    detail = client.get(unloaded_minimum.get_absolute_url()).content.decode()
     assert "Import a standard" in listing
-    assert "Enter the minimum" in detail
-
-
-def test_a_site_operator_enters_the_minimum_and_is_named_as_its_source(
-    client, site_operator, unloaded_minimum
-):
-    client.force_login(site_operator)
-    response = client.post(
-        reverse("standards:standard-otj-minimum", args=[unloaded_minimum.pk]),
-        {"hours": "320", "source": "Funding rules 2025 to 2026"},
-    )
-    assert response.status_code == 302
-    unloaded_minimum.refresh_from_db()
-    assert unloaded_minimum.otj_minimum_hours == 320
-    assert unloaded_minimum.fact("otj_minimum_hours")["source"] == "Entered by Olu Operator"
-    event = AuditEvent.objects.for_object(unloaded_minimum).get()
-    assert event.actor == site_operator and event.action == "standard.otj_minimum_entered"
 
 
 def test_a_provider_admins_import_changes_nothing(client, personas):

@@ -8,11 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from apprenticeship.models import Apprenticeship, BreakInLearning, Role
+from apprenticeship.models import BreakInLearning, Role
 from portfolio.evidence.models import EvidenceKind
 from portfolio.training.models import OtjEntry, OtjPlan
 from portfolio.training.services import log as otj_log
-from standards.models import Provenance
 from tests import factories
 
 TODAY = timezone.localdate
@@ -224,7 +223,7 @@ def test_a_post_2025_enrolment_says_the_total_is_not_known_and_who_can_set_it(
     client.force_login(personas["apprentice"])
     page = client.get(reverse("portfolio:otj-summary", args=[apprenticeship.pk])).content.decode()
     assert "The required total is not known yet" in page
-    assert "The person who runs this site can enter it" in page
+    assert "A provider admin can enter one" in page
     assert "hours" not in page.split("Required</dt>")[1].split("</dd>")[0]
 
 
@@ -395,77 +394,3 @@ def test_the_summary_download_has_a_row_per_duty_and_the_total(client, known, pe
     assert rows[0][:3] == ["Duty", "Duty text", "Required (minutes)"]
     assert [row[0] for row in rows[1:]] == ["D1", "D2", "D3", "Total"]
     assert rows[-1][2] == str(348 * 60)
-
-
-# -- the standard's minimum, entered by the site operator ------------------------------
-
-
-def test_the_site_operator_enters_the_standards_minimum_and_the_page_says_so(
-    client, apprenticeship, personas, site_operator
-):
-    version = apprenticeship.standard_version
-    version.facts = {"otj_minimum_hours": {"provenance": Provenance.NOT_LOADED}}
-    version.save()
-    client.force_login(site_operator)
-    detail = reverse("standards:standard-detail", args=[version.pk])
-    assert "Enter the minimum" in client.get(detail).content.decode()
-    response = client.post(
-        reverse("standards:standard-otj-minimum", args=[version.pk]),
-        {"hours": "320", "source": "Funding rules 2025 to 2026, checked 1 September 2025"},
-    )
-    assert response.status_code == 302
-    version.refresh_from_db()
-    assert version.otj_minimum_hours == 320
-    assert version.fact_provenance("otj_minimum_hours") == Provenance.PROVIDER
-    page = client.get(detail).content.decode()
-    assert "Entered by the provider" in page
-    assert "Entered by Olu Operator" in page
-    # Post-2025 enrolments now have a known total.
-    client.force_login(personas["admin"])
-    page = client.get(reverse("portfolio:otj-summary", args=[apprenticeship.pk])).content.decode()
-    assert "320 hours" in page
-
-
-def test_the_minimum_cannot_be_entered_over_an_official_figure(
-    client, apprenticeship, site_operator
-):
-    version = apprenticeship.standard_version
-    version.otj_minimum_hours = 280
-    version.facts = {"otj_minimum_hours": {"provenance": Provenance.VERIFIED}}
-    version.save()
-    client.force_login(site_operator)
-    response = client.post(
-        reverse("standards:standard-otj-minimum", args=[version.pk]),
-        {"hours": "100", "source": "A guess"},
-    )
-    assert "changes only by importing the standard again" in response.content.decode()
-    version.refresh_from_db()
-    assert version.otj_minimum_hours == 280
-
-
-def test_an_imported_file_without_the_minimum_keeps_the_providers_figure(st0896):
-    from django.conf import settings
-
-    from standards.parsing import load_standard_file
-    from standards.services import facts, imports
-
-    facts.set_provider_otj_minimum(
-        standard_version=st0896,
-        hours=320,
-        source="Funding rules",
-        entered_by="Northfield Peer Training",
-        by=factories.UserFactory(),
-    )
-    path = settings.BASE_DIR / "fixtures" / "standards" / "st0896-v1.0.json"
-    imports.import_standard(data=load_standard_file(path))
-    st0896.refresh_from_db()
-    assert st0896.otj_minimum_hours == 320
-    assert st0896.fact_provenance("otj_minimum_hours") == Provenance.PROVIDER
-
-
-def test_the_gateway_stage_makes_the_summary_read_only(client, post_gateway, personas):
-    client.force_login(personas["apprentice"])
-    page = client.get(reverse("portfolio:otj-summary", args=[post_gateway.pk])).content.decode()
-    assert "Nothing more can be logged" in page
-    assert "Log training" not in page
-    assert Apprenticeship.objects.get(pk=post_gateway.pk).is_post_gateway
