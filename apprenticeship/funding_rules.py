@@ -302,6 +302,12 @@ class ReviewInterval:
         unit = self.unit if self.count != 1 else self.unit.removesuffix("s")
         return f"{self.count} {unit}"
 
+    def longer_than(self, other: "ReviewInterval") -> bool:
+        """Whether this interval allows more time between reviews than `other` (measured
+        from one fixed day, so weeks and months compare)."""
+        day = dt.date(2000, 1, 31)
+        return self.after(day) > other.after(day)
+
 
 def progress_review_interval(start_date: dt.date) -> ReviewInterval:
     """How often the funding rules want a progress review, by start date.

@@ -27,6 +27,7 @@ class AuditAction(StrEnum):
     EPA_NO_CONFLICT_DECLARED = "epa.no_conflict_declared"
     EPA_QUESTION_CHANGED = "epa.question_changed"
     EPA_QUESTION_RECORDED = "epa.question_recorded"
+    EPA_RESIT_POLICY_RECORDED = "epa.resit_policy_recorded"
     EPA_RESULT_CONFIRMED = "epa.result_confirmed"
     EPA_ROUND_STARTED = "epa.round_started"
     EPA_SESSION_CHANGED = "epa.session_changed"
@@ -46,6 +47,7 @@ class AuditAction(StrEnum):
     GATEWAY_DECLARED_PROVIDER = "gateway.declared.provider"
     GATEWAY_ENGLISH_MATHS = "gateway.english_maths"
     GATEWAY_PASSED = "gateway.passed"
+    GATEWAY_POLICY_CHANGED = "gateway.policy_changed"
     GATEWAY_WITHDRAWN_EMPLOYER = "gateway.withdrawn.employer"
     GATEWAY_WITHDRAWN_PROVIDER = "gateway.withdrawn.provider"
     # interim off-the-job minimum

@@ -14,6 +14,7 @@ from config.pagination import paginate
 from dashboards import operations
 from epa.selectors import gateway as gateway_selectors
 from epa.selectors import lists as epa_lists
+from epa.selectors import rules as epa_rules
 from epa.selectors import summary as epa_summary
 from outbox import services as outbox
 from portfolio.evidence import selectors as evidence_coverage
@@ -134,6 +135,7 @@ def overview(request):
             "review_flag": review_flag,
             "virus_scanning": virus_scan.status(),
             "jobs": operations.jobs_panel(request.user),
+            "providers": list(access.administered_providers(request.user)),
         },
     )
 
@@ -155,7 +157,20 @@ def job_retry(request, pk: int):
 
 @login_required
 def apprenticeship_detail(request, pk: int):
-    apprenticeship = access.get_apprenticeship_for(request.user, pk, Action.VIEW)
+    # The provider's gateway policy and the standard's assessment plan come with it: the
+    # gateway summary and the rules in force both read them.
+    apprenticeship = access.get_apprenticeship_for(
+        request.user,
+        pk,
+        Action.VIEW,
+        queryset=Apprenticeship.objects.select_related(
+            "apprentice",
+            "standard_version__assessment_plan",
+            "provider__gateway_policy",
+            "employer",
+            "epao",
+        ),
+    )
     memberships = apprenticeship.memberships.filter(is_active=True).select_related("user")
     roles = apprenticeship.viewer_roles
 
@@ -167,14 +182,17 @@ def apprenticeship_detail(request, pk: int):
     otj_summary = shown(Action.VIEW_OTJ, otj.otj_summary)
     reviews_summary = shown(Action.VIEW_REVIEWS, review_schedule.reviews_summary)
 
+    schedule = reviews_summary["schedule"] if reviews_summary else None
+    policy = gateway_selectors.gateway_policy(apprenticeship)
     gateway = None
     if not apprenticeship.is_post_gateway and access.is_allowed(roles, Action.VIEW_GATEWAY):
         # The checklist reuses the summaries above rather than working them out again.
         gateway = gateway_selectors.summary(
             apprenticeship,
             otj_summary=otj_summary,
-            review_schedule=reviews_summary["schedule"] if reviews_summary else None,
+            review_schedule=schedule,
             evidence_summary=evidence_summary,
+            policy=policy,
         )
 
     return render(
@@ -189,6 +207,9 @@ def apprenticeship_detail(request, pk: int):
             "reviews_summary": reviews_summary,
             "gateway": gateway,
             "assessment_summary": epa_summary.assessment_summary(apprenticeship),
+            "rules": epa_rules.rules_in_force(
+                apprenticeship, policy=policy, reviews=schedule, otj=otj_summary
+            ),
             **apprenticeship_reports(request.user, apprenticeship),
         },
     )

@@ -4,11 +4,12 @@ action)` decides (see apprenticeship/access.py). An assessor sees an apprentices
 once it has passed gateway and only while assigned; anyone else is a 404 or a 403 there.
 """
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from apprenticeship.access import Action, get_apprenticeship_for
-from apprenticeship.models import Apprenticeship, Membership, Role
+from apprenticeship.access import Action, administered_providers, get_apprenticeship_for
+from apprenticeship.models import Apprenticeship, Membership, Organisation, Role
 from epa.models import (
     Appeal,
     AssessmentQuestion,
@@ -114,3 +115,34 @@ def get_assessor_membership_for(user: User, pk: int, action: Action) -> Membersh
         raise Http404
     membership.apprenticeship = get_apprenticeship_for(user, membership.apprenticeship_id, action)
     return membership
+
+
+# -- organisations' own policies -------------------------------------------------------
+
+
+def get_provider_for_policy(user: User, pk: int) -> Organisation:
+    """A training provider whose gateway policy the user may set: they administer it."""
+    provider = administered_providers(user).filter(pk=pk).first()
+    if provider is None:
+        raise Http404
+    return provider
+
+
+def administered_epaos(user: User) -> QuerySet[Organisation]:
+    """End-point assessment organisations the user administers."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        kind=Organisation.Kind.EPAO,
+        memberships__user=user,
+        memberships__is_admin=True,
+        memberships__is_active=True,
+    )
+
+
+def get_epao_for(user: User, pk: int) -> Organisation:
+    """An assessment organisation whose resit policy the user may record: they administer it."""
+    epao = administered_epaos(user).filter(pk=pk).first()
+    if epao is None:
+        raise Http404
+    return epao

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from epa.views import assessment, assessors, epao, gateway, grading, sessions
+from epa.views import assessment, assessors, epao, gateway, grading, policies, sessions
 
 app_name = "epa"
 
@@ -96,4 +96,20 @@ urlpatterns = [
     ),
     path("appeals/<int:pk>/decide/", epao.appeal_decide, name="appeal-decide"),
     path("assessment-organisation/", epao.epao_home, name="epao-home"),
+    # Organisations' own policies
+    path(
+        "providers/<int:pk>/gateway-policy/",
+        policies.gateway_policy,
+        name="gateway-policy",
+    ),
+    path(
+        "assessment-organisations/<int:pk>/resit-policies/",
+        policies.resit_policies,
+        name="resit-policies",
+    ),
+    path(
+        "assessment-organisations/<int:pk>/resit-policies/<int:standard_pk>/",
+        policies.resit_policy_record,
+        name="resit-policy-record",
+    ),
 ]

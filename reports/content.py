@@ -18,6 +18,7 @@ from apprenticeship.models import Apprenticeship
 from audit import seals
 from epa.models import GatewaySnapshot
 from epa.selectors import gateway as gateway_selectors
+from epa.selectors import rules as epa_rules
 from epa.selectors import summary as epa_summary
 from epa.services import snapshot as snapshots
 from portfolio.evidence.models import EvidenceFile
@@ -141,6 +142,10 @@ def build_document(*, apprenticeship: Apprenticeship, kind: str, audience: str) 
     data = for_audience(portfolio_data(apprenticeship, kind), audience)
     # Results come after gateway, so even the gateway pack reads them live.
     data["epa_results"] = seals.plain(epa_summary.results_data(apprenticeship))
+    if "rules" not in data:
+        # A portfolio frozen before the rules were recorded with it: today's, said so.
+        data["rules"] = seals.plain(epa_rules.rules_in_force(apprenticeship).as_data())
+        data["rules_worked_out_now"] = True
     for number, item in enumerate(data["evidence"], start=1):
         item["ref"] = f"E{number}"
     files = _embedded(data)

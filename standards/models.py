@@ -59,7 +59,16 @@ class StandardVersion(models.Model):
     typical_job_titles = models.JSONField(default=list, blank=True)
     assessment_plan_url = models.URLField(max_length=500, blank=True)
     standard_page_url = models.URLField(max_length=500, blank=True)
-    minimum_programme_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The minimum time on programme is a funding rule by start date
+    # (apprenticeship/funding_rules.py). This holds only a LONGER minimum that the
+    # standard's own assessment plan sets, which then applies instead; blank when the plan
+    # sets none or its text is not loaded. Its source is in `facts`.
+    minimum_programme_months = models.PositiveSmallIntegerField(
+        "longer minimum months on programme set by the assessment plan",
+        null=True,
+        blank=True,
+        help_text="Only when the assessment plan sets a longer minimum than the funding rules.",
+    )
     # The minimum off-the-job hours published for starts from 1 August 2025. Blank until
     # loaded; the provider may enter it meanwhile (provenance then says so).
     otj_minimum_hours = models.PositiveIntegerField(null=True, blank=True)
@@ -222,6 +231,13 @@ class Duty(models.Model):
         return f"{self.code} ({RETIRED_MARK})" if self.is_retired else self.code
 
 
+class ResitScope(models.TextChoices):
+    """What a resit or retake assesses again."""
+
+    FAILED = "failed", "Only the failed methods are assessed again"
+    ALL = "all", "Every method is assessed again"
+
+
 class AssessmentPlan(models.Model):
     """The end-point assessment plan of a standard version, as data.
 
@@ -239,13 +255,28 @@ class AssessmentPlan(models.Model):
     source = models.CharField(max_length=300, blank=True)
     overall_grades = models.JSONField(default=list, blank=True)
     grade_table = models.JSONField(default=list, blank=True)
+    # The end-point assessment period after gateway. Guidance ("typically within 3
+    # months") unless the plan publishes it as a maximum, when it is a deadline.
     epa_window_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    epa_window_is_maximum = models.BooleanField(
+        "the plan publishes the period as a maximum", default=False
+    )
     # A resit or retake's overall grade is capped at this grade ("" = no cap) unless
-    # the assessment organisation records exceptional circumstances.
+    # the assessment organisation records exceptional circumstances. Applied only when its
+    # fact ("resitGradeCap") has a source: a cap that is inferred or not loaded is not the
+    # plan's, and the assessment organisation's own policy is used instead.
     resit_grade_cap = models.CharField(max_length=20, blank=True)
+    # Whether a resit or retake assesses only the failed methods or every method again;
+    # blank while the plan's rule is not loaded (the assessment organisation's policy, if
+    # recorded, is used instead).
+    resit_scope = models.CharField(max_length=10, choices=ResitScope.choices, blank=True)
+    # Whether a method with themes can be graded only once every theme is covered. When
+    # False (or not loaded) an uncovered theme is a warning, not a refusal.
+    every_theme_required = models.BooleanField(default=False)
     gateway_requirements = models.JSONField(default=list, blank=True)
     # Per-fact provenance, keyed as in the file: "gradeTable", "epaWindowMonths",
-    # "resitGradeCap", "methodKsbs".
+    # "epaWindowIsMaximum", "resitGradeCap", "resitScope", "everyThemeRequired",
+    # "methodKsbs".
     facts = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
@@ -256,6 +287,11 @@ class AssessmentPlan(models.Model):
         record.setdefault("provenance", self.provenance)
         record.setdefault("source", self.source)
         return record
+
+    def states(self, name: str) -> bool:
+        """Whether the plan's data states this fact with a source: not inferred, not
+        missing. Only a stated rule is applied to a result."""
+        return self.fact(name)["provenance"] not in (Provenance.INFERRED, Provenance.NOT_LOADED)
 
     def grade_rank(self, grade: str) -> int:
         return self.overall_grades.index(grade)

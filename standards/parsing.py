@@ -247,7 +247,10 @@ def _plan(plan: PlanFile, ids: KsbIds) -> dict[str, Any]:
         "overall_grades": overall,
         "grade_table": table,
         "epa_window_months": plan.epa_window_months,
+        "epa_window_is_maximum": plan.epa_window_is_maximum,
         "resit_grade_cap": plan.resit_grade_cap,
+        "resit_scope": plan.resit_scope,
+        "every_theme_required": plan.every_theme_required,
         "gateway_requirements": [
             {
                 "text": requirement.text,

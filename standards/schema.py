@@ -27,7 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from standards.models import Provenance
+from standards.models import Provenance, ResitScope
 
 PROVENANCE_VALUES = frozenset(Provenance.values)
 # Older feeds used other names for the same facts: (current name, older name).
@@ -304,6 +304,30 @@ class GatewayRequirement(Schema):
     source: LooseText = ""
 
 
+def _flag(value: Any) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise _refuse("flag", "must be true or false")
+    return value
+
+
+def _resit_scope(value: Any) -> str:
+    if _empty(value):
+        return ""
+    if value not in ResitScope.values:
+        raise _refuse(
+            "resit_scope",
+            "must be one of {allowed}, or empty when the plan does not say",
+            allowed=", ".join(ResitScope.values),
+        )
+    return str(value)
+
+
+Flag = Annotated[bool, BeforeValidator(_flag)]
+ResitScopeValue = Annotated[str, BeforeValidator(_resit_scope)]
+
+
 class PlanFile(Schema):
     """The assessment plan as data: this project's extra field `assessmentPlan`."""
 
@@ -326,7 +350,10 @@ class PlanFile(Schema):
         AfterValidator(_some("must list the overall grade for every combination of method grades")),
     ] = Field(default_factory=list, alias="gradeTable", validate_default=True)
     epa_window_months: WholeNumber = Field(None, alias="epaWindowMonths")
+    epa_window_is_maximum: Flag = Field(False, alias="epaWindowIsMaximum")
     resit_grade_cap: Text = Field("", alias="resitGradeCap")
+    resit_scope: ResitScopeValue = Field("", alias="resitScope")
+    every_theme_required: Flag = Field(False, alias="everyThemeRequired")
     gateway_requirements: ListOf[GatewayRequirement] = Field(
         default_factory=list, alias="gatewayRequirements"
     )

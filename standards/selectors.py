@@ -73,7 +73,10 @@ def export_standard(*, standard_version: StandardVersion) -> dict[str, Any]:
             "overallGrades": plan.overall_grades,
             "gradeTable": plan.grade_table,
             "epaWindowMonths": plan.epa_window_months,
+            "epaWindowIsMaximum": plan.epa_window_is_maximum,
             "resitGradeCap": plan.resit_grade_cap,
+            "resitScope": plan.resit_scope,
+            "everyThemeRequired": plan.every_theme_required,
             "gatewayRequirements": plan.gateway_requirements,
             "facts": plan.facts,
             "methods": [

@@ -53,7 +53,6 @@ class StandardVersionFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Test standard {n}")
     level = 3
     typical_duration_months = 15
-    minimum_programme_months = 12
 
 
 class DutyFactory(factory.django.DjangoModelFactory):

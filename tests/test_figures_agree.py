@@ -40,7 +40,7 @@ def tutor(db):
 
 
 def _enrol(tutor, *, start: dt.date, end: dt.date, hours: str = "30"):
-    standard = factories.StandardVersionFactory(minimum_programme_months=12)
+    standard = factories.StandardVersionFactory()
     for number in (1, 2):
         factories.DutyFactory(standard_version=standard, number=number)
     apprenticeship = factories.ApprenticeshipFactory(
@@ -112,9 +112,18 @@ def test_off_the_job_and_review_figures_for_a_2023_start_agree_everywhere(client
     assert "The next review is due by 8 April 2024." in page
     assert "348 h" in summary and "139 h 12 min" in summary and "Behind" in summary
     assert "The next review is due by 8 April 2024." in reviews
-    assert "60 hours verified of 348 hours required" in checklist["otj"].detail
-    assert "40 hours waits for verification" in checklist["otj"].detail
+    assert "100 hours logged of 348 hours required" in checklist["otj"].detail
+    assert "60 hours verified of 348 hours required" in checklist["otj_verified"].detail
+    assert "40 hours waits for verification" in checklist["otj_verified"].detail
+    # A 2023 start on 30 hours: the 2022-25 rules' 12 months (SRC-PIER, SRC-DFE-FORUM-PT).
     assert "4 September 2024" in checklist["time_on_programme"].detail
+    assert "the 2023-24 funding rules' minimum" in checklist["time_on_programme"].detail
+    # The rules in force, on the page and in the PDF, with the same figures and sources.
+    assert "The 2023-24 funding rules apply" in page and "The 2023-24 funding rules apply" in pdf
+    assert "<strong>Minimum time on programme:</strong> 12 months" in page
+    assert "<td>Minimum time on programme</td><td>12 months" in pdf
+    assert "SRC-DFE-FORUM-PT" in page and "SRC-DFE-FORUM-PT" in pdf
+    assert "more than 28 days with no training is flagged" in page
     assert "<td>Total</td><td>348 h</td><td>100 h</td><td>60 h</td><td>139 h 12 min</td>" in pdf
 
 

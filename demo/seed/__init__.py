@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from demo.seed import core, epa, evidence, otj, reviews
+from demo.seed import core, epa, eras, evidence, otj, reviews
 
 
 @dataclass
@@ -29,6 +29,7 @@ STEPS = [
     otj.seed,
     reviews.seed,
     epa.seed,
+    eras.seed,
 ]
 
 

@@ -1,8 +1,9 @@
 """End-point assessment: four apprentices who passed gateway for real (see gateway.py), one
 at each stage: waiting for an assessor, mid-assessment (observation done, discussion not
 yet), completed with distinction, and one who resat the failed discussion (capped at
-pass, outside the window). Built through the services, so the history is real too; the
-plan's rules come from the ST0896 data like everywhere else."""
+pass by the assessment organisation's own resit policy, and past the typical period).
+Built through the services, so the history is real too; the plan's rules come from the
+ST0896 data like everywhere else."""
 
 import datetime as dt
 from decimal import Decimal
@@ -13,11 +14,11 @@ from django.utils import timezone
 from apprenticeship.models import Apprenticeship
 from demo.seed import gateway
 from demo.seed.core import at, ensure_enrolment, ensure_person, months_before
-from epa.models import AssessmentRound, ConflictDeclaration
+from epa.models import AssessmentRound, ConflictDeclaration, ResitPolicy
 from epa.selectors import assessment as selectors
 from epa.services import assessment as services
-from epa.services import assessors, results
-from standards.models import AssessmentPlan
+from epa.services import assessors, policies, results
+from standards.models import AssessmentPlan, ResitScope
 
 EPAO_ADMIN = ("epao.admin@example.org", "Grace Adeyemi")
 
@@ -203,6 +204,18 @@ def seed(context) -> None:
     )
     methods = {m.code: m for m in plan.methods.order_by("order")}
     observation, discussion = methods.values()
+    # No ST0896 source states resit rules: Fairway records its own policy, which Tom's
+    # resit then follows (capped at pass, only the failed method again), shown as theirs.
+    if not ResitPolicy.objects.filter(epao=epao, standard_version=plan.standard_version).exists():
+        policies.record_resit_policy(
+            epao=epao,
+            standard_version=plan.standard_version,
+            by=epao_admin,
+            name="Resit and retake policy, version 2 (January 2025)",
+            grade_cap="pass",
+            scope=ResitScope.FAILED,
+            now=at(dt.date(2025, 1, 13), 11),
+        )
 
     for key, (email, name, employer_key, months_ago, born, days, stage) in APPRENTICES.items():
         apprenticeship = _enrol(context, key, email, name, employer_key, months_ago, born)

@@ -2,9 +2,11 @@
 break in learning; prior learning; one apprentice behind pace.
 
 The enrolments from the core step all started after 1 August 2025, when the required total
-became the standard's published minimum, which is not loaded for ST0896: they show, truly,
-that the total is not known yet. Two more apprentices here started under the 2022-25 rules,
-so the demo also shows a known total, the expected pace and who is behind. Everything goes
+became the standard's published minimum, which is not loaded for ST0896 (the provider's
+interim figure is entered in eras.py); their training may be uneven, so without a schedule
+their pace is shown for information. Two more apprentices here started under the 2022-25
+rules, so the demo also shows the expected pace, who is behind, and Ruth's gap of more than
+4 weeks without training. Everything goes
 through the services, so it is validated and audited. Entries are generated from a fixed
 seed, so running the step twice changes nothing.
 """
@@ -33,6 +35,10 @@ EXTRA_ENROLMENTS = {
     "morgan": ("employer", dt.date(2025, 7, 7), dt.date(2027, 7, 5), dt.date(1983, 8, 30), "37.5"),
     "ruth": ("employer2", dt.date(2025, 4, 7), dt.date(2027, 4, 5), dt.date(1975, 2, 11), "24"),
 }
+
+# Ruth's last training was more than 5 weeks ago: a 2022-25 start, she is flagged for
+# going more than 4 weeks without training (2022-23 rules, P36.2).
+LAST_TRAINED_DAYS_AGO = {"ruth": 38}
 
 # key: (entries a week, chance an entry is English and maths study)
 PACE = {
@@ -110,8 +116,10 @@ def _enrol(context, key: str) -> Apprenticeship:
     )
 
 
-def _training_days(apprenticeship, rng, per_week: float, today: dt.date, spans) -> list:
-    """Weekdays with training, from the start until yesterday, never during a break."""
+def _training_days(
+    apprenticeship, rng, per_week: float, today: dt.date, spans, until: dt.date
+) -> list:
+    """Weekdays with training, from the start until before `until`, never during a break."""
     days = []
     week = apprenticeship.start_date - dt.timedelta(days=apprenticeship.start_date.weekday())
     while week < today:
@@ -119,7 +127,7 @@ def _training_days(apprenticeship, rng, per_week: float, today: dt.date, spans) 
         for weekday in sorted(rng.sample(range(5), min(count, 5))):
             day = week + dt.timedelta(days=weekday)
             in_break = any(first <= day <= (last or today) for first, last in spans)
-            if apprenticeship.start_date <= day < today and not in_break:
+            if apprenticeship.start_date <= day < until and not in_break:
                 days.append(day)
         week += dt.timedelta(days=7)
     return days
@@ -140,7 +148,8 @@ def _log_months(context, key: str, today: dt.date) -> None:
         .first()
     )
     verifiers = [(context.people["tutor"], Role.TUTOR), (contact.user, Role.EMPLOYER)]
-    days = _training_days(apprenticeship, rng, per_week, today, spans)
+    until = today - dt.timedelta(days=LAST_TRAINED_DAYS_AGO.get(key, 0))
+    days = _training_days(apprenticeship, rng, per_week, today, spans, until)
     for day in days:
         if rng.random() < english_maths:
             activity, duty = ActivityType.ENGLISH_MATHS, None

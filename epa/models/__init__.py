@@ -3,3 +3,4 @@
 
 from epa.models.assessment import *  # noqa: F403
 from epa.models.gateway import *  # noqa: F403
+from epa.models.policies import *  # noqa: F403

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apprenticeship.models import Apprenticeship
+from epa.models.policies import ResitPolicy
 from standards.models import KSB, AssessmentMethod
 
 __all__ = [
@@ -70,7 +71,11 @@ class AssessmentRoundQuerySet(models.QuerySet["AssessmentRound"]):
     def for_record(self) -> "AssessmentRoundQuerySet":
         """Everything the assessment page shows for each round, in a fixed number of queries."""
         return self.select_related(
-            "confirmed_by", "exceptional_recorded_by", "started_by"
+            "confirmed_by",
+            "exceptional_recorded_by",
+            "started_by",
+            "resit_policy__epao",
+            "resit_policy__recorded_by",
         ).prefetch_related(
             models.Prefetch(
                 "method_assessments",
@@ -122,10 +127,17 @@ class AssessmentRound(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     exceptional_recorded_at = models.DateTimeField(null=True, blank=True)
+    # For a resit or retake: the assessment organisation's policy in force when it started,
+    # where the assessment plan states no rule of its own (see epa.grading.resit_rules).
+    resit_policy = models.ForeignKey(
+        ResitPolicy, null=True, blank=True, on_delete=models.PROTECT, related_name="rounds"
+    )
     # Filled in when the assessor confirms the result, then locked.
     grades = models.JSONField(default=dict, blank=True)  # {code: {"grade", "round"}}
     table_grade = models.CharField(max_length=20, blank=True)
     cap_applied = models.BooleanField(default=False)
+    # Where the cap on a resit or retake came from (or that none was stated), in words.
+    cap_basis = models.CharField(max_length=500, blank=True)
     confirmed_grade = models.CharField(max_length=20, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(

@@ -20,12 +20,13 @@ from apprenticeship.models import (
     Role,
 )
 from epa.errors import EpaError
-from epa.grading import RoundResult, round_result
+from epa.grading import ResitRules, RoundResult, resit_rules, round_result
 from epa.models import (
     AssessmentRound,
     AssessmentSession,
     ConflictDeclaration,
     MethodAssessment,
+    ResitPolicy,
     SessionMode,
 )
 from standards.models import AssessmentMethod, AssessmentPlan, StandardVersion
@@ -139,8 +140,19 @@ def plan_facts(plan: AssessmentPlan) -> dict[str, dict[str, str]]:
         "grade_table": plan.fact("gradeTable"),
         "window": plan.fact("epaWindowMonths"),
         "cap": plan.fact("resitGradeCap"),
+        "scope": plan.fact("resitScope"),
+        "themes": plan.fact("everyThemeRequired"),
         "method_ksbs": plan.fact("methodKsbs"),
     }
+
+
+def next_resit_rules(apprenticeship: Apprenticeship, plan: AssessmentPlan) -> ResitRules:
+    """The rules a resit or retake started now would follow: the plan's, else the
+    assessment organisation's latest policy for the standard. One query."""
+    return resit_rules(
+        plan,
+        ResitPolicy.objects.current_for(apprenticeship.epao_id, apprenticeship.standard_version_id),
+    )
 
 
 def video_rule(method: AssessmentMethod) -> str:
@@ -170,10 +182,39 @@ def latest_round(apprenticeship: Apprenticeship) -> AssessmentRound | None:
     )
 
 
+def every_theme_required(plan: AssessmentPlan) -> bool:
+    """Whether the plan's data says, with a source, that every theme must be covered
+    before a method can be graded. Otherwise an uncovered theme is only a warning."""
+    return plan.every_theme_required and plan.states("everyThemeRequired")
+
+
+def uncovered_themes(method_assessment: MethodAssessment) -> list[str]:
+    method = method_assessment.method
+    covered = {q.theme for s in method_assessment.sessions.all() for q in s.questions.all()}
+    return [theme for theme in method.themes if theme not in covered]
+
+
+def grading_warnings(method_assessment: MethodAssessment) -> list[str]:
+    """What the assessor should know before grading but that does not stop it: themes no
+    question covers yet, where the plan's data does not require every theme."""
+    if every_theme_required(method_assessment.method.plan):
+        return []
+    uncovered = uncovered_themes(method_assessment)
+    if not uncovered:
+        return []
+    return [
+        "No question covers these themes yet: "
+        + "; ".join(uncovered)
+        + ". The plan's data does not say every theme must be covered, so you can still "
+        "grade."
+    ]
+
+
 def grading_problems(method_assessment: MethodAssessment) -> list[str]:
     """What still stops this method being graded, by the plan's rules: every session
-    recorded, the minimum questions in each and in all, every theme covered, and a note
-    against every KSB the plan maps to the method. Empty when it can be graded."""
+    recorded, the minimum questions in each and in all, every theme covered (only where
+    the plan's data requires it), and a note against every KSB the plan maps to the
+    method. Empty when it can be graded."""
     method = method_assessment.method
     sessions = {s.number: s for s in method_assessment.sessions.all()}
     problems = []
@@ -196,11 +237,14 @@ def grading_problems(method_assessment: MethodAssessment) -> list[str]:
             f"{total} question{'s' if total != 1 else ''} recorded in all; the plan asks for at "
             f"least {method.min_questions}."
         )
-    if method.themes:
-        covered = {q.theme for s in sessions.values() for q in s.questions.all()}
-        uncovered = [theme for theme in method.themes if theme not in covered]
+    if method.themes and every_theme_required(method.plan):
+        uncovered = uncovered_themes(method_assessment)
         if uncovered:
-            problems.append("No question covers these themes yet: " + "; ".join(uncovered) + ".")
+            problems.append(
+                "No question covers these themes yet: "
+                + "; ".join(uncovered)
+                + ". The plan asks for every theme to be covered."
+            )
     noted = {n.ksb_id for n in method_assessment.ksb_notes.all() if n.note.strip()}
     missing = [ksb.code for ksb in method.ksbs.all() if ksb.pk not in noted]
     if missing:
@@ -215,7 +259,7 @@ def grading_problems(method_assessment: MethodAssessment) -> list[str]:
 def method_assessment_with_record(method_assessment_id: int) -> MethodAssessment:
     """The method assessment with everything `grading_problems` reads."""
     return (
-        MethodAssessment.objects.select_related("method", "round")
+        MethodAssessment.objects.select_related("method__plan", "round")
         .prefetch_related(
             Prefetch(
                 "sessions",

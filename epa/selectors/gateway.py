@@ -1,9 +1,15 @@
 """Gateway reads: the live checklist and its summary, the words each declaration
 confirms, and whether a sealed declaration or snapshot is still as it was sealed.
 
+The checklist has the items the funding rules and the standard require (the minimum time
+on programme, the off-the-job training, English and maths, the confirmations), each with
+its source and label, and the items that are the training provider's own policy (every
+duty signed off, the training verified, a recent review), each labelled so and on only
+while the provider's GatewayPolicy says so.
+
 The checklist reads the off-the-job summary and the review schedule. A page that shows
 those too passes in what it already worked out (`otj_summary=`, `review_schedule=`,
-`evidence_summary=`, `declarations=`), so each is computed once per request."""
+`evidence_summary=`, `declarations=`, `policy=`), so each is computed once per request."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -13,10 +19,11 @@ from typing import cast
 from django.urls import reverse
 from django.utils import timezone
 
-from apprenticeship import funding_rules
+from apprenticeship import funding_rules, rules
 from apprenticeship.models import Apprenticeship
+from apprenticeship.rules import Label
 from audit import seals
-from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
+from epa.models import EnglishMaths, GatewayDeclaration, GatewayPolicy, GatewaySnapshot
 from portfolio.evidence.models import DutySignOff
 from portfolio.evidence.selectors import EvidenceSummary
 from portfolio.reviews import schedule
@@ -24,9 +31,9 @@ from portfolio.reviews import selectors as review_selectors
 from portfolio.reviews.models import ReviewVersion
 from portfolio.training import formatting
 from portfolio.training import selectors as otj
-from standards.models import Provenance
 
 Party = GatewayDeclaration.Party
+ENGLISH_MATHS_SOURCES = rules.sources("SRC-PIER", "SRC-HELP-EM", "SRC-FEWEEK-EM")
 
 
 @dataclass(frozen=True)
@@ -41,30 +48,46 @@ class CheckItem:
     source: str = ""
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if self.provenance:
+            data["provenance_text"] = rules.LABEL_TEXT[Label(self.provenance)]
+        return data
 
 
 # -- the checks ------------------------------------------------------------------------
 
 
+def gateway_policy(apprenticeship: Apprenticeship) -> GatewayPolicy:
+    """The training provider's own gateway requirements; with no policy saved, every item
+    is on. No query when the apprenticeship was loaded with `provider__gateway_policy`."""
+    try:
+        return apprenticeship.provider.gateway_policy
+    except GatewayPolicy.DoesNotExist:
+        return GatewayPolicy(provider=apprenticeship.provider)
+
+
+def _policy_source(policy: GatewayPolicy) -> str:
+    return f"{policy.provider.name}'s own gateway policy; no stored source requires it"
+
+
 def _time_on_programme(
     apprenticeship: Apprenticeship, today: dt.date, spans: list[funding_rules.Span]
 ) -> CheckItem:
-    standard = apprenticeship.standard_version
-    months = standard.minimum_programme_months
-    fact = standard.fact("minimum_programme_months")
-    if months is None:
-        months = funding_rules.minimum_duration_months(
-            apprenticeship.start_date, apprenticeship.contracted_weekly_hours
-        )
-        fact = {
-            "provenance": Provenance.NOT_LOADED,
-            "source": "The standard's minimum is not loaded; using the funding rules' "
-            "minimum duration.",
-        }
+    minimum = rules.minimum_programme(
+        apprenticeship.start_date,
+        apprenticeship.contracted_weekly_hours,
+        apprenticeship.standard_version,
+    )
+    months = minimum.months
     earliest = funding_rules.earliest_gateway(apprenticeship.start_date, months, spans, today=today)
     holds = today >= earliest
-    detail = f"At least {months} months on programme, so from {earliest:%-d %B %Y}"
+    year = funding_rules.funding_year(apprenticeship.start_date)
+    whose = (
+        "set by the assessment plan"
+        if minimum.from_plan
+        else f"the {year.applied} funding rules' minimum for this start"
+    )
+    detail = f"At least {months} months on programme ({whose}), so from {earliest:%-d %B %Y}"
     if funding_rules.total_break_days(spans, today=today):
         detail += ", counting the time on breaks in learning"
     detail += "." if holds else f". That is {(earliest - today).days} days from now."
@@ -73,8 +96,8 @@ def _time_on_programme(
         label="Minimum time on programme",
         holds=holds,
         detail=detail,
-        provenance=fact.get("provenance", ""),
-        source=fact.get("source", ""),
+        provenance=minimum.rule.label,
+        source=minimum.rule.source_line,
     )
 
 
@@ -109,6 +132,8 @@ def _english_maths(apprenticeship: Apprenticeship, today: dt.date) -> CheckItem:
             + (f" {shown}." if english_ok or maths_ok else ""),
             fix_url=url,
             fix_label="Record English and maths",
+            provenance=Label.SECONDARY,
+            source="; ".join(str(source) for source in ENGLISH_MATHS_SOURCES),
         )
     missing = [name for name, ok in (("English", english_ok), ("maths", maths_ok)) if not ok]
     return CheckItem(
@@ -122,10 +147,14 @@ def _english_maths(apprenticeship: Apprenticeship, today: dt.date) -> CheckItem:
         ),
         fix_url=url,
         fix_label="Record English and maths",
+        provenance=Label.SECONDARY,
+        source="; ".join(str(source) for source in ENGLISH_MATHS_SOURCES),
     )
 
 
-def _duties_signed_off(apprenticeship: Apprenticeship, signed: int, total: int) -> CheckItem:
+def _duties_signed_off(
+    apprenticeship: Apprenticeship, signed: int, total: int, policy: GatewayPolicy
+) -> CheckItem:
     return CheckItem(
         key="duties",
         label="Every duty signed off",
@@ -133,17 +162,57 @@ def _duties_signed_off(apprenticeship: Apprenticeship, signed: int, total: int) 
         detail=f"{signed} of {total} duties signed off by the tutor.",
         fix_url=reverse("portfolio:coverage", args=[apprenticeship.pk]),
         fix_label="See coverage and sign-offs",
+        provenance=Label.PROVIDER_POLICY,
+        source=_policy_source(policy),
     )
 
 
+NOT_KNOWN = (
+    "the required total is not known yet: the standard's published minimum has not been "
+    "loaded. A provider admin can enter an interim figure for the provider's apprentices."
+)
+
+
 def _otj_done(apprenticeship: Apprenticeship, summary: otj.OtjSummary) -> CheckItem:
+    """The funding rules' item: all the required training logged, since training after
+    gateway does not count."""
+    total = summary.total
+    rule = rules.otj_rule(
+        apprenticeship.start_date,
+        apprenticeship.contracted_weekly_hours,
+        apprenticeship.standard_version,
+        summary.minimum,
+    )
+    if not summary.required_known:
+        holds = False
+        detail = f"{formatting.format_minutes(total.logged)} logged, but {NOT_KNOWN}"
+    else:
+        required = cast(int, total.required)  # known
+        holds = total.logged >= required
+        detail = (
+            f"{formatting.format_minutes(total.logged)} logged of "
+            f"{formatting.format_minutes(required)} required. Training after gateway does "
+            "not count, so all of it comes first."
+        )
+    return CheckItem(
+        key="otj",
+        label="Off-the-job training done",
+        holds=holds,
+        detail=detail,
+        fix_url=reverse("portfolio:otj-summary", args=[apprenticeship.pk]),
+        fix_label="See off-the-job training",
+        provenance=rule.label,
+        source="; ".join(str(source) for source in rules.WHAT_COUNTS + rule.sources),
+    )
+
+
+def _otj_verified(
+    apprenticeship: Apprenticeship, summary: otj.OtjSummary, policy: GatewayPolicy
+) -> CheckItem:
+    """The provider's item: every hour of the required training verified."""
     total = summary.total
     if not summary.required_known:
-        detail = (
-            f"{formatting.format_minutes(total.verified)} verified, but the required total is not "
-            "known yet: the standard's published minimum has not been loaded. A provider "
-            "admin can enter an interim figure for the provider's apprentices."
-        )
+        detail = f"{formatting.format_minutes(total.verified)} verified, but {NOT_KNOWN}"
     else:
         detail = (
             f"{formatting.format_minutes(total.verified)} verified of "
@@ -153,17 +222,22 @@ def _otj_done(apprenticeship: Apprenticeship, summary: otj.OtjSummary) -> CheckI
             waiting = formatting.format_minutes(total.logged - total.verified)
             detail += f" {waiting} waits for verification."
     return CheckItem(
-        key="otj",
-        label="Off-the-job training done and verified",
+        key="otj_verified",
+        label="Off-the-job training verified",
         holds=summary.verified_complete,
         detail=detail,
         fix_url=reverse("portfolio:otj-summary", args=[apprenticeship.pk]),
         fix_label="See off-the-job training",
+        provenance=Label.PROVIDER_POLICY,
+        source=_policy_source(policy),
     )
 
 
 def _recent_review(
-    apprenticeship: Apprenticeship, today: dt.date, interval: funding_rules.ReviewInterval
+    apprenticeship: Apprenticeship,
+    today: dt.date,
+    interval: funding_rules.ReviewInterval,
+    policy: GatewayPolicy,
 ) -> CheckItem:
     review = review_selectors.latest_signed_review(apprenticeship)
     if review is None:
@@ -181,6 +255,8 @@ def _recent_review(
         detail=detail,
         fix_url=reverse("portfolio:review-list", args=[apprenticeship.pk]),
         fix_label="See progress reviews",
+        provenance=Label.PROVIDER_POLICY,
+        source=_policy_source(policy),
     )
 
 
@@ -222,17 +298,21 @@ def checklist(
     review_schedule: schedule.ReviewSchedule | None = None,
     evidence_summary: EvidenceSummary | None = None,
     declarations: Iterable[GatewayDeclaration] | None = None,
+    policy: GatewayPolicy | None = None,
 ) -> list[CheckItem]:
     """The live gateway checklist: each item, whether it holds, what is missing and where
-    to fix it. A fixed number of queries.
+    to fix it, with its source and label. The provider's own items are there only while
+    its gateway policy has them on. A fixed number of queries.
 
     Pass what the page has already worked out for this apprenticeship, to save working it
     out again: its off-the-job summary, review schedule, evidence summary (for the duty
-    counts) and gateway declarations with `declared_by` loaded (withdrawn ones are
-    skipped). Whatever is not passed is loaded here. The items read only the totals, the
-    breaks and the review interval, none of which depends on the day a summary was for.
+    counts), gateway declarations with `declared_by` loaded (withdrawn ones are skipped)
+    and the provider's gateway policy. Whatever is not passed is loaded here. The items
+    read only the totals, the breaks and the review interval, none of which depends on the
+    day a summary was for.
     """
     today = today or timezone.localdate()
+    policy = policy or gateway_policy(apprenticeship)
     if otj_summary is None:
         otj_summary = otj.otj_summary(apprenticeship, today=today)
     if review_schedule is None:
@@ -255,16 +335,26 @@ def checklist(
             .select_related("declared_by")
         )
     declared = {d.party: d for d in declarations if d.withdrawn_at is None}
-    # The declarations come last because the provider confirms only when everything else
-    # holds.
-    return [
+    items = [
         _time_on_programme(apprenticeship, today, [b.span for b in otj_summary.breaks]),
         _otj_done(apprenticeship, otj_summary),
-        _english_maths(apprenticeship, today),
-        _duties_signed_off(apprenticeship, signed, total),
-        _recent_review(apprenticeship, today, review_schedule.interval),
-        *(_declaration(apprenticeship, party, declared) for party in Party.values),
     ]
+    if policy.require_otj_verified:
+        items.append(_otj_verified(apprenticeship, otj_summary, policy))
+    items.append(_english_maths(apprenticeship, today))
+    if policy.require_duties_signed_off:
+        items.append(_duties_signed_off(apprenticeship, signed, total, policy))
+    if policy.require_recent_review:
+        items.append(_recent_review(apprenticeship, today, review_schedule.interval, policy))
+    # The declarations come last because the provider confirms only when everything else
+    # holds.
+    items.extend(_declaration(apprenticeship, party, declared) for party in Party.values)
+    return items
+
+
+def policy_items_off(policy: GatewayPolicy) -> list[str]:
+    """What the provider's gateway policy has switched off, in words."""
+    return [label for name, label in GatewayPolicy.ITEMS if not getattr(policy, name)]
 
 
 def summary(
@@ -274,6 +364,7 @@ def summary(
     otj_summary: otj.OtjSummary | None = None,
     review_schedule: schedule.ReviewSchedule | None = None,
     evidence_summary: EvidenceSummary | None = None,
+    policy: GatewayPolicy | None = None,
 ) -> dict:
     """For the apprenticeship page: how many items hold and the first that doesn't. Takes
     the same already-computed values as `checklist`."""
@@ -283,6 +374,7 @@ def summary(
         otj_summary=otj_summary,
         review_schedule=review_schedule,
         evidence_summary=evidence_summary,
+        policy=policy,
     )
     waiting = [item for item in items if not item.holds]
     return {

@@ -31,6 +31,7 @@ from epa.selectors.assessment import (
     DECLARE_FIRST,
     allowed_modes,
     grading_problems,
+    grading_warnings,
     plan_facts,
     recording_problems,
 )
@@ -55,6 +56,7 @@ class MethodRecord:
     carried: MethodGrade | None = None
     slots: list[SessionSlot] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     question_count: int = 0
     recorded_minutes: int = 0
     themes: list[tuple[str, int]] = field(default_factory=list)
@@ -147,6 +149,7 @@ def _method_record(
     record.ksb_notes += [(note.ksb, note) for note in notes.values()]
     if not assessment.is_graded:
         record.problems = grading_problems(assessment)
+        record.warnings = grading_warnings(assessment)
     return record
 
 

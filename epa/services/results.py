@@ -20,7 +20,7 @@ from audit.services import record_event
 from epa.errors import EpaError
 from epa.grading import failing_grade
 from epa.models import Appeal, AssessmentRound
-from epa.selectors.assessment import latest_round, plan_for, result_of
+from epa.selectors.assessment import latest_round, next_resit_rules, plan_for, result_of
 from epa.services.rounds import (
     create_round,
     locked_message,
@@ -61,6 +61,7 @@ def confirm_result(
     }
     current.table_grade = result.table_grade
     current.cap_applied = result.cap_applied
+    current.cap_basis = result.rules.cap_basis if result.rules else ""
     current.confirmed_grade = current.overall_grade = result.overall
     current.confirmed_at = now or timezone.now()
     current.confirmed_by = by
@@ -70,6 +71,7 @@ def confirm_result(
             "grades",
             "table_grade",
             "cap_applied",
+            "cap_basis",
             "confirmed_grade",
             "overall_grade",
             "confirmed_at",
@@ -77,8 +79,7 @@ def confirm_result(
         ]
     )
     capped = (
-        f" (the grade table gives {result.table_grade}; a {current.get_kind_display().lower()} "
-        f"is capped at {plan.resit_grade_cap})"
+        f" (the grade table gives {result.table_grade}. {current.cap_basis})"
         if result.cap_applied
         else ""
     )
@@ -92,6 +93,7 @@ def confirm_result(
             "grades": current.grades,
             "table_grade": result.table_grade,
             "cap_applied": result.cap_applied,
+            "cap_basis": current.cap_basis,
             "overall_grade": result.overall,
         },
     )
@@ -107,8 +109,10 @@ def confirm_result(
 
 @transaction.atomic
 def start_round(*, apprenticeship: Apprenticeship, by: User, kind: str) -> AssessmentRound:
-    """A resit or retake after a confirmed fail. It repeats only the methods that were
-    failed; the others carry over with their grades."""
+    """A resit or retake after a confirmed fail. What it assesses again follows the
+    assessment plan where it says, else the assessment organisation's policy for the
+    standard (which the round keeps), else only the failed methods; the methods not
+    assessed again carry over with their grades."""
     locked = lock_apprenticeship(apprenticeship)
     require_recorder(locked, by)
     plan = plan_for(locked)
@@ -130,11 +134,22 @@ def start_round(*, apprenticeship: Apprenticeship, by: User, kind: str) -> Asses
             "once it is decided."
         )
     failed_codes = [code for code, entry in previous.grades.items() if entry["grade"] == failing]
-    methods = list(plan.methods.filter(code__in=failed_codes).order_by("order"))
+    if not failed_codes:
+        raise EpaError("No method was failed, so there is nothing to resit or retake.")
+    rules = next_resit_rules(locked, plan)
+    methods = plan.methods.order_by("order")
+    if rules.failed_only:
+        methods = methods.filter(code__in=failed_codes)
     if not methods:
         raise EpaError("No method was failed, so there is nothing to resit or retake.")
     return create_round(
-        apprenticeship=locked, by=by, number=previous.number + 1, kind=kind, methods=methods
+        apprenticeship=locked,
+        by=by,
+        number=previous.number + 1,
+        kind=kind,
+        methods=list(methods),
+        resit_policy=rules.policy,
+        scope_basis=rules.scope_basis,
     )
 
 

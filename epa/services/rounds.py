@@ -14,7 +14,7 @@ from audit.actions import AuditAction
 from audit.services import record_event
 from epa.errors import EpaError
 from epa.grading import failing_grade
-from epa.models import AssessmentRound, MethodAssessment
+from epa.models import AssessmentRound, MethodAssessment, ResitPolicy
 from epa.selectors.assessment import recording_problems
 from standards.models import AssessmentMethod, AssessmentPlan
 
@@ -81,12 +81,21 @@ def create_round(
     number: int,
     kind: str,
     methods: list[AssessmentMethod],
+    resit_policy: ResitPolicy | None = None,
+    scope_basis: str = "",
 ) -> AssessmentRound:
     """Start round `number` of this kind, assessing `methods` (every method of the plan
-    for the first attempt, the failed ones for a resit or retake), in the history. Runs in
-    the caller's transaction: the caller holds the apprenticeship's lock and has checked
-    that the round may start."""
-    round_ = AssessmentRound(apprenticeship=apprenticeship, number=number, kind=kind, started_by=by)
+    for the first attempt; for a resit or retake, those its rules say), in the history,
+    with the assessment organisation's policy the round follows and why those methods.
+    Runs in the caller's transaction: the caller holds the apprenticeship's lock and has
+    checked that the round may start."""
+    round_ = AssessmentRound(
+        apprenticeship=apprenticeship,
+        number=number,
+        kind=kind,
+        started_by=by,
+        resit_policy=resit_policy,
+    )
     round_.full_clean()
     round_.save()
     MethodAssessment.objects.bulk_create(
@@ -96,13 +105,18 @@ def create_round(
         summary = "The end-point assessment started"
     else:
         summary = f"{round_.get_kind_display()} started: " + ", ".join(m.name for m in methods)
+    after: dict = {"number": number, "kind": kind, "methods": [m.code for m in methods]}
+    if scope_basis:
+        after["why_these_methods"] = scope_basis
+    if resit_policy is not None:
+        after["resit_policy"] = {"id": resit_policy.pk, "name": resit_policy.name}
     record_event(
         action=AuditAction.EPA_ROUND_STARTED,
         obj=round_,
         actor=by,
         apprenticeship_id=apprenticeship.pk,
         summary=summary,
-        after={"number": number, "kind": kind, "methods": [m.code for m in methods]},
+        after=after,
     )
     return round_
 

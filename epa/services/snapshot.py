@@ -3,9 +3,9 @@
 `build` gathers every submitted evidence item (the version last submitted, or the one
 accepted if the apprentice has started changing it since), its files by checksum, the
 mapping to duties and KSBs, the sign-offs, the off-the-job summary, the signed progress
-reviews (never their wellbeing check-ins) and the gateway checklist with its
-declarations. The result is stored once and never changed: later edits to the live
-portfolio never reach what the assessor reads.
+reviews (never their wellbeing check-ins), the gateway checklist with its
+declarations, and the rules in force with their sources. The result is stored once and
+never changed: later edits to the live portfolio never reach what the assessor reads.
 """
 
 import datetime as dt
@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 
 from apprenticeship.models import Apprenticeship
 from epa.models import GatewayDeclaration
+from epa.selectors.rules import rules_in_force
 from portfolio.evidence.models import DutySignOff, Evidence, EvidenceFile
 from portfolio.reviews import selectors as review_selectors
 from portfolio.training import export as otj_export
@@ -178,6 +179,8 @@ def build(*, apprenticeship: Apprenticeship, checklist: list, taken_at: dt.datet
         "otj": otj_export.otj_summary_data(otj.otj_summary(apprenticeship, today=taken_at.date())),
         "reviews": review_selectors.signed_reviews_data(apprenticeship),
         "checklist": [item.as_dict() for item in checklist],
+        # The rules in force when the portfolio was frozen, each with its source and label.
+        "rules": rules_in_force(apprenticeship).as_data(),
         "declarations": [
             {
                 "party": d.party,

@@ -14,6 +14,7 @@ from config.pagination import paginate
 from epa import access
 from epa.errors import EpaError
 from epa.forms.assessment import AppealDecisionForm, AppealForm, ExceptionalCircumstancesForm
+from epa.grading import resit_rules
 from epa.selectors import lists
 from epa.services import results
 from epa.views.assessment import plan_or_404, record_url
@@ -46,6 +47,7 @@ def exceptional_circumstances(request, pk: int):
             "round": round_,
             "plan": plan,
             "cap_fact": plan.fact("resitGradeCap"),
+            "rules": resit_rules(plan, round_.resit_policy),
             "form": form,
         },
     )
@@ -120,5 +122,9 @@ def epao_home(request):
     return render(
         request,
         "epa/epao_home.html",
-        {"page": page, "rows": lists.epa_rows(page.object_list)},
+        {
+            "page": page,
+            "rows": lists.epa_rows(page.object_list),
+            "epaos": list(access.administered_epaos(request.user)),
+        },
     )

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apprenticeship.access import Action, get_apprenticeship_for, permissions
+from apprenticeship.models import Apprenticeship
 from epa import access
 from epa.forms.gateway import DeclarationForm, EnglishMathsForm, ReasonForm
 from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
@@ -21,18 +22,27 @@ from portfolio.evidence.views.files import protect_download
 
 @login_required
 def gateway(request, pk: int):
-    apprenticeship = get_apprenticeship_for(request.user, pk, Action.VIEW_GATEWAY)
+    apprenticeship = get_apprenticeship_for(
+        request.user,
+        pk,
+        Action.VIEW_GATEWAY,
+        # With the provider's gateway policy, which the checklist follows.
+        queryset=Apprenticeship.objects.select_related(
+            "apprentice", "standard_version", "provider__gateway_policy", "employer", "epao"
+        ),
+    )
     frozen = GatewaySnapshot.objects.filter(apprenticeship=apprenticeship).first()
     declarations = list(
         GatewayDeclaration.objects.filter(apprenticeship=apprenticeship)
         .select_related("declared_by", "withdrawn_by")
         .order_by("declared_at")
     )
+    policy = selectors.gateway_policy(apprenticeship)
     # Once gateway has passed, the checklist is shown as it stood then.
     items = (
         frozen.content["checklist"]
         if frozen
-        else selectors.checklist(apprenticeship, declarations=declarations)
+        else selectors.checklist(apprenticeship, declarations=declarations, policy=policy)
     )
     return render(
         request,
@@ -40,6 +50,7 @@ def gateway(request, pk: int):
         {
             "apprenticeship": apprenticeship,
             "items": items,
+            "policy_off": selectors.policy_items_off(policy),
             "ready": frozen is None and all(item.holds for item in items),
             "declarations": [(d, selectors.declaration_is_intact(d)) for d in declarations],
             "can": permissions(apprenticeship.viewer_roles),

@@ -81,6 +81,8 @@ def method_grade(request, pk: int):
             "assessment": loaded,
             "method": loaded.method,
             "problems": selectors.grading_problems(loaded),
+            "warnings": selectors.grading_warnings(loaded),
+            "themes_fact": loaded.method.plan.fact("everyThemeRequired"),
             "form": form,
         },
     )
@@ -147,5 +149,10 @@ def round_start(request, pk: int):
     return render(
         request,
         "epa/round_start.html",
-        {"apprenticeship": apprenticeship, "record": record, "form": form},
+        {
+            "apprenticeship": apprenticeship,
+            "record": record,
+            "rules": selectors.next_resit_rules(apprenticeship, record.plan),
+            "form": form,
+        },
     )

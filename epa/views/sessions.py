@@ -23,7 +23,7 @@ from standards.models import AssessmentMethod
 def session_record(request, pk: int, method_pk: int, number: int):
     apprenticeship = get_apprenticeship_for(request.user, pk, Action.RECORD_ASSESSMENT)
     plan = plan_or_404(apprenticeship)
-    method = AssessmentMethod.objects.filter(plan=plan, pk=method_pk).first()
+    method = AssessmentMethod.objects.select_related("plan").filter(plan=plan, pk=method_pk).first()
     if method is None or not 1 <= number <= method.sessions:
         raise Http404
     refused = cannot_record(request, apprenticeship)

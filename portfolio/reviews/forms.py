@@ -4,7 +4,7 @@ from django import forms
 
 from accounts.models import User
 from apprenticeship.forms import DateInput
-from apprenticeship.models import Apprenticeship
+from apprenticeship.models import Apprenticeship, Role
 from portfolio.reviews.models import AgreedReviewInterval, ReviewParty, ReviewVersion
 from portfolio.reviews.services import reviews, scheduling
 
@@ -137,6 +137,24 @@ class IntervalForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example: monthly reviews while the apprentice settles into a new team.",
     )
+    employer_contact = forms.ModelChoiceField(
+        label="Which employer contact agreed",
+        queryset=User.objects.none(),
+        required=False,
+        help_text="Needed when reviews are to be further apart than the funding rules ask.",
+    )
+    employer_agreed_on = forms.DateField(
+        label="The day they agreed", required=False, widget=DateInput()
+    )
+
+    def __init__(self, *args, apprenticeship: Apprenticeship, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this apprenticeship's own employer contacts.
+        self.fields["employer_contact"].queryset = User.objects.filter(
+            memberships__apprenticeship=apprenticeship,
+            memberships__role=Role.EMPLOYER,
+            memberships__is_active=True,
+        ).order_by("full_name")
 
     def clean(self):
         cleaned = super().clean()

@@ -47,7 +47,9 @@ class ReviewParty(models.TextChoices):
 
 class AgreedReviewInterval(models.Model):
     """A review interval agreed for one apprenticeship instead of the funding rule's, with
-    the reason. Ending it (going back to the rule) keeps the row."""
+    the reason. One longer than the rule's also records the employer's agreement: which of
+    the apprenticeship's employer contacts agreed, and on what day (the tutor records it).
+    Ending it (going back to the rule) keeps the row."""
 
     class Unit(models.TextChoices):
         WEEKS = funding_rules.ReviewInterval.WEEKS, "weeks"
@@ -63,6 +65,15 @@ class AgreedReviewInterval(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     agreed_at = models.DateTimeField(default=timezone.now)
+    employer_agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="employer contact who agreed",
+    )
+    employer_agreed_on = models.DateField("day the employer agreed", null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -82,6 +93,11 @@ class AgreedReviewInterval(models.Model):
             ),
             models.CheckConstraint(condition=Q(every__gte=1), name="review_interval_positive"),
             models.CheckConstraint(condition=~Q(reason=""), name="review_interval_has_reason"),
+            models.CheckConstraint(
+                condition=Q(employer_agreed_by__isnull=True, employer_agreed_on__isnull=True)
+                | Q(employer_agreed_by__isnull=False, employer_agreed_on__isnull=False),
+                name="review_interval_employer_who_and_when",
+            ),
         ]
 
     def __str__(self) -> str:

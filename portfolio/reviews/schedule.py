@@ -67,8 +67,17 @@ class ReviewSchedule:
 
     @property
     def longer_than_rule(self) -> bool:
-        day = dt.date(2000, 1, 31)
-        return self.interval.after(day) > self.rule.after(day)
+        return self.interval.longer_than(self.rule)
+
+    @property
+    def employer_agreement_missing(self) -> bool:
+        """A longer interval than the rule's whose employer agreement was not recorded (one
+        agreed before it had to be)."""
+        return (
+            self.agreed is not None
+            and self.longer_than_rule
+            and self.agreed.employer_agreed_by_id is None
+        )
 
 
 def review_due_state(due_on: dt.date | None, *, today: dt.date | None = None) -> str:
@@ -87,7 +96,7 @@ def review_due_state(due_on: dt.date | None, *, today: dt.date | None = None) ->
 def active_agreed_interval(apprenticeship: Apprenticeship) -> AgreedReviewInterval | None:
     return (
         AgreedReviewInterval.objects.filter(apprenticeship=apprenticeship, ended_at__isnull=True)
-        .select_related("agreed_by")
+        .select_related("agreed_by", "employer_agreed_by")
         .first()
     )
 

@@ -349,7 +349,10 @@ def review_interval(request, pk: int):
         if agreed
         else {"choice": IntervalForm.RULE, "unit": schedule.rule.unit}
     )
-    form = IntervalForm(request.POST or None, initial=initial)
+    if agreed and agreed.employer_agreed_by_id:
+        initial["employer_contact"] = agreed.employer_agreed_by_id
+        initial["employer_agreed_on"] = agreed.employer_agreed_on
+    form = IntervalForm(request.POST or None, initial=initial, apprenticeship=apprenticeship)
     if request.method == "POST" and form.is_valid():
         try:
             if form.cleaned_data["choice"] == IntervalForm.AGREED:
@@ -359,6 +362,8 @@ def review_interval(request, pk: int):
                     every=form.cleaned_data["every"],
                     unit=form.cleaned_data["unit"],
                     reason=form.cleaned_data["reason"],
+                    employer_contact=form.cleaned_data["employer_contact"],
+                    employer_agreed_on=form.cleaned_data["employer_agreed_on"],
                 )
             else:
                 scheduling.use_funding_rule_interval(apprenticeship=apprenticeship, by=request.user)

@@ -80,6 +80,9 @@ EPAO_ADMIN = {
     "epa:appeal-record": OK,
     "epa:appeal-decide": OK,
     "epa:epao-home": OK,
+    "epa:resit-policies": OK,
+    "epa:resit-policy-record": OK,
+    "epa:resit-policy-record POST": REDIRECT,
 }
 
 
@@ -272,6 +275,25 @@ ENTRIES: list[Entry] = [
     Entry("epa:appeal-record", EPAO_ADMIN_ONLY, args=_pk(_failed), state="post_gateway"),
     Entry("epa:appeal-decide", EPAO_ADMIN_ONLY, args=_pk(_appeal), state="post_gateway"),
     Entry("epa:epao-home", everyone(OK)),
+    # The assessment organisation's own resit policy: its admins only.
+    Entry(
+        "epa:resit-policies",
+        everyone(NOT_FOUND),
+        args=lambda ctx: [ctx["apprenticeship"].epao_id],
+    ),
+    Entry(
+        "epa:resit-policy-record",
+        everyone(NOT_FOUND),
+        args=lambda ctx: [ctx["apprenticeship"].epao_id, _plan(ctx).standard_version_id],
+    ),
+    Entry(
+        "epa:resit-policy-record",
+        everyone(NOT_FOUND),
+        args=lambda ctx: [ctx["apprenticeship"].epao_id, _plan(ctx).standard_version_id],
+        method="post",
+        data=lambda ctx: {"name": "Policy 2", "grade_cap": "pass", "scope": "failed"},
+        label="epa:resit-policy-record POST",
+    ),
 ]
 
 ENTRIES = [

@@ -112,4 +112,18 @@ ENTRIES: list[Entry] = [
     Entry("epa:snapshot", FROZEN, args=lambda ctx: [_passed(ctx).pk]),
     Entry("epa:snapshot-evidence", FROZEN, args=_frozen_evidence),
     Entry("epa:snapshot-file", FROZEN, args=_frozen_file),
+    # The provider's own gateway policy: its admins only (the outsider runs another one).
+    Entry(
+        "epa:gateway-policy",
+        only({"admin": OK}, NOT_FOUND),
+        args=lambda ctx: [ctx["apprenticeship"].provider_id],
+    ),
+    Entry(
+        "epa:gateway-policy",
+        only({"admin": REDIRECT}, NOT_FOUND),
+        args=lambda ctx: [ctx["apprenticeship"].provider_id],
+        method="post",
+        data=lambda ctx: {"require_duties_signed_off": "on", "require_otj_verified": "on"},
+        label="epa:gateway-policy POST",
+    ),
 ]

@@ -29,7 +29,7 @@ def more_apprenticeships(personas, n: int = 8, **extra):
 @pytest.mark.parametrize(
     ("persona", "url_name", "queries", "extra"),
     [
-        ("admin", "dashboards:overview", 14, {}),
+        ("admin", "dashboards:overview", 15, {}),
         ("tutor", "dashboards:caseload", CASELOAD_QUERIES, {}),
         ("employer", "dashboards:employer-home", 9, {}),
         ("assessor", "dashboards:assessor-home", 9, {"status": Apprenticeship.Status.GATEWAY}),

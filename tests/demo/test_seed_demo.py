@@ -18,6 +18,7 @@ from apprenticeship.models import (
 )
 from audit.models import AuditEvent
 from epa.models import AssessmentQuestion, AssessmentRound, ConflictDeclaration
+from epa.selectors.rules import rules_in_force
 from epa.selectors.summary import assessment_summary
 from portfolio.evidence.models import (
     DutySignOff,
@@ -30,7 +31,7 @@ from portfolio.reviews import schedule as review_schedule
 from portfolio.reviews import selectors as review_selectors
 from portfolio.reviews.models import Review, ReviewSignature, ReviewVersion
 from portfolio.training.caseload import otj_totals
-from portfolio.training.models import OtjEntry
+from portfolio.training.models import OtjEntry, OtjPlannedMonth
 from portfolio.training.plan import Pace
 from portfolio.training.selectors import otj_summary
 from tests.helpers.db import kept_for_scope
@@ -108,7 +109,9 @@ def test_the_demo_shows_months_of_off_the_job_training_and_one_apprentice_behind
     jamie = Apprenticeship.objects.select_related("standard_version").get(
         apprentice__email="apprentice@example.org"
     )
-    assert otj_summary(jamie).total.state == Pace.NOT_KNOWN  # ST0896's minimum is not loaded
+    # A 2025-26 start with the provider's interim minimum and no schedule: the pace is
+    # shown for information, never as behind.
+    assert otj_summary(jamie).total.state == Pace.NO_SCHEDULE
 
 
 def test_seed_demo_adds_signed_partly_signed_and_overdue_reviews_once(first_run):
@@ -160,9 +163,15 @@ def test_seed_demo_shows_every_stage_of_the_end_point_assessment_once(first_run)
     assert (first.overall_grade, second.kind, second.overall_grade) == ("fail", "resit", "pass")
     assert second.cap_applied and second.table_grade == "distinction"
     assert sorted(second.grades) == ["AM1", "AM2"] and second.grades["AM1"]["round"] == 1
-    assert assessment_summary(resit).window.breached
+    # Capped by Fairway's own recorded policy: ST0896's plan states no resit rules.
+    assert second.resit_policy.name == "Resit and retake policy, version 2 (January 2025)"
+    assert "Fairway End-Point Assessment's policy" in second.cap_basis
+    # Past the typical period (SRC-PIER), which is guidance: not a breach.
+    window = assessment_summary(resit).window
+    assert window.beyond_typical and not window.breached
 
-    assert AuditEvent.objects.filter(action="epa.result_confirmed").count() == 3
+    # Tom's two results and Aisha's, and Owen's (eras.py).
+    assert AuditEvent.objects.filter(action="epa.result_confirmed").count() == 4
     counts = (
         AssessmentRound.objects.count(),
         AssessmentQuestion.objects.count(),
@@ -176,3 +185,44 @@ def test_seed_demo_shows_every_stage_of_the_end_point_assessment_once(first_run)
         ConflictDeclaration.objects.count(),
         AuditEvent.objects.count(),
     ) == counts
+
+
+def test_the_demo_has_an_apprentice_in_each_era_of_the_rules(first_run):
+    def era(email):
+        a = Apprenticeship.objects.select_related("standard_version", "provider", "epao").get(
+            apprentice__email=email
+        )
+        return a, rules_in_force(a)
+
+    # Before 1 August 2022: the 20% rule (SRC-HASO-OTJ), completed in 2023.
+    owen, owen_rules = era("owen.price@example.org")
+    assert owen_rules.funding_year.year == "2021-22"
+    assert owen.status == Apprenticeship.Status.COMPLETED
+    assert any(r.figure.startswith("20% of contracted hours") for r in owen_rules.rules)
+    # 2022-25: the 4-week rule (P36.2), and Ruth flagged for a gap of more than 4 weeks.
+    ruth, ruth_rules = era("ruth.adeyemi@example.org")
+    assert ruth_rules.funding_year.year == "2024-25"
+    gap = otj_summary(ruth).current_gap
+    assert gap is not None and gap.ongoing and gap.days > 35
+    # 2025-26: Nadia trains unevenly, as her tutor's month-by-month schedule plans.
+    nadia, nadia_rules = era("nadia.hussain@example.org")
+    assert nadia_rules.funding_year.year == "2025-26"
+    summary = otj_summary(nadia)
+    assert summary.uneven and summary.has_schedule
+    assert summary.total.state == Pace.ON_TRACK
+    assert summary.total.logged == summary.total.expected
+    monthly = {}
+    for row in OtjPlannedMonth.objects.filter(plan__apprenticeship=nadia):
+        monthly[row.month] = monthly.get(row.month, 0) + row.minutes
+    assert max(monthly.values()) >= 3 * min(v for v in monthly.values() if v)  # uneven
+    # After 1 August 2026: the 2026-27 rules are not loaded, and the page says so.
+    sam, sam_rules = era("sam.carter@example.org")
+    assert not sam_rules.funding_year.loaded and sam_rules.funding_year.applied == "2025-26"
+    # The interim minimum is the provider's own, and labelled so.
+    minimum = otj_summary(sam).minimum
+    assert minimum is not None and not minimum.official and minimum.provenance == "provider"
+    otj_rule = next(r for r in sam_rules.rules if r.key == "otj_required")
+    assert otj_rule.figure == "280 hours (the provider's interim figure)"
+    counts = (OtjEntry.objects.count(), OtjPlannedMonth.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (OtjEntry.objects.count(), OtjPlannedMonth.objects.count()) == counts

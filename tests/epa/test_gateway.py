@@ -2,6 +2,7 @@
 portfolio."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -44,9 +45,11 @@ def test_english_and_maths_are_required_at_16_to_18_and_optional_at_19_plus(age,
     assert funding_rules.english_maths_required(age, on=on) is required
 
 
-def test_time_on_programme_uses_the_standards_minimum_and_counts_breaks(apprenticeship, personas):
+def test_time_on_programme_uses_the_rules_minimum_and_counts_breaks(apprenticeship, personas):
+    # The personas' apprenticeship started 180 days ago (a 2025-26 start): 8 months, from the
+    # 2025-26 funding rules (SRC-CITYGUILDS-2025, SRC-APTEM-2025).
     start = apprenticeship.start_date
-    today = funding_rules.add_months(start, 12)
+    today = funding_rules.add_months(start, 8)
     assert item(apprenticeship, "time_on_programme", today).holds
     BreakInLearning.objects.create(
         apprenticeship=apprenticeship,
@@ -127,8 +130,8 @@ def test_the_provider_confirms_only_when_everything_else_holds(apprenticeship, p
     with pytest.raises(
         GatewayError,
         match=(
-            "Still missing: minimum time on programme; off-the-job training done and "
-            "verified; every duty signed off; a recent progress review"
+            "Still missing: minimum time on programme; off-the-job training done; "
+            "off-the-job training verified; every duty signed off; a recent progress review"
         ),
     ):
         services.declare(
@@ -298,7 +301,7 @@ def test_a_factory_duty_free_standard_never_passes(personas):
 def test_off_the_job_training_must_be_verified_and_known(ready, personas):
     from portfolio.training.services import log as otj_log
 
-    assert item(ready, "otj").holds
+    assert item(ready, "otj").holds and item(ready, "otj_verified").holds
     standard = ready.standard_version
     standard.otj_minimum_hours = 100
     standard.save(update_fields=["otj_minimum_hours"])
@@ -312,8 +315,12 @@ def test_off_the_job_training_must_be_verified_and_known(ready, personas):
         description="Mentoring session.",
     )
     short = item(ready, "otj")
-    assert not short.holds
-    assert "of 100 hours required" in short.detail and "1 hour 30 minutes waits" in short.detail
+    assert not short.holds and "of 100 hours required" in short.detail
+    # Done is the funding rules' item (training after gateway does not count).
+    assert short.provenance != "provider_policy" and "SRC-APTEM-2025" in short.source
+    unverified = item(ready, "otj_verified")
+    assert not unverified.holds and "1 hour 30 minutes waits" in unverified.detail
+    assert unverified.provenance == "provider_policy"
     standard.otj_minimum_hours = None
     standard.save(update_fields=["otj_minimum_hours"])
     unknown = item(ready, "otj")
@@ -342,11 +349,52 @@ def test_the_snapshot_keeps_the_off_the_job_summary_and_signed_reviews_without_w
     assert WELLBEING not in str(content)
 
 
-def test_the_minimum_time_says_where_the_figure_comes_from(st0896):
-    apprenticeship = factories.ApprenticeshipFactory(standard_version=st0896)
-    time_on_programme = item(apprenticeship, "time_on_programme")
-    assert time_on_programme.provenance == "secondary"
-    assert "Pier Training" in time_on_programme.source
+@pytest.mark.parametrize(
+    ("start", "hours", "months", "provenance", "source"),
+    [
+        # A 2025-26 start: the 2025-26 rules' 8 months, not the 12 the ST0896 file used to
+        # store (SRC-CITYGUILDS-2025, SRC-APTEM-2025).
+        (dt.date(2025, 9, 1), "37.5", 8, "secondary_sources", "SRC-CITYGUILDS-2025"),
+        # A 2024 start: 12 months (SRC-PIER, SRC-DFE-FORUM-PT).
+        (dt.date(2024, 9, 2), "37.5", 12, "secondary_sources", "SRC-DFE-FORUM-PT"),
+        # A 2024 part-time start: 12 x 30 / 20 = 18 months (SRC-DFE-FORUM-PT).
+        (dt.date(2024, 9, 2), "20", 18, "secondary_sources", "SRC-DFE-FORUM-PT"),
+    ],
+)
+def test_the_minimum_time_comes_from_the_rules_by_start_date_with_its_source(
+    st0896, start, hours, months, provenance, source
+):
+    apprenticeship = factories.ApprenticeshipFactory(
+        standard_version=st0896,
+        start_date=start,
+        planned_end_date=start + dt.timedelta(days=600),
+        contracted_weekly_hours=Decimal(hours),
+    )
+    time_on_programme = item(apprenticeship, "time_on_programme", today=dt.date(2026, 12, 1))
+    assert f"At least {months} months on programme" in time_on_programme.detail
+    assert time_on_programme.provenance == provenance
+    assert source in time_on_programme.source
+
+
+def test_a_longer_minimum_set_by_the_assessment_plan_applies_with_its_own_source(st0896):
+    st0896.minimum_programme_months = 14
+    st0896.facts = {
+        **st0896.facts,
+        "minimum_programme_months": {"provenance": "verified", "source": "EPA plan AP01, 4.2"},
+    }
+    st0896.save(update_fields=["minimum_programme_months", "facts"])
+    apprenticeship = factories.ApprenticeshipFactory(
+        standard_version=st0896, start_date=dt.date(2025, 9, 1)
+    )
+    time_on_programme = item(apprenticeship, "time_on_programme", today=dt.date(2026, 11, 1))
+    assert "At least 14 months on programme (set by the assessment plan)" in (
+        time_on_programme.detail
+    )
+    assert (time_on_programme.provenance, time_on_programme.source) == (
+        "verified",
+        "EPA plan AP01, 4.2",
+    )
+    assert "from 1 November 2026" in time_on_programme.detail and time_on_programme.holds
 
 
 @pytest.mark.parametrize("withdrawn", [False, True])

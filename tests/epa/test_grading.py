@@ -1,6 +1,8 @@
 """The overall grade comes from the plan's grade table, and a resit or retake is capped by
-the plan's cap unless the assessment organisation records exceptional circumstances.
-Tested for every combination, on the real ST0896 plan data and on a made-up plan."""
+the plan's cap, or where the plan states none (ST0896) by the assessment organisation's
+own recorded policy, unless the assessment organisation records exceptional
+circumstances. Tested for every combination, on the real ST0896 plan data and on a made-up
+plan."""
 
 import itertools
 
@@ -19,6 +21,7 @@ from tests.helpers.epa import (
     odd_rule,
     pass_gateway,
     record_method,
+    record_resit_policy,
     three_method_plan_data,
 )
 
@@ -64,7 +67,8 @@ def test_st0896_table_lookup_matches_the_rule_for_every_combination(plan):
 
 def _st0896_resit_cases():
     """Every failed first attempt, every grade of each failed method at the resit, with
-    and without exceptional circumstances."""
+    and without exceptional circumstances (the assessment organisation's policy capping
+    at pass is recorded; without it, see the test after)."""
     options = {"AM1": ["fail", "pass"], "AM2": ["fail", "pass", "distinction"]}
     for am1, am2, overall in ST0896_COMBINATIONS:
         if overall != "fail":
@@ -97,6 +101,8 @@ def test_st0896_resit_repeats_only_the_failed_methods_and_is_capped_unless_excep
     personas, methods, assessor, epao_admin, first, resit, exceptional
 ):
     apprenticeship = _start(personas["apprenticeship"], assessor)
+    # ST0896's plan states no resit rules: the assessment organisation's policy applies.
+    record_resit_policy(apprenticeship, cap="pass", scope="failed", by=epao_admin)
     for code, grade in first.items():
         record_method(apprenticeship, methods[code], assessor, grade=grade)
     confirm(apprenticeship, assessor)
@@ -124,6 +130,28 @@ def test_st0896_resit_repeats_only_the_failed_methods_and_is_capped_unless_excep
         expected_round = 2 if code in resit else 1
         expected_grade = resit.get(code, grade)
         assert confirmed.grades[code] == {"grade": expected_grade, "round": expected_round}
+    assert confirmed.resit_policy.name == "Resit and retake policy, version 2"
+    if confirmed.cap_applied:
+        assert "Capped at pass by " in confirmed.cap_basis
+        assert "Resit and retake policy, version 2" in confirmed.cap_basis
+
+
+def test_st0896_resit_is_not_capped_when_no_one_states_a_cap(personas, methods, assessor):
+    """ST0896's plan states no resit rules (SRC facts: epa.resits_and_retakes not_found) and
+    the assessment organisation has recorded none: no cap, and the result says why."""
+    apprenticeship = _start(personas["apprenticeship"], assessor)
+    record_method(apprenticeship, methods["AM1"], assessor, grade="pass")
+    record_method(apprenticeship, methods["AM2"], assessor, grade="fail")
+    confirm(apprenticeship, assessor)
+    round_ = results.start_round(
+        apprenticeship=apprenticeship, by=assessor, kind=AssessmentRound.Kind.RESIT
+    )
+    assert round_.resit_policy is None
+    record_method(apprenticeship, methods["AM2"], assessor, grade="distinction")
+    confirmed = confirm(apprenticeship, assessor)
+    assert (confirmed.table_grade, confirmed.overall_grade) == ("distinction", "distinction")
+    assert not confirmed.cap_applied
+    assert confirmed.cap_basis.startswith("No cap: the assessment plan states none")
 
 
 # -- a made-up plan with three methods --------------------------------------------------
@@ -234,21 +262,14 @@ def test_three_method_resit_through_the_services_is_capped_at_the_plans_cap(
 
 
 def test_capped_grade_leaves_first_attempts_grades_below_the_cap_and_plans_without_a_cap(plan):
-    assert capped_grade(plan, "distinction", resit_or_retake=False, exceptional=False) == (
-        "distinction",
-        False,
-    )
-    assert capped_grade(plan, "pass", resit_or_retake=True, exceptional=False) == ("pass", False)
-    assert capped_grade(plan, "fail", resit_or_retake=True, exceptional=False) == ("fail", False)
-    assert capped_grade(plan, "distinction", resit_or_retake=True, exceptional=False) == (
-        "pass",
-        True,
-    )
-    plan.resit_grade_cap = ""
-    assert capped_grade(plan, "distinction", resit_or_retake=True, exceptional=False) == (
-        "distinction",
-        False,
-    )
+    def capped(grade, cap="pass", resit=True):
+        return capped_grade(plan, grade, cap=cap, resit_or_retake=resit, exceptional=False)
+
+    assert capped("distinction", resit=False) == ("distinction", False)
+    assert capped("pass") == ("pass", False)
+    assert capped("fail") == ("fail", False)
+    assert capped("distinction") == ("pass", True)
+    assert capped("distinction", cap="") == ("distinction", False)
 
 
 def test_a_grade_table_without_the_combination_is_refused_plainly(plan):

@@ -16,6 +16,7 @@ from epa.models import (
     KsbNote,
     MethodAssessment,
 )
+from epa.selectors import assessment as selectors
 from epa.services import assessment as services
 from epa.services import assessors, results
 from tests.helpers.epa import (
@@ -226,7 +227,27 @@ def test_a_grade_with_a_session_not_recorded_is_refused(at_epa, methods, assesso
         )
 
 
-def test_a_grade_with_a_theme_left_uncovered_is_refused(at_epa, methods, assessor):
+def test_a_theme_left_uncovered_is_a_warning_where_the_plan_does_not_require_every_theme(
+    at_epa, methods, assessor
+):
+    # No ST0896 source says every theme must be covered (SRC-PIER lists the four themes
+    # only): the plan data says "not loaded", so grading goes ahead with a warning.
+    themes = methods["AM2"].themes
+    discussion = record_method(at_epa, methods["AM2"], assessor, themes=themes[:3])
+    loaded = selectors.method_assessment_with_record(discussion.pk)
+    assert selectors.grading_problems(loaded) == []
+    (warning,) = selectors.grading_warnings(loaded)
+    assert f"No question covers these themes yet: {themes[3]}" in warning
+    graded = services.grade_method(method_assessment=discussion, by=assessor, grade="pass")
+    assert graded.grade == "pass"
+
+
+def test_a_grade_with_a_theme_left_uncovered_is_refused_where_the_plan_requires_every_theme(
+    at_epa, plan, methods, assessor
+):
+    plan.every_theme_required = True
+    plan.facts = {**plan.facts, "everyThemeRequired": {"provenance": "verified"}}
+    plan.save(update_fields=["every_theme_required", "facts"])
     themes = methods["AM2"].themes
     discussion = record_method(at_epa, methods["AM2"], assessor, themes=themes[:3])
     with refused(f"No question covers these themes yet: {themes[3]}"):

@@ -14,7 +14,7 @@ from epa.selectors.record import assessment_record
 from epa.selectors.summary import assessment_summary
 from epa.services import assessment as services
 from epa.services import results
-from tests.helpers.epa import confirm, record_method
+from tests.helpers.epa import confirm, record_method, record_resit_policy
 
 
 def _events(action):
@@ -79,7 +79,14 @@ def test_the_first_attempt_and_a_resit_start_alike_in_the_history(at_epa, method
     )
     assert (second.summary, second.after) == (
         f"Resit started: {methods['AM2'].name}",
-        {"number": 2, "kind": "resit", "methods": ["AM2"]},
+        {
+            "number": 2,
+            "kind": "resit",
+            "methods": ["AM2"],
+            "why_these_methods": "Only the failed methods are assessed again. Neither the "
+            "assessment plan nor the assessment organisation states this; it is what this app "
+            "does until the organisation records its policy.",
+        },
     )
     assert first.actor == second.actor == assessor
     assert list(resit.method_assessments.values_list("method__code", flat=True)) == ["AM2"]
@@ -88,18 +95,33 @@ def test_the_first_attempt_and_a_resit_start_alike_in_the_history(at_epa, method
     assert status.after == {"status": "epa"}
 
 
-def test_a_capped_resit_says_so_in_the_history(at_epa, methods, assessor):
+def test_a_capped_resit_says_whose_cap_it_was_in_the_history(at_epa, methods, assessor):
+    policy = record_resit_policy(at_epa, cap="pass")
     record_method(at_epa, methods["AM1"], assessor, grade="pass")
     record_method(at_epa, methods["AM2"], assessor, grade="fail")
     confirm(at_epa, assessor)
-    results.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
+    started = results.start_round(apprenticeship=at_epa, by=assessor, kind="resit")
+    assert started.resit_policy == policy
+    assert _events("epa.round_started")[-1].after["resit_policy"] == {
+        "id": policy.pk,
+        "name": "Resit and retake policy, version 2",
+    }
     record_method(at_epa, methods["AM2"], assessor, grade="distinction")
     confirm(at_epa, assessor)
     last = _events("epa.result_confirmed")[-1]
-    assert last.summary == (
-        "Confirmed the end-point assessment result: pass (the grade table gives distinction; "
-        "a resit is capped at pass)"
+    when = f"{timezone.localtime(policy.recorded_at):%-d %B %Y}"
+    basis = (
+        f"Capped at pass by {at_epa.epao.name}'s policy \u201cResit and retake policy, "
+        f"version 2\u201d, recorded by {policy.recorded_by.full_name} on {when}."
     )
+    assert (
+        last.summary
+        == (
+            "Confirmed the end-point assessment result: pass (the grade table gives "
+            f"distinction. {basis})"[:300]
+        )
+    )
+    assert last.after["cap_basis"] == basis
 
 
 def test_questions_are_numbered_and_corrections_keep_what_they_said(at_epa, methods, assessor):
@@ -149,36 +171,59 @@ def test_correcting_a_session_keeps_the_old_values_in_the_history(at_epa, method
     assert (changed.before["duration_minutes"], changed.after["duration_minutes"]) == (60, 65)
 
 
-def test_the_epa_window_runs_from_gateway_for_the_plans_months():
+def test_a_published_maximum_window_runs_from_gateway_and_can_be_breached():
     gateway = dt.datetime(2026, 1, 31, 10, 0, tzinfo=dt.UTC)
-    window = epa_window(gateway_passed_at=gateway, months=3, today=dt.date(2026, 4, 30))
-    assert (window.start, window.end) == (dt.date(2026, 1, 31), dt.date(2026, 4, 30))
-    assert (window.days_left, window.breached, window.is_open) == (0, False, True)
-    late = epa_window(gateway_passed_at=gateway, months=3, today=dt.date(2026, 5, 3))
+
+    def window(**kwargs):
+        return epa_window(gateway_passed_at=gateway, months=3, is_maximum=True, **kwargs)
+
+    on_time = window(today=dt.date(2026, 4, 30))
+    assert (on_time.start, on_time.end) == (dt.date(2026, 1, 31), dt.date(2026, 4, 30))
+    assert (on_time.days_left, on_time.breached, on_time.is_open) == (0, False, True)
+    late = window(today=dt.date(2026, 5, 3))
     assert (late.breached, late.days_over) == (True, 3)
-    done_in_time = epa_window(
-        gateway_passed_at=gateway,
-        months=3,
-        completed_on=dt.date(2026, 4, 1),
-        today=dt.date(2026, 9, 1),
-    )
-    assert not done_in_time.breached
-    done_late = epa_window(
-        gateway_passed_at=gateway,
-        months=3,
-        completed_on=dt.date(2026, 5, 10),
-        today=dt.date(2026, 9, 1),
-    )
+    assert not window(completed_on=dt.date(2026, 4, 1), today=dt.date(2026, 9, 1)).breached
+    done_late = window(completed_on=dt.date(2026, 5, 10), today=dt.date(2026, 9, 1))
     assert (done_late.breached, done_late.days_over) == (True, 10)
     assert epa_window(gateway_passed_at=None, months=3) is None
     assert epa_window(gateway_passed_at=gateway, months=None) is None
 
 
-def test_the_record_flags_a_breached_window(at_epa, plan, assessor):
+def test_a_typical_period_is_guidance_and_never_breached():
+    # SRC-PIER gives ST0896's period as typical ("3 months EPA"); no maximum is published.
+    gateway = dt.datetime(2026, 1, 31, 10, 0, tzinfo=dt.UTC)
+    late = epa_window(gateway_passed_at=gateway, months=3, today=dt.date(2026, 5, 6))
+    assert (late.day, late.past_end, late.beyond_typical, late.days_over) == (95, True, True, 6)
+    assert not late.breached
+    done = epa_window(
+        gateway_passed_at=gateway, months=3, completed_on=dt.date(2026, 3, 2), today=late.today
+    )
+    assert (done.day, done.beyond_typical, done.breached) == (30, False, False)
+
+
+def test_the_record_says_a_typical_period_has_passed_without_a_breach(at_epa, plan, assessor):
     with time_machine.travel(timezone.now() + dt.timedelta(days=120)):
         record = assessment_record(at_epa, assessor)
     assert record.window.months == plan.epa_window_months
-    assert record.window.breached
+    assert record.window.beyond_typical and not record.window.breached
+
+
+def test_the_record_flags_a_breach_when_the_plan_publishes_a_maximum(at_epa, plan, assessor):
+    plan.epa_window_is_maximum = True
+    plan.facts = {**plan.facts, "epaWindowIsMaximum": {"provenance": "verified"}}
+    plan.save(update_fields=["epa_window_is_maximum", "facts"])
+    with time_machine.travel(timezone.now() + dt.timedelta(days=120)):
+        record = assessment_record(at_epa, assessor)
+    assert record.window.is_maximum and record.window.breached
+
+
+def test_an_inferred_maximum_is_not_a_deadline(at_epa, plan, assessor):
+    plan.epa_window_is_maximum = True
+    plan.facts = {**plan.facts, "epaWindowIsMaximum": {"provenance": "inferred"}}
+    plan.save(update_fields=["epa_window_is_maximum", "facts"])
+    with time_machine.travel(timezone.now() + dt.timedelta(days=120)):
+        record = assessment_record(at_epa, assessor)
+    assert not record.window.is_maximum and not record.window.breached
 
 
 def test_the_summary_says_where_the_assessment_has_got_to(at_epa, methods, assessor):

@@ -18,6 +18,7 @@ from tests.helpers.epa import (
     new_assessor,
     pass_gateway,
     record_method,
+    record_resit_policy,
 )
 
 
@@ -152,7 +153,11 @@ def test_the_record_shows_the_plan_facts_with_their_provenance(client, at_epa, a
         "Which KSBs each method assesses, and the grading descriptors, have not been loaded."
         in page
     )
-    assert "Assessment window:" in page
+    assert "Typical assessment period:" in page
+    assert "typically within 3 months of gateway" in page
+    assert "Today is day 10 after gateway" in page
+    assert "guidance, not a deadline" in page
+    assert "Window passed" not in page
 
 
 def test_someone_on_the_apprenticeship_with_a_forced_assessor_role_cannot_grade(
@@ -239,6 +244,7 @@ def test_the_epao_admin_sees_nothing_before_gateway_nor_another_organisations_ap
 def test_exceptional_circumstances_and_appeals_through_the_pages(
     client, at_epa, methods, assessor, epao_admin
 ):
+    record_resit_policy(at_epa, cap="pass", by=epao_admin)
     record_method(at_epa, methods["AM1"], assessor, grade="pass")
     record_method(at_epa, methods["AM2"], assessor, grade="fail")
     confirm(at_epa, assessor)
@@ -246,6 +252,7 @@ def test_exceptional_circumstances_and_appeals_through_the_pages(
     client.force_login(epao_admin)
     page = text(client.get(reverse("epa:assessment", args=[at_epa.pk])))
     assert "Capped at pass" in page
+    assert "Resit and retake policy, version 2" in page and "Assessment organisation policy" in page
     response = client.post(
         reverse("epa:exceptional-circumstances", args=[resit.pk]),
         {"reason": "The first attempt was cut short by a fire alarm."},
@@ -317,7 +324,8 @@ def test_the_assessor_home_lists_assigned_apprentices_with_their_window(
     assert personas["apprentice"].full_name in page
     assert not_assigned.apprentice.full_name not in page
     assert before_gateway.apprentice.full_name not in page
-    assert "days left" in page
+    assert "Typically within 3 months" in page and "day 10" in page
+    assert "Outside the window" not in page
     assert "Assessor assigned, not started" in page
 
 

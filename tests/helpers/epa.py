@@ -42,7 +42,10 @@ def add_plan(standard_version, data: dict) -> AssessmentPlan:
         overall_grades=data["overallGrades"],
         grade_table=data["gradeTable"],
         epa_window_months=data.get("epaWindowMonths"),
+        epa_window_is_maximum=data.get("epaWindowIsMaximum") or False,
         resit_grade_cap=data.get("resitGradeCap") or "",
+        resit_scope=data.get("resitScope") or "",
+        every_theme_required=data.get("everyThemeRequired") or False,
         facts=data.get("facts", {}),
     )
     for order, item in enumerate(data["methods"], start=1):
@@ -123,6 +126,28 @@ def three_method_plan_data(*, cap: str = "merit") -> dict:
             for code, options, sessions, remote, per_session, in_all, themes, ksbs in THREE_METHODS
         ],
     }
+
+
+def record_resit_policy(
+    apprenticeship: Apprenticeship, *, cap: str = "pass", scope: str = "failed", by=None
+):
+    """The apprenticeship's assessment organisation records its own resit policy for the
+    standard (as its admin)."""
+    from epa.services import policies
+
+    if by is None:
+        by = factories.UserFactory()
+        factories.OrganisationMembershipFactory(
+            user=by, organisation=apprenticeship.epao, is_admin=True
+        )
+    return policies.record_resit_policy(
+        epao=apprenticeship.epao,
+        standard_version=apprenticeship.standard_version,
+        by=by,
+        name="Resit and retake policy, version 2",
+        grade_cap=cap,
+        scope=scope,
+    )
 
 
 def pass_gateway(apprenticeship: Apprenticeship, *, days_ago: int = 10) -> Apprenticeship:

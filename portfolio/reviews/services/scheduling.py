@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from apprenticeship.models import Apprenticeship
+from apprenticeship import funding_rules
+from apprenticeship.models import Apprenticeship, Membership, Role
 from audit.actions import AuditAction
 from audit.services import record_event
 from portfolio.reviews.models import AgreedReviewInterval, Review
@@ -128,10 +129,21 @@ def cancel_review(*, review: Review, by: User, reason: str) -> Review:
 
 @transaction.atomic
 def agree_review_interval(
-    *, apprenticeship: Apprenticeship, by: User, every: int, unit: str, reason: str
+    *,
+    apprenticeship: Apprenticeship,
+    by: User,
+    every: int,
+    unit: str,
+    reason: str,
+    employer_contact: User | None = None,
+    employer_agreed_on: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> AgreedReviewInterval:
     """Agree a different interval between reviews for this apprenticeship, with the reason.
-    It replaces any interval agreed before (which is kept, ended)."""
+    An interval longer than the funding rules' also needs the employer's agreement: which
+    of the apprenticeship's employer contacts agreed, and on what day. It replaces any
+    interval agreed before (which is kept, ended). Nothing changes on a refusal."""
+    today = today or timezone.localdate()
     reason = reason.strip()
     errors = {}
     if unit not in AgreedReviewInterval.Unit.values:
@@ -142,22 +154,56 @@ def agree_review_interval(
             errors["every"] = f"Choose between 1 and {most} {unit}."
     if not reason:
         errors["reason"] = "Record why this interval was agreed."
+    rule = funding_rules.progress_review_interval(apprenticeship.start_date)
+    longer = not errors and funding_rules.ReviewInterval(every, unit).longer_than(rule)
+    contacts = Membership.objects.filter(
+        apprenticeship=apprenticeship, role=Role.EMPLOYER, is_active=True
+    )
+    if employer_contact is not None and not contacts.filter(user=employer_contact).exists():
+        errors["employer_contact"] = "Choose one of this apprentice's employer contacts."
+    elif longer and employer_contact is None:
+        errors["employer_contact"] = (
+            f"Reviews further apart than the funding rules' {rule} need the employer's "
+            "agreement: say which employer contact agreed."
+        )
+    if employer_agreed_on is not None and employer_agreed_on > today:
+        errors["employer_agreed_on"] = "The day they agreed cannot be in the future."
+    elif (employer_contact is not None or longer) and employer_agreed_on is None:
+        errors["employer_agreed_on"] = "Give the day the employer contact agreed."
     if errors:
         raise ValidationError(errors)
     before = _end_agreed_interval(apprenticeship=apprenticeship, by=by)
     agreed = AgreedReviewInterval(
-        apprenticeship=apprenticeship, every=every, unit=unit, reason=reason, agreed_by=by
+        apprenticeship=apprenticeship,
+        every=every,
+        unit=unit,
+        reason=reason,
+        agreed_by=by,
+        employer_agreed_by=employer_contact,
+        employer_agreed_on=employer_agreed_on if employer_contact is not None else None,
     )
     agreed.full_clean()
     agreed.save()
+    after: dict = {"every": every, "unit": unit, "reason": reason}
+    if employer_contact is not None:
+        after["employer_agreed_by"] = {
+            "id": employer_contact.pk,
+            "name": employer_contact.full_name,
+        }
+        after["employer_agreed_on"] = employer_agreed_on
     record_event(
         action=AuditAction.REVIEW_INTERVAL_AGREED,
         obj=agreed,
         actor=by,
         apprenticeship_id=apprenticeship.pk,
-        summary=f"Agreed progress reviews every {agreed.interval}",
+        summary=f"Agreed progress reviews every {agreed.interval}"
+        + (
+            f", agreed by {employer_contact.full_name} for the employer"
+            if employer_contact is not None
+            else ""
+        ),
         before=before,
-        after={"every": every, "unit": unit, "reason": reason},
+        after=after,
     )
     return agreed
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship
+from audit.models import AuditEvent
 from portfolio.reviews import schedule as review_schedule
 from portfolio.reviews.models import AgreedReviewInterval, Review, ReviewParty
 from portfolio.reviews.services import reviews, scheduling
@@ -153,12 +154,84 @@ def test_an_agreed_interval_needs_a_reason_and_a_sensible_length(
     assert not AgreedReviewInterval.objects.exists()
 
 
-def test_an_interval_longer_than_the_rule_is_said_so(personas):
-    a = personas["apprenticeship"]
+def test_an_interval_longer_than_the_rule_needs_the_employers_agreement(personas):
+    a, employer = personas["apprenticeship"], personas["employer"]
+    with pytest.raises(ValidationError) as error:
+        scheduling.agree_review_interval(
+            apprenticeship=a, by=personas["tutor"], every=4, unit="months", reason="Part-time"
+        )
+    assert set(error.value.message_dict) == {"employer_contact", "employer_agreed_on"}
+    assert "need the employer's agreement" in error.value.message_dict["employer_contact"][0]
+    assert not AgreedReviewInterval.objects.exists()
+    agreed_on = timezone.localdate() - dt.timedelta(days=2)
     scheduling.agree_review_interval(
-        apprenticeship=a, by=personas["tutor"], every=4, unit="months", reason="Part-time hours"
+        apprenticeship=a,
+        by=personas["tutor"],
+        every=4,
+        unit="months",
+        reason="Part-time hours",
+        employer_contact=employer,
+        employer_agreed_on=agreed_on,
     )
-    assert review_schedule.review_schedule(a).longer_than_rule is True
+    schedule = review_schedule.review_schedule(a)
+    assert schedule.longer_than_rule is True and not schedule.employer_agreement_missing
+    assert (schedule.agreed.employer_agreed_by, schedule.agreed.employer_agreed_on) == (
+        employer,
+        agreed_on,
+    )
+    event = AuditEvent.objects.filter(action="review.interval_agreed").latest("at")
+    assert event.after["employer_agreed_by"] == {"id": employer.pk, "name": employer.full_name}
+
+
+@pytest.mark.parametrize(
+    ("who", "days_ago", "field"),
+    [
+        ("outsider", 1, "employer_contact"),  # not this apprenticeship's employer contact
+        ("tutor", 1, "employer_contact"),  # the tutor cannot agree for the employer
+        ("employer", -1, "employer_agreed_on"),  # a day in the future
+        ("employer", None, "employer_agreed_on"),  # who, but not when
+    ],
+)
+def test_the_employers_agreement_must_name_their_contact_and_a_past_day(
+    personas, who, days_ago, field
+):
+    with pytest.raises(ValidationError) as error:
+        scheduling.agree_review_interval(
+            apprenticeship=personas["apprenticeship"],
+            by=personas["tutor"],
+            every=4,
+            unit="months",
+            reason="Part-time hours",
+            employer_contact=personas[who],
+            employer_agreed_on=None
+            if days_ago is None
+            else timezone.localdate() - dt.timedelta(days=days_ago),
+        )
+    assert field in error.value.message_dict
+    assert not AgreedReviewInterval.objects.exists()
+
+
+def test_a_shorter_interval_needs_no_employer_agreement(personas):
+    agreed = scheduling.agree_review_interval(
+        apprenticeship=personas["apprenticeship"],
+        by=personas["tutor"],
+        every=6,
+        unit="weeks",
+        reason="Settling in",
+    )
+    assert agreed.employer_agreed_by is None
+
+
+def test_a_longer_interval_agreed_before_says_the_employers_agreement_is_missing(personas):
+    a = personas["apprenticeship"]
+    AgreedReviewInterval.objects.create(
+        apprenticeship=a,
+        every=4,
+        unit="months",
+        reason="Before this was needed",
+        agreed_by=personas["tutor"],
+    )
+    assert review_schedule.review_schedule(a).employer_agreement_missing
 
 
 def test_planning_refuses_a_past_date_and_a_second_planned_review(personas):

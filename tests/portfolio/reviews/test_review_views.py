@@ -283,6 +283,28 @@ def test_the_tutor_agrees_an_interval_with_a_reason(client, personas):
     assert "at least every 3 months" in page
 
 
+def test_a_longer_interval_records_which_employer_contact_agreed_and_when(client, personas):
+    a, employer = personas["apprenticeship"], personas["employer"]
+    client.force_login(personas["tutor"])
+    url = reverse("portfolio:review-interval", args=[a.pk])
+    form = client.get(url).content.decode()
+    # Only this apprenticeship's employer contacts are offered.
+    assert employer.full_name in form and personas["outsider"].full_name not in form
+    longer = {"choice": "agreed", "every": "4", "unit": "months", "reason": "Part-time hours"}
+    page = client.post(url, longer).content.decode()
+    assert "need the employer&#x27;s agreement" in page
+    assert not a.agreed_review_intervals.exists()
+    agreed_on = timezone.localdate() - dt.timedelta(days=1)
+    response = client.post(
+        url,
+        {**longer, "employer_contact": employer.pk, "employer_agreed_on": agreed_on.isoformat()},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("portfolio:review-list", args=[a.pk])).content.decode()
+    assert f"The employer agreed: {employer.full_name}, on {agreed_on:%-d %B %Y}." in page
+    assert "longer than the 3 months the funding rules ask for" in page
+
+
 def test_a_planned_review_page_offers_the_tutor_to_record_it(client, personas):
     planned = scheduling.schedule_review(
         apprenticeship=personas["apprenticeship"],
