@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from demo.seed import core, epa, eras, evidence, otj, reviews
+from demo.seed import core, epa, eras, evidence, otj, reviews, second_provider
 
 
 @dataclass
@@ -21,6 +21,7 @@ PEOPLE_TO_PRINT = [
     ("epao_admin", "Assessment admin:"),
     ("apprentice", "Apprentice:"),
     ("operator", "Site operator:"),
+    ("p2_admin", "Another provider's admin:"),
 ]
 
 STEPS = [
@@ -30,6 +31,7 @@ STEPS = [
     reviews.seed,
     epa.seed,
     eras.seed,
+    second_provider.seed,
 ]
 
 

@@ -226,3 +226,20 @@ def test_the_demo_has_an_apprentice_in_each_era_of_the_rules(first_run):
     counts = (OtjEntry.objects.count(), OtjPlannedMonth.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
     assert (OtjEntry.objects.count(), OtjPlannedMonth.objects.count()) == counts
+
+
+def test_a_second_provider_shows_that_tenancy_holds(first_run):
+    from apprenticeship import access
+    from portfolio.training.selectors import otj_summary
+
+    assert "eastgate.admin@example.org" in first_run
+    eastgate_admin = User.objects.get(email="eastgate.admin@example.org")
+    theirs = list(access.visible_apprenticeships(eastgate_admin))
+    assert [a.apprentice.email for a in theirs] == ["lena.moss@example.org"]
+    northfield = Apprenticeship.objects.select_related("standard_version").get(
+        apprentice__email="apprentice@example.org"
+    )
+    eastgate = Apprenticeship.objects.select_related("standard_version").get(pk=theirs[0].pk)
+    # Northfield's interim off-the-job minimum applies to its own apprentices only.
+    assert otj_summary(northfield).total.required is not None
+    assert otj_summary(eastgate).total.required is None

@@ -19,5 +19,5 @@ class Command(BaseCommand):
         context = seed_all(password=password)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with:"))
         for key, label in PEOPLE_TO_PRINT:
-            self.stdout.write(f"  {label:<22} {context.people[key].email}")
-        self.stdout.write(f"  Password for all:      {password}")
+            self.stdout.write(f"  {label:<26} {context.people[key].email}")
+        self.stdout.write(f"  Password for all:          {password}")
