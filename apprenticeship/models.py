@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.changes import EndedQuerySet, Ending
 from standards.models import StandardVersion
 
 
@@ -223,6 +224,8 @@ class Membership(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_reason = models.CharField(max_length=300, blank=True)
 
+    ENDING = Ending(at="ended_at", by=None, reason="ended_reason")
+
     class Meta:
         ordering = ["role", "started_at"]
         constraints = [
@@ -242,10 +245,8 @@ class Membership(models.Model):
         return f"{self.user} as {self.get_role_display()} for {self.apprenticeship_id}"
 
 
-class BreakInLearningQuerySet(models.QuerySet["BreakInLearning"]):
-    def active(self) -> "BreakInLearningQuerySet":
-        """Breaks that apply (one recorded in error is cancelled, and kept)."""
-        return self.filter(cancelled_at__isnull=True)
+class BreakInLearningQuerySet(EndedQuerySet):
+    """`active()`: breaks that apply (one recorded in error is cancelled, and kept)."""
 
     def spans(self) -> list[tuple[dt.date, dt.date | None]]:
         """(first day, last day or None) of each active break, for apprenticeship.funding_rules."""
@@ -282,6 +283,7 @@ class BreakInLearning(models.Model):
     cancel_reason = models.CharField(max_length=300, blank=True)
 
     objects = BreakInLearningQuerySet.as_manager()
+    ENDING = Ending(at="cancelled_at", by="cancelled_by", reason="cancel_reason")
 
     class Meta:
         ordering = ["start_date", "pk"]

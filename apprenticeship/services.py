@@ -28,6 +28,7 @@ from apprenticeship.models import (
     Role,
 )
 from audit.actions import AuditAction
+from audit.changes import end_row, snapshot
 from audit.services import record_event
 from outbox import services as outbox
 from standards.errors import ReferenceMoveError
@@ -50,11 +51,6 @@ ENROLMENT_FIELDS = (
 
 class EnrolmentError(Exception):
     """A change to an organisation, person or enrolment that the rules do not allow."""
-
-
-def _snapshot(obj, fields) -> dict:
-    """Plain values of the named fields (ids for relations), for the audit trail."""
-    return {name: getattr(obj, obj._meta.get_field(name).attname) for name in fields}
 
 
 # -- organisations ---------------------------------------------------------------------
@@ -295,7 +291,7 @@ def create_apprenticeship(
         actor=by,
         apprenticeship_id=apprenticeship.pk,
         summary=f"Enrolled {apprentice.full_name} on {standard_version}",
-        after=_snapshot(apprenticeship, ENROLMENT_FIELDS),
+        after=snapshot(apprenticeship, ENROLMENT_FIELDS),
     )
     return apprenticeship
 
@@ -308,13 +304,13 @@ def update_apprenticeship(*, apprenticeship: Apprenticeship, by: User, **changes
     ):
         raise EnrolmentError("An enrolment stays on the standard version it started on.")
     locked = Apprenticeship.objects.select_for_update().get(pk=apprenticeship.pk)
-    before = _snapshot(locked, ENROLMENT_FIELDS)
+    before = snapshot(locked, ENROLMENT_FIELDS)
     for name, value in changes.items():
         setattr(locked, name, value)
     validate_enrolment(**{name: getattr(locked, name) for name in ENROLMENT_FIELDS})
     locked.full_clean()
     locked.save(update_fields=[name for name in changes if name != "standard_version"])
-    after = _snapshot(locked, ENROLMENT_FIELDS)
+    after = snapshot(locked, ENROLMENT_FIELDS)
     changed = {k: v for k, v in after.items() if before[k] != v}
     if changed:
         record_event(
@@ -490,18 +486,15 @@ def end_membership(*, membership: Membership, by: User, reason: str) -> Membersh
     if not reason:
         raise EnrolmentError("Give a reason for taking this person off the apprenticeship.")
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
-    if not locked.is_active:
-        raise EnrolmentError("This person has already been taken off the apprenticeship.")
-    locked.is_active = False
-    locked.ended_at = timezone.now()
-    locked.ended_reason = reason
-    locked.save(update_fields=["is_active", "ended_at", "ended_reason"])
-    record_event(
+    end_row(
+        locked,
+        by=by,
+        reason=reason,
         action=AuditAction.MEMBERSHIP_ENDED,
-        obj=locked,
-        actor=by,
-        apprenticeship_id=locked.apprenticeship_id,
         summary=f"{membership.user.full_name} is no longer {locked.get_role_display().lower()}",
+        apprenticeship_id=locked.apprenticeship_id,
+        already=EnrolmentError("This person has already been taken off the apprenticeship."),
+        also={"is_active": False},
         before={"is_active": True},
         after={"is_active": False, "reason": reason},
     )

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apprenticeship.models import Apprenticeship
+from audit.changes import EndedQuerySet, Ending
 
 __all__ = ["EnglishMaths", "GatewayDeclaration", "GatewaySnapshot"]
 
@@ -51,9 +52,8 @@ class EnglishMaths(models.Model):
         return f"English and maths for {self.apprenticeship_id}"
 
 
-class GatewayDeclarationQuerySet(models.QuerySet["GatewayDeclaration"]):
-    def active(self) -> "GatewayDeclarationQuerySet":
-        return self.filter(withdrawn_at__isnull=True)
+class GatewayDeclarationQuerySet(EndedQuerySet):
+    pass
 
 
 class GatewayDeclaration(models.Model):
@@ -83,6 +83,7 @@ class GatewayDeclaration(models.Model):
     withdrawal_reason = models.TextField(blank=True)
 
     objects = GatewayDeclarationQuerySet.as_manager()
+    ENDING = Ending(at="withdrawn_at", by="withdrawn_by", reason="withdrawal_reason")
 
     class Meta:
         ordering = ["declared_at", "pk"]

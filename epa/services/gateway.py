@@ -12,6 +12,7 @@ from apprenticeship import separation
 from apprenticeship.models import Apprenticeship
 from audit import seals
 from audit.actions import GATEWAY_DECLARED, GATEWAY_WITHDRAWN, AuditAction
+from audit.changes import end_row
 from audit.services import record_event
 from epa.errors import EpaError
 from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
@@ -168,18 +169,14 @@ def withdraw_declaration(
     if locked.is_post_gateway:
         raise GatewayError("Gateway has already passed; the confirmation is part of it.")
     row = GatewayDeclaration.objects.select_for_update().get(pk=declaration.pk)
-    if row.withdrawn_at is not None:
-        raise GatewayError("This confirmation has already been withdrawn.")
-    row.withdrawn_at, row.withdrawn_by, row.withdrawal_reason = timezone.now(), by, reason
-    row.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
-    record_event(
+    end_row(
+        row,
+        by=by,
+        reason=reason,
         action=GATEWAY_WITHDRAWN[row.party],
-        obj=row,
-        actor=by,
-        apprenticeship_id=row.apprenticeship_id,
         summary=f"Withdrew the {row.get_party_display().lower()}'s confirmation",
-        before={"active": True},
-        after={"active": False, "reason": reason},
+        apprenticeship_id=row.apprenticeship_id,
+        already=GatewayError("This confirmation has already been withdrawn."),
     )
     return row
 

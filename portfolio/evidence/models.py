@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apprenticeship.models import Apprenticeship
+from audit.changes import EndedQuerySet, Ending
 from standards.models import KSB, Duty
 
 __all__ = [
@@ -263,9 +264,8 @@ class EvidenceComment(models.Model):
         return f"{self.get_kind_display()} by {self.author} on {self.evidence_id}"
 
 
-class DutySignOffQuerySet(models.QuerySet["DutySignOff"]):
-    def active(self) -> "DutySignOffQuerySet":
-        return self.filter(withdrawn_at__isnull=True)
+class DutySignOffQuerySet(EndedQuerySet):
+    pass
 
 
 class DutySignOff(models.Model):
@@ -299,6 +299,7 @@ class DutySignOff(models.Model):
     withdrawal_reason = models.TextField(blank=True)
 
     objects = DutySignOffQuerySet.as_manager()
+    ENDING = Ending(at="withdrawn_at", by="withdrawn_by", reason="withdrawal_reason")
 
     class Meta:
         ordering = ["duty__number", "-signed_at"]

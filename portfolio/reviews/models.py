@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship
+from audit.changes import Ending
 
 __all__ = [
     "AgreedReviewInterval",
@@ -165,6 +166,8 @@ class Review(models.Model):
     cancellation_reason = models.TextField(blank=True)
 
     objects = ReviewQuerySet.as_manager()
+
+    ENDING = Ending(at="cancelled_at", by="cancelled_by", reason="cancellation_reason")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

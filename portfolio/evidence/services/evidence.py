@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from apprenticeship.models import Apprenticeship
 from audit.actions import AuditAction
+from audit.changes import snapshot
 from audit.services import record_event
 from portfolio.evidence import uploads
 from portfolio.evidence.models import (
@@ -38,6 +39,8 @@ security_log = logging.getLogger("security.uploads")
 
 DRAFT_FIELDS = ("title", "kind", "activity_date", "account")
 MAX_FILES_PER_ITEM = 20
+# What the history keeps of an item's state.
+EVIDENCE_FIELDS = ("status", "version", "title", "visible_to_employer")
 
 
 class EvidenceError(Exception):
@@ -50,15 +53,6 @@ def _lock(evidence: Evidence) -> Evidence:
     locked = Evidence.objects.select_for_update().get(pk=evidence.pk)
     locked.apprenticeship = evidence.apprenticeship
     return locked
-
-
-def _snapshot(evidence: Evidence) -> dict:
-    return {
-        "status": evidence.status,
-        "version": evidence.version,
-        "title": evidence.title,
-        "visible_to_employer": evidence.visible_to_employer,
-    }
 
 
 def _check_mapping(apprenticeship: Apprenticeship, duties, ksbs, testimonies) -> None:
@@ -156,7 +150,7 @@ def create_evidence(
         actor=by,
         apprenticeship_id=apprenticeship.pk,
         summary=f"Started a draft: “{evidence.display_title}”",
-        after=_snapshot(evidence),
+        after=snapshot(evidence, EVIDENCE_FIELDS),
     )
     return evidence
 
@@ -380,7 +374,7 @@ def submit_evidence(
             "Confirm both statements: that this is your own work, and that it does not "
             "identify anyone you support."
         )
-    before = _snapshot(locked)
+    before = snapshot(locked, EVIDENCE_FIELDS)
     locked.status = Evidence.Status.SUBMITTED
     locked.submitted_at = locked.updated_at = timezone.now()
     locked.save(update_fields=["status", "submitted_at", "updated_at"])
@@ -391,7 +385,11 @@ def submit_evidence(
         apprenticeship_id=locked.apprenticeship_id,
         summary=f"Submitted “{locked.display_title}” (version {locked.version}) for review",
         before=before,
-        after={**_snapshot(locked), "confirmed_own_work": True, "confirmed_names_no_one": True},
+        after={
+            **snapshot(locked, EVIDENCE_FIELDS),
+            "confirmed_own_work": True,
+            "confirmed_names_no_one": True,
+        },
     )
     return locked
 
@@ -487,7 +485,7 @@ def review_evidence(*, evidence: Evidence, by: User, decision: str, feedback: st
     if decision not in (Decision.ACCEPT, Decision.REFER):
         raise EvidenceError("Choose whether to accept it or refer it back.")
     now = timezone.now()
-    before = _snapshot(locked)
+    before = snapshot(locked, EVIDENCE_FIELDS)
     if decision == Decision.ACCEPT:
         locked.accepted_version = _freeze(locked, by, now)
         locked.status = Evidence.Status.ACCEPTED
@@ -512,7 +510,7 @@ def review_evidence(*, evidence: Evidence, by: User, decision: str, feedback: st
         apprenticeship_id=locked.apprenticeship_id,
         summary=f"{verb} “{locked.display_title}” (version {locked.version})",
         before=before,
-        after={**_snapshot(locked), "feedback": feedback},
+        after={**snapshot(locked, EVIDENCE_FIELDS), "feedback": feedback},
     )
     return locked
 

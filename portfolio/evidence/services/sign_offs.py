@@ -4,11 +4,11 @@ is active per duty (the database refuses a second); withdrawing keeps the record
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship.models import Apprenticeship
 from audit.actions import AuditAction
+from audit.changes import end_row
 from audit.services import record_event
 from portfolio.evidence.models import DutySignOff, EvidenceVersion
 from portfolio.evidence.selectors import sign_off_choices
@@ -77,18 +77,14 @@ def withdraw_sign_off(*, sign_off: DutySignOff, by: User, reason: str) -> DutySi
     if not reason:
         raise EvidenceError("Give a reason for withdrawing the sign-off.")
     locked = DutySignOff.objects.select_for_update().get(pk=sign_off.pk)
-    if locked.withdrawn_at is not None:
-        raise EvidenceError("This sign-off has already been withdrawn.")
-    locked.withdrawn_at = timezone.now()
-    locked.withdrawn_by = by
-    locked.withdrawal_reason = reason
-    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
-    record_event(
+    end_row(
+        locked,
+        by=by,
+        reason=reason,
         action=AuditAction.DUTY_SIGN_OFF_WITHDRAWN,
-        obj=locked,
-        actor=by,
-        apprenticeship_id=locked.apprenticeship_id,
         summary=f"Withdrew the sign-off of duty {sign_off.duty.number}",
+        apprenticeship_id=locked.apprenticeship_id,
+        already=EvidenceError("This sign-off has already been withdrawn."),
         before={"signed_off": True},
         after={"signed_off": False, "reason": reason},
     )

@@ -12,6 +12,7 @@ from accounts.models import User
 from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship, Membership, Role
 from audit.actions import AuditAction
+from audit.changes import end_row
 from audit.services import record_event
 from portfolio.reviews.models import AgreedReviewInterval, Review
 from portfolio.reviews.services import reviews
@@ -110,19 +111,17 @@ def cancel_review(*, review: Review, by: User, reason: str) -> Review:
         raise reviews.ReviewError(
             "Only a planned review can be called off; this one has taken place."
         )
-    locked.status = Review.Status.CANCELLED
-    locked.cancelled_at = timezone.now()
-    locked.cancelled_by = by
-    locked.cancellation_reason = reason
-    locked.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancellation_reason"])
-    record_event(
+    end_row(
+        locked,
+        by=by,
+        reason=reason,
         action=AuditAction.REVIEW_CANCELLED,
-        obj=locked,
-        actor=by,
-        apprenticeship_id=locked.apprenticeship_id,
         summary=f"Called off the progress review planned for {locked.scheduled_for:%-d %B %Y}",
+        apprenticeship_id=locked.apprenticeship_id,
+        already=reviews.ReviewError("This review has already been called off."),
+        also={"status": Review.Status.CANCELLED},
         before={"status": Review.Status.SCHEDULED},
-        after={"status": locked.status, "reason": reason},
+        after={"status": Review.Status.CANCELLED, "reason": reason},
     )
     return locked
 

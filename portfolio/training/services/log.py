@@ -16,6 +16,7 @@ from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship, Role
 from apprenticeship.services import lock_apprenticeship
 from audit.actions import OTJ_DECIDED, AuditAction
+from audit.changes import snapshot
 from audit.services import record_event
 from portfolio.evidence.models import Evidence
 from portfolio.training.errors import OtjError
@@ -108,17 +109,17 @@ def _validate_entry(
         raise ValidationError(errors)
 
 
-def _entry_snapshot(entry: OtjEntry) -> dict:
-    return {
-        "date": entry.date.isoformat(),
-        "minutes": entry.minutes,
-        "activity_type": entry.activity_type,
-        "duty": entry.duty_id,
-        "description": entry.description,
-        "evidence": entry.evidence_id,
-        "status": entry.status,
-        "version": entry.version,
-    }
+# What the history keeps of an entry's content and state.
+ENTRY_FIELDS = (
+    "date",
+    "minutes",
+    "activity_type",
+    "duty",
+    "description",
+    "evidence",
+    "status",
+    "version",
+)
 
 
 @transaction.atomic
@@ -159,7 +160,7 @@ def log_otj_entry(
         actor=by,
         apprenticeship_id=locked.pk,
         summary=f"Logged {format_minutes(minutes)} of off-the-job training on {day_text(date)}",
-        after=_entry_snapshot(entry),
+        after=snapshot(entry, ENTRY_FIELDS),
     )
     return entry
 
@@ -195,7 +196,7 @@ def change_otj_entry(
         "description": description.strip(),
         "evidence": evidence,
     }
-    before = _entry_snapshot(current)
+    before = snapshot(current, ENTRY_FIELDS)
     if all(getattr(current, name) == value for name, value in values.items()):
         return current
     _validate_entry(apprenticeship=locked_apprenticeship, today=today, replacing=current, **values)
@@ -206,7 +207,7 @@ def change_otj_entry(
         current.updated_at = timezone.now()
         current.full_clean(validate_unique=False, validate_constraints=False)
         current.save(update_fields=[*values, "revision", "updated_at"])
-        after = _entry_snapshot(current)
+        after = snapshot(current, ENTRY_FIELDS)
         record_event(
             action=AuditAction.OTJ_CHANGED,
             obj=current,
@@ -239,7 +240,7 @@ def change_otj_entry(
             f"{new.version} waits for verification"
         ),
         before=before,
-        after=_entry_snapshot(new),
+        after=snapshot(new, ENTRY_FIELDS),
     )
     return new
 

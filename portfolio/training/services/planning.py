@@ -14,6 +14,7 @@ from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship, BreakInLearning
 from apprenticeship.services import lock_apprenticeship
 from audit.actions import AuditAction
+from audit.changes import end_row, snapshot
 from audit.services import record_event
 from portfolio.training import plan as otj_plan
 from portfolio.training.errors import OtjError
@@ -372,14 +373,6 @@ def _validate_break(
         )
 
 
-def _break_snapshot(brk: BreakInLearning) -> dict:
-    return {
-        "start_date": brk.start_date.isoformat(),
-        "end_date": brk.end_date.isoformat() if brk.end_date else None,
-        "note": brk.note,
-    }
-
-
 @transaction.atomic
 def record_break_in_learning(
     *,
@@ -410,7 +403,7 @@ def record_break_in_learning(
         actor=by,
         apprenticeship_id=locked.pk,
         summary=f"Recorded a break in learning from {day_text(start_date)}",
-        after=_break_snapshot(brk),
+        after=snapshot(brk, ("start_date", "end_date", "note")),
     )
     return brk
 
@@ -439,11 +432,11 @@ def change_break_in_learning(
         today=today,
         excluding=row,
     )
-    before = _break_snapshot(row)
+    before = snapshot(row, ("start_date", "end_date", "note"))
     row.start_date, row.end_date, row.note = start_date, end_date, note.strip()
     row.full_clean()
     row.save(update_fields=["start_date", "end_date", "note"])
-    after = _break_snapshot(row)
+    after = snapshot(row, ("start_date", "end_date", "note"))
     if after != before:
         record_event(
             action=AuditAction.BREAK_CHANGED,
@@ -465,20 +458,16 @@ def cancel_break_in_learning(*, brk: BreakInLearning, by: User, reason: str) -> 
         raise ValidationError({"reason": "Say why the break is cancelled."})
     locked = lock_apprenticeship(brk.apprenticeship)
     row = BreakInLearning.objects.select_for_update().get(pk=brk.pk)
-    if not row.is_active:
-        raise OtjError("This break is already cancelled.")
-    if log_is_closed(locked, BREAKS_CLOSED):
+    if row.is_active and log_is_closed(locked, BREAKS_CLOSED):
         raise OtjError(log_is_closed(locked, BREAKS_CLOSED))
-    row.cancelled_at = timezone.now()
-    row.cancelled_by = by
-    row.cancel_reason = reason
-    row.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
-    record_event(
+    end_row(
+        row,
+        by=by,
+        reason=reason,
         action=AuditAction.BREAK_CANCELLED,
-        obj=row,
-        actor=by,
-        apprenticeship_id=locked.pk,
         summary=f"Cancelled the break in learning from {day_text(row.start_date)}",
+        apprenticeship_id=locked.pk,
+        already=OtjError("This break is already cancelled."),
         before={"cancelled": False},
         after={"cancelled": True, "reason": reason},
     )
