@@ -113,13 +113,7 @@ def build(*, apprenticeship: Apprenticeship, checklist: list, taken_at: dt.datet
     """Everything the assessor reads, as JSON-able data (dates and times as values; the
     seal turns them into ISO strings)."""
     standard = apprenticeship.standard_version
-    sign_offs = {
-        s.duty_id: s
-        for s in DutySignOff.objects.active()
-        .filter(apprenticeship=apprenticeship)
-        .select_related("signed_by")
-        .prefetch_related("evidence_versions")
-    }
+    sign_offs = DutySignOff.objects.by_duty(apprenticeship)
     evidence = _evidence(apprenticeship)
     # The standard's current statements, and any retired one this portfolio still names
     # (marked "retired", never needed).

@@ -99,13 +99,7 @@ def coverage(apprenticeship: Apprenticeship) -> Coverage:
         evidenceversion_id__in=accepted_ids
     ).values_list("evidenceversion_id", "ksb_id"):
         accepted_ksbs[version_id].add(ksb_id)
-    sign_offs = {
-        s.duty_id: s
-        for s in DutySignOff.objects.active()
-        .filter(apprenticeship=apprenticeship)
-        .select_related("signed_by")
-        .prefetch_related("evidence_versions")
-    }
+    sign_offs = DutySignOff.objects.by_duty(apprenticeship)
     # Evidence ids each duty's sign-off relies on.
     relied_on = {
         duty_id: {v.evidence_id for v in s.evidence_versions.all()}
