@@ -4,7 +4,7 @@ from django.utils.text import Truncator
 from accounts.models import User
 from apprenticeship import access
 from apprenticeship.models import Apprenticeship, Organisation, OrganisationMembership, Role
-from apprenticeship.services import StatementToMove
+from apprenticeship.versions import StatementToMove
 from standards.models import KSB, Duty, StandardVersion
 
 
@@ -175,7 +175,7 @@ class MoveVersionForm(forms.Form):
             self.rows.append((key, row.statement.pk, name))
 
     def mapping(self) -> dict[tuple[str, int], int]:
-        """{("duty" or "ksb", old id): new id}, for services.move_to_standard_version."""
+        """{("duty" or "ksb", old id): new id}, for versions.move_to_standard_version."""
         return {(key, pk): self.cleaned_data[name] for key, pk, name in self.rows}
 
 

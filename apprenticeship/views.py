@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apprenticeship import access, otj_minimum, services
+from apprenticeship import access, otj_minimum, services, versions
 from apprenticeship.access import Action
 from apprenticeship.forms import (
     AddMemberForm,
@@ -92,17 +92,17 @@ def apprenticeship_move_version(request, pk: int):
     """The provider admin moves an enrolment to another version of its standard, saying
     where each duty and KSB its records refer to goes."""
     apprenticeship = access.get_apprenticeship_for(request.user, pk, Action.EDIT)
-    versions = services.other_versions(apprenticeship)
+    choices = versions.other_versions(apprenticeship)
     chosen = request.GET.get("to", "")
-    target = versions.filter(pk=chosen).first() if chosen.isdigit() else None
-    context = {"apprenticeship": apprenticeship, "versions": versions, "target": target}
+    target = choices.filter(pk=chosen).first() if chosen.isdigit() else None
+    context = {"apprenticeship": apprenticeship, "versions": choices, "target": target}
     if target is None:
         return render(request, "apprenticeship/apprenticeship_move_version.html", context)
-    rows = services.statements_to_move(apprenticeship)
+    rows = versions.statements_to_move(apprenticeship)
     form = MoveVersionForm(request.POST or None, rows=rows, to_version=target)
     if request.method == "POST" and form.is_valid():
         try:
-            services.move_to_standard_version(
+            versions.move_to_standard_version(
                 apprenticeship=apprenticeship,
                 to_version=target,
                 mapping=form.mapping(),

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from portfolio.evidence.models import DutySignOff, Evidence
+from portfolio.evidence.services import decisions, sign_offs
 from portfolio.evidence.services import evidence as services
-from portfolio.evidence.services import sign_offs
 from portfolio.evidence.services import testimonies as testimonies_services
 
 FILES = Path(__file__).resolve().parent.parent / "files"
@@ -175,17 +175,17 @@ def _add(apprenticeship, tutor, items, today: dt.date, testimonies=None) -> list
                 evidence=evidence, by=apprentice, own_work=True, names_no_one=True
             )
         if state == "accepted":
-            evidence = services.review_evidence(
+            evidence = decisions.review_evidence(
                 evidence=evidence,
                 by=tutor,
-                decision=services.Decision.ACCEPT,
+                decision=decisions.Decision.ACCEPT,
                 feedback="Thank you, this shows the duty clearly.",
             )
         elif state == "referred":
-            evidence = services.review_evidence(
+            evidence = decisions.review_evidence(
                 evidence=evidence,
                 by=tutor,
-                decision=services.Decision.REFER,
+                decision=decisions.Decision.REFER,
                 feedback="Good start. Say what you did, what they decided, and what you "
                 "learned about rights and choices.",
             )

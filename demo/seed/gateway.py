@@ -16,8 +16,8 @@ from demo.seed.core import at
 from epa.models import GatewayDeclaration
 from epa.selectors import gateway as gateway_selectors
 from epa.services import gateway as gateway_services
+from portfolio.evidence.services import decisions, sign_offs
 from portfolio.evidence.services import evidence as evidence_services
-from portfolio.evidence.services import sign_offs
 from portfolio.reviews.models import Review
 from portfolio.reviews.services import reviews
 from portfolio.training import selectors as otj
@@ -99,7 +99,7 @@ def _portfolio(apprenticeship: Apprenticeship, tutor, gateway_day: dt.date) -> N
         evidence = evidence_services.submit_evidence(
             evidence=evidence, by=apprentice, own_work=True, names_no_one=True
         )
-        evidence = evidence_services.review_evidence(
+        evidence = decisions.review_evidence(
             evidence=evidence, by=tutor, decision="accept", feedback="This shows the duty well."
         )
         sign_offs.sign_off_duty(

@@ -19,9 +19,9 @@ from typing import cast
 from django.urls import reverse
 from django.utils import timezone
 
-from apprenticeship import funding_rules, rules
+from apprenticeship import funding_rules, rule_sources, rules
 from apprenticeship.models import Apprenticeship
-from apprenticeship.rules import Label
+from apprenticeship.rule_sources import Label
 from audit import seals
 from epa.models import EnglishMaths, GatewayDeclaration, GatewayPolicy, GatewaySnapshot
 from portfolio.evidence.models import DutySignOff
@@ -33,7 +33,7 @@ from portfolio.training import formatting
 from portfolio.training import selectors as otj
 
 Party = GatewayDeclaration.Party
-ENGLISH_MATHS_SOURCES = rules.sources("SRC-PIER", "SRC-HELP-EM", "SRC-FEWEEK-EM")
+ENGLISH_MATHS_SOURCES = rule_sources.sources("SRC-PIER", "SRC-HELP-EM", "SRC-FEWEEK-EM")
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class CheckItem:
     def as_dict(self) -> dict:
         data = asdict(self)
         if self.provenance:
-            data["provenance_text"] = rules.LABEL_TEXT[Label(self.provenance)]
+            data["provenance_text"] = rule_sources.LABEL_TEXT[Label(self.provenance)]
         return data
 
 
@@ -202,7 +202,7 @@ def _otj_done(apprenticeship: Apprenticeship, summary: otj.OtjSummary) -> CheckI
         fix_url=reverse("portfolio:otj-summary", args=[apprenticeship.pk]),
         fix_label="See off-the-job training",
         provenance=rule.label,
-        source="; ".join(str(source) for source in rules.WHAT_COUNTS + rule.sources),
+        source="; ".join(str(source) for source in rule_sources.WHAT_COUNTS + rule.sources),
     )
 
 

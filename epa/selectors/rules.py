@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from apprenticeship import funding_rules, rules
+from apprenticeship import funding_rules, rule_sources, rules
 from apprenticeship.models import Apprenticeship
 from apprenticeship.otj_minimum import minimum_in_force
-from apprenticeship.rules import Label, Rule, Section, Source
+from apprenticeship.rule_sources import Label, Source
+from apprenticeship.rules import Rule, Section
 from epa.grading import FROM_EPAO, FROM_PLAN, ResitRules, resit_rules, window_is_maximum
 from epa.models import GatewayPolicy, ResitPolicy
 from epa.selectors.assessment import every_theme_required, plan_of
@@ -117,7 +118,7 @@ def _gateway_rules(
                     f"gateway_requirement_{number}",
                     "The assessment plan's gateway requirement",
                     requirement.get("text", ""),
-                    rules.label_of(requirement.get("provenance") or plan.provenance),
+                    rule_sources.label_of(requirement.get("provenance") or plan.provenance),
                     source_text=requirement.get("source") or plan.source,
                     section=Section.GATEWAY,
                 )
@@ -183,7 +184,7 @@ def _period_rule(plan: AssessmentPlan) -> Rule:
             "epa_period",
             "End-point assessment period",
             f"At most {months} months after gateway: a deadline",
-            rules.label_of(maximum_fact["provenance"]),
+            rule_sources.label_of(maximum_fact["provenance"]),
             source_text=_fact_source(maximum_fact),
             note=maximum_fact.get("note", ""),
             section=Section.ASSESSMENT,
@@ -193,7 +194,7 @@ def _period_rule(plan: AssessmentPlan) -> Rule:
         "epa_period",
         "End-point assessment period",
         f"Typically within {months} months after gateway: guidance, not a deadline",
-        rules.label_of(fact["provenance"]),
+        rule_sources.label_of(fact["provenance"]),
         source_text=_fact_source(fact),
         note=" ".join(n for n in notes if n),
         section=Section.ASSESSMENT,
@@ -203,7 +204,7 @@ def _period_rule(plan: AssessmentPlan) -> Rule:
 def _resit_rules_rows(plan: AssessmentPlan, resit: ResitRules) -> list[Rule]:
     def label_and_source(came_from: str, fact: dict) -> tuple[str, str]:
         if came_from == FROM_PLAN:
-            return rules.label_of(fact["provenance"]), _fact_source(fact)
+            return rule_sources.label_of(fact["provenance"]), _fact_source(fact)
         if came_from == FROM_EPAO and resit.policy is not None:
             return Label.EPAO_POLICY, f"{resit.policy.epao.name}: {resit.policy.name}"
         return Label.NOT_LOADED, ""
@@ -252,7 +253,7 @@ def _assessment_rules(plan: AssessmentPlan | None, resit_policy: ResitPolicy | N
             "grade_table",
             "Overall grade",
             f"From the plan's grade table ({len(plan.grade_table)} combinations of method grades)",
-            rules.label_of(table["provenance"]),
+            rule_sources.label_of(table["provenance"]),
             source_text=_fact_source(table),
             note=table.get("note", ""),
             section=Section.ASSESSMENT,
@@ -264,7 +265,7 @@ def _assessment_rules(plan: AssessmentPlan | None, resit_policy: ResitPolicy | N
             "Needed before grading"
             if every_theme_required(plan)
             else "A warning if a theme is not covered, not a stop",
-            rules.label_of(themes["provenance"]),
+            rule_sources.label_of(themes["provenance"]),
             source_text=_fact_source(themes),
             note=themes.get("note", ""),
             section=Section.ASSESSMENT,

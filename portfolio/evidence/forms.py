@@ -4,9 +4,9 @@ from django.utils import timezone
 
 from apprenticeship.forms import DateInput
 from apprenticeship.models import Apprenticeship
-from portfolio.evidence import uploads
+from portfolio.evidence import filetypes
 from portfolio.evidence.models import Evidence, EvidenceKind, EvidenceVersion, WitnessTestimony
-from portfolio.evidence.services.evidence import Decision
+from portfolio.evidence.services.decisions import Decision
 from standards.models import KSB, Duty
 
 
@@ -122,7 +122,7 @@ class UploadForm(forms.Form):
         label="Add files",
         help_text="Documents, photos, audio or video. Photos have their location and "
         "camera details removed.",
-        widget=MultipleFileInput(attrs={"accept": uploads.ACCEPT_ATTRIBUTE}),
+        widget=MultipleFileInput(attrs={"accept": filetypes.ACCEPT_ATTRIBUTE}),
     )
 
 

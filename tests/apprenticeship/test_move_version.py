@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
-from apprenticeship import services
+from apprenticeship import services, versions
 from apprenticeship.models import Apprenticeship
 from audit.models import AuditEvent
 from portfolio.training.models import OtjEntry
@@ -115,7 +115,7 @@ def test_mapping_two_statements_onto_one_merges_the_evidence_mapping(two_version
         ("ksb", records.ksb(old, "S1").pk): records.ksb(new, "S1").pk,
         ("ksb", records.ksb(old, "S2").pk): records.ksb(new, "S1").pk,
     }
-    services.move_to_standard_version(
+    versions.move_to_standard_version(
         apprenticeship=two_versions.apprenticeship,
         to_version=new,
         mapping=mapping,
@@ -154,7 +154,7 @@ def test_two_sign_offs_cannot_land_on_one_duty(two_versions, personas):
     }
     before = database_rows()
     with pytest.raises(services.EnrolmentError, match="sign-offs already refer to both"):
-        services.move_to_standard_version(
+        versions.move_to_standard_version(
             apprenticeship=apprenticeship, to_version=new, mapping=mapping, by=personas["admin"]
         )
     assert database_rows() == before

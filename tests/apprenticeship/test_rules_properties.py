@@ -17,7 +17,7 @@ from django.conf import settings
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from apprenticeship import funding_rules, rules
+from apprenticeship import funding_rules, rule_sources, rules
 
 STARTS = st.dates(min_value=dt.date(2017, 5, 1), max_value=dt.date(2030, 12, 31))
 BEFORE_2025 = st.dates(min_value=dt.date(2017, 5, 1), max_value=dt.date(2025, 7, 31))
@@ -69,7 +69,7 @@ def test_the_rules_minimum_is_the_gateways_without_a_longer_plan_minimum(start, 
     # Only the rules of the start date: every figure carries a source or says why not.
     assert minimum.rule.sources
     if start >= funding_rules.RULES_NOT_LOADED_FROM:
-        assert minimum.rule.label == rules.Label.NOT_LOADED
+        assert minimum.rule.label == rule_sources.Label.NOT_LOADED
 
 
 @given(start=BEFORE_2025, days=PLANNED_DAYS, weekly=WEEKLY_HOURS, leave=LEAVE)
@@ -172,5 +172,5 @@ def test_every_source_cited_is_the_reference_facts_own_id_and_title():
     if path is None:
         pytest.skip("The reference facts file is not next to this checkout.")
     titles = {s["id"]: s["title"] for s in json.loads(path.read_text("utf-8"))["sources"]}
-    for source in rules.SOURCES.values():
+    for source in rule_sources.SOURCES.values():
         assert titles.get(source.id) == source.title, source.id

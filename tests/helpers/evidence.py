@@ -1,6 +1,7 @@
 """Evidence taken through the services to a given state."""
 
 from portfolio.evidence.models import Evidence
+from portfolio.evidence.services import decisions
 from portfolio.evidence.services import evidence as services
 from tests import factories
 
@@ -25,8 +26,10 @@ def make_evidence(
     if status == Evidence.Status.SUBMITTED:
         return evidence
     decision = (
-        services.Decision.ACCEPT if status == Evidence.Status.ACCEPTED else services.Decision.REFER
+        decisions.Decision.ACCEPT
+        if status == Evidence.Status.ACCEPTED
+        else decisions.Decision.REFER
     )
-    return services.review_evidence(
+    return decisions.review_evidence(
         evidence=evidence, by=tutor, decision=decision, feedback="Add more about what you learned."
     )

@@ -3,8 +3,8 @@
 from django.apps import apps
 
 from portfolio.evidence.models import Evidence
+from portfolio.evidence.services import decisions, sign_offs
 from portfolio.evidence.services import evidence as evidence_services
-from portfolio.evidence.services import sign_offs
 from standards.models import KSB, Duty
 from tests import factories
 
@@ -40,8 +40,8 @@ def evidence(apprenticeship, *, duties=(), ksbs=(), tutor=None, **extra) -> Evid
     item = evidence_services.submit_evidence(
         evidence=item, by=apprenticeship.apprentice, own_work=True, names_no_one=True
     )
-    return evidence_services.review_evidence(
-        evidence=item, by=tutor, decision=evidence_services.Decision.ACCEPT, feedback=""
+    return decisions.review_evidence(
+        evidence=item, by=tutor, decision=decisions.Decision.ACCEPT, feedback=""
     )
 
 

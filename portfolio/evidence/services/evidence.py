@@ -20,14 +20,12 @@ from apprenticeship.models import Apprenticeship
 from audit.actions import AuditAction
 from audit.changes import snapshot
 from audit.services import record_event
-from portfolio.evidence import uploads
+from portfolio.evidence import filetypes, uploads
 from portfolio.evidence.models import (
     HIDDEN_FROM_EMPLOYER_BY_DEFAULT,
     Evidence,
-    EvidenceComment,
     EvidenceFile,
     EvidenceKind,
-    EvidenceVersion,
     WitnessTestimony,
 )
 from portfolio.evidence.selectors import missing_for_submission
@@ -47,7 +45,7 @@ class EvidenceError(Exception):
     """A change to evidence or a sign-off that the rules do not allow."""
 
 
-def _lock(evidence: Evidence) -> Evidence:
+def lock_evidence(evidence: Evidence) -> Evidence:
     """The row again, locked until the transaction ends, with the caller's apprenticeship
     (which carries the viewer's roles)."""
     locked = Evidence.objects.select_for_update().get(pk=evidence.pk)
@@ -197,7 +195,7 @@ def save_draft(
     Accepted evidence starts a new version; evidence waiting for review can't change."""
     _validate_activity_date(activity_date, today or timezone.localdate())
     _check_mapping(evidence.apprenticeship, duties, ksbs, testimonies)
-    locked = _lock(evidence)
+    locked = lock_evidence(evidence)
     mapped_duties = set(locked.duties.values_list("pk", flat=True))
     mapped_ksbs = set(locked.ksbs.values_list("pk", flat=True))
     _check_current(duties, ksbs, mapped_duties=mapped_duties, mapped_ksbs=mapped_ksbs)
@@ -227,7 +225,7 @@ def save_draft(
 
 
 def _storage_name(evidence: Evidence, checked: uploads.CheckedFile) -> str:
-    extension = uploads.TYPES[checked.type_key].extensions[0]
+    extension = filetypes.TYPES[checked.type_key].extensions[0]
     return f"evidence/{evidence.apprenticeship_id}/{uuid.uuid4().hex}{extension}"
 
 
@@ -282,7 +280,7 @@ def add_files(*, evidence: Evidence, by: User, files: Iterable[UploadedFile]) ->
     stored: list[str] = []
     try:
         with transaction.atomic():
-            locked = _lock(evidence)
+            locked = lock_evidence(evidence)
             current = EvidenceFile.objects.current().filter(evidence=locked).count()
             if current + len(checked) > MAX_FILES_PER_ITEM:
                 raise EvidenceError(
@@ -332,7 +330,7 @@ def add_files(*, evidence: Evidence, by: User, files: Iterable[UploadedFile]) ->
 def remove_file(*, file: EvidenceFile, by: User) -> None:
     """Take a file off the version being worked on. Its bytes are kept: an accepted
     version may rely on it, and nothing saved is ever lost."""
-    locked = _lock(file.evidence)
+    locked = lock_evidence(file.evidence)
     if file.removed_at is not None:
         raise EvidenceError("That file has already been removed.")
     _make_editable(locked, by)
@@ -363,7 +361,7 @@ def submit_evidence(
 ) -> Evidence:
     """Send the evidence to the tutor. The apprentice confirms it is their own work and
     that it does not identify anyone they support."""
-    locked = _lock(evidence)
+    locked = lock_evidence(evidence)
     if locked.status not in (Evidence.Status.DRAFT, Evidence.Status.REFERRED):
         raise EvidenceError("Only a draft or evidence that was referred back can be submitted.")
     missing = missing_for_submission(locked, today=today)
@@ -397,7 +395,7 @@ def submit_evidence(
 @transaction.atomic
 def take_back_evidence(*, evidence: Evidence, by: User) -> Evidence:
     """The apprentice takes submitted evidence back to change it before the tutor decides."""
-    locked = _lock(evidence)
+    locked = lock_evidence(evidence)
     if locked.status != Evidence.Status.SUBMITTED:
         raise EvidenceError("Only evidence waiting for review can be taken back.")
     locked.status = Evidence.Status.DRAFT
@@ -418,7 +416,7 @@ def take_back_evidence(*, evidence: Evidence, by: User) -> Evidence:
 
 @transaction.atomic
 def set_employer_visibility(*, evidence: Evidence, by: User, visible: bool) -> Evidence:
-    locked = _lock(evidence)
+    locked = lock_evidence(evidence)
     if locked.visible_to_employer == visible:
         return locked
     locked.visible_to_employer = visible
@@ -437,93 +435,3 @@ def set_employer_visibility(*, evidence: Evidence, by: User, visible: bool) -> E
 
 
 # -- review ----------------------------------------------------------------------------
-
-
-class Decision:
-    ACCEPT = "accept"
-    REFER = "refer"
-    CHOICES = (
-        (ACCEPT, "Accept it"),
-        (REFER, "Refer it back with feedback"),
-    )
-
-
-def _freeze(evidence: Evidence, by: User, now: dt.datetime) -> EvidenceVersion:
-    version = EvidenceVersion(
-        evidence=evidence,
-        number=evidence.version,
-        title=evidence.title,
-        kind=evidence.kind,
-        activity_date=evidence.activity_date,
-        account=evidence.account,
-        submitted_at=evidence.submitted_at or now,
-        accepted_at=now,
-        accepted_by=by,
-    )
-    version.full_clean()
-    version.save()
-    version.duties.set(evidence.duties.all())
-    version.ksbs.set(evidence.ksbs.all())
-    version.files.set(EvidenceFile.objects.current().filter(evidence=evidence))
-    version.testimonies.set(evidence.testimonies.all())
-    return version
-
-
-@transaction.atomic
-def review_evidence(*, evidence: Evidence, by: User, decision: str, feedback: str) -> Evidence:
-    """Accept submitted evidence (freezing this version) or refer it back with feedback.
-    The decision is posted to the item's thread and kept in the history."""
-    feedback = feedback.strip()
-    locked = _lock(evidence)
-    if locked.status != Evidence.Status.SUBMITTED:
-        raise EvidenceError(
-            "This evidence is not waiting for review any more. Someone may have just "
-            "reviewed it, or the apprentice took it back."
-        )
-    if decision == Decision.REFER and not feedback:
-        raise EvidenceError("Say what needs to change when you refer evidence back.")
-    if decision not in (Decision.ACCEPT, Decision.REFER):
-        raise EvidenceError("Choose whether to accept it or refer it back.")
-    now = timezone.now()
-    before = snapshot(locked, EVIDENCE_FIELDS)
-    if decision == Decision.ACCEPT:
-        locked.accepted_version = _freeze(locked, by, now)
-        locked.status = Evidence.Status.ACCEPTED
-        kind, verb = EvidenceComment.Kind.ACCEPTED, "Accepted"
-    else:
-        locked.status = Evidence.Status.REFERRED
-        kind, verb = EvidenceComment.Kind.REFERRED, "Referred back"
-    locked.reviewed_at = now
-    locked.reviewed_by = by
-    locked.save(update_fields=["status", "accepted_version", "reviewed_at", "reviewed_by"])
-    EvidenceComment.objects.create(
-        evidence=locked, author=by, kind=kind, version=locked.version, body=feedback
-    )
-    record_event(
-        action=(
-            AuditAction.EVIDENCE_ACCEPTED
-            if decision == Decision.ACCEPT
-            else AuditAction.EVIDENCE_REFERRED
-        ),
-        obj=locked,
-        actor=by,
-        apprenticeship_id=locked.apprenticeship_id,
-        summary=f"{verb} “{locked.display_title}” (version {locked.version})",
-        before=before,
-        after={**snapshot(locked, EVIDENCE_FIELDS), "feedback": feedback},
-    )
-    return locked
-
-
-@transaction.atomic
-def add_comment(*, evidence: Evidence, by: User, body: str) -> EvidenceComment:
-    body = body.strip()
-    if not body:
-        raise EvidenceError("Write something before you send a comment.")
-    comment = EvidenceComment(
-        evidence=evidence, author=by, kind=EvidenceComment.Kind.COMMENT, version=evidence.version
-    )
-    comment.body = body
-    comment.full_clean()
-    comment.save()
-    return comment

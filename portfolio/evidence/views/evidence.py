@@ -24,6 +24,7 @@ from portfolio.evidence.forms import (
     UploadForm,
 )
 from portfolio.evidence.models import Evidence, EvidenceFile, EvidenceVersion
+from portfolio.evidence.services import decisions
 from portfolio.evidence.services import evidence as services
 from portfolio.evidence.services.evidence import EvidenceError
 from portfolio.evidence.views.common import can, form_errors
@@ -302,11 +303,11 @@ def evidence_review(request, pk: int):
     form = ReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.review_evidence(evidence=evidence, by=request.user, **form.cleaned_data)
+            decisions.review_evidence(evidence=evidence, by=request.user, **form.cleaned_data)
         except EvidenceError as error:
             form.add_error(None, str(error))
         else:
-            accepted = form.cleaned_data["decision"] == services.Decision.ACCEPT
+            accepted = form.cleaned_data["decision"] == decisions.Decision.ACCEPT
             messages.success(
                 request, "Accepted." if accepted else "Referred back with your feedback."
             )
@@ -323,7 +324,9 @@ def evidence_comment(request, pk: int):
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            services.add_comment(evidence=evidence, by=request.user, body=form.cleaned_data["body"])
+            decisions.add_comment(
+                evidence=evidence, by=request.user, body=form.cleaned_data["body"]
+            )
         except EvidenceError as error:
             messages.error(request, str(error))
         else:

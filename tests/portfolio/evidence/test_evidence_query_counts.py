@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from portfolio.evidence.models import Evidence
+from portfolio.evidence.services import decisions, sign_offs
 from portfolio.evidence.services import evidence as services
-from portfolio.evidence.services import sign_offs
 from tests import factories, samples
 from tests.helpers.evidence import make_evidence
 from tests.query_counts import APPRENTICESHIP_PAGE_QUERIES, CASELOAD_QUERIES, assert_flat_queries
@@ -34,10 +34,10 @@ def more_evidence(apprenticeship, tutor, n=4):
                         names_no_one=True,
                     )
                 if status == Evidence.Status.ACCEPTED:
-                    accepted = services.review_evidence(
+                    accepted = decisions.review_evidence(
                         evidence=evidence, by=tutor, decision="accept", feedback=""
                     )
-                    services.add_comment(evidence=accepted, by=tutor, body="Well done.")
+                    decisions.add_comment(evidence=accepted, by=tutor, body="Well done.")
         factories.WitnessTestimonyFactory(apprenticeship=apprenticeship)
         version = (
             Evidence.objects.filter(apprenticeship=apprenticeship, status="accepted")
@@ -97,7 +97,7 @@ def test_evidence_page_keeps_a_flat_query_count(client, personas):
 
     def grow():
         for _ in range(5):
-            services.add_comment(evidence=evidence, by=personas["tutor"], body="More")
+            decisions.add_comment(evidence=evidence, by=personas["tutor"], body="More")
 
     assert_flat_queries(client, reverse("portfolio:evidence-detail", args=[evidence.pk]), grow, 15)
 

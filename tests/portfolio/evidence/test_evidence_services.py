@@ -16,8 +16,8 @@ from portfolio.evidence.models import (
     EvidenceVersion,
     ProtectedName,
 )
+from portfolio.evidence.services import decisions, sign_offs
 from portfolio.evidence.services import evidence as services
-from portfolio.evidence.services import sign_offs
 from portfolio.evidence.services import testimonies as testimonies_services
 from portfolio.evidence.services.evidence import EvidenceError
 from tests import factories, samples
@@ -133,7 +133,7 @@ def test_identifier_findings_cover_title_account_files_and_private_names(
 
 
 def test_accepting_freezes_a_version_and_posts_to_the_thread(submitted, personas):
-    accepted = services.review_evidence(
+    accepted = decisions.review_evidence(
         evidence=submitted, by=personas["tutor"], decision="accept", feedback="Clear and honest."
     )
     version = accepted.accepted_version
@@ -153,12 +153,12 @@ def test_accepting_freezes_a_version_and_posts_to_the_thread(submitted, personas
 
 def test_referring_back_needs_feedback(submitted, personas):
     with pytest.raises(EvidenceError, match="Say what needs to change"):
-        services.review_evidence(
+        decisions.review_evidence(
             evidence=submitted, by=personas["tutor"], decision="refer", feedback=" "
         )
     submitted.refresh_from_db()
     assert submitted.status == Evidence.Status.SUBMITTED
-    services.review_evidence(
+    decisions.review_evidence(
         evidence=submitted, by=personas["tutor"], decision="refer", feedback="Say what you learned."
     )
     submitted.refresh_from_db()
@@ -167,11 +167,11 @@ def test_referring_back_needs_feedback(submitted, personas):
 
 
 def test_a_second_review_of_the_same_submission_is_refused(submitted, personas):
-    services.review_evidence(
+    decisions.review_evidence(
         evidence=submitted, by=personas["tutor"], decision="accept", feedback=""
     )
     with pytest.raises(EvidenceError, match="not waiting for review"):
-        services.review_evidence(
+        decisions.review_evidence(
             evidence=submitted, by=personas["tutor"], decision="refer", feedback="x"
         )
 
@@ -205,7 +205,7 @@ def test_editing_accepted_evidence_makes_a_new_version_and_keeps_the_accepted_on
     services.submit_evidence(
         evidence=edited, by=personas["apprentice"], own_work=True, names_no_one=True
     )
-    services.review_evidence(evidence=edited, by=personas["tutor"], decision="accept", feedback="")
+    decisions.review_evidence(evidence=edited, by=personas["tutor"], decision="accept", feedback="")
     assert list(
         EvidenceVersion.objects.filter(evidence=accepted).values_list("number", "title")
     ) == [
@@ -222,7 +222,7 @@ def test_removing_a_file_keeps_it_in_the_accepted_version(apprenticeship, person
     services.submit_evidence(
         evidence=evidence, by=personas["apprentice"], own_work=True, names_no_one=True
     )
-    accepted = services.review_evidence(
+    accepted = decisions.review_evidence(
         evidence=evidence, by=personas["tutor"], decision="accept", feedback=""
     )
     file.evidence = accepted

@@ -4,7 +4,7 @@ off on the way is told apart from no file at all."""
 import pytest
 from django.urls import reverse
 
-from portfolio.evidence import uploads
+from portfolio.evidence import filetypes, uploads
 from portfolio.evidence.models import EvidenceFile
 from portfolio.evidence.services import evidence as services
 from tests import samples
@@ -38,7 +38,7 @@ def test_text_in_any_common_encoding_is_accepted_and_kept_as_utf8(label, data):
 def test_a_utf16_file_is_not_mistaken_for_mp3_audio():
     data = NOTES.encode("utf-16")
     assert data[:2] == b"\xff\xfe"  # what the MP3 check used to take for a frame header
-    assert uploads.sniff(data[:100]) == "txt"
+    assert filetypes.sniff(data[:100]) == "txt"
 
 
 def test_markup_hidden_in_utf16_is_still_refused():
@@ -52,7 +52,7 @@ def test_markup_hidden_in_utf16_is_still_refused():
     [bytes(range(256)) * 4, b"\x01\x02\x03\x04plain words" * 50, b"abc\x00def" * 20],
 )
 def test_binary_data_is_still_not_text(data):
-    assert uploads.text_encoding(data) is None
+    assert filetypes.text_encoding(data) is None
 
 
 def test_the_stored_file_is_utf8(draft, personas):
