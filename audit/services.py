@@ -1,3 +1,5 @@
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
@@ -36,3 +38,45 @@ def record_event(
     event.full_clean()
     event.save()
     return event
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One object's entry in a batch for `record_events`."""
+
+    obj: models.Model
+    summary: str
+    apprenticeship_id: int | None = None
+    before: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
+
+
+def record_events(
+    *,
+    action: AuditAction,
+    records: Sequence[EventRecord],
+    actor: User | None = None,
+    actor_label: str = "",
+) -> list[AuditEvent]:
+    """Append one event per record, all by the same actor, in one INSERT. Call it inside
+    the transaction that made the changes, as with `record_event`; the actor is the one the
+    caller already holds, so it is not looked up again."""
+    at = timezone.now()
+    who = actor if actor is not None and actor.is_authenticated else None
+    events = []
+    for record in records:
+        event = AuditEvent(
+            at=at,
+            actor=who,
+            actor_label=actor_label,
+            action=action,
+            object_type=record.obj._meta.label_lower,
+            object_id=str(record.obj.pk),
+            apprenticeship_id=record.apprenticeship_id,
+            summary=record.summary[:300],
+            before=record.before,
+            after=record.after,
+        )
+        event.full_clean(exclude=["actor"])
+        events.append(event)
+    return AuditEvent.objects.bulk_create(events)

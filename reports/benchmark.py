@@ -61,13 +61,15 @@ def _photo(n: int) -> bytes:
 
 
 def prepare(database_url: str, items: int) -> int:
-    """Create the scratch database and the portfolio. Returns the apprenticeship id."""
-    import psycopg
+    """Create the scratch database and the portfolio. Returns the apprenticeship id.
 
-    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        connection.execute(f'CREATE DATABASE "{DB_NAME}"')
+    The database is the one --database-url names. It is created here, or recreated only if
+    an earlier benchmark made it (config.scratch_database): an existing database of any
+    other origin stops the benchmark before anything is dropped.
+    """
+    from config.scratch_database import recreate_scratch_database
+
+    recreate_scratch_database(database_url)
     _setup_django(database_url)
     import datetime as dt
     from decimal import Decimal
@@ -195,8 +197,13 @@ def main() -> None:
         print(json.dumps(run_phase(args.database_url, args.phase, args.apprenticeship, args.html)))  # noqa: T201
         return
 
+    from config.scratch_database import ScratchDatabaseRefused
+
     began = time.perf_counter()
-    apprenticeship_id = prepare(args.database_url, args.items)
+    try:
+        apprenticeship_id = prepare(args.database_url, args.items)
+    except ScratchDatabaseRefused as refused:
+        sys.exit(str(refused))
     print(f"Prepared {args.items} items with photos in {time.perf_counter() - began:.1f} s.")  # noqa: T201
     html_path = f"/tmp/peerfolio-benchmark-{os.getpid()}.json"  # noqa: S108
     rows = {}

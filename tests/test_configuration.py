@@ -43,3 +43,32 @@ def test_docker_compose_has_web_worker_database_and_redis_with_healthchecks():
     env = services["web"]["environment"]
     assert env["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in env["DATABASE_URL"]
     assert env["REDIS_URL"] == "redis://redis:6379/0"
+
+
+def test_gunicorn_serves_with_threads_sized_from_the_cores():
+    import subprocess
+
+    def sizing(**env: str) -> list[str]:
+        return subprocess.run(  # noqa: S603
+            [str(ROOT / "bin" / "docker-entrypoint"), "gunicorn-sizing"],
+            env={"PATH": "/usr/bin:/bin", **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+
+    assert sizing(WEB_CORES="2") == [
+        "--worker-class",
+        "gthread",
+        "--workers",
+        "3",
+        "--threads",
+        "4",
+    ]
+    assert sizing(WEB_CORES="8")[3] == "9"
+    assert sizing(WEB_CONCURRENCY="2", WEB_THREADS="8")[3::2] == ["2", "8"]
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    web = compose["services"]["web"]["environment"]
+    assert web["WEB_THREADS"] == "${WEB_THREADS:-4}"
+    assert web["DATABASE_URL"] == compose["services"]["worker"]["environment"]["DATABASE_URL"]
+    assert "$(gunicorn_sizing)" in (ROOT / "bin" / "docker-entrypoint").read_text()

@@ -64,6 +64,12 @@ class WitnessTestimony(models.Model):
 
     class Meta:
         ordering = ["-witnessed_on", "-pk"]
+        indexes = [
+            # The testimonies list: one apprenticeship's, most recently witnessed first.
+            models.Index(
+                fields=["apprenticeship", "-witnessed_on", "-id"], name="testimony_list_order"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Witness testimony by {self.author} on {self.witnessed_on:%-d %B %Y}"
@@ -137,6 +143,10 @@ class Evidence(models.Model):
         verbose_name_plural = "evidence"
         indexes = [
             models.Index(fields=["apprenticeship", "status", "submitted_at"]),
+            # The evidence list: one apprenticeship's items, newest change first.
+            models.Index(
+                fields=["apprenticeship", "-updated_at", "-id"], name="evidence_list_order"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -153,6 +153,12 @@ class OtjEntry(models.Model):
                 condition=Q(is_current=True),
                 name="otj_entry_current_date",
             ),
+            # The log's page: one apprenticeship's current entries, newest day first.
+            models.Index(
+                fields=["apprenticeship", "-date", "-id"],
+                condition=Q(is_current=True),
+                name="otj_entry_log_order",
+            ),
         ]
 
     def __str__(self) -> str:

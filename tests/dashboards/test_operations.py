@@ -13,7 +13,7 @@ from tests import factories
 from tests.query_counts import assert_flat_queries
 
 # With failed jobs shown, one more than the pinned overview: their apprentices.
-OVERVIEW_QUERIES = 16
+OVERVIEW_QUERIES = 13
 
 
 def failed_job(apprenticeship_id, subject="Please sign", reason="The mail server refused it."):

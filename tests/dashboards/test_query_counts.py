@@ -29,10 +29,10 @@ def more_apprenticeships(personas, n: int = 8, **extra):
 @pytest.mark.parametrize(
     ("persona", "url_name", "queries", "extra"),
     [
-        ("admin", "dashboards:overview", 15, {}),
+        ("admin", "dashboards:overview", 12, {}),
         ("tutor", "dashboards:caseload", CASELOAD_QUERIES, {}),
-        ("employer", "dashboards:employer-home", 9, {}),
-        ("assessor", "dashboards:assessor-home", 9, {"status": Apprenticeship.Status.GATEWAY}),
+        ("employer", "dashboards:employer-home", 6, {}),
+        ("assessor", "dashboards:assessor-home", 6, {"status": Apprenticeship.Status.GATEWAY}),
     ],
 )
 def test_role_pages_keep_a_flat_query_count(client, personas, persona, url_name, queries, extra):
@@ -59,11 +59,11 @@ def test_organisation_pages_keep_a_flat_query_count(client, personas):
                 organisation=personas["apprenticeship"].employer
             )
 
-    assert_flat_queries(client, reverse("apprenticeship:organisation-list"), grow, 9)
+    assert_flat_queries(client, reverse("apprenticeship:organisation-list"), grow, 6)
     url = reverse(
         "apprenticeship:organisation-detail", args=[personas["apprenticeship"].employer_id]
     )
-    assert_flat_queries(client, url, grow, 9)
+    assert_flat_queries(client, url, grow, 6)
 
 
 def test_history_keeps_a_flat_query_count(client, personas):
@@ -82,7 +82,7 @@ def test_history_keeps_a_flat_query_count(client, personas):
 
     grow()
     url = reverse("apprenticeship:apprenticeship-history", args=[a.pk])
-    assert_flat_queries(client, url, grow, 9)
+    assert_flat_queries(client, url, grow, 6)
 
 
 def test_standard_list_keeps_a_flat_query_count(client, personas):
@@ -91,4 +91,4 @@ def test_standard_list_keeps_a_flat_query_count(client, personas):
     def grow():
         factories.StandardVersionFactory.create_batch(5)
 
-    assert_flat_queries(client, reverse("standards:standard-list"), grow, 8)
+    assert_flat_queries(client, reverse("standards:standard-list"), grow, 5)

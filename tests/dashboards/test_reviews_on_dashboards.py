@@ -91,5 +91,5 @@ def test_caseload_keeps_a_flat_query_count_with_reviews(client, personas):
 
 def test_overview_keeps_a_flat_query_count_with_review_flags(client, personas):
     client.force_login(personas["admin"])
-    assert_flat_queries(client, reverse("dashboards:overview"), _more_reviews(personas), 15)
+    assert_flat_queries(client, reverse("dashboards:overview"), _more_reviews(personas), 12)
     assert Apprenticeship.objects.count() == 2

@@ -47,7 +47,7 @@ def test_standard_page_labels_the_assessment_plan_as_secondary_and_the_grades_as
 def test_standard_page_query_count_is_fixed(client, personas, st0896, django_assert_num_queries):
     client.force_login(personas["tutor"])
     url = reverse("standards:standard-detail", args=[st0896.pk])
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         client.get(url)
 
 

@@ -17,7 +17,7 @@ from apprenticeship.models import Apprenticeship, Role
 from apprenticeship.services import lock_apprenticeship
 from audit.actions import OTJ_DECIDED, AuditAction
 from audit.changes import snapshot
-from audit.services import record_event
+from audit.services import EventRecord, record_event, record_events
 from portfolio.evidence.models import Evidence
 from portfolio.training.errors import OtjError
 from portfolio.training.formatting import day_text, format_minutes
@@ -334,21 +334,55 @@ def verify_otj_entries(
 ) -> tuple[int, int]:
     """Verify several entries of one apprenticeship at once: (entry id, revision seen).
     Entries that changed, were decided meanwhile or belong elsewhere are skipped.
-    Returns (verified, skipped)."""
+    Returns (verified, skipped).
+
+    A constant number of queries however many entries are ticked: the apprenticeship is
+    locked first (as every change to its log does), then the chosen entries in one
+    query; one UPDATE decides those still waiting in the revision seen, and one INSERT
+    records each in the history."""
     seen_revisions = dict(seen)
-    entries = OtjEntry.objects.filter(apprenticeship=apprenticeship, pk__in=list(seen_revisions))
-    verified = 0
-    for entry in entries.order_by("pk"):
-        try:
-            with transaction.atomic():
-                _decide(
-                    entry=entry,
-                    by=by,
-                    as_role=as_role,
-                    status=OtjEntry.Status.VERIFIED,
-                    revision=seen_revisions[entry.pk],
-                )
-        except OtjError:
-            continue
-        verified += 1
-    return verified, len(seen_revisions) - verified
+    if as_role not in VERIFIER_ROLES or not seen_revisions:
+        return 0, len(seen_revisions)
+    locked_apprenticeship = lock_apprenticeship(apprenticeship)
+    if log_is_closed(locked_apprenticeship) or by.pk == locked_apprenticeship.apprentice_id:
+        return 0, len(seen_revisions)
+    chosen = list(
+        OtjEntry.objects.select_for_update(of=("self",))
+        .filter(
+            apprenticeship=locked_apprenticeship,
+            pk__in=list(seen_revisions),
+            is_current=True,
+            status=OtjEntry.Status.PENDING,
+        )
+        .order_by("pk")
+    )
+    chosen = [entry for entry in chosen if entry.revision == seen_revisions[entry.pk]]
+    if not chosen:
+        return 0, len(seen_revisions)
+    decided_at = timezone.now()
+    OtjEntry.objects.filter(pk__in=[entry.pk for entry in chosen]).update(
+        status=OtjEntry.Status.VERIFIED,
+        decided_by=by,
+        decided_as=as_role.value,
+        decided_at=decided_at,
+        rejection_reason="",
+    )
+    status = OtjEntry.Status.VERIFIED
+    record_events(
+        action=OTJ_DECIDED[status],
+        actor=by,
+        records=[
+            EventRecord(
+                obj=entry,
+                apprenticeship_id=entry.apprenticeship_id,
+                summary=(
+                    f"Verified {format_minutes(entry.minutes)} of off-the-job training on "
+                    f"{day_text(entry.date)} as {as_role.label.lower()}"
+                ),
+                before={"status": OtjEntry.Status.PENDING},
+                after={"status": status, "reason": "", "as": as_role.value},
+            )
+            for entry in chosen
+        ],
+    )
+    return len(chosen), len(seen_revisions) - len(chosen)

@@ -60,12 +60,12 @@ def more_evidence(apprenticeship, tutor, n=4):
 @pytest.mark.parametrize(
     ("persona", "url_name", "queries"),
     [
-        ("apprentice", "portfolio:evidence-list", 12),
-        ("tutor", "portfolio:evidence-list", 12),
-        ("employer", "portfolio:evidence-list", 12),
-        ("apprentice", "portfolio:coverage", 17),
-        ("tutor", "portfolio:coverage", 17),
-        ("tutor", "portfolio:testimony-list", 9),
+        ("apprentice", "portfolio:evidence-list", 9),
+        ("tutor", "portfolio:evidence-list", 9),
+        ("employer", "portfolio:evidence-list", 9),
+        ("apprentice", "portfolio:coverage", 14),
+        ("tutor", "portfolio:coverage", 14),
+        ("tutor", "portfolio:testimony-list", 6),
         ("tutor", "dashboards:apprenticeship-detail", APPRENTICESHIP_PAGE_QUERIES),
     ],
 )
@@ -87,7 +87,7 @@ def test_duty_page_keeps_a_flat_query_count(client, personas):
     duty = apprenticeship.sign_offs.get().duty
     client.force_login(personas["tutor"])
     url = reverse("portfolio:duty-detail", args=[apprenticeship.pk, duty.pk])
-    assert_flat_queries(client, url, more_evidence(apprenticeship, personas["tutor"]), 14)
+    assert_flat_queries(client, url, more_evidence(apprenticeship, personas["tutor"]), 11)
 
 
 def test_evidence_page_keeps_a_flat_query_count(client, personas):
@@ -99,7 +99,7 @@ def test_evidence_page_keeps_a_flat_query_count(client, personas):
         for _ in range(5):
             decisions.add_comment(evidence=evidence, by=personas["tutor"], body="More")
 
-    assert_flat_queries(client, reverse("portfolio:evidence-detail", args=[evidence.pk]), grow, 15)
+    assert_flat_queries(client, reverse("portfolio:evidence-detail", args=[evidence.pk]), grow, 12)
 
 
 def test_caseload_keeps_a_flat_query_count(client, personas):

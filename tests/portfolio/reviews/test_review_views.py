@@ -344,7 +344,7 @@ def test_review_list_keeps_a_flat_query_count(client, personas):
     record(personas)
     client.force_login(personas["tutor"])
     url = reverse("portfolio:review-list", args=[personas["apprenticeship"].pk])
-    assert_flat_queries(client, url, _more_reviews(personas), 14)
+    assert_flat_queries(client, url, _more_reviews(personas), 11)
 
 
 def test_review_detail_keeps_a_flat_query_count(client, personas):
@@ -356,4 +356,4 @@ def test_review_detail_keeps_a_flat_query_count(client, personas):
             record(personas, review=review, discussion=f"Change {n}")
             sign_all(personas, review)
 
-    assert_flat_queries(client, review.get_absolute_url(), grow, 12)
+    assert_flat_queries(client, review.get_absolute_url(), grow, 9)

@@ -348,6 +348,63 @@ def test_several_entries_verified_at_once_skip_those_that_changed(apprenticeship
     assert statuses[a.pk] == statuses[c.pk] == OtjEntry.Status.VERIFIED
 
 
+def test_verifying_many_entries_takes_the_same_queries_for_5_as_for_50(
+    apprenticeship, duty, personas
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def verify(count: int) -> int:
+        entries = [
+            factories.OtjEntryFactory(apprenticeship=apprenticeship, duty=duty, minutes=30)
+            for _ in range(count)
+        ]
+        with CaptureQueriesContext(connection) as context:
+            verified, skipped = otj_log.verify_otj_entries(
+                apprenticeship=apprenticeship,
+                by=personas["tutor"],
+                as_role=Role.TUTOR,
+                seen=[(entry.pk, entry.revision) for entry in entries],
+            )
+        assert (verified, skipped) == (count, 0)
+        return len(context.captured_queries)
+
+    # Lock the apprenticeship, lock the entries, one UPDATE, one INSERT into the history
+    # (inside the transaction's savepoint and its release).
+    assert verify(5) == verify(50) == 6
+    assert OtjEntry.objects.filter(status=OtjEntry.Status.VERIFIED).count() == 55
+    events = AuditEvent.objects.filter(action="otj.verified")
+    assert events.count() == 55
+    assert {event.actor_id for event in events} == {personas["tutor"].pk}
+    assert all(event.apprenticeship_id == apprenticeship.pk for event in events)
+    entry = OtjEntry.objects.filter(status=OtjEntry.Status.VERIFIED).first()
+    assert entry.decided_by == personas["tutor"] and entry.decided_as == "tutor"
+    assert entry.decided_at is not None
+    assert events.for_object(entry).get().summary.startswith("Verified 30 minutes")
+
+
+def test_verifying_many_as_the_apprentice_or_after_gateway_changes_nothing(
+    apprenticeship, duty, personas
+):
+    entry = log(apprenticeship, duty)
+    before = snapshot()
+    assert otj_log.verify_otj_entries(
+        apprenticeship=apprenticeship,
+        by=apprenticeship.apprentice,
+        as_role=Role.TUTOR,
+        seen=[(entry.pk, entry.revision)],
+    ) == (0, 1)
+    apprenticeship.status = Apprenticeship.Status.GATEWAY
+    apprenticeship.save(update_fields=["status"])
+    assert otj_log.verify_otj_entries(
+        apprenticeship=apprenticeship,
+        by=personas["tutor"],
+        as_role=Role.TUTOR,
+        seen=[(entry.pk, entry.revision)],
+    ) == (0, 1)
+    assert snapshot() == before
+
+
 def test_nothing_is_verified_after_gateway(apprenticeship, duty, personas):
     entry = log(apprenticeship, duty)
     apprenticeship.status = Apprenticeship.Status.GATEWAY

@@ -1,0 +1,57 @@
+"""Long lists read one page in the order an index already holds: no sort of every row."""
+
+import pytest
+from django.db import connection, transaction
+
+from audit.models import AuditEvent
+from portfolio.evidence.models import Evidence, WitnessTestimony
+from portfolio.training.models import OtjEntry
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the plans are PostgreSQL's"
+)
+
+
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # On a test-sized table a sequential scan is cheapest; rule it out to see whether
+        # an index can serve the order at all.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize(
+    ("queryset", "index"),
+    [
+        (
+            lambda: Evidence.objects.filter(apprenticeship_id=1).order_by("-updated_at", "-pk")[
+                :25
+            ],
+            "evidence_list_order",
+        ),
+        (
+            lambda: (
+                OtjEntry.objects.current().filter(apprenticeship_id=1).order_by("-date", "-pk")[:25]
+            ),
+            "otj_entry_log_order",
+        ),
+        (
+            lambda: WitnessTestimony.objects.filter(apprenticeship_id=1).order_by(
+                "-witnessed_on", "-pk"
+            )[:25],
+            "testimony_list_order",
+        ),
+        (
+            lambda: AuditEvent.objects.filter(apprenticeship_id=1)[:25],
+            "audit_history_order",
+        ),
+    ],
+    ids=["evidence", "off-the-job log", "testimonies", "history"],
+)
+def test_a_list_page_is_read_from_its_index_without_sorting(db, queryset, index):
+    plan = _plan(queryset())
+    assert index in plan, plan
+    assert "Sort" not in plan, plan
