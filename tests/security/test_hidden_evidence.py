@@ -129,6 +129,9 @@ def walk(client, start: str) -> dict[str, str]:
         url = queue.pop(0)
         response = client.get(url)
         assert response.status_code != 500, f"{url} answered 500"
+        if "html" in response.get("Content-Type", ""):
+            # No signed-in page may be kept by the browser or a proxy.
+            assert "no-store" in response.get("Cache-Control", ""), url
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
         body = response.content.decode()
