@@ -19,9 +19,9 @@ from apprenticeship.forms import (
     OrganisationForm,
     RenameOrganisationForm,
 )
+from apprenticeship.history import visible_events
 from apprenticeship.models import InterimOtjMinimum, Role
 from apprenticeship.otj_minimum import interim_minimum_rows
-from audit.models import AuditEvent
 from config.pagination import paginate
 from standards.models import StandardVersion
 
@@ -29,7 +29,7 @@ from standards.models import StandardVersion
 @login_required
 def apprenticeship_history(request, pk: int):
     apprenticeship = access.get_apprenticeship_for(request.user, pk, Action.VIEW_HISTORY)
-    events = AuditEvent.objects.with_actor().filter(apprenticeship_id=apprenticeship.pk)
+    events = visible_events(apprenticeship)
     return render(
         request,
         "apprenticeship/apprenticeship_history.html",

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from config.downloads import protect_download
 from reports import access, services
 from reports.content import ReportUnavailable
 from reports.models import Report
@@ -77,7 +78,4 @@ def report_download(request, pk: int):
         filename=report.download_name,
         content_type="application/pdf",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "no-store, private"
-    return response
+    return protect_download(response)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apprenticeship.access import Action, get_apprenticeship_for, permissions
 from apprenticeship.models import Apprenticeship
+from config.downloads import protect_download
 from epa import access
 from epa.forms.gateway import DeclarationForm, EnglishMathsForm, ReasonForm
 from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
@@ -17,7 +18,6 @@ from epa.selectors import gateway as selectors
 from epa.services import gateway as services
 from epa.services.gateway import GatewayError
 from portfolio.evidence.models import EvidenceFile
-from portfolio.evidence.views.files import protect_download
 
 
 @login_required

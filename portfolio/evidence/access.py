@@ -12,7 +12,8 @@ A record the viewer may not see is a 404, whatever the action.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from accounts.models import User
@@ -22,6 +23,7 @@ from portfolio.evidence.models import (
     DutySignOff,
     Evidence,
     EvidenceFile,
+    EvidenceVersion,
     ProtectedName,
     WitnessTestimony,
 )
@@ -41,6 +43,28 @@ def visible_evidence(apprenticeship: Apprenticeship) -> QuerySet[Evidence]:
     if Role.EMPLOYER in roles:
         return evidence.submitted().filter(visible_to_employer=True)
     return evidence.none()
+
+
+def visible_versions(apprenticeship: Apprenticeship) -> QuerySet[EvidenceVersion]:
+    """Versions of the evidence its viewer may see (for what a sign-off relies on): a
+    version of an item the viewer may not see is not shown, not even its title."""
+    return EvidenceVersion.objects.filter(
+        evidence__in=visible_evidence(apprenticeship).values("pk")
+    )
+
+
+def hidden_evidence_events(apprenticeship: Apprenticeship) -> Q | None:
+    """The history lines about evidence the viewer may not see (a draft's title is the
+    apprentice's own until they submit it). Registered with apprenticeship.history."""
+    if Role.APPRENTICE in apprenticeship.viewer_roles:
+        return None
+    visible_ids = (
+        visible_evidence(apprenticeship)
+        .order_by()
+        .annotate(key=Cast("pk", output_field=CharField()))
+        .values("key")
+    )
+    return Q(object_type=Evidence._meta.label_lower) & ~Q(object_id__in=visible_ids)
 
 
 def _require(apprenticeship: Apprenticeship, action: Action) -> None:

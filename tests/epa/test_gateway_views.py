@@ -2,12 +2,12 @@ import pytest
 from django.urls import reverse
 
 from apprenticeship.models import Apprenticeship
+from config.downloads import DOWNLOAD_HEADERS
 from epa.models import GatewayDeclaration
 from epa.services import gateway as services
 from portfolio.evidence.models import EvidenceFile
 from portfolio.evidence.services import evidence as evidence_services
 from portfolio.evidence.services import sign_offs
-from portfolio.evidence.views.files import DOWNLOAD_HEADERS
 from tests import samples
 from tests.helpers import reviews as review_helpers
 from tests.helpers.evidence import make_evidence

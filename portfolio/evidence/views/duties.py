@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,7 +43,13 @@ def duty_detail(request, pk: int, duty_pk: int):
     sign_offs = (
         DutySignOff.objects.filter(apprenticeship=apprenticeship, duty=duty)
         .select_related("signed_by", "withdrawn_by")
-        .prefetch_related("evidence_versions")
+        .prefetch_related(
+            # Only what the viewer may see of what it relies on, as on the item's own page.
+            Prefetch(
+                "evidence_versions",
+                queryset=access.visible_versions(apprenticeship).order_by("evidence_id", "number"),
+            )
+        )
         .order_by("-signed_at")
     )
     return render(

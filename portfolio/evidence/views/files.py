@@ -4,13 +4,14 @@ the access-checked download view, with a policy that stops them running anything
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import FileUploadHandler
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from apprenticeship.access import Action
+from config.downloads import protect_download
 from portfolio.evidence import access
 from portfolio.evidence.forms import (
     UploadForm,
@@ -18,27 +19,6 @@ from portfolio.evidence.forms import (
 from portfolio.evidence.services import evidence as services
 from portfolio.evidence.services.evidence import EvidenceError
 from portfolio.evidence.views.evidence import render_edit_page
-
-# Uploaded files are sent as downloads that can't run anything, even if a browser tried.
-FILE_POLICY = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
-# Every response that sends an uploaded file (evidence files, the frozen portfolio's
-# files) carries these: a download that is never sniffed, cached, embedded elsewhere or
-# able to run script, and that tells no other site where it came from.
-DOWNLOAD_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": FILE_POLICY,
-    "Cache-Control": "no-store, private",
-    "Cross-Origin-Resource-Policy": "same-origin",
-    "Referrer-Policy": "no-referrer",
-}
-
-
-def protect_download(response: HttpResponse) -> HttpResponse:
-    """Put the download headers on a response that sends an uploaded file."""
-    for header, value in DOWNLOAD_HEADERS.items():
-        response[header] = value
-    return response
-
 
 UPLOAD_CUT_OFF = (
     "The upload stopped before the whole file arrived, so nothing was saved. This usually "

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 
 from apprenticeship import access
+from config.downloads import protect_download
 
 
 def add_errors(form, error: ValidationError, rename: dict[str, str] | None = None) -> None:
@@ -38,5 +39,4 @@ def csv_response(rows, filename: str) -> StreamingHttpResponse:
         (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return protect_download(response)
