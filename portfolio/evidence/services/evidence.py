@@ -20,8 +20,9 @@ from apprenticeship.models import Apprenticeship
 from audit.actions import AuditAction
 from audit.changes import snapshot
 from audit.services import record_event
-from portfolio.evidence import uploads
+from portfolio.evidence import revisions, uploads
 from portfolio.evidence.models import (
+    APPRENTICE_KINDS,
     HIDDEN_FROM_EMPLOYER_BY_DEFAULT,
     Evidence,
     EvidenceComment,
@@ -80,6 +81,14 @@ def _check_current(
         )
 
 
+def _check_kind(kind: str) -> None:
+    if kind not in APPRENTICE_KINDS:
+        raise EvidenceError(
+            "Choose one of the kinds of evidence you write yourself. A witness testimony "
+            "is written by the witness, and an observation by your tutor."
+        )
+
+
 def _validate_activity_date(activity_date: dt.date | None, today: dt.date) -> None:
     if activity_date is not None and activity_date > today:
         raise ValidationError({"activity_date": "The date of the activity can't be in the future."})
@@ -125,6 +134,7 @@ def create_evidence(
     today: dt.date | None = None,
 ) -> Evidence:
     """A new draft. Reflective accounts start hidden from the employer."""
+    _check_kind(kind)
     _validate_activity_date(activity_date, today or timezone.localdate())
     _check_mapping(apprenticeship, duties, ksbs, testimonies)
     _check_current(duties, ksbs)
@@ -198,6 +208,8 @@ def save_draft(
     _validate_activity_date(activity_date, today or timezone.localdate())
     _check_mapping(evidence.apprenticeship, duties, ksbs, testimonies)
     locked = _lock(evidence)
+    if kind != locked.kind:
+        _check_kind(kind)
     mapped_duties = set(locked.duties.values_list("pk", flat=True))
     mapped_ksbs = set(locked.ksbs.values_list("pk", flat=True))
     _check_current(duties, ksbs, mapped_duties=mapped_duties, mapped_ksbs=mapped_ksbs)
@@ -486,6 +498,7 @@ def review_evidence(*, evidence: Evidence, by: User, decision: str, feedback: st
         raise EvidenceError("Choose whether to accept it or refer it back.")
     now = timezone.now()
     before = snapshot(locked, EVIDENCE_FIELDS)
+    seen = revisions.content_of(locked)
     if decision == Decision.ACCEPT:
         locked.accepted_version = _freeze(locked, by, now)
         locked.status = Evidence.Status.ACCEPTED
@@ -497,7 +510,12 @@ def review_evidence(*, evidence: Evidence, by: User, decision: str, feedback: st
     locked.reviewed_by = by
     locked.save(update_fields=["status", "accepted_version", "reviewed_at", "reviewed_by"])
     EvidenceComment.objects.create(
-        evidence=locked, author=by, kind=kind, version=locked.version, body=feedback
+        evidence=locked,
+        author=by,
+        kind=kind,
+        version=locked.version,
+        body=feedback,
+        reviewed_content=seen,
     )
     record_event(
         action=(
