@@ -4,6 +4,7 @@ from django.utils.text import Truncator
 from accounts.models import User
 from apprenticeship import access
 from apprenticeship.models import Apprenticeship, Organisation, OrganisationMembership, Role
+from apprenticeship.uln import uln_problem
 from apprenticeship.versions import StatementToMove
 from standards.models import KSB, Duty, StandardVersion
 
@@ -111,9 +112,10 @@ class ApprenticeshipForm(forms.ModelForm):
             self.fields["apprentice"].disabled = True
 
     def clean_uln(self) -> str:
-        uln = self.cleaned_data["uln"].strip()
-        if uln and (len(uln) != 10 or not uln.isdigit()):
-            raise forms.ValidationError("A unique learner number is 10 digits.")
+        uln = self.cleaned_data["uln"].strip().replace(" ", "")
+        problem = uln_problem(uln) if uln else None
+        if problem:
+            raise forms.ValidationError(problem)
         return uln
 
     def _post_clean(self) -> None:

@@ -71,6 +71,12 @@ def enqueue(
     return message
 
 
+def runs_in_process() -> bool:
+    """Whether jobs run inside the request that queued them (the embedded default, with no
+    broker): then their result is there when the request answers."""
+    return bool(celery_app.conf.task_always_eager)
+
+
 def is_waiting(task: str, **kwargs: Any) -> bool:
     """Whether an unfinished message for `task` with these arguments exists."""
     arguments = {f"payload__{name}": value for name, value in kwargs.items()}

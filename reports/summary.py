@@ -1,6 +1,7 @@
 """The reports box on the apprenticeship page."""
 
 from apprenticeship.models import Apprenticeship
+from outbox import services as outbox
 from reports import access
 from reports.models import Report
 
@@ -17,5 +18,6 @@ def apprenticeship_reports(user, apprenticeship: Apprenticeship) -> dict:
     recent = access.visible_reports(user, apprenticeship).order_by("-requested_at", "-pk")
     return {
         "report_kinds": kinds,
+        "reports_build_at_once": outbox.runs_in_process(),
         "recent_reports": list(recent.defer("html", "files")[:RECENT]),
     }

@@ -32,6 +32,11 @@ def report_request(request, pk: int, kind: str):
     except ReportUnavailable as error:
         messages.error(request, str(error))
         return redirect(apprenticeship)
+    report.refresh_from_db(fields=["status"])
+    if report.status == Report.Status.READY:
+        # Built already (the embedded default runs jobs in the request, or nothing changed
+        # since the last one): say so, rather than ask the person to wait.
+        messages.success(request, "Your PDF is ready.")
     return redirect(report)
 
 

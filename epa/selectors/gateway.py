@@ -169,7 +169,7 @@ def _duties_signed_off(
 
 NOT_KNOWN = (
     "the required total is not known yet: the standard's published minimum has not been "
-    "loaded. A provider admin can enter an interim figure for the provider's apprentices."
+    "loaded and the training provider has not entered an interim figure."
 )
 
 

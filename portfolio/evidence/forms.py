@@ -5,7 +5,13 @@ from django.utils import timezone
 from apprenticeship.forms import DateInput
 from apprenticeship.models import Apprenticeship
 from portfolio.evidence import filetypes
-from portfolio.evidence.models import Evidence, EvidenceKind, EvidenceVersion, WitnessTestimony
+from portfolio.evidence.models import (
+    APPRENTICE_KINDS,
+    Evidence,
+    EvidenceKind,
+    EvidenceVersion,
+    WitnessTestimony,
+)
 from portfolio.evidence.services.decisions import Decision
 from standards.models import KSB, Duty
 
@@ -15,7 +21,10 @@ class EvidenceForm(forms.Form):
     needs is checked when they submit. Choices come only from their own standard."""
 
     title = forms.CharField(max_length=200, required=False)
-    kind = forms.ChoiceField(choices=EvidenceKind.choices, label="What kind of evidence is it?")
+    kind = forms.ChoiceField(
+        choices=[(k.value, k.label) for k in APPRENTICE_KINDS],
+        label="What kind of evidence is it?",
+    )
     activity_date = forms.DateField(
         required=False, widget=DateInput(), label="Date of the activity"
     )
@@ -55,6 +64,13 @@ class EvidenceForm(forms.Form):
         self, *args, apprenticeship: Apprenticeship, evidence: Evidence | None = None, **kwargs
     ):
         super().__init__(*args, **kwargs)
+        # Only the kinds an apprentice writes, and the one this item already has (older
+        # items may carry another), so saving never changes it unasked.
+        if evidence is not None and evidence.kind not in APPRENTICE_KINDS:
+            self.fields["kind"].choices = [
+                *self.fields["kind"].choices,
+                (evidence.kind, EvidenceKind(evidence.kind).label),
+            ]
         version = apprenticeship.standard_version
         # Current statements, and any retired one this evidence already names, so saving
         # does not drop it unasked; nothing new is mapped to a retired statement.

@@ -42,6 +42,15 @@ class EvidenceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# The kinds an apprentice writes themselves. A witness testimony is written by the witness
+# (see WitnessTestimony) and an observation by the tutor, so an apprentice can't label their
+# own evidence as either.
+APPRENTICE_KINDS = tuple(
+    kind
+    for kind in EvidenceKind
+    if kind not in (EvidenceKind.WITNESS_TESTIMONY, EvidenceKind.TUTOR_OBSERVATION)
+)
+
 # Reflective accounts are personal: the employer does not see them unless the apprentice
 # chooses to share them.
 HIDDEN_FROM_EMPLOYER_BY_DEFAULT = frozenset({EvidenceKind.REFLECTIVE_ACCOUNT})
@@ -265,6 +274,9 @@ class EvidenceComment(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COMMENT)
     version = models.PositiveIntegerField()
     body = models.TextField(blank=True)
+    # For a tutor's decision: the item as the tutor saw it (title, kind, date, account,
+    # duty, KSB, file and testimony ids), so a resubmission can show what changed since.
+    reviewed_content = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

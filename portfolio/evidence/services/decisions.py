@@ -10,6 +10,7 @@ from accounts.models import User
 from audit.actions import AuditAction
 from audit.changes import snapshot
 from audit.services import record_event
+from portfolio.evidence import revisions
 from portfolio.evidence.models import (
     Evidence,
     EvidenceComment,
@@ -66,6 +67,7 @@ def review_evidence(*, evidence: Evidence, by: User, decision: str, feedback: st
         raise EvidenceError("Choose whether to accept it or refer it back.")
     now = timezone.now()
     before = snapshot(locked, EVIDENCE_FIELDS)
+    seen = revisions.content_of(locked)
     if decision == Decision.ACCEPT:
         locked.accepted_version = _freeze(locked, by, now)
         locked.status = Evidence.Status.ACCEPTED
@@ -77,7 +79,12 @@ def review_evidence(*, evidence: Evidence, by: User, decision: str, feedback: st
     locked.reviewed_by = by
     locked.save(update_fields=["status", "accepted_version", "reviewed_at", "reviewed_by"])
     EvidenceComment.objects.create(
-        evidence=locked, author=by, kind=kind, version=locked.version, body=feedback
+        evidence=locked,
+        author=by,
+        kind=kind,
+        version=locked.version,
+        body=feedback,
+        reviewed_content=seen,
     )
     record_event(
         action=(

@@ -22,6 +22,7 @@ from audit.changes import snapshot
 from audit.services import record_event
 from portfolio.evidence import filetypes, uploads
 from portfolio.evidence.models import (
+    APPRENTICE_KINDS,
     HIDDEN_FROM_EMPLOYER_BY_DEFAULT,
     Evidence,
     EvidenceFile,
@@ -78,6 +79,14 @@ def _check_current(
         )
 
 
+def _check_kind(kind: str) -> None:
+    if kind not in APPRENTICE_KINDS:
+        raise EvidenceError(
+            "Choose one of the kinds of evidence you write yourself. A witness testimony "
+            "is written by the witness, and an observation by your tutor."
+        )
+
+
 def _validate_activity_date(activity_date: dt.date | None, today: dt.date) -> None:
     if activity_date is not None and activity_date > today:
         raise ValidationError({"activity_date": "The date of the activity can't be in the future."})
@@ -123,6 +132,7 @@ def create_evidence(
     today: dt.date | None = None,
 ) -> Evidence:
     """A new draft. Reflective accounts start hidden from the employer."""
+    _check_kind(kind)
     _validate_activity_date(activity_date, today or timezone.localdate())
     _check_mapping(apprenticeship, duties, ksbs, testimonies)
     _check_current(duties, ksbs)
@@ -196,6 +206,8 @@ def save_draft(
     _validate_activity_date(activity_date, today or timezone.localdate())
     _check_mapping(evidence.apprenticeship, duties, ksbs, testimonies)
     locked = lock_evidence(evidence)
+    if kind != locked.kind:
+        _check_kind(kind)
     mapped_duties = set(locked.duties.values_list("pk", flat=True))
     mapped_ksbs = set(locked.ksbs.values_list("pk", flat=True))
     _check_current(duties, ksbs, mapped_duties=mapped_duties, mapped_ksbs=mapped_ksbs)

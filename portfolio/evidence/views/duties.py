@@ -40,7 +40,7 @@ def duty_detail(request, pk: int, duty_pk: int):
         .for_list()
         .order_by("activity_date", "pk")
     )
-    sign_offs = (
+    history = (
         DutySignOff.objects.filter(apprenticeship=apprenticeship, duty=duty)
         .select_related("signed_by", "withdrawn_by")
         .prefetch_related(
@@ -52,6 +52,8 @@ def duty_detail(request, pk: int, duty_pk: int):
         )
         .order_by("-signed_at")
     )
+    active = next((s for s in history if s.is_active), None)
+    permissions = can(apprenticeship)
     return render(
         request,
         "portfolio/evidence/duty_detail.html",
@@ -59,9 +61,13 @@ def duty_detail(request, pk: int, duty_pk: int):
             "apprenticeship": apprenticeship,
             "duty": duty,
             "evidence": evidence,
-            "active": next((s for s in sign_offs if s.is_active), None),
-            "withdrawn": [s for s in sign_offs if not s.is_active],
-            "can": can(apprenticeship),
+            "active": active,
+            # Whether accepted evidence lets the tutor sign it off now, else what's missing.
+            "can_sign_off_now": permissions["sign_off_duties"]
+            and active is None
+            and sign_offs.sign_off_choices(apprenticeship, duty).exists(),
+            "withdrawn": [s for s in history if not s.is_active],
+            "can": permissions,
         },
     )
 
@@ -99,6 +105,10 @@ def duty_sign_off(request, pk: int, duty_pk: int):
             "duty": duty,
             "form": form,
             "has_choices": choices.exists(),
+            "evidence": access.visible_evidence(apprenticeship)
+            .filter(duties=duty)
+            .for_list()
+            .order_by("activity_date", "pk"),
         },
     )
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apprenticeship.access import Action, get_apprenticeship_for
 from config.pagination import paginate
-from portfolio.evidence import access
+from portfolio.evidence import access, revisions
 from portfolio.evidence import selectors as coverage_services
 from portfolio.evidence import selectors as evidence_selectors
 from portfolio.evidence.forms import (
@@ -136,6 +136,7 @@ def render_edit_page(
             "upload_form": upload_form if upload_form is not None else UploadForm(),
             "files": EvidenceFile.objects.current().filter(evidence=evidence),
             "duties": evidence.apprenticeship.standard_version.duties.current().order_by("number"),
+            "since": revisions.since_last_review(evidence),
         },
         status=status,
     )
@@ -255,6 +256,7 @@ def _detail_context(evidence: Evidence) -> dict:
         "comments": evidence.comments.select_related("author"),
         "testimonies": evidence.testimonies.select_related("author"),
         "can": can(evidence),
+        "since": revisions.since_last_review(evidence),
     }
 
 

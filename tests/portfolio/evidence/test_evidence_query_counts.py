@@ -99,7 +99,7 @@ def test_evidence_page_keeps_a_flat_query_count(client, personas):
         for _ in range(5):
             decisions.add_comment(evidence=evidence, by=personas["tutor"], body="More")
 
-    assert_flat_queries(client, reverse("portfolio:evidence-detail", args=[evidence.pk]), grow, 12)
+    assert_flat_queries(client, reverse("portfolio:evidence-detail", args=[evidence.pk]), grow, 13)
 
 
 def test_caseload_keeps_a_flat_query_count(client, personas):

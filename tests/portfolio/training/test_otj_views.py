@@ -216,14 +216,24 @@ def test_the_summary_shows_figures_per_duty_and_the_chart(client, known, persona
     assert "6 hours a week" in page
 
 
-def test_a_post_2025_enrolment_says_the_total_is_not_known_and_who_can_set_it(
-    client, apprenticeship, personas
+@pytest.mark.parametrize(
+    ("persona", "told", "not_told"),
+    [
+        ("admin", "interim off-the-job minimums</a> page", "Your provider's admin"),
+        ("tutor", "Your provider's admin can enter one", "interim off-the-job minimums</a>"),
+        ("apprentice", "Time logged is still recorded", "admin"),
+    ],
+)
+def test_a_post_2025_enrolment_says_the_total_is_not_known_and_only_what_the_reader_can_do(
+    client, apprenticeship, personas, persona, told, not_told
 ):
     assert apprenticeship.start_date >= dt.date(2025, 8, 1)
-    client.force_login(personas["apprentice"])
+    client.force_login(personas[persona])
     page = client.get(reverse("portfolio:otj-summary", args=[apprenticeship.pk])).content.decode()
     assert "The required total is not known yet" in page
-    assert "A provider admin can enter one" in page
+    panel = page.split("The required total is not known yet")[1].split("</div>")[0]
+    assert told in panel
+    assert not_told not in panel
     assert "hours" not in page.split("Required</dt>")[1].split("</dd>")[0]
 
 
