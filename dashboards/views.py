@@ -11,7 +11,7 @@ from apprenticeship.access import Action
 from apprenticeship.models import Apprenticeship, Role
 from config import virus_scan
 from config.pagination import paginate
-from dashboards import operations
+from dashboards import operations, waiting
 from epa.selectors import gateway as gateway_selectors
 from epa.selectors import lists as epa_lists
 from epa.selectors import rules as epa_rules
@@ -60,13 +60,13 @@ def home(request):
     return render(request, "dashboards/no_role.html")
 
 
-def _role_list(request, role: Role, template: str):
+def _role_list(request, role: Role, template: str, **extra):
     queryset = (
         access.apprenticeships_as(request.user, role)
         .with_people()
         .order_by("apprentice__full_name", "pk")
     )
-    return render(request, template, {"page": paginate(request, queryset)})
+    return render(request, template, {"page": paginate(request, queryset), **extra})
 
 
 @login_required
@@ -81,12 +81,21 @@ def caseload(request):
     otj_totals = otj_caseload.otj_totals(page.object_list)
     for row in page.object_list:
         row.otj = otj_totals[row.pk]
-    return render(request, "dashboards/caseload.html", {"page": page})
+    return render(
+        request,
+        "dashboards/caseload.html",
+        {"page": page, "waiting": waiting.for_tutor(request.user)},
+    )
 
 
 @login_required
 def employer_home(request):
-    return _role_list(request, Role.EMPLOYER, "dashboards/employer_home.html")
+    return _role_list(
+        request,
+        Role.EMPLOYER,
+        "dashboards/employer_home.html",
+        waiting=waiting.for_employer(request.user),
+    )
 
 
 @login_required
@@ -100,13 +109,22 @@ def assessor_home(request):
     return render(
         request,
         "dashboards/assessor_home.html",
-        {"page": page, "rows": epa_lists.epa_rows(page.object_list)},
+        {
+            "page": page,
+            "rows": epa_lists.epa_rows(page.object_list),
+            "waiting": waiting.for_assessor(request.user),
+        },
     )
 
 
 @login_required
 def my_apprenticeships(request):
-    return _role_list(request, Role.APPRENTICE, "dashboards/my_apprenticeships.html")
+    return _role_list(
+        request,
+        Role.APPRENTICE,
+        "dashboards/my_apprenticeships.html",
+        waiting=waiting.for_apprentice(access.apprenticeships_as(request.user, Role.APPRENTICE)),
+    )
 
 
 @login_required
@@ -135,6 +153,8 @@ def overview(request):
             "review_flag": review_flag,
             "virus_scanning": virus_scan.status(),
             "jobs": operations.jobs_panel(request.user),
+            # The whole list, not a filtered view of it.
+            "waiting": None if (status or review_flag) else waiting.for_admin(request.user),
             "providers": list(access.administered_providers(request.user)),
         },
     )
@@ -207,6 +227,12 @@ def apprenticeship_detail(request, pk: int):
             "reviews_summary": reviews_summary,
             "gateway": gateway,
             "assessment_summary": epa_summary.assessment_summary(apprenticeship),
+            # The apprentice's own home: what waits for them on this apprenticeship.
+            "waiting": (
+                waiting.for_apprentice(Apprenticeship.objects.filter(pk=apprenticeship.pk))
+                if Role.APPRENTICE in roles
+                else None
+            ),
             "rules": epa_rules.rules_in_force(
                 apprenticeship, policy=policy, reviews=schedule, otj=otj_summary
             ),

@@ -27,11 +27,19 @@ def assert_flat_queries(client, url: str, grow: Callable[[], None], expected: in
 
 # The tutor's caseload: the page of apprenticeships with its annotations, then five
 # queries for the page's off-the-job totals (plans, sums, schedules, the providers' interim
-# minimums for 2025 starts, breaks).
-CASELOAD_QUERIES = 11
+# minimums for 2025 starts, breaks), then one for the "Waiting for you" list.
+CASELOAD_QUERIES = 12
 
 # The apprenticeship page summarises every area; tests that grow each area's data pin it.
 # One of them is the rules in force (the assessment organisation's resit policy: the
 # gateway policy and the assessment plan come with the apprenticeship, and the minimum in
 # force with the off-the-job summary).
 APPRENTICESHIP_PAGE_QUERIES = 24
+
+# The "Waiting for you" list (dashboards/waiting.py) on each role's home: one query for the
+# apprentice, tutor and employer, two for the assessor (the list and its people), three
+# for a provider admin (enrolments with no tutor, overdue reviews, failed reports).
+OVERVIEW_QUERIES = 15
+EMPLOYER_HOME_QUERIES = 7
+ASSESSOR_HOME_QUERIES = 8
+MY_APPRENTICESHIPS_QUERIES = 7

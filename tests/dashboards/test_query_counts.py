@@ -6,7 +6,13 @@ from django.urls import reverse
 from apprenticeship.models import Apprenticeship, Role
 from audit.services import record_event
 from tests import factories
-from tests.query_counts import CASELOAD_QUERIES, assert_flat_queries
+from tests.query_counts import (
+    ASSESSOR_HOME_QUERIES,
+    CASELOAD_QUERIES,
+    EMPLOYER_HOME_QUERIES,
+    OVERVIEW_QUERIES,
+    assert_flat_queries,
+)
 
 
 def more_apprenticeships(personas, n: int = 8, **extra):
@@ -29,10 +35,15 @@ def more_apprenticeships(personas, n: int = 8, **extra):
 @pytest.mark.parametrize(
     ("persona", "url_name", "queries", "extra"),
     [
-        ("admin", "dashboards:overview", 12, {}),
+        ("admin", "dashboards:overview", OVERVIEW_QUERIES, {}),
         ("tutor", "dashboards:caseload", CASELOAD_QUERIES, {}),
-        ("employer", "dashboards:employer-home", 6, {}),
-        ("assessor", "dashboards:assessor-home", 6, {"status": Apprenticeship.Status.GATEWAY}),
+        ("employer", "dashboards:employer-home", EMPLOYER_HOME_QUERIES, {}),
+        (
+            "assessor",
+            "dashboards:assessor-home",
+            ASSESSOR_HOME_QUERIES,
+            {"status": Apprenticeship.Status.GATEWAY},
+        ),
     ],
 )
 def test_role_pages_keep_a_flat_query_count(client, personas, persona, url_name, queries, extra):
