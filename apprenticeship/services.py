@@ -294,6 +294,9 @@ def decline_organisation_invitation(
 
 @transaction.atomic
 def resend_invitation(*, person: User, by: User) -> None:
+    """Email a new link to choose a password. Links sent before stop working: a link's
+    token is made from the account's password field, which gets a fresh unusable value
+    here (the new email's link is made when it is sent, from the new value)."""
     if person.has_usable_password():
         raise EnrolmentError(f"{person.full_name} has already chosen a password.")
     membership = (
@@ -305,8 +308,10 @@ def resend_invitation(*, person: User, by: User) -> None:
         action=AuditAction.PERSON_INVITATION_RESENT,
         obj=person,
         actor=by,
-        summary=f"Sent a new invitation to {person.email}",
+        summary=f"Sent a new invitation to {person.email}; earlier links no longer work",
     )
+    person.set_unusable_password()
+    person.save(update_fields=["password"])
     send_invitation(user=person, organisation=membership.organisation, by=by)
 
 

@@ -150,3 +150,41 @@ def test_nobody_else_can_see_or_answer_an_invitation(client, personas, epao, per
     assert "Fairway EPA" not in listed
     invitation.refresh_from_db()
     assert invitation.status == "pending"
+
+
+# -- a resent invitation replaces the link sent before (issue 18, item 8) ------------------
+
+
+def _link_path(body: str) -> str:
+    line = next(line for line in body.splitlines() if "/accounts/invitation/" in line)
+    return line.strip().removeprefix("http://testserver").split("://", 1)[-1].split("/", 1)[1]
+
+
+def test_a_resent_invitation_makes_the_older_link_stop_working(
+    client, personas, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite_person(
+            email="new.person@example.org",
+            full_name="New Person",
+            organisation=personas["apprenticeship"].employer,
+            is_admin=False,
+            by=personas["admin"],
+        )
+    deliver_outbox()
+    first = "/" + _link_path(mailoutbox[0].body)
+    person = OrganisationMembership.objects.get(user__email="new.person@example.org").user
+    with django_capture_on_commit_callbacks(execute=True):
+        services.resend_invitation(person=person, by=personas["admin"])
+    deliver_outbox()
+    second = "/" + _link_path(mailoutbox[1].body)
+    assert first != second
+    # The first link now says it no longer works; the second still leads to the form.
+    old = client.get(first, follow=True)
+    assert "no longer works" in old.content.decode()
+    assert "new_password1" not in old.content.decode()
+    new = client.get(second, follow=True)
+    assert "new_password1" in new.content.decode()
+    assert AuditEvent.objects.filter(
+        action="person.invitation_resent", object_id=str(person.pk)
+    ).exists()
