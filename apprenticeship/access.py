@@ -17,6 +17,7 @@ from apprenticeship.models import (
     Apprenticeship,
     Membership,
     Organisation,
+    OrganisationInvitation,
     OrganisationMembership,
     Role,
 )
@@ -328,3 +329,24 @@ def get_person_for(user: User, pk: int) -> User:
     if person is None:
         raise Http404
     return person
+
+
+def pending_invitations(user: User) -> QuerySet[OrganisationInvitation]:
+    """The invitations waiting for `user`'s answer: only ever their own."""
+    if not user.is_authenticated:
+        return OrganisationInvitation.objects.none()
+    return (
+        OrganisationInvitation.objects.filter(
+            user=user, status=OrganisationInvitation.Status.PENDING
+        )
+        .select_related("organisation", "invited_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def get_invitation_for(user: User, pk: int) -> OrganisationInvitation:
+    """A pending invitation of `user`'s own; anyone else's, or an answered one, is a 404."""
+    invitation = pending_invitations(user).filter(pk=pk).first()
+    if invitation is None:
+        raise Http404
+    return invitation

@@ -88,6 +88,62 @@ class OrganisationMembership(models.Model):
         return f"{self.user} at {self.organisation}"
 
 
+class OrganisationInvitation(models.Model):
+    """An invitation for someone who already has an account to work for an organisation.
+
+    Adding an existing account to an organisation gives them nothing until they accept,
+    signed in as themselves: an admin of one provider cannot pull another provider's person
+    (or anyone else) into their organisation by typing an email address. Accepting makes
+    the OrganisationMembership; declined and accepted invitations are kept."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="org_invitations"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="invitations"
+    )
+    is_admin = models.BooleanField(default=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    membership = models.OneToOneField(
+        OrganisationMembership,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invitation",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=Q(status="pending"),
+                name="one_pending_invitation_per_organisation",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(answered_at__isnull=False),
+                name="answered_invitation_has_a_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} invited to {self.organisation}"
+
+
 class ApprenticeshipQuerySet(models.QuerySet["Apprenticeship"]):
     def with_people(self) -> "ApprenticeshipQuerySet":
         """Everything a list row shows, in a fixed number of queries."""

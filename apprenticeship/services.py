@@ -21,6 +21,7 @@ from apprenticeship.models import (
     Apprenticeship,
     Membership,
     Organisation,
+    OrganisationInvitation,
     OrganisationMembership,
     Role,
 )
@@ -134,8 +135,12 @@ def invitation_email(
 def invite_person(
     *, email: str, full_name: str, organisation: Organisation, is_admin: bool, by: User | None
 ) -> tuple[User, bool]:
-    """Add a person to an organisation and email them. A new person gets an account with no
-    password and an invitation link; someone who already has an account is added and told.
+    """Add a person to an organisation and email them.
+
+    A new person gets an account with no password, works for the organisation at once and
+    is emailed a link to choose their password. Someone who already has an account is only
+    invited: they get nothing of the organisation's until they accept, signed in
+    (`accept_organisation_invitation`). Recorded in the history.
 
     Returns the user and whether the account is new.
     """
@@ -151,34 +156,142 @@ def invite_person(
         user=user, organisation=organisation, is_active=True
     ).exists():
         raise EnrolmentError(f"{email} already works for {organisation.name} here.")
+    if not created:
+        invite_existing_account(user=user, organisation=organisation, is_admin=is_admin, by=by)
+        return user, False
     membership = OrganisationMembership(user=user, organisation=organisation, is_admin=is_admin)
     membership.full_clean()
     membership.save()
     record_event(
-        action=AuditAction.PERSON_INVITED if created else AuditAction.PERSON_ADDED,
+        action=AuditAction.PERSON_INVITED,
         obj=membership,
         actor=by,
         summary=f"Added {user.email} to {organisation.name}" + (" as admin" if is_admin else ""),
         after={"user": user.pk, "organisation": organisation.pk, "is_admin": is_admin},
     )
-    if created or not user.has_usable_password():
-        send_invitation(user=user, organisation=organisation, by=by)
-    else:
-        body = render_to_string(
-            "accounts/email/added.txt",
-            {"user": user, "organisation": organisation, "url": settings.SITE_URL},
+    send_invitation(user=user, organisation=organisation, by=by)
+    return user, True
+
+
+def invite_existing_account(
+    *, user: User, organisation: Organisation, is_admin: bool, by: User | None
+) -> OrganisationInvitation:
+    """Invite someone who already has an account to work for `organisation`: a pending
+    invitation and an email asking them to sign in and answer it. Refused if one is
+    already waiting. Call inside a transaction (invite_person does)."""
+    if OrganisationInvitation.objects.filter(
+        user=user, organisation=organisation, status=OrganisationInvitation.Status.PENDING
+    ).exists():
+        raise EnrolmentError(
+            f"{user.email} has already been invited to {organisation.name} and has not "
+            "answered yet."
         )
-        outbox.enqueue(
-            "outbox.tasks.send_email",
-            to=[user.email],
-            subject="You have been added to an organisation",
-            body=body,
+    invitation = OrganisationInvitation(
+        user=user, organisation=organisation, is_admin=is_admin, invited_by=by
+    )
+    invitation.full_clean()
+    invitation.save()
+    record_event(
+        action=AuditAction.ORGANISATION_INVITATION_SENT,
+        obj=invitation,
+        actor=by,
+        summary=f"Invited {user.email} to work for {organisation.name}"
+        + (" as admin" if is_admin else "")
+        + "; they must accept",
+        after={"user": user.pk, "organisation": organisation.pk, "is_admin": is_admin},
+    )
+    body = render_to_string(
+        "accounts/email/organisation_invitation.txt",
+        {
+            "user": user,
+            "organisation": organisation,
+            "inviter": by,
+            "is_admin": is_admin,
+            "url": settings.SITE_URL + reverse("apprenticeship:invitation-list"),
+        },
+    )
+    outbox.enqueue(
+        "outbox.tasks.send_email",
+        to=[user.email],
+        subject=f"You are invited to join {organisation.name}",
+        body=body,
+    )
+    return invitation
+
+
+def _lock_pending_invitation(invitation: OrganisationInvitation, by: User):
+    locked = (
+        OrganisationInvitation.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=invitation.pk)
+    )
+    if locked.user_id != by.pk:
+        raise EnrolmentError("Only the person invited can answer an invitation.")
+    if locked.status != OrganisationInvitation.Status.PENDING:
+        raise EnrolmentError(
+            f"This invitation has already been answered ({locked.get_status_display().lower()})."
         )
-    return user, created
+    return locked
+
+
+@transaction.atomic
+def accept_organisation_invitation(
+    *, invitation: OrganisationInvitation, by: User
+) -> OrganisationMembership:
+    """The invited person, signed in, accepts: from now on they work for the organisation.
+    Only that person can accept, once. Recorded in the history."""
+    locked = _lock_pending_invitation(invitation, by)
+    organisation = locked.organisation
+    membership = OrganisationMembership.objects.filter(
+        user=by, organisation=organisation, is_active=True
+    ).first()
+    if membership is None:
+        membership = OrganisationMembership(
+            user=by, organisation=organisation, is_admin=locked.is_admin
+        )
+        membership.full_clean()
+        membership.save()
+    locked.status = OrganisationInvitation.Status.ACCEPTED
+    locked.answered_at = timezone.now()
+    locked.membership = membership
+    locked.save(update_fields=["status", "answered_at", "membership"])
+    record_event(
+        action=AuditAction.ORGANISATION_INVITATION_ACCEPTED,
+        obj=locked,
+        actor=by,
+        summary=f"{by.email} accepted the invitation to work for {organisation.name}",
+        before={"status": OrganisationInvitation.Status.PENDING},
+        after={"status": locked.status, "membership": membership.pk},
+    )
+    return membership
+
+
+@transaction.atomic
+def decline_organisation_invitation(
+    *, invitation: OrganisationInvitation, by: User
+) -> OrganisationInvitation:
+    """The invited person declines: nothing changes for them, the answer is kept and
+    recorded in the history."""
+    locked = _lock_pending_invitation(invitation, by)
+    locked.status = OrganisationInvitation.Status.DECLINED
+    locked.answered_at = timezone.now()
+    locked.save(update_fields=["status", "answered_at"])
+    record_event(
+        action=AuditAction.ORGANISATION_INVITATION_DECLINED,
+        obj=locked,
+        actor=by,
+        summary=f"{by.email} declined the invitation to work for {locked.organisation.name}",
+        before={"status": OrganisationInvitation.Status.PENDING},
+        after={"status": locked.status},
+    )
+    return locked
 
 
 @transaction.atomic
 def resend_invitation(*, person: User, by: User) -> None:
+    """Email a new link to choose a password. Links sent before stop working: a link's
+    token is made from the account's password field, which gets a fresh unusable value
+    here (the new email's link is made when it is sent, from the new value)."""
     if person.has_usable_password():
         raise EnrolmentError(f"{person.full_name} has already chosen a password.")
     membership = (
@@ -190,8 +303,10 @@ def resend_invitation(*, person: User, by: User) -> None:
         action=AuditAction.PERSON_INVITATION_RESENT,
         obj=person,
         actor=by,
-        summary=f"Sent a new invitation to {person.email}",
+        summary=f"Sent a new invitation to {person.email}; earlier links no longer work",
     )
+    person.set_unusable_password()
+    person.save(update_fields=["password"])
     send_invitation(user=person, organisation=membership.organisation, by=by)
 
 

@@ -28,6 +28,9 @@ urlpatterns = [
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/new/", views.organisation_create, name="organisation-create"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),
+    path("invitations/", views.invitation_list, name="invitation-list"),
+    path("invitations/<int:pk>/accept/", views.invitation_accept, name="invitation-accept"),
+    path("invitations/<int:pk>/decline/", views.invitation_decline, name="invitation-decline"),
     path("people/invite/", views.person_invite, name="person-invite"),
     path(
         "people/<int:pk>/resend-invitation/",

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -261,7 +262,9 @@ def person_invite(request):
                 messages.success(request, f"Invitation sent to {user.email}.")
             else:
                 messages.success(
-                    request, f"{user.email} already had an account; they were added and told."
+                    request,
+                    f"{user.email} already has an account, so they have been asked to accept. "
+                    "They have no access here until they do.",
                 )
             return redirect(form.cleaned_data["organisation"])
     return render(request, "apprenticeship/person_invite.html", {"form": form})
@@ -281,6 +284,47 @@ def person_resend_invitation(request, pk: int):
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         return redirect(next_url)
     return redirect("apprenticeship:organisation-list")
+
+
+@login_required
+def invitation_list(request):
+    """The signed-in person's invitations to work for an organisation, to accept or
+    decline."""
+    return render(
+        request,
+        "apprenticeship/invitation_list.html",
+        {
+            "invitations": list(access.pending_invitations(request.user)),
+            "continue_url": reverse("dashboards:home"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def invitation_accept(request, pk: int):
+    invitation = access.get_invitation_for(request.user, pk)
+    try:
+        services.accept_organisation_invitation(invitation=invitation, by=request.user)
+    except services.EnrolmentError as error:
+        messages.error(request, str(error))
+        return redirect("apprenticeship:invitation-list")
+    messages.success(request, f"You now work for {invitation.organisation.name} here.")
+    return redirect("dashboards:home")
+
+
+@login_required
+@require_POST
+def invitation_decline(request, pk: int):
+    invitation = access.get_invitation_for(request.user, pk)
+    try:
+        services.decline_organisation_invitation(invitation=invitation, by=request.user)
+    except services.EnrolmentError as error:
+        messages.error(request, str(error))
+    else:
+        name = invitation.organisation.name
+        messages.success(request, f"You declined the invitation from {name}.")
+    return redirect("apprenticeship:invitation-list")
 
 
 @login_required

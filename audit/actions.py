@@ -58,6 +58,9 @@ class AuditAction(StrEnum):
     MEMBERSHIP_ENDED = "membership.ended"
     # organisation
     ORGANISATION_CREATED = "organisation.created"
+    ORGANISATION_INVITATION_ACCEPTED = "organisation.invitation_accepted"
+    ORGANISATION_INVITATION_DECLINED = "organisation.invitation_declined"
+    ORGANISATION_INVITATION_SENT = "organisation.invitation_sent"
     ORGANISATION_RENAMED = "organisation.renamed"
     # otj
     OTJ_CHANGED = "otj.changed"

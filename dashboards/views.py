@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apprenticeship import access
@@ -42,22 +43,35 @@ HOME_PAGES = {
 
 @login_required
 def home(request):
-    """Send each person to the page that fits their main role."""
-    roles = access.home_roles(request.user)
+    """Send each person to the page that fits their main role. Invitations waiting for the
+    person's answer come first, with a way on to that page."""
+    invitations = list(access.pending_invitations(request.user)[:20])
+    target = _home_target(request.user)
+    if invitations:
+        return render(
+            request,
+            "apprenticeship/invitation_list.html",
+            {"invitations": invitations, "continue_url": target},
+        )
+    if target is None:
+        return render(request, "dashboards/no_role.html")
+    return redirect(target)
+
+
+def _home_target(user) -> str | None:
+    roles = access.home_roles(user)
     for role in HOME_ORDER:
         if role not in roles:
             continue
         if role == Role.APPRENTICE:
             mine = list(
-                access.apprenticeships_as(request.user, Role.APPRENTICE).values_list(
-                    "pk", flat=True
-                )[:2]
+                access.apprenticeships_as(user, Role.APPRENTICE).values_list("pk", flat=True)[:2]
             )
             if len(mine) == 1:
-                return redirect("dashboards:apprenticeship-detail", pk=mine[0])
-            return redirect("dashboards:my-apprenticeships")
-        return redirect(HOME_PAGES[role])
-    return render(request, "dashboards/no_role.html")
+                return reverse("dashboards:apprenticeship-detail", args=[mine[0]])
+            return reverse("dashboards:my-apprenticeships")
+        return reverse(HOME_PAGES[role])
+    return None
 
 
 def _role_list(request, role: Role, template: str, **extra):

@@ -41,6 +41,16 @@ def _invited_person(ctx):
     return [ctx["invited_person"].pk]
 
 
+def _tutors_invitation(ctx):
+    """A pending invitation for the tutor to work for the assessment organisation."""
+    from apprenticeship.models import OrganisationInvitation
+
+    invitation = OrganisationInvitation.objects.create(
+        user=ctx["tutor"], organisation=ctx["apprenticeship"].epao, invited_by=ctx["admin"]
+    )
+    return [invitation.pk]
+
+
 def _failed_job(about_apprenticeship: bool):
     def make(ctx):
         from outbox.models import OutboxMessage
@@ -212,6 +222,20 @@ ENTRIES: list[Entry] = [
         "apprenticeship:person-resend-invitation",
         only({"admin": REDIRECT}, NOT_FOUND),
         args=_invited_person,
+        method="post",
+    ),
+    # Invitations to work for an organisation: only the invited person answers theirs.
+    Entry("apprenticeship:invitation-list", everyone(OK)),
+    Entry(
+        "apprenticeship:invitation-accept",
+        only({"tutor": REDIRECT}, NOT_FOUND),
+        args=_tutors_invitation,
+        method="post",
+    ),
+    Entry(
+        "apprenticeship:invitation-decline",
+        only({"tutor": REDIRECT}, NOT_FOUND),
+        args=_tutors_invitation,
         method="post",
     ),
     # Standards are reference data: everyone signed in reads them; the site operator imports.

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from apprenticeship import funding_rules, services
-from apprenticeship.models import Apprenticeship, Membership, Organisation, Role
+from apprenticeship.models import Apprenticeship, Membership, Role
 from audit.models import AuditEvent
 from tests import factories
 from tests.helpers.outbox import deliver_outbox
@@ -181,23 +181,6 @@ def test_inviting_a_new_person_creates_an_account_without_a_password_and_emails_
     assert len(mailoutbox) == 1
     assert "/accounts/invitation/" in mailoutbox[0].body
     assert mailoutbox[0].to == ["new.person@example.org"]
-
-
-def test_inviting_someone_who_has_an_account_adds_them_and_tells_them(
-    personas, mailoutbox, django_capture_on_commit_callbacks
-):
-    epao = Organisation.objects.get(kind=Organisation.Kind.EPAO)
-    with django_capture_on_commit_callbacks(execute=True):
-        user, created = services.invite_person(
-            email="TUTOR@example.org",
-            full_name="ignored",
-            organisation=epao,
-            is_admin=False,
-            by=personas["admin"],
-        )
-    assert not created and user == personas["tutor"]
-    deliver_outbox()
-    assert "You have been added" in mailoutbox[0].subject
 
 
 def test_inviting_someone_already_in_the_organisation_is_refused(personas):

@@ -44,5 +44,11 @@ class Command(BaseCommand):
                 )
             except services.EnrolmentError as error:
                 raise CommandError(str(error)) from None
-        verb = "Invited" if created else "Added"
-        self.stdout.write(self.style.SUCCESS(f"{verb} {user.email} as admin of {provider.name}."))
+        if created:
+            message = f"Invited {user.email} as admin of {provider.name}."
+        else:
+            message = (
+                f"{user.email} already has an account: they were invited as admin of "
+                f"{provider.name} and become admin once they accept, signed in."
+            )
+        self.stdout.write(self.style.SUCCESS(message))
