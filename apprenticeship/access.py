@@ -54,6 +54,10 @@ class Action(StrEnum):
     VERIFY_OTJ = "verify_otj"
     PLAN_OTJ = "plan_otj"
     MANAGE_BREAKS = "manage_breaks"
+    # Supervision: the apprentice's own log. Each record is seen by the people the
+    # apprentice shared it with (portfolio/supervision/access.py).
+    VIEW_SUPERVISION = "view_supervision"
+    RECORD_SUPERVISION = "record_supervision"
     # End-point assessment
     VIEW_ASSESSMENT = "view_assessment"
     ASSIGN_ASSESSOR = "assign_assessor"
@@ -96,6 +100,9 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.VERIFY_OTJ: frozenset({Role.TUTOR, Role.EMPLOYER}),
     Action.PLAN_OTJ: frozenset({Role.TUTOR, Role.ADMIN}),
     Action.MANAGE_BREAKS: frozenset({Role.TUTOR, Role.ADMIN}),
+    # The provider admin is not one of the people an apprentice shares supervision with.
+    Action.VIEW_SUPERVISION: frozenset({Role.APPRENTICE, Role.TUTOR, Role.EMPLOYER}),
+    Action.RECORD_SUPERVISION: frozenset({Role.APPRENTICE}),
     # The assessment record (sessions, questions, notes, grades) is for the assessor and
     # their organisation; everyone else sees the outcome on the apprenticeship page.
     Action.VIEW_ASSESSMENT: frozenset({Role.ASSESSOR, Role.EPAO_ADMIN}),

@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -48,6 +49,14 @@ class Organisation(models.Model):
         limit_choices_to={"kind": Kind.PROVIDER},
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # A provider's own setting: the tutor's caseload gently flags an apprentice who has had
+    # no supervision of either kind for longer than this (the ImROC guide's advice is that
+    # peer workers have regular managerial and peer supervision).
+    supervision_interval_weeks = models.PositiveSmallIntegerField(
+        "weeks without supervision before the caseload says so",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+    )
 
     class Meta:
         ordering = ["name"]

@@ -94,6 +94,11 @@ class AuditAction(StrEnum):
     # standard
     STANDARD_IMPORTED = "standard.imported"
     STANDARD_OTJ_MINIMUM_ENTERED = "standard.otj_minimum_entered"
+    # supervision
+    SUPERVISION_LOGGED_AS_OTJ = "supervision.logged_as_otj"
+    SUPERVISION_RECORDED = "supervision.recorded"
+    SUPERVISION_SHARING_CHANGED = "supervision.sharing_changed"
+    SUPERVISION_USED_AS_EVIDENCE = "supervision.used_as_evidence"
     # testimony
     TESTIMONY_WRITTEN = "testimony.written"
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apprenticeship import access
@@ -20,6 +21,7 @@ from epa.selectors import summary as epa_summary
 from outbox import services as outbox
 from portfolio.evidence import selectors as evidence_coverage
 from portfolio.reviews import schedule as review_schedule
+from portfolio.supervision import selectors as supervision
 from portfolio.training import caseload as otj_caseload
 from portfolio.training import selectors as otj
 from reports.summary import apprenticeship_reports
@@ -91,10 +93,13 @@ def caseload(request):
     queryset = access.apprenticeships_as(request.user, Role.TUTOR).with_people()
     queryset = evidence_coverage.annotate_caseload(queryset)
     queryset = review_schedule.with_review_status(queryset)
+    queryset = supervision.with_last_supervision(queryset)
     page = paginate(request, queryset)
     otj_totals = otj_caseload.otj_totals(page.object_list)
+    today = timezone.localdate()
     for row in page.object_list:
         row.otj = otj_totals[row.pk]
+        row.supervision_gap = supervision.supervision_gap(row, today=today)
     return render(
         request,
         "dashboards/caseload.html",

@@ -2,6 +2,7 @@
 
 from portfolio.evidence import urls as evidence_urls
 from portfolio.reviews import urls as reviews_urls
+from portfolio.supervision import urls as supervision_urls
 from portfolio.training import urls as training_urls
 
 app_name = "portfolio"
@@ -10,4 +11,5 @@ urlpatterns = [
     *evidence_urls.urlpatterns,
     *training_urls.urlpatterns,
     *reviews_urls.urlpatterns,
+    *supervision_urls.urlpatterns,
 ]

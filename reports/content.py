@@ -70,7 +70,11 @@ def for_audience(data: dict, audience: str) -> dict:
     apprentice hid from the employer, and every reference to it."""
     if audience != Report.Audience.EMPLOYER:
         return data
-    shown = [item for item in data["evidence"] if item.get("visible_to_employer")]
+    shown = [
+        _without_unshared_supervision(item)
+        for item in data["evidence"]
+        if item.get("visible_to_employer")
+    ]
     kept = {item["id"] for item in shown}
     duties = []
     for duty in data["duties"]:
@@ -79,6 +83,15 @@ def for_audience(data: dict, audience: str) -> dict:
             sign_off = {**sign_off, "evidence": [e for e in sign_off["evidence"] if e[0] in kept]}
         duties.append({**duty, "sign_off": sign_off})
     return {**data, "evidence": shown, "duties": duties}
+
+
+def _without_unshared_supervision(item: dict) -> dict:
+    """An item for the employer's copy: a supervision record's notes only if the apprentice
+    shared the record with the employer."""
+    record = item.get("supervision")
+    if record is None or record.get("shared_with_employer"):
+        return item
+    return {key: value for key, value in item.items() if key != "supervision"}
 
 
 def _coverage(data: dict) -> list[dict]:

@@ -25,6 +25,7 @@ from portfolio.reviews.models import (
     ReviewTarget,
     ReviewVersion,
 )
+from portfolio.supervision.models import SupervisionRecord
 from portfolio.training.models import ActivityType, OtjAllocation, OtjEntry, OtjPlan
 from standards.models import KSB, AssessmentMethod, AssessmentPlan, Duty, StandardVersion
 
@@ -292,6 +293,24 @@ class OtjEntryFactory(factory.django.DjangoModelFactory):
     )
     description = "Workshop on trauma-informed peer support, with role play."
     created_by = factory.LazyAttribute(lambda o: o.apprenticeship.apprentice)
+
+
+class SupervisionRecordFactory(factory.django.DjangoModelFactory):
+    """Peer supervision with an outside supervisor, shared with the tutor only."""
+
+    class Meta:
+        model = SupervisionRecord
+
+    apprenticeship = factory.SubFactory(ApprenticeshipFactory)
+    held_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=3))
+    kind = SupervisionRecord.Kind.PEER
+    format = SupervisionRecord.Format.INDIVIDUAL
+    supervisor_name = "Sam Okafor, senior peer worker"
+    minutes = 60
+    agreed = "Try the grounding exercise before hard conversations."
+    reflection = "I noticed I rush when someone is upset."
+    shared_with_tutor = True
+    shared_with_employer = False
 
 
 class OtjPlanFactory(factory.django.DjangoModelFactory):

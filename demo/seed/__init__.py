@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from demo.seed import core, epa, eras, evidence, otj, reviews, second_provider
+from demo.seed import core, epa, eras, evidence, otj, reviews, second_provider, supervision
 
 
 @dataclass
@@ -29,6 +29,7 @@ STEPS = [
     evidence.seed,
     otj.seed,
     reviews.seed,
+    supervision.seed,
     epa.seed,
     eras.seed,
     second_provider.seed,

@@ -18,6 +18,7 @@ from epa.models import GatewayDeclaration
 from epa.selectors.rules import rules_in_force
 from portfolio.evidence.models import DutySignOff, Evidence, EvidenceFile
 from portfolio.reviews import selectors as review_selectors
+from portfolio.supervision.models import SupervisionRecord
 from portfolio.training import export as otj_export
 from portfolio.training import selectors as otj
 from standards.models import KSB, Duty
@@ -88,6 +89,28 @@ def _item(evidence: Evidence) -> dict | None:
         "ksbs": [k.code_label for k in version.ksbs.all()],
         "files": _files(version.current_files if live else version.files.all()),
         "testimonies": _testimonies(version.testimonies.all()),
+        **_supervision(evidence),
+    }
+
+
+def _supervision(evidence: Evidence) -> dict:
+    """The supervision record an item relies on, read from the record (never copied into
+    the evidence): what was agreed, and the reflection only if the apprentice shared it.
+    Nothing for other items, so their shape is unchanged."""
+    try:
+        record: SupervisionRecord = evidence.supervision_record
+    except SupervisionRecord.DoesNotExist:
+        return {}
+    return {
+        "supervision": {
+            "kind": record.get_kind_display(),
+            "format": record.get_format_display(),
+            "held_on": record.held_on,
+            "supervisor": record.supervisor_label,
+            "agreed": record.agreed,
+            "reflection": record.reflection if record.reflection_shared else "",
+            "shared_with_employer": record.shared_with_employer,
+        }
     }
 
 
@@ -96,7 +119,7 @@ def _evidence(apprenticeship: Apprenticeship) -> list[dict]:
     evidence = (
         Evidence.objects.filter(apprenticeship=apprenticeship)
         .exclude(status=Evidence.Status.DRAFT, accepted_version__isnull=True)
-        .select_related("accepted_version__accepted_by")
+        .select_related("accepted_version__accepted_by", "supervision_record__supervisor")
         .prefetch_related(
             "duties",
             "ksbs",

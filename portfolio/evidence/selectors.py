@@ -291,6 +291,8 @@ def missing_for_submission(evidence: Evidence, *, today: dt.date | None = None) 
         not evidence.account.strip()
         and not EvidenceFile.objects.current().filter(evidence=evidence).exists()
         and not evidence.testimonies.exists()
+        # Evidence started from a supervision record shows the record's notes.
+        and not Evidence.objects.filter(pk=evidence.pk, supervision_record__isnull=False).exists()
     ):
         missing.append("Write an account, add a file or attach a witness testimony.")
     return missing

@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship.models import (
@@ -30,6 +31,8 @@ from portfolio.evidence.models import (
 from portfolio.reviews import schedule as review_schedule
 from portfolio.reviews import selectors as review_selectors
 from portfolio.reviews.models import Review, ReviewSignature, ReviewVersion
+from portfolio.supervision.models import SupervisionRecord
+from portfolio.supervision.selectors import supervision_gap, with_last_supervision
 from portfolio.training.caseload import otj_totals
 from portfolio.training.models import OtjEntry, OtjPlannedMonth
 from portfolio.training.plan import Pace
@@ -243,3 +246,21 @@ def test_a_second_provider_shows_that_tenancy_holds(first_run):
     # Northfield's interim off-the-job minimum applies to its own apprentices only.
     assert otj_summary(northfield).total.required is not None
     assert otj_summary(eastgate).total.required is None
+
+
+def test_the_demo_shows_the_supervision_log_once(first_run):
+    call_command("seed_demo", stdout=io.StringIO())
+    jamie = Apprenticeship.objects.get(apprentice__email="apprentice@example.org")
+    records = list(jamie.supervision_records.order_by("held_on"))
+    assert [r.kind for r in records] == ["managerial", "peer", "peer"]
+    assert records[0].held_on < records[1].held_on < records[2].held_on < timezone.localdate()
+    assert records[1].evidence is not None and records[1].evidence.account == ""
+    assert records[2].otj_entry is not None and records[2].reflection_shared
+    assert not records[1].reflection_shared and not records[1].shared_with_employer
+    assert SupervisionRecord.objects.count() == 5
+    gaps = {
+        a.apprentice.email: supervision_gap(a)
+        for a in with_last_supervision(Apprenticeship.objects.select_related("apprentice"))
+    }
+    assert gaps["apprentice@example.org"] is None
+    assert gaps["kofi.mensah@example.org"] is not None
