@@ -18,6 +18,7 @@ from epa.selectors import gateway as selectors
 from epa.services import gateway as services
 from epa.services.gateway import GatewayError
 from portfolio.evidence.models import EvidenceFile
+from standards.templatetags.provenance import code_marks
 
 
 @login_required
@@ -167,6 +168,7 @@ def snapshot(request, pk: int):
             "apprenticeship": apprenticeship,
             "snapshot": frozen,
             "content": content,
+            "code_marks": code_marks(content.get("ksbs", [])),
             "intact": selectors.snapshot_is_intact(frozen),
             "can": permissions(apprenticeship.viewer_roles),
         },
@@ -182,7 +184,12 @@ def snapshot_evidence(request, pk: int, evidence_id: int):
     return render(
         request,
         "epa/snapshot_evidence.html",
-        {"apprenticeship": apprenticeship, "snapshot": frozen, "item": item},
+        {
+            "apprenticeship": apprenticeship,
+            "snapshot": frozen,
+            "item": item,
+            "code_marks": code_marks(frozen.content.get("ksbs", [])),
+        },
     )
 
 

@@ -3,13 +3,15 @@ from django.urls import reverse
 
 from apprenticeship.models import Apprenticeship
 from config.downloads import DOWNLOAD_HEADERS
-from epa.models import GatewayDeclaration
+from epa.models import GatewayDeclaration, GatewaySnapshot
 from epa.services import gateway as services
-from portfolio.evidence.models import EvidenceFile
+from portfolio.evidence.models import Evidence, EvidenceFile
 from portfolio.evidence.services import evidence as evidence_services
 from portfolio.evidence.services import sign_offs
+from standards.models import KSB, Provenance
 from tests import samples
 from tests.helpers import reviews as review_helpers
+from tests.helpers.epa import make_ready
 from tests.helpers.evidence import make_evidence
 from tests.query_counts import assert_flat_queries
 
@@ -140,3 +142,22 @@ def test_frozen_files_carry_the_same_download_headers_as_evidence_files(client, 
     for header, value in DOWNLOAD_HEADERS.items():
         assert frozen[header] == live[header], header
         assert live[header].startswith(value), header  # never_cache adds to Cache-Control
+
+
+def test_the_frozen_portfolio_marks_inferred_codes(client, personas):
+    a = personas["apprenticeship"]
+    KSB.objects.filter(standard_version=a.standard_version).update(
+        code_provenance=Provenance.INFERRED
+    )
+    ksb = a.standard_version.ksbs.order_by("pk").first()
+    make_evidence(a, ksbs=[ksb], status=Evidence.Status.ACCEPTED, tutor=personas["tutor"])
+    ready = make_ready(a, personas["tutor"])
+    services.declare(apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True)
+    services.declare(apprenticeship=ready, party=PROVIDER, by=personas["tutor"], confirmed=True)
+    mark = '<sup class="prov-mark" title="Inferred, not official">'
+    page = html(client, personas["assessor"], "epa:snapshot", ready.pk)
+    assert mark in page and "Without a mark it is verified" in page
+    frozen = GatewaySnapshot.objects.get(apprenticeship=ready)
+    item = next(i for i in frozen.content["evidence"] if i["ksbs"])
+    page = html(client, personas["assessor"], "epa:snapshot-evidence", ready.pk, item["id"])
+    assert mark in page and "Without a mark it is verified" in page

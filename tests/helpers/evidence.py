@@ -7,16 +7,17 @@ from tests import factories
 
 
 def make_evidence(
-    apprenticeship, *, duties=None, status=Evidence.Status.DRAFT, tutor=None, **extra
+    apprenticeship, *, duties=None, ksbs=(), status=Evidence.Status.DRAFT, tutor=None, **extra
 ):
-    """Evidence mapped to the apprenticeship's first duty (or `duties`), taken through the
-    services to `status`."""
+    """Evidence mapped to the apprenticeship's first duty (or `duties`) and to `ksbs`, taken
+    through the services to `status`."""
     evidence = factories.EvidenceFactory(apprenticeship=apprenticeship, **extra)
     evidence.duties.set(
         duties
         if duties is not None
         else apprenticeship.standard_version.duties.order_by("number")[:1]
     )
+    evidence.ksbs.set(ksbs)
     evidence.apprenticeship = apprenticeship
     if status == Evidence.Status.DRAFT:
         return evidence
