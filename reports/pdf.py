@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from weasyprint import HTML
+from weasyprint.document import Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
@@ -70,10 +71,17 @@ class PortfolioURLFetcher(URLFetcher):
             return URLFetcherResponse(url, handle.read(), {"Content-Type": content_type})
 
 
-def render_pdf(html: str, files: Mapping[str, EmbeddedFile]) -> tuple[bytes, int]:
-    """The PDF bytes and page count for report HTML."""
+def lay_out(html: str, files: Mapping[str, EmbeddedFile]) -> Document:
+    """Report HTML laid out in pages (the boxes WeasyPrint draws), fetching nothing but our
+    own stylesheet and the listed files."""
     fetcher = PortfolioURLFetcher(files)
     document = HTML(string=html, url_fetcher=fetcher).render()
     if fetcher.refused:
         logger.warning("Report rendering refused %d URL(s).", len(fetcher.refused))
+    return document
+
+
+def render_pdf(html: str, files: Mapping[str, EmbeddedFile]) -> tuple[bytes, int]:
+    """The PDF bytes and page count for report HTML."""
+    document = lay_out(html, files)
     return document.write_pdf(), len(document.pages)

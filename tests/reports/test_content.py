@@ -1,16 +1,20 @@
 """What the PDF shows: every section from the data, page references that point at the
 right pages, each audience's copy, and hostile text that stays text."""
 
+import datetime as dt
 import io
 import re
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
+from weasyprint.formatting_structure import boxes
 
 from epa.models import GatewayDeclaration
 from epa.services import gateway as gateway_services
 from portfolio.evidence.models import Evidence
 from portfolio.evidence.services import evidence as evidence_services
+from portfolio.evidence.services import sign_offs
 from reports import content, pdf
 from reports.content import ReportUnavailable
 from reports.models import Report
@@ -173,3 +177,63 @@ def test_hostile_evidence_text_renders_literally_and_fetches_nothing(
     text = "\n".join(page_texts(reader))
     assert "<img src=" in text and "169.254.169.254" in text  # shown as the text it is
     assert list(document.files) == []  # nothing embedded but our own listed images
+
+
+# A word with no break opportunity in it, as pasted from a link or typed by leaning on a key.
+LONG_WORD = "Unbroken" + "x" * 1992
+
+
+def _widest_lines(document) -> list[tuple[int, float, float]]:
+    """(page number, right edge of its widest line, page width) for every page: the right
+    edge is where the line's last glyph ends, in CSS pixels, from the page's left edge."""
+    widest = []
+    for number, page in enumerate(document.pages, 1):
+        right = 0.0
+        for box in page._page_box.descendants():
+            if isinstance(box, boxes.LineBox):
+                for child in box.descendants():
+                    if isinstance(child, boxes.TextBox):
+                        right = max(right, child.position_x + child.margin_width())
+        widest.append((number, right, page.width))
+    return widest
+
+
+def test_a_long_unbroken_word_wraps_inside_the_page(apprenticeship, personas):
+    """In a written account, a title, a name, a sign-off comment and a review, a
+    2,000-character word is broken across lines: no line runs past the page."""
+    tutor = personas["tutor"]
+    apprentice = personas["apprentice"]
+    apprentice.full_name = LONG_WORD[:150]
+    apprentice.save()
+    evidence = make_evidence(
+        apprenticeship,
+        status=Evidence.Status.ACCEPTED,
+        tutor=tutor,
+        title=LONG_WORD[:200],
+        account=LONG_WORD,
+    )
+    sign_offs.sign_off_duty(
+        apprenticeship=apprenticeship,
+        duty=evidence.duties.get(),
+        by=tutor,
+        evidence_versions=[evidence.accepted_version],
+        comment=LONG_WORD,
+    )
+    review = review_helpers.record(
+        personas,
+        discussion=LONG_WORD,
+        employer_view=LONG_WORD,
+        targets=[(LONG_WORD[:500], timezone.localdate() + dt.timedelta(days=30))],
+    )
+    review_helpers.sign_all(personas, review)
+    document = content.build_document(
+        apprenticeship=apprenticeship, kind=Report.Kind.PORTFOLIO, audience=Report.Audience.FULL
+    )
+    assert document.html.count(LONG_WORD) >= 4
+    laid_out = pdf.lay_out(document.html, document.files)
+    overflowing = [
+        f"page {number}: a line ends at {right:.0f}px on a page {width:.0f}px wide"
+        for number, right, width in _widest_lines(laid_out)
+        if right > width
+    ]
+    assert not overflowing, "\n".join(overflowing)
