@@ -7,6 +7,9 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("two-factor/", views.two_factor_manage, name="two-factor"),
+    path("two-factor/setup/", views.two_factor_setup, name="two-factor-setup"),
+    path("two-factor/code/", views.two_factor_verify, name="two-factor-verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("invitation/<uidb64>/<token>/", views.InvitationView.as_view(), name="invitation"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password-reset"),

@@ -357,3 +357,19 @@ def get_invitation_for(user: User, pk: int) -> OrganisationInvitation:
     if invitation is None:
         raise Http404
     return invitation
+
+
+def must_use_two_factor(user: User) -> bool:
+    """Staff who can read many apprentices' records must use two-factor sign-in: provider
+    admins, assessment organisation admins and site operators (one query; named by
+    settings.TWO_FACTOR_STAFF_CHECK)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser and user.is_active:
+        return True
+    return OrganisationMembership.objects.filter(
+        user=user,
+        is_admin=True,
+        is_active=True,
+        organisation__kind__in=[Organisation.Kind.PROVIDER, Organisation.Kind.EPAO],
+    ).exists()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts import two_factor
 from accounts.models import User
 from apprenticeship import funding_rules, separation
 from apprenticeship.models import (
@@ -308,6 +309,21 @@ def resend_invitation(*, person: User, by: User) -> None:
     person.set_unusable_password()
     person.save(update_fields=["password"])
     send_invitation(user=person, organisation=membership.organisation, by=by)
+
+
+@transaction.atomic
+def reset_two_factor(*, person: User, by: User) -> None:
+    """An admin removes a person's authenticator app and recovery codes (a lost phone):
+    they sign in with their password next time, and set it up again (at once, if they
+    must use it). Recorded in the history."""
+    if not two_factor.remove_two_factor(user=person):
+        raise EnrolmentError(f"{person.full_name} has not set up two-factor sign-in.")
+    record_event(
+        action=AuditAction.PERSON_TWO_FACTOR_RESET,
+        obj=person,
+        actor=by,
+        summary=f"Reset the two-factor sign-in of {person.email}",
+    )
 
 
 # -- enrolments ------------------------------------------------------------------------

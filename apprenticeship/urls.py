@@ -33,6 +33,11 @@ urlpatterns = [
     path("invitations/<int:pk>/decline/", views.invitation_decline, name="invitation-decline"),
     path("people/invite/", views.person_invite, name="person-invite"),
     path(
+        "people/<int:pk>/reset-two-factor/",
+        views.person_reset_two_factor,
+        name="person-reset-two-factor",
+    ),
+    path(
         "people/<int:pk>/resend-invitation/",
         views.person_resend_invitation,
         name="person-resend-invitation",

@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apprenticeship import access, otj_minimum, services, versions
 from apprenticeship.access import Action
@@ -229,6 +230,9 @@ def organisation_detail(request, pk: int):
     members = (
         organisation.memberships.filter(is_active=True)
         .select_related("user")
+        .annotate(
+            two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("user_id"), confirmed=True))
+        )
         .order_by("user__full_name")
     )
     return render(
@@ -280,6 +284,27 @@ def person_resend_invitation(request, pk: int):
         messages.error(request, str(error))
     else:
         messages.success(request, f"A new invitation was sent to {person.email}.")
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("apprenticeship:organisation-list")
+
+
+@login_required
+@require_POST
+def person_reset_two_factor(request, pk: int):
+    """An admin resets the two-factor sign-in of one of their people who lost their phone."""
+    person = access.get_person_for(request.user, pk)
+    try:
+        services.reset_two_factor(person=person, by=request.user)
+    except services.EnrolmentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"{person.full_name}'s two-factor sign-in is reset. They sign in with their "
+            "password and set it up again.",
+        )
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         return redirect(next_url)

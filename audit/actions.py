@@ -77,6 +77,7 @@ class AuditAction(StrEnum):
     PERSON_ADDED = "person.added"
     PERSON_INVITATION_RESENT = "person.invitation_resent"
     PERSON_INVITED = "person.invited"
+    PERSON_TWO_FACTOR_RESET = "person.two_factor_reset"
     # report
     REPORT_REQUESTED = "report.requested"
     # review

@@ -2,11 +2,36 @@
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django import test as django_test
 
+from accounts import two_factor as two_factor_state
 from apprenticeship.models import Apprenticeship
 from config.celery import app as celery_app
 from tests import factories
 from tests.helpers import personas as personas_helpers
+
+
+class Client(django_test.Client):
+    """The test client, whose `force_login` also records in the session that the person
+    gave their second factor, as signing in with a code does: tests of other pages sign
+    staff in directly. `two_factor=None` leaves that out, so the session is treated as
+    one made without signing in through the form (tests/accounts/test_two_factor.py)."""
+
+    def force_login(self, user, backend=None, *, two_factor: bool | None = True):
+        super().force_login(user, backend)
+        if two_factor is not None:
+            session = self.session
+            session[two_factor_state.SESSION_KEY] = (
+                two_factor_state.VERIFIED
+                if two_factor
+                else two_factor_state.state_after_password(user)
+            )
+            session.save()
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client()
 
 
 @pytest.fixture

@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "audit",
     "outbox",
@@ -56,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After authentication, so it knows who is signed in.
     "config.middleware.NoStoreForSignedInPagesMiddleware",
+    # Sends staff who have not set up two-factor sign-in to do so before anything else.
+    "accounts.middleware.TwoFactorSetupMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # AxesMiddleware must be last: it turns a locked-out login into the lockout page.
@@ -124,6 +129,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_VERBOSE = False
+
+# Two-factor sign-in (TOTP from an authenticator app, with single-use recovery codes).
+# Required for provider admins, assessment organisation admins and site operators unless
+# this is off (bin/run's demo turns it off); offered to everyone else.
+REQUIRE_TWO_FACTOR_FOR_STAFF = env_bool("REQUIRE_TWO_FACTOR_FOR_STAFF", True)
+# Who counts as staff: a function of the user, named in a string because it lives in a
+# higher layer (apprenticeship) than accounts.
+TWO_FACTOR_STAFF_CHECK = "apprenticeship.access.must_use_two_factor"
+OTP_TOTP_ISSUER = "Peer worker portfolio"
 
 # Signed out after this long without a request. The session is renewed at most once a
 # minute (config.middleware.IdleSessionMiddleware) rather than written on every request.

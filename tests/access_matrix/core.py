@@ -51,6 +51,14 @@ def _tutors_invitation(ctx):
     return [invitation.pk]
 
 
+def _employer_with_two_factor(ctx):
+    """The employer contact, with an authenticator app set up."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=ctx["employer"], name="Authenticator app", confirmed=True)
+    return [ctx["employer"].pk]
+
+
 def _failed_job(about_apprenticeship: bool):
     def make(ctx):
         from outbox.models import OutboxMessage
@@ -74,6 +82,8 @@ PUBLIC = {
     "accounts:logout": NOT_ALLOWED,  # sign-out is a POST
     "accounts:invitation": OK,  # shows "this link no longer works" for a bad token
     "accounts:password-reset": OK,
+    # The code after the password; without a password given first it goes back to sign in.
+    "accounts:two-factor-verify": REDIRECT,
     "accounts:password-reset-sent": OK,
     "accounts:password-reset-confirm": OK,
     "accounts:password-reset-complete": OK,
@@ -97,6 +107,11 @@ ENTRIES: list[Entry] = [
     Entry("accounts:password-reset-complete", everyone(OK)),
     Entry("accounts:password-change", everyone(OK)),
     Entry("accounts:password-change-done", everyone(OK)),
+    # Two-factor sign-in: everyone manages their own (no ids); the code page needs a
+    # password given first, so a signed-in visit goes back to sign in (and on home).
+    Entry("accounts:two-factor", everyone(OK)),
+    Entry("accounts:two-factor-setup", everyone(OK)),
+    Entry("accounts:two-factor-verify", everyone(REDIRECT)),
     Entry("healthz", everyone(OK)),
     # Home sends everyone to the page for their main role; someone with no role (the site
     # operator here) gets a welcome page.
@@ -222,6 +237,13 @@ ENTRIES: list[Entry] = [
         "apprenticeship:person-resend-invitation",
         only({"admin": REDIRECT}, NOT_FOUND),
         args=_invited_person,
+        method="post",
+    ),
+    # Resetting a lost phone: admins of the organisations the person works for.
+    Entry(
+        "apprenticeship:person-reset-two-factor",
+        only({"admin": REDIRECT}, NOT_FOUND),
+        args=_employer_with_two_factor,
         method="post",
     ),
     # Invitations to work for an organisation: only the invited person answers theirs.

@@ -30,6 +30,13 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 
 
+@pytest.fixture(autouse=True)
+def _staff_sign_in_with_a_password(settings):
+    """These tests drive the pages after signing in through the form; two-factor sign-in
+    has its own tests (tests/accounts/test_two_factor.py)."""
+    settings.REQUIRE_TWO_FACTOR_FOR_STAFF = False
+
+
 def pytest_collection_modifyitems(items):
     here = Path(__file__).parent
     for item in items:

@@ -61,6 +61,15 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(first_run):
     assert "peer-worker-demo" in first_run
     assert User.objects.get(email="operator@example.org").is_superuser
     assert "another-pass" in second.getvalue()
+    # Two-factor sign-in is on by default, so the demo says what a newcomer meets.
+    assert "REQUIRE_TWO_FACTOR_FOR_STAFF=false" in first_run
+
+
+def test_seed_demo_says_when_two_factor_sign_in_is_off(first_run, settings):
+    settings.REQUIRE_TWO_FACTOR_FOR_STAFF = False
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "Two-factor sign-in is not required in this demo" in out.getvalue()
 
 
 def test_seed_demo_adds_evidence_in_every_state_with_real_files_once(first_run):
