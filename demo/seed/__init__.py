@@ -2,7 +2,16 @@
 
 from dataclasses import dataclass, field
 
-from demo.seed import core, epa, eras, evidence, otj, reviews, second_provider
+from demo.seed import (
+    core,
+    epa,
+    eras,
+    evidence,
+    notifications,
+    otj,
+    reviews,
+    second_provider,
+)
 
 
 @dataclass
@@ -32,6 +41,7 @@ STEPS = [
     epa.seed,
     eras.seed,
     second_provider.seed,
+    notifications.seed,
 ]
 
 

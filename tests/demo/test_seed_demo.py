@@ -243,3 +243,16 @@ def test_a_second_provider_shows_that_tenancy_holds(first_run):
     # Northfield's interim off-the-job minimum applies to its own apprentices only.
     assert otj_summary(northfield).total.required is not None
     assert otj_summary(eastgate).total.required is None
+
+
+def test_the_demo_has_notifications_some_unread_once(first_run):
+    from notifications.models import Notification
+
+    tutor = User.objects.get(email="tutor@example.org")
+    apprentice = User.objects.get(email="apprentice@example.org")
+    before = Notification.objects.count()
+    assert Notification.objects.unread().filter(recipient=tutor).exists()
+    assert Notification.objects.unread().filter(recipient=apprentice).exists()
+    assert Notification.objects.filter(recipient=tutor, read_at__isnull=False).exists()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Notification.objects.count() == before

@@ -20,6 +20,7 @@ from apprenticeship.models import Apprenticeship
 from audit.actions import AuditAction
 from audit.changes import snapshot
 from audit.services import record_event
+from outbox import services as outbox
 from portfolio.evidence import uploads
 from portfolio.evidence.models import (
     HIDDEN_FROM_EMPLOYER_BY_DEFAULT,
@@ -391,6 +392,12 @@ def submit_evidence(
             "confirmed_names_no_one": True,
         },
     )
+    outbox.queue_notification(
+        "evidence_submitted",
+        occurrence=f"{locked.pk}:{locked.submitted_at.isoformat()}",
+        object_id=locked.pk,
+        apprenticeship_id=locked.apprenticeship_id,
+    )
     return locked
 
 
@@ -511,6 +518,12 @@ def review_evidence(*, evidence: Evidence, by: User, decision: str, feedback: st
         summary=f"{verb} “{locked.display_title}” (version {locked.version})",
         before=before,
         after={**snapshot(locked, EVIDENCE_FIELDS), "feedback": feedback},
+    )
+    outbox.queue_notification(
+        "evidence_accepted" if decision == Decision.ACCEPT else "evidence_referred",
+        occurrence=f"{locked.pk}:{now.isoformat()}",
+        object_id=locked.pk,
+        apprenticeship_id=locked.apprenticeship_id,
     )
     return locked
 
