@@ -77,6 +77,27 @@ def runs_in_process() -> bool:
     return bool(celery_app.conf.task_always_eager)
 
 
+NOTIFY_TASK = "notifications.tasks.notify"
+
+
+def queue_notification(
+    event: str, *, occurrence: str, object_id: int, apprenticeship_id: int
+) -> OutboxMessage:
+    """Tell the people who wait on `event` about the object `object_id`, after the caller's
+    transaction commits. The notifications app (above every area) works out who may see
+    it. `occurrence` names this one happening of the event (a submission's time, a
+    version): queued twice, the same occurrence notifies once."""
+    key = f"{event}:{occurrence}"
+    return enqueue(
+        NOTIFY_TASK,
+        key=f"notify:{key}",
+        apprenticeship_id=apprenticeship_id,
+        event=event,
+        notification_key=key,
+        object_id=object_id,
+    )
+
+
 def is_waiting(task: str, **kwargs: Any) -> bool:
     """Whether an unfinished message for `task` with these arguments exists."""
     arguments = {f"payload__{name}": value for name, value in kwargs.items()}

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "portfolio",
     "epa",
     "reports",
+    "notifications",
     "demo",
     "dashboards",
 ]
@@ -269,6 +270,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "options": {"expires": max(OUTBOX_SWEEP_SECONDS * 2, 10)},
     },
     # Progress reviews due soon, overdue or waiting for a signature: each email goes once.
+    # Notifications for the people who chose one email a day.
+    "notification-digests": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "review-reminders": {
         "task": "portfolio.reviews.tasks.send_review_reminders",
         "schedule": crontab(hour=7, minute=30),

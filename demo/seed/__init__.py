@@ -2,7 +2,17 @@
 
 from dataclasses import dataclass, field
 
-from demo.seed import core, epa, eras, evidence, otj, reviews, second_provider, supervision
+from demo.seed import (
+    core,
+    epa,
+    eras,
+    evidence,
+    notifications,
+    otj,
+    reviews,
+    second_provider,
+    supervision,
+)
 
 
 @dataclass
@@ -33,6 +43,7 @@ STEPS = [
     epa.seed,
     eras.seed,
     second_provider.seed,
+    notifications.seed,
 ]
 
 

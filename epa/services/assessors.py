@@ -12,6 +12,7 @@ from audit.actions import AuditAction
 from audit.services import record_event
 from epa.errors import EpaError
 from epa.selectors.assessment import independence_problems, is_assigned
+from outbox import services as outbox
 
 
 def _require_epao_admin(apprenticeship: Apprenticeship, user: User) -> None:
@@ -56,6 +57,12 @@ def assign_assessor(*, apprenticeship: Apprenticeship, assessor: User, by: User)
         apprenticeship_id=locked.pk,
         summary=f"{assessor.full_name} is now the independent assessor",
         after={"user": assessor.pk, "role": Role.ASSESSOR},
+    )
+    outbox.queue_notification(
+        "assessor_assigned",
+        occurrence=str(membership.pk),
+        object_id=membership.pk,
+        apprenticeship_id=locked.pk,
     )
     return membership
 

@@ -18,6 +18,7 @@ from epa.errors import EpaError
 from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
 from epa.selectors.gateway import CheckItem, checklist, missing_before_provider, statement
 from epa.services import snapshot as snapshots
+from outbox import services as outbox
 
 Party = GatewayDeclaration.Party
 
@@ -216,6 +217,12 @@ def pass_gateway_if_ready(
         summary="Passed gateway; the portfolio was frozen for the assessor",
         before={"status": Apprenticeship.Status.ON_PROGRAMME},
         after={"status": locked.status, "snapshot": snapshot.pk, "digest": snapshot.digest},
+    )
+    outbox.queue_notification(
+        "gateway_passed",
+        occurrence=str(locked.pk),
+        object_id=locked.pk,
+        apprenticeship_id=locked.pk,
     )
     apprenticeship.status, apprenticeship.gateway_passed_at = locked.status, now
     return True

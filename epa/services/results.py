@@ -29,6 +29,7 @@ from epa.services.rounds import (
     require_unlocked,
     set_status,
 )
+from outbox import services as outbox
 
 # -- the result of a round -------------------------------------------------------------
 
@@ -101,6 +102,12 @@ def confirm_result(
         set_status(
             locked, Apprenticeship.Status.COMPLETED, by, f"end-point assessment {result.overall}"
         )
+    outbox.queue_notification(
+        "result_confirmed",
+        occurrence=str(current.pk),
+        object_id=current.pk,
+        apprenticeship_id=locked.pk,
+    )
     return current
 
 
@@ -295,4 +302,10 @@ def decide_appeal(
             by,
             f"appeal upheld, end-point assessment {grade_after}",
         )
+    outbox.queue_notification(
+        "appeal_decided",
+        occurrence=str(current.pk),
+        object_id=current.pk,
+        apprenticeship_id=locked.pk,
+    )
     return current

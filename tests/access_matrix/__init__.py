@@ -9,6 +9,7 @@ from tests.access_matrix import (
     epa,
     evidence,
     gateway,
+    notifications,
     otj,
     reports,
     reviews,
@@ -26,6 +27,7 @@ ENTRIES: list[Entry] = [
     *otj.ENTRIES,
     *epa.ENTRIES,
     *supervision.ENTRIES,
+    *notifications.ENTRIES,
 ]
 
 __all__ = ["ENTRIES", "PERSONA_NAMES", "PUBLIC", "STATES", "Entry"]

@@ -273,3 +273,16 @@ def test_the_demo_shows_the_supervision_log_once(first_run):
     }
     assert gaps["apprentice@example.org"] is None
     assert gaps["kofi.mensah@example.org"] is not None
+
+
+def test_the_demo_has_notifications_some_unread_once(first_run):
+    from notifications.models import Notification
+
+    tutor = User.objects.get(email="tutor@example.org")
+    apprentice = User.objects.get(email="apprentice@example.org")
+    before = Notification.objects.count()
+    assert Notification.objects.unread().filter(recipient=tutor).exists()
+    assert Notification.objects.unread().filter(recipient=apprentice).exists()
+    assert Notification.objects.filter(recipient=tutor, read_at__isnull=False).exists()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Notification.objects.count() == before

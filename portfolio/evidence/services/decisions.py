@@ -10,6 +10,7 @@ from accounts.models import User
 from audit.actions import AuditAction
 from audit.changes import snapshot
 from audit.services import record_event
+from outbox import services as outbox
 from portfolio.evidence import revisions
 from portfolio.evidence.models import (
     Evidence,
@@ -98,6 +99,12 @@ def review_evidence(*, evidence: Evidence, by: User, decision: str, feedback: st
         summary=f"{verb} “{locked.display_title}” (version {locked.version})",
         before=before,
         after={**snapshot(locked, EVIDENCE_FIELDS), "feedback": feedback},
+    )
+    outbox.queue_notification(
+        "evidence_accepted" if decision == Decision.ACCEPT else "evidence_referred",
+        occurrence=f"{locked.pk}:{now.isoformat()}",
+        object_id=locked.pk,
+        apprenticeship_id=locked.apprenticeship_id,
     )
     return locked
 

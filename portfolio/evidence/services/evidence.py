@@ -20,6 +20,7 @@ from apprenticeship.models import Apprenticeship
 from audit.actions import AuditAction
 from audit.changes import snapshot
 from audit.services import record_event
+from outbox import services as outbox
 from portfolio.evidence import filetypes, uploads
 from portfolio.evidence.models import (
     APPRENTICE_KINDS,
@@ -400,6 +401,12 @@ def submit_evidence(
             "confirmed_own_work": True,
             "confirmed_names_no_one": True,
         },
+    )
+    outbox.queue_notification(
+        "evidence_submitted",
+        occurrence=f"{locked.pk}:{locked.submitted_at.isoformat()}",
+        object_id=locked.pk,
+        apprenticeship_id=locked.apprenticeship_id,
     )
     return locked
 

@@ -301,6 +301,13 @@ def _queue_signature_requests(version: ReviewVersion, *, apprenticeship_id: int)
         apprenticeship_id=apprenticeship_id,
         version_id=version.pk,
     )
+    # In the app only: the request above is the email.
+    outbox.queue_notification(
+        "review_ready",
+        occurrence=str(version.pk),
+        object_id=version.pk,
+        apprenticeship_id=apprenticeship_id,
+    )
 
 
 # -- signing ---------------------------------------------------------------------------

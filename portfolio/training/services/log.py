@@ -18,6 +18,7 @@ from apprenticeship.services import lock_apprenticeship
 from audit.actions import OTJ_DECIDED, AuditAction
 from audit.changes import snapshot
 from audit.services import EventRecord, record_event, record_events
+from outbox import services as outbox
 from portfolio.evidence.models import Evidence
 from portfolio.training.errors import OtjError
 from portfolio.training.formatting import day_text, format_minutes
@@ -291,6 +292,13 @@ def _decide(
         before={"status": OtjEntry.Status.PENDING},
         after={"status": status, "reason": reason, "as": as_role.value},
     )
+    if status == OtjEntry.Status.REJECTED:
+        outbox.queue_notification(
+            "otj_rejected",
+            occurrence=str(locked.pk),
+            object_id=locked.pk,
+            apprenticeship_id=locked.apprenticeship_id,
+        )
     return locked
 
 
