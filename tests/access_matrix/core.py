@@ -68,6 +68,7 @@ PUBLIC = {
     "accounts:password-reset-confirm": OK,
     "accounts:password-reset-complete": OK,
     "healthz": OK,
+    "favicon": OK,
     # An employer contact signs a progress review through a single-use emailed link.
     "portfolio:review-sign-by-link": OK,
 }
@@ -88,6 +89,7 @@ ENTRIES: list[Entry] = [
     Entry("accounts:password-change", everyone(OK)),
     Entry("accounts:password-change-done", everyone(OK)),
     Entry("healthz", everyone(OK)),
+    Entry("favicon", everyone(OK)),
     # Home sends everyone to the page for their main role; someone with no role (the site
     # operator here) gets a welcome page.
     Entry("dashboards:home", only({"operator": OK, "epao_admin": REDIRECT}, REDIRECT)),
