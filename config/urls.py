@@ -1,9 +1,10 @@
 from django.urls import include, path
 
-from config import health
+from config import favicon, health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", favicon.favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("standards/", include("standards.urls")),
     path("", include("apprenticeship.urls")),

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apprenticeship.models import Apprenticeship
 from demo.seed import gateway
+from demo.seed.clock import as_of
 from demo.seed.core import at, ensure_enrolment, ensure_person, months_before
 from epa.models import AssessmentRound, ConflictDeclaration, ResitPolicy
 from epa.selectors import assessment as selectors
@@ -161,37 +162,40 @@ def _record(apprenticeship, method, assessor, *, start: dt.date, grade: str) -> 
     for number in range(1, method.sessions + 1):
         held_on = start + dt.timedelta(days=7 * (number - 1))
         mode = "video" if number in method.remote_sessions and number > 1 else "in_person"
-        session = services.record_session(
-            apprenticeship=apprenticeship,
-            method=method,
-            number=number,
-            by=assessor,
-            held_on=held_on,
-            duration_minutes=minutes,
-            mode=mode,
-        )
-        for index in range(per_session):
-            question, notes = questions[index % len(questions)]
-            services.add_question(
-                session=session,
+        with as_of(at(held_on, 11)):
+            session = services.record_session(
+                apprenticeship=apprenticeship,
+                method=method,
+                number=number,
                 by=assessor,
-                question=question,
-                answer_notes=notes,
-                theme=method.themes[index % len(method.themes)] if method.themes else "",
+                held_on=held_on,
+                duration_minutes=minutes,
+                mode=mode,
             )
-    services.grade_method(
-        method_assessment=session.method_assessment,
-        by=assessor,
-        grade=grade,
-        now=at(held_on),
-    )
+            for index in range(per_session):
+                question, notes = questions[index % len(questions)]
+                services.add_question(
+                    session=session,
+                    by=assessor,
+                    question=question,
+                    answer_notes=notes,
+                    theme=method.themes[index % len(method.themes)] if method.themes else "",
+                )
+    with as_of(at(held_on)):
+        services.grade_method(
+            method_assessment=session.method_assessment,
+            by=assessor,
+            grade=grade,
+            now=at(held_on),
+        )
 
 
 def _confirm(apprenticeship, assessor, *, on: dt.date) -> AssessmentRound:
     round_ = selectors.latest_round(apprenticeship)
     plan = selectors.plan_for(apprenticeship)
     result = selectors.result_of(round_, plan)
-    return results.confirm_result(round_=round_, by=assessor, grade=result.overall, now=at(on))
+    with as_of(at(on)):
+        return results.confirm_result(round_=round_, by=assessor, grade=result.overall, now=at(on))
 
 
 @transaction.atomic
@@ -225,17 +229,19 @@ def seed(context) -> None:
             continue
         gateway_day = timezone.localdate(apprenticeship.gateway_passed_at)
         if not selectors.is_assigned(apprenticeship, assessor):
-            assessors.assign_assessor(
-                apprenticeship=apprenticeship, assessor=assessor, by=epao_admin
-            )
+            with as_of(at(gateway_day + dt.timedelta(days=1), 9)):
+                assessors.assign_assessor(
+                    apprenticeship=apprenticeship, assessor=assessor, by=epao_admin
+                )
         if not ConflictDeclaration.objects.filter(
             apprenticeship=apprenticeship, assessor=assessor
         ).exists():
-            services.declare_no_conflict(
-                apprenticeship=apprenticeship,
-                assessor=assessor,
-                now=at(gateway_day + dt.timedelta(days=2), 10),
-            )
+            with as_of(at(gateway_day + dt.timedelta(days=2), 10)):
+                services.declare_no_conflict(
+                    apprenticeship=apprenticeship,
+                    assessor=assessor,
+                    now=at(gateway_day + dt.timedelta(days=2), 10),
+                )
         if AssessmentRound.objects.filter(apprenticeship=apprenticeship).exists():
             continue
         first_day = gateway_day + dt.timedelta(days=7)
@@ -248,9 +254,10 @@ def seed(context) -> None:
         _confirm(apprenticeship, assessor, on=discussion_day + dt.timedelta(days=1))
         if stage != "resit":
             continue
-        results.start_round(
-            apprenticeship=apprenticeship, by=assessor, kind=AssessmentRound.Kind.RESIT
-        )
         resit_day = timezone.localdate() - dt.timedelta(days=6)
+        with as_of(at(resit_day - dt.timedelta(days=14), 9)):
+            results.start_round(
+                apprenticeship=apprenticeship, by=assessor, kind=AssessmentRound.Kind.RESIT
+            )
         _record(apprenticeship, discussion, assessor, start=resit_day, grade="distinction")
         _confirm(apprenticeship, assessor, on=resit_day + dt.timedelta(days=1))

@@ -21,6 +21,7 @@ from apprenticeship.models import Apprenticeship, InterimOtjMinimum, Role
 from apprenticeship.otj_minimum import set_interim_otj_minimum
 from demo.seed import epa as epa_seed
 from demo.seed import gateway
+from demo.seed.clock import as_of
 from demo.seed.core import at, ensure_enrolment, ensure_person
 from demo.seed.otj import TEMPLATES, TOPICS
 from epa.models import AssessmentRound, ConflictDeclaration
@@ -99,29 +100,32 @@ def _owen(context) -> None:
     tutor, assessor = context.people["tutor"], context.people["assessor"]
     if not owen.is_post_gateway:
         # Before 11 February 2025 Level 2 English and maths were needed at 19 or over.
-        gateway_services.record_english_maths(
-            apprenticeship=owen,
-            by=tutor,
-            english="level_2",
-            maths="level_2",
-            has_ehc_plan=False,
-            evidence="GCSE English and maths, grade C (2004), certificates seen.",
-        )
+        with as_of(at(OWEN_GATEWAY - dt.timedelta(days=30), 10)):
+            gateway_services.record_english_maths(
+                apprenticeship=owen,
+                by=tutor,
+                english="level_2",
+                maths="level_2",
+                has_ehc_plan=False,
+                evidence="GCSE English and maths, grade C (2004), certificates seen.",
+            )
         days_ago = (timezone.localdate() - OWEN_GATEWAY).days
         owen = gateway.pass_gateway(context, owen, days_ago=days_ago)
     context.apprenticeships["owen"] = owen
     if AssessmentRound.objects.filter(apprenticeship=owen).exists():
         return
     if not epa_selectors.is_assigned(owen, assessor):
-        assessors.assign_assessor(
-            apprenticeship=owen, assessor=assessor, by=context.people["epao_admin"]
-        )
+        with as_of(at(OWEN_GATEWAY + dt.timedelta(days=1), 9)):
+            assessors.assign_assessor(
+                apprenticeship=owen, assessor=assessor, by=context.people["epao_admin"]
+            )
     if not ConflictDeclaration.objects.filter(apprenticeship=owen, assessor=assessor).exists():
-        epa_services.declare_no_conflict(
-            apprenticeship=owen,
-            assessor=assessor,
-            now=at(OWEN_GATEWAY + dt.timedelta(days=2), 10),
-        )
+        with as_of(at(OWEN_GATEWAY + dt.timedelta(days=2), 10)):
+            epa_services.declare_no_conflict(
+                apprenticeship=owen,
+                assessor=assessor,
+                now=at(OWEN_GATEWAY + dt.timedelta(days=2), 10),
+            )
     plan = epa_selectors.plan_for(owen)
     observation, discussion = plan.methods.order_by("order")
     first_day = OWEN_GATEWAY + dt.timedelta(days=7)

@@ -8,6 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from demo.seed.clock import as_of
+from demo.seed.core import at
 from portfolio.evidence.models import DutySignOff, Evidence
 from portfolio.evidence.services import decisions, sign_offs
 from portfolio.evidence.services import evidence as services
@@ -141,6 +143,11 @@ SAM = [
 ]
 
 
+def _moment(day: dt.date, hour: int) -> dt.datetime:
+    """`hour` on `day`, but never later than an hour ago."""
+    return min(at(day, hour), timezone.now() - dt.timedelta(hours=1))
+
+
 def _files(names: list[str]) -> list[SimpleUploadedFile]:
     return [SimpleUploadedFile(name, (FILES / name).read_bytes()) for name in names]
 
@@ -153,42 +160,45 @@ def _add(apprenticeship, tutor, items, today: dt.date, testimonies=None) -> list
     made = []
     for title, kind, days_ago, mapping, account, files, state, visible in items:
         activity = max(today - dt.timedelta(days=days_ago), apprenticeship.start_date)
-        evidence = services.create_evidence(
-            apprenticeship=apprenticeship,
-            by=apprentice,
-            title=title,
-            kind=kind,
-            activity_date=activity,
-            account=account,
-            duties=[duties[n] for n in mapping if n in duties],
-            ksbs=[ksbs[code] for code in mapping if code in ksbs],
-            testimonies=testimonies.get(title, []),
-        )
-        if evidence.visible_to_employer != visible:
-            evidence = services.set_employer_visibility(
-                evidence=evidence, by=apprentice, visible=visible
+        # Written up the day after the activity, reviewed four days after that.
+        with as_of(_moment(activity + dt.timedelta(days=1), 18)):
+            evidence = services.create_evidence(
+                apprenticeship=apprenticeship,
+                by=apprentice,
+                title=title,
+                kind=kind,
+                activity_date=activity,
+                account=account,
+                duties=[duties[n] for n in mapping if n in duties],
+                ksbs=[ksbs[code] for code in mapping if code in ksbs],
+                testimonies=testimonies.get(title, []),
             )
-        if files:
-            services.add_files(evidence=evidence, by=apprentice, files=_files(files))
-        if state != "draft":
-            evidence = services.submit_evidence(
-                evidence=evidence, by=apprentice, own_work=True, names_no_one=True
-            )
-        if state == "accepted":
-            evidence = decisions.review_evidence(
-                evidence=evidence,
-                by=tutor,
-                decision=decisions.Decision.ACCEPT,
-                feedback="Thank you, this shows the duty clearly.",
-            )
-        elif state == "referred":
-            evidence = decisions.review_evidence(
-                evidence=evidence,
-                by=tutor,
-                decision=decisions.Decision.REFER,
-                feedback="Good start. Say what you did, what they decided, and what you "
-                "learned about rights and choices.",
-            )
+            if evidence.visible_to_employer != visible:
+                evidence = services.set_employer_visibility(
+                    evidence=evidence, by=apprentice, visible=visible
+                )
+            if files:
+                services.add_files(evidence=evidence, by=apprentice, files=_files(files))
+            if state != "draft":
+                evidence = services.submit_evidence(
+                    evidence=evidence, by=apprentice, own_work=True, names_no_one=True
+                )
+        with as_of(_moment(activity + dt.timedelta(days=5), 11)):
+            if state == "accepted":
+                evidence = decisions.review_evidence(
+                    evidence=evidence,
+                    by=tutor,
+                    decision=decisions.Decision.ACCEPT,
+                    feedback="Thank you, this shows the duty clearly.",
+                )
+            elif state == "referred":
+                evidence = decisions.review_evidence(
+                    evidence=evidence,
+                    by=tutor,
+                    decision=decisions.Decision.REFER,
+                    feedback="Good start. Say what you did, what they decided, and what you "
+                    "learned about rights and choices.",
+                )
         made.append(evidence)
     return made
 
@@ -197,13 +207,15 @@ def _sign_off(apprenticeship, tutor, evidence: Evidence, duty_number: int) -> No
     duty = apprenticeship.standard_version.duties.get(number=duty_number)
     if DutySignOff.objects.active().filter(apprenticeship=apprenticeship, duty=duty).exists():
         return
-    sign_offs.sign_off_duty(
-        apprenticeship=apprenticeship,
-        duty=duty,
-        by=tutor,
-        evidence_versions=[evidence.accepted_version],
-        comment="The accepted evidence shows this duty done safely and well.",
-    )
+    accepted = timezone.localdate(evidence.accepted_version.accepted_at)
+    with as_of(_moment(accepted + dt.timedelta(days=1), 12)):
+        sign_offs.sign_off_duty(
+            apprenticeship=apprenticeship,
+            duty=duty,
+            by=tutor,
+            evidence_versions=[evidence.accepted_version],
+            comment="The accepted evidence shows this duty done safely and well.",
+        )
 
 
 @transaction.atomic
@@ -217,17 +229,18 @@ def seed(context) -> None:
             continue
         testimonies = {}
         if key == "apprentice":
-            testimonies[JAMIE[3][0]] = [
-                testimonies_services.write_testimony(
+            witnessed = today - dt.timedelta(days=45)
+            with as_of(at(witnessed + dt.timedelta(days=2), 17)):
+                testimony = testimonies_services.write_testimony(
                     apprenticeship=apprenticeship,
                     by=context.people["employer"],
                     author_role="Team leader",
-                    witnessed_on=today - dt.timedelta(days=45),
+                    witnessed_on=witnessed,
                     text="I watched Jamie run the drop-in when a visitor became distressed. "
                     "Jamie stayed calm, spoke quietly, offered a quieter room and checked in "
                     "with the duty worker afterwards. It was done kindly and safely.",
                 )
-            ]
+            testimonies[JAMIE[3][0]] = [testimony]
         made = _add(apprenticeship, tutor, items, today, testimonies)
         if key == "apprentice":
             _sign_off(apprenticeship, tutor, made[0], 1)

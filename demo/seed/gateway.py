@@ -12,6 +12,7 @@ import datetime as dt
 from django.utils import timezone
 
 from apprenticeship.models import Apprenticeship, Role
+from demo.seed.clock import as_of
 from demo.seed.core import at
 from epa.models import GatewayDeclaration
 from epa.selectors import gateway as gateway_selectors
@@ -86,29 +87,36 @@ def _portfolio(apprenticeship: Apprenticeship, tutor, gateway_day: dt.date) -> N
     span = max(1, (gateway_day - apprenticeship.start_date).days - 60)
     for index, duty in enumerate(duties):
         title, account = EVIDENCE.get(duty.number, (f"Evidence for {duty.code}", duty.text))
-        evidence = evidence_services.create_evidence(
-            apprenticeship=apprenticeship,
-            by=apprentice,
-            title=title,
-            kind="work_record",
-            activity_date=apprenticeship.start_date
-            + dt.timedelta(days=30 + span * index // max(1, len(duties))),
-            account=account,
-            duties=[duty],
+        activity = apprenticeship.start_date + dt.timedelta(
+            days=30 + span * index // max(1, len(duties))
         )
-        evidence = evidence_services.submit_evidence(
-            evidence=evidence, by=apprentice, own_work=True, names_no_one=True
-        )
-        evidence = decisions.review_evidence(
-            evidence=evidence, by=tutor, decision="accept", feedback="This shows the duty well."
-        )
-        sign_offs.sign_off_duty(
-            apprenticeship=apprenticeship,
-            duty=duty,
-            by=tutor,
-            evidence_versions=[evidence.accepted_version],
-            comment="Accepted evidence shows this duty done safely and well.",
-        )
+        # Written the day after, accepted three days later, signed off the day after that:
+        # all at least three weeks before gateway.
+        with as_of(at(activity + dt.timedelta(days=1), 18)):
+            evidence = evidence_services.create_evidence(
+                apprenticeship=apprenticeship,
+                by=apprentice,
+                title=title,
+                kind="work_record",
+                activity_date=activity,
+                account=account,
+                duties=[duty],
+            )
+            evidence = evidence_services.submit_evidence(
+                evidence=evidence, by=apprentice, own_work=True, names_no_one=True
+            )
+        with as_of(at(activity + dt.timedelta(days=4), 11)):
+            evidence = decisions.review_evidence(
+                evidence=evidence, by=tutor, decision="accept", feedback="This shows the duty well."
+            )
+        with as_of(at(activity + dt.timedelta(days=5), 12)):
+            sign_offs.sign_off_duty(
+                apprenticeship=apprenticeship,
+                duty=duty,
+                by=tutor,
+                evidence_versions=[evidence.accepted_version],
+                comment="Accepted evidence shows this duty done safely and well.",
+            )
 
 
 def _off_the_job(apprenticeship: Apprenticeship, tutor, gateway_day: dt.date) -> None:
@@ -120,58 +128,64 @@ def _off_the_job(apprenticeship: Apprenticeship, tutor, gateway_day: dt.date) ->
     week = 0
     entries = []
     while logged < needed and day < gateway_day:
-        entries.append(
-            otj_log.log_otj_entry(
-                apprenticeship=apprenticeship,
-                by=apprenticeship.apprentice,
-                date=day,
-                minutes=OTJ_ENTRY_MINUTES,
-                activity_type=ActivityType.PRACTICAL if week % 3 else ActivityType.TEACHING,
-                duty=duties[week % len(duties)],
-                description="Training day: the week's topic, practised with my tutor.",
-                today=gateway_day,
+        with as_of(at(day, 18)):
+            entries.append(
+                otj_log.log_otj_entry(
+                    apprenticeship=apprenticeship,
+                    by=apprenticeship.apprentice,
+                    date=day,
+                    minutes=OTJ_ENTRY_MINUTES,
+                    activity_type=ActivityType.PRACTICAL if week % 3 else ActivityType.TEACHING,
+                    duty=duties[week % len(duties)],
+                    description="Training day: the week's topic, practised with my tutor.",
+                    today=day,
+                )
             )
-        )
         logged += OTJ_ENTRY_MINUTES
         week += 1
         day += dt.timedelta(days=7)
-    otj_log.verify_otj_entries(
-        apprenticeship=apprenticeship,
-        by=tutor,
-        as_role=Role.TUTOR,
-        seen=[(entry.pk, entry.revision) for entry in entries],
-    )
+    # Verified on gateway morning, after the last training day and before the confirmations.
+    with as_of(at(gateway_day, 9)):
+        otj_log.verify_otj_entries(
+            apprenticeship=apprenticeship,
+            by=tutor,
+            as_role=Role.TUTOR,
+            seen=[(entry.pk, entry.revision) for entry in entries],
+        )
 
 
 def _review(apprenticeship: Apprenticeship, tutor, employer, gateway_day: dt.date) -> None:
     held_on = gateway_day - dt.timedelta(days=21)
-    review = reviews.record_review(
-        apprenticeship=apprenticeship,
-        by=tutor,
-        held_on=held_on,
-        format="in_person",
-        employer_signatory=employer,
-        discussion="Ready for end-point assessment: every duty signed off and the "
-        "off-the-job training done. We talked through what the observation will be like.",
-        employer_view="Works at the standard every day; the team relies on them.",
-        wellbeing="Feeling nervous about the assessment but well supported.",
-        targets=[("Book a practice professional discussion", gateway_day)],
-        review=None,
-        today=held_on,
-    )
+    with as_of(at(held_on, 16)):
+        review = reviews.record_review(
+            apprenticeship=apprenticeship,
+            by=tutor,
+            held_on=held_on,
+            format="in_person",
+            employer_signatory=employer,
+            discussion="Ready for end-point assessment: every duty signed off and the "
+            "off-the-job training done. We talked through what the observation will be like.",
+            employer_view="Works at the standard every day; the team relies on them.",
+            wellbeing="Feeling nervous about the assessment but well supported.",
+            targets=[("Book a practice professional discussion", gateway_day)],
+            review=None,
+            today=held_on,
+        )
+    signed = at(held_on + dt.timedelta(days=1))
     for party, person in (
         ("apprentice", apprenticeship.apprentice),
         ("employer", employer),
         ("tutor", tutor),
     ):
-        current = Review.objects.with_current().get(pk=review.pk)
-        reviews.sign_review(
-            review=current,
-            by=person,
-            party=party,
-            seen_digest=reviews.seal_for(current.current_version, party),
-            now=at(held_on + dt.timedelta(days=1)),
-        )
+        with as_of(signed):
+            current = Review.objects.with_current().get(pk=review.pk)
+            reviews.sign_review(
+                review=current,
+                by=person,
+                party=party,
+                seen_digest=reviews.seal_for(current.current_version, party),
+                now=signed,
+            )
 
 
 def pass_gateway(context, apprenticeship: Apprenticeship, *, days_ago: int) -> Apprenticeship:
@@ -188,13 +202,14 @@ def pass_gateway(context, apprenticeship: Apprenticeship, *, days_ago: int) -> A
         (GatewayDeclaration.Party.EMPLOYER, employer, 10),
         (GatewayDeclaration.Party.PROVIDER, tutor, 14),
     ):
-        gateway_services.declare(
-            apprenticeship=apprenticeship,
-            party=party,
-            by=person,
-            confirmed=True,
-            now=at(gateway_day, hour),
-        )
+        with as_of(at(gateway_day, hour)):
+            gateway_services.declare(
+                apprenticeship=apprenticeship,
+                party=party,
+                by=person,
+                confirmed=True,
+                now=at(gateway_day, hour),
+            )
     apprenticeship.refresh_from_db()
     if not apprenticeship.is_post_gateway:
         waiting = [i.label for i in gateway_selectors.checklist(apprenticeship) if not i.holds]

@@ -88,6 +88,7 @@ PUBLIC = {
     "accounts:password-reset-confirm": OK,
     "accounts:password-reset-complete": OK,
     "healthz": OK,
+    "favicon": OK,
     # An employer contact signs a progress review through a single-use emailed link.
     "portfolio:review-sign-by-link": OK,
 }
@@ -113,6 +114,7 @@ ENTRIES: list[Entry] = [
     Entry("accounts:two-factor-setup", everyone(OK)),
     Entry("accounts:two-factor-verify", everyone(REDIRECT)),
     Entry("healthz", everyone(OK)),
+    Entry("favicon", everyone(OK)),
     # Home sends everyone to the page for their main role; someone with no role (the site
     # operator here) gets a welcome page.
     Entry("dashboards:home", only({"operator": OK, "epao_admin": REDIRECT}, REDIRECT)),
