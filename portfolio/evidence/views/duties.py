@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from apprenticeship.access import Action, get_apprenticeship_for
+from config.pagination import paginate
 from portfolio.evidence import access
 from portfolio.evidence.forms import (
     ReasonForm,
@@ -51,7 +52,8 @@ def duty_detail(request, pk: int, duty_pk: int):
         {
             "apprenticeship": apprenticeship,
             "duty": duty,
-            "evidence": evidence,
+            # A page of the duty's evidence, not all of it: a long portfolio links hundreds.
+            "page": paginate(request, evidence),
             "active": next((s for s in sign_offs if s.is_active), None),
             "withdrawn": [s for s in sign_offs if not s.is_active],
             "can": can(apprenticeship),
