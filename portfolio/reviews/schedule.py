@@ -18,15 +18,17 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce, TruncDate
-from django.db.models.lookups import GreaterThan
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
 from apprenticeship import funding_rules
@@ -262,12 +264,66 @@ def review_flags(
     scope: QuerySet[Apprenticeship], *, today: dt.date | None = None
 ) -> dict[str, int]:
     """How many apprenticeships in `scope` have a review overdue, one waiting for
-    signatures, or one signed more than LATE_SIGNATURE_DAYS after it took place. One query."""
-    annotated = with_review_status(scope, today=today).annotate(**_flag_annotations())
-    counts = annotated.aggregate(
-        overdue=Count("pk", filter=Q(review_overdue=True)),
-        unsigned=Count("pk", filter=Q(has_unsigned_review=True)),
-        late=Count("pk", filter=Q(has_late_review=True)),
+    signatures, or one signed more than LATE_SIGNATURE_DAYS after it took place. One query,
+    set-based: the reviews and agreed intervals of every apprenticeship in scope are joined
+    and grouped once (no subquery run per apprenticeship), then counted. The due date is
+    the same arithmetic as `with_review_status`, so the flags agree with every list."""
+    today = today or timezone.localdate()
+    integer = models.IntegerField()
+    before_2025 = Q(start_date__lt=funding_rules.RULES_2025)
+    active = Q(agreed_review_intervals__ended_at__isnull=True)
+
+    def agreed(unit: str) -> Max:
+        return Max(
+            "agreed_review_intervals__every",
+            filter=active & Q(agreed_review_intervals__unit=unit),
+        )
+
+    days_to_sign = DaysBetween(
+        TruncDate("reviews__signed_at"), F("reviews__current_version__held_on")
+    )
+    per_apprenticeship = Apprenticeship.objects.filter(pk__in=scope.values("pk")).annotate(
+        flag_last_held=Max(
+            "reviews__current_version__held_on", filter=Q(reviews__status__in=Review.HELD)
+        ),
+        flag_unsigned=Count("reviews", filter=Q(reviews__status=Review.Status.AWAITING_SIGNATURES)),
+        flag_late=Count(
+            "reviews",
+            filter=Q(reviews__status=Review.Status.SIGNED)
+            & Q(GreaterThan(days_to_sign, Value(LATE_SIGNATURE_DAYS))),
+        ),
+        flag_months=agreed(AgreedReviewInterval.Unit.MONTHS),
+        flag_weeks=agreed(AgreedReviewInterval.Unit.WEEKS),
+        flag_has_agreed=Count("agreed_review_intervals", filter=active),
+    )
+    # An agreed interval in force sets both parts (the other one is 0), as in
+    # `_interval_parts`; without one, the funding rules' interval for the start date.
+    months = Case(
+        When(flag_has_agreed__gt=0, then=Coalesce(F("flag_months"), Value(0))),
+        When(before_2025, then=Value(0)),
+        default=Value(funding_rules.REVIEW_MONTHS_FROM_2025),
+        output_field=integer,
+    )
+    weeks = Case(
+        When(flag_has_agreed__gt=0, then=Coalesce(F("flag_weeks"), Value(0))),
+        When(before_2025, then=Value(funding_rules.REVIEW_WEEKS_BEFORE_2025)),
+        default=Value(0),
+        output_field=integer,
+    )
+    next_due = AddMonthsAndWeeks(Coalesce(F("flag_last_held"), F("start_date")), months, weeks)
+    counts = per_apprenticeship.annotate(
+        flag_overdue=Case(
+            When(
+                Q(status=Apprenticeship.Status.ON_PROGRAMME) & Q(LessThan(next_due, Value(today))),
+                then=Value(1),
+            ),
+            default=Value(0),
+            output_field=integer,
+        )
+    ).aggregate(
+        overdue=Coalesce(Sum("flag_overdue"), 0),
+        unsigned=Count("pk", filter=Q(flag_unsigned__gt=0)),
+        late=Count("pk", filter=Q(flag_late__gt=0)),
     )
     return {**counts, "late_days": LATE_SIGNATURE_DAYS}
 

@@ -69,16 +69,54 @@ class OtjEntryForm(forms.Form):
         empty_label="None",
     )
 
-    def __init__(self, *args, apprenticeship: Apprenticeship, **kwargs):
+    evidence_search = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Find older evidence by its title",
+    )
+
+    # The picker lists this many pieces of evidence, not the whole portfolio: the most
+    # recent, or those whose title matches the search, and always the one already chosen.
+    PICKER_SIZE = 30
+
+    def __init__(self, *args, apprenticeship: Apprenticeship, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["duty"].queryset = (
             Duty.objects.current()
             .filter(standard_version_id=apprenticeship.standard_version_id)
             .order_by("number")
         )
-        self.fields["evidence"].queryset = Evidence.objects.filter(
-            apprenticeship=apprenticeship
-        ).order_by("-activity_date", "-pk")
+        # Any of the apprenticeship's evidence may be chosen (validation looks up the one
+        # posted); only a page of it is listed.
+        evidence = Evidence.objects.filter(apprenticeship=apprenticeship).order_by(
+            "-activity_date", "-pk"
+        )
+        self.fields["evidence"].queryset = evidence
+        self.evidence_search = search.strip()
+        listed = evidence.filter(title__icontains=self.evidence_search) if search else evidence
+        shown = list(listed.only("pk", "title", "activity_date")[: self.PICKER_SIZE + 1])
+        self.evidence_has_more = len(shown) > self.PICKER_SIZE
+        shown = shown[: self.PICKER_SIZE]
+        chosen = self.data.get("evidence") if self.is_bound else self.initial.get("evidence")
+        chosen_id = str(getattr(chosen, "pk", chosen) or "")
+        if chosen_id.isdigit() and all(str(item.pk) != chosen_id for item in shown):
+            shown += list(evidence.filter(pk=int(chosen_id)).only("pk", "title", "activity_date"))
+        field = self.fields["evidence"]
+        field.choices = [("", "None")] + [
+            (item.pk, field.label_from_instance(item)) for item in shown
+        ]
+        if self.evidence_search:
+            field.help_text = (
+                f"Evidence whose title contains “{self.evidence_search}”"
+                + (f" (the first {self.PICKER_SIZE})." if self.evidence_has_more else ".")
+                if len(shown) > 0
+                else f"No evidence has “{self.evidence_search}” in its title."
+            )
+        elif self.evidence_has_more:
+            field.help_text = (
+                f"Your {self.PICKER_SIZE} most recent pieces of evidence. For an older one, "
+                "find it by its title below."
+            )
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.fields["date"].widget.attrs["min"] = apprenticeship.start_date.isoformat()
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from apprenticeship.access import Action, get_apprenticeship_for
+from config.pagination import paginate
 from portfolio.evidence import access
 from portfolio.evidence.forms import (
     ReasonForm,
@@ -60,7 +61,8 @@ def duty_detail(request, pk: int, duty_pk: int):
         {
             "apprenticeship": apprenticeship,
             "duty": duty,
-            "evidence": evidence,
+            # A page of the duty's evidence, not all of it: a long portfolio links hundreds.
+            "page": paginate(request, evidence),
             "active": active,
             # Whether accepted evidence lets the tutor sign it off now, else what's missing.
             "can_sign_off_now": permissions["sign_off_duties"]

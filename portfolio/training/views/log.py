@@ -68,17 +68,27 @@ def otj_log(request, pk: int):
     )
 
 
+def _entry_form(request, apprenticeship, initial: dict) -> tuple[OtjEntryForm, bool]:
+    """The entry form, and whether this request only looks for evidence to link ("Find
+    evidence"): then what was typed comes back as it was, unchecked and unsaved."""
+    if request.method == "POST" and "find_evidence" in request.POST:
+        typed = {name: request.POST.get(name) for name in OtjEntryForm.base_fields}
+        form = OtjEntryForm(
+            apprenticeship=apprenticeship,
+            initial={**initial, **{k: v for k, v in typed.items() if v is not None}},
+            search=request.POST.get("evidence_search", ""),
+        )
+        return form, True
+    return OtjEntryForm(request.POST or None, apprenticeship=apprenticeship, initial=initial), False
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def otj_entry_add(request, pk: int):
     apprenticeship = access.get_apprenticeship_for(request.user, pk, Action.LOG_OTJ)
     closed = services.log_is_closed(apprenticeship)
-    form = OtjEntryForm(
-        request.POST or None,
-        apprenticeship=apprenticeship,
-        initial={"date": timezone.localdate()},
-    )
-    if request.method == "POST" and not closed and form.is_valid():
+    form, finding = _entry_form(request, apprenticeship, {"date": timezone.localdate()})
+    if request.method == "POST" and not finding and not closed and form.is_valid():
         try:
             log_services.log_otj_entry(
                 apprenticeship=apprenticeship, by=request.user, **form.service_values()
@@ -137,12 +147,8 @@ def otj_entry_edit(request, pk: int):
         messages.info(request, "That is an earlier version; this is the latest.")
         return redirect(OtjEntry.objects.get(lineage=entry.lineage, is_current=True))
     closed = services.log_is_closed(apprenticeship)
-    form = OtjEntryForm(
-        request.POST or None,
-        apprenticeship=apprenticeship,
-        initial=OtjEntryForm.initial_for(entry),
-    )
-    if request.method == "POST" and not closed and form.is_valid():
+    form, finding = _entry_form(request, apprenticeship, OtjEntryForm.initial_for(entry))
+    if request.method == "POST" and not finding and not closed and form.is_valid():
         try:
             saved = log_services.change_otj_entry(
                 entry=entry, by=request.user, **form.service_values()

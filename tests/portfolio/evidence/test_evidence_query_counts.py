@@ -87,7 +87,21 @@ def test_duty_page_keeps_a_flat_query_count(client, personas):
     duty = apprenticeship.sign_offs.get().duty
     client.force_login(personas["tutor"])
     url = reverse("portfolio:duty-detail", args=[apprenticeship.pk, duty.pk])
-    assert_flat_queries(client, url, more_evidence(apprenticeship, personas["tutor"]), 11)
+    # One more than before paging: the count of the duty's evidence for the pages.
+    assert_flat_queries(client, url, more_evidence(apprenticeship, personas["tutor"]), 12)
+
+
+def test_the_duty_page_shows_its_evidence_a_page_at_a_time(client, personas):
+    apprenticeship = personas["apprenticeship"]
+    duty = apprenticeship.standard_version.duties.order_by("number").first()
+    made = [make_evidence(apprenticeship, duties=[duty]) for _ in range(27)]
+    client.force_login(personas["apprentice"])
+    url = reverse("portfolio:duty-detail", args=[apprenticeship.pk, duty.pk])
+    first = client.get(url).content.decode()
+    second = client.get(url + "?page=2").content.decode()
+    linked = [e for e in made if e.get_absolute_url() in first]
+    assert len(linked) == 25 and "Page 1 of 2" in first and "27 items" in first
+    assert sum(e.get_absolute_url() in second for e in made) == 2
 
 
 def test_evidence_page_keeps_a_flat_query_count(client, personas):

@@ -76,6 +76,48 @@ def test_the_sql_annotation_agrees_with_the_python_rule(personas, start, last_he
     )
 
 
+@pytest.mark.parametrize("start", [dt.date(2024, 11, 29), dt.date(2025, 8, 31)])
+@pytest.mark.parametrize("last_held", [None, dt.date(2026, 1, 31)])
+@pytest.mark.parametrize("agreed", [None, (1, "months"), (5, "weeks")])
+def test_the_overview_flags_agree_with_each_apprenticeships_due_date(
+    personas, start, last_held, agreed
+):
+    a = personas["apprenticeship"]
+    _set_start(a, start)
+    if last_held is not None:
+        _held(a, personas["tutor"], last_held)
+    if agreed:
+        # An interval agreed earlier and ended counts for nothing.
+        ended = factories.AgreedReviewIntervalFactory(
+            apprenticeship=a, every=9, unit="weeks", agreed_by=personas["tutor"]
+        )
+        AgreedReviewInterval.objects.filter(pk=ended.pk).update(ended_at=timezone.now())
+        factories.AgreedReviewIntervalFactory(
+            apprenticeship=a, every=agreed[0], unit=agreed[1], agreed_by=personas["tutor"]
+        )
+    scope = Apprenticeship.objects.filter(pk=a.pk)
+    due = _annotated(a).next_review_due
+    for today in (due - dt.timedelta(days=1), due, due + dt.timedelta(days=1)):
+        flags = review_schedule.review_flags(scope, today=today)
+        assert flags["overdue"] == int(_annotated(a, today=today).review_overdue), today
+        assert flags["unsigned"] == (1 if last_held else 0)
+
+
+def test_the_overview_flags_are_one_query_with_no_subquery_per_apprenticeship(personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    scope = Apprenticeship.objects.filter(provider=personas["apprenticeship"].provider)
+    with CaptureQueriesContext(connection) as context:
+        review_schedule.review_flags(scope)
+    assert len(context.captured_queries) == 1
+    sql = context.captured_queries[0]["sql"].upper()
+    # The scope is one uncorrelated subquery; the grouped rows are another. Nothing refers
+    # back to an outer apprenticeship row.
+    assert "EXISTS" not in sql and "LIMIT 1" not in sql
+    assert sql.count("SELECT") == 3
+
+
 def test_due_states_against_today(personas):
     a = personas["apprenticeship"]
     _set_start(a, dt.date(2026, 1, 10))  # first review due 10 April 2026

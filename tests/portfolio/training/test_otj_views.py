@@ -404,3 +404,76 @@ def test_the_summary_download_has_a_row_per_duty_and_the_total(client, known, pe
     assert rows[0][:3] == ["Duty", "Duty text", "Required (minutes)"]
     assert [row[0] for row in rows[1:]] == ["D1", "D2", "D3", "Total"]
     assert rows[-1][2] == str(348 * 60)
+
+
+def _evidence(apprenticeship, n, *, title="Drop-in session", start_days=10):
+    return [
+        factories.EvidenceFactory(
+            apprenticeship=apprenticeship,
+            title=f"{title} {i + 1}",
+            activity_date=TODAY() - dt.timedelta(days=start_days + i),
+        )
+        for i in range(n)
+    ]
+
+
+def _options(response) -> list[str]:
+    import re
+
+    select = re.search(r'<select name="evidence".*?</select>', response.content.decode(), re.S)
+    return re.findall(r'<option value="(\d*)"', select.group(0))
+
+
+def test_the_evidence_picker_lists_a_page_not_the_whole_portfolio(client, apprenticeship):
+    from tests.query_counts import count_queries
+
+    client.force_login(apprenticeship.apprentice)
+    url = reverse("portfolio:otj-entry-add", args=[apprenticeship.pk])
+    _evidence(apprenticeship, 3, title="Recent", start_days=1)
+    few = count_queries(client, url)
+    older = _evidence(apprenticeship, 40, title="Group work")
+    assert count_queries(client, url) == few
+
+    response = client.get(url)
+    assert len(_options(response)) == 1 + 30
+    page = response.content.decode()
+    assert "Your 30 most recent pieces of evidence" in page
+    assert "Find evidence" in page
+    assert str(older[-1].pk) not in _options(response)
+
+
+def test_finding_evidence_keeps_what_was_typed_and_saves_nothing(client, apprenticeship):
+    client.force_login(apprenticeship.apprentice)
+    url = reverse("portfolio:otj-entry-add", args=[apprenticeship.pk])
+    _evidence(apprenticeship, 35)
+    wanted = factories.EvidenceFactory(
+        apprenticeship=apprenticeship,
+        title="Boundaries workshop",
+        activity_date=TODAY() - dt.timedelta(days=200),
+    )
+    elsewhere = factories.EvidenceFactory(title="Boundaries elsewhere")
+    data = entry_data(apprenticeship, description="Typed before searching.")
+    response = client.post(url, {**data, "evidence_search": "boundaries", "find_evidence": "1"})
+    assert response.status_code == 200
+    assert _options(response) == ["", str(wanted.pk)]
+    assert str(elsewhere.pk) not in response.content.decode()
+    assert "Typed before searching." in response.content.decode()
+    assert OtjEntry.objects.count() == 0
+
+    # The found item, older than any listed by default, is saved with the entry.
+    response = client.post(url, {**data, "evidence": str(wanted.pk)})
+    assert response.status_code == 302
+    assert OtjEntry.objects.get().evidence == wanted
+
+
+def test_changing_an_entry_keeps_its_older_evidence_in_the_picker(client, apprenticeship):
+    old = factories.EvidenceFactory(
+        apprenticeship=apprenticeship, activity_date=TODAY() - dt.timedelta(days=300)
+    )
+    _evidence(apprenticeship, 35)
+    entry = factories.OtjEntryFactory(apprenticeship=apprenticeship, evidence=old)
+    client.force_login(apprenticeship.apprentice)
+    response = client.get(reverse("portfolio:otj-entry-edit", args=[entry.pk]))
+    options = _options(response)
+    assert len(options) == 1 + 30 + 1 and str(old.pk) in options
+    assert f'<option value="{old.pk}" selected' in response.content.decode()
