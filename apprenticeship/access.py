@@ -57,6 +57,10 @@ class Action(StrEnum):
     # apprentice shared it with (portfolio/supervision/access.py).
     VIEW_SUPERVISION = "view_supervision"
     RECORD_SUPERVISION = "record_supervision"
+    # The wellbeing plan: the apprentice's own; each section is seen by the people the
+    # apprentice shares it with (portfolio/wellbeing/selectors.py).
+    VIEW_WELLBEING_PLAN = "view_wellbeing_plan"
+    MANAGE_WELLBEING_PLAN = "manage_wellbeing_plan"
     # End-point assessment
     VIEW_ASSESSMENT = "view_assessment"
     ASSIGN_ASSESSOR = "assign_assessor"
@@ -102,6 +106,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     # The provider admin is not one of the people an apprentice shares supervision with.
     Action.VIEW_SUPERVISION: frozenset({Role.APPRENTICE, Role.TUTOR, Role.EMPLOYER}),
     Action.RECORD_SUPERVISION: frozenset({Role.APPRENTICE}),
+    Action.VIEW_WELLBEING_PLAN: frozenset({Role.APPRENTICE, Role.TUTOR, Role.EMPLOYER}),
+    Action.MANAGE_WELLBEING_PLAN: frozenset({Role.APPRENTICE}),
     # The assessment record (sessions, questions, notes, grades) is for the assessor and
     # their organisation; everyone else sees the outcome on the apprenticeship page.
     Action.VIEW_ASSESSMENT: frozenset({Role.ASSESSOR, Role.EPAO_ADMIN}),

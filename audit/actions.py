@@ -98,6 +98,10 @@ class AuditAction(StrEnum):
     SUPERVISION_USED_AS_EVIDENCE = "supervision.used_as_evidence"
     # testimony
     TESTIMONY_WRITTEN = "testimony.written"
+    # wellbeing plan
+    WELLBEING_PLAN_SAVED = "wellbeing_plan.saved"
+    WELLBEING_SECTION_SHARED = "wellbeing_plan.section_shared"
+    WELLBEING_SECTION_WITHDRAWN = "wellbeing_plan.section_withdrawn"
 
 
 GATEWAY_DECLARED = {

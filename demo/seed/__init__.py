@@ -2,7 +2,17 @@
 
 from dataclasses import dataclass, field
 
-from demo.seed import core, epa, eras, evidence, otj, reviews, second_provider, supervision
+from demo.seed import (
+    core,
+    epa,
+    eras,
+    evidence,
+    otj,
+    reviews,
+    second_provider,
+    supervision,
+    wellbeing,
+)
 
 
 @dataclass
@@ -30,6 +40,7 @@ STEPS = [
     otj.seed,
     reviews.seed,
     supervision.seed,
+    wellbeing.seed,
     epa.seed,
     eras.seed,
     second_provider.seed,

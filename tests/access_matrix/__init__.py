@@ -13,6 +13,7 @@ from tests.access_matrix import (
     reports,
     reviews,
     supervision,
+    wellbeing,
 )
 from tests.access_matrix.base import PERSONA_NAMES, STATES, Entry
 from tests.access_matrix.core import PUBLIC
@@ -26,6 +27,7 @@ ENTRIES: list[Entry] = [
     *otj.ENTRIES,
     *epa.ENTRIES,
     *supervision.ENTRIES,
+    *wellbeing.ENTRIES,
 ]
 
 __all__ = ["ENTRIES", "PERSONA_NAMES", "PUBLIC", "STATES", "Entry"]

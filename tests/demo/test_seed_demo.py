@@ -37,6 +37,7 @@ from portfolio.training.caseload import otj_totals
 from portfolio.training.models import OtjEntry, OtjPlannedMonth
 from portfolio.training.plan import Pace
 from portfolio.training.selectors import otj_summary
+from portfolio.wellbeing.models import WellbeingPlan
 from tests.helpers.db import kept_for_scope
 
 pytestmark = pytest.mark.django_db
@@ -264,3 +265,13 @@ def test_the_demo_shows_the_supervision_log_once(first_run):
     }
     assert gaps["apprentice@example.org"] is None
     assert gaps["kofi.mensah@example.org"] is not None
+
+
+def test_the_demo_shows_a_wellbeing_plan_shared_in_part(first_run):
+    call_command("seed_demo", stdout=io.StringIO())
+    jamie = Apprenticeship.objects.get(apprentice__email="apprentice@example.org")
+    plan = WellbeingPlan.objects.get(apprenticeship=jamie)
+    assert plan.versions.count() == 2
+    active = set(plan.shares.filter(withdrawn_at__isnull=True).values_list("section", "audience"))
+    assert active == {("what_helps", "tutor")}
+    assert plan.shares.filter(withdrawn_at__isnull=False).count() == 1

@@ -1,0 +1,95 @@
+"""Writes to the wellbeing plan. The history records that the plan was saved, and which
+section was shared with or withdrawn from whom; never a word of the plan itself."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from apprenticeship.models import Apprenticeship
+from apprenticeship.services import lock_apprenticeship
+from audit.actions import AuditAction
+from audit.services import record_event
+from portfolio.wellbeing.models import (
+    WellbeingAudience,
+    WellbeingPlan,
+    WellbeingPlanVersion,
+    WellbeingSection,
+    WellbeingShare,
+)
+
+
+class WellbeingError(Exception):
+    """A change the wellbeing plan refuses; the message is for the apprentice."""
+
+
+def _require_apprentice(apprenticeship: Apprenticeship, by: User) -> None:
+    if by.pk != apprenticeship.apprentice_id:
+        raise WellbeingError("Only the apprentice writes and shares their wellbeing plan.")
+
+
+@transaction.atomic
+def save_plan(
+    *, apprenticeship: Apprenticeship, by: User, sections: dict[str, str]
+) -> WellbeingPlanVersion:
+    """Save the plan as a new version (the first save makes the plan). Saving the same
+    text again makes no new version. Shares stay as they are: a shared section shows its
+    newest text."""
+    _require_apprentice(apprenticeship, by)
+    lock_apprenticeship(apprenticeship)
+    plan, _ = WellbeingPlan.objects.get_or_create(apprenticeship=apprenticeship)
+    values = {s.value: sections.get(s.value, "").strip() for s in WellbeingSection}
+    latest = plan.versions.order_by("-number").first()
+    if latest is not None and all(latest.text_of(k) == v for k, v in values.items()):
+        return latest
+    version = WellbeingPlanVersion(plan=plan, number=(latest.number + 1) if latest else 1, **values)
+    version.full_clean()
+    version.save()
+    record_event(
+        action=AuditAction.WELLBEING_PLAN_SAVED,
+        obj=plan,
+        actor=by,
+        apprenticeship_id=apprenticeship.pk,
+        summary=f"Saved the wellbeing plan (version {version.number})",
+    )
+    return version
+
+
+@transaction.atomic
+def set_sharing(
+    *, apprenticeship: Apprenticeship, by: User, section: str, audience: str, shared: bool
+) -> None:
+    """Share one section with one audience, or withdraw it (hidden again at once). Doing
+    what is already so changes nothing and records nothing."""
+    _require_apprentice(apprenticeship, by)
+    if section not in WellbeingSection.values or audience not in WellbeingAudience.values:
+        raise WellbeingError("Choose a section of your plan and who to share it with.")
+    lock_apprenticeship(apprenticeship)
+    plan = WellbeingPlan.objects.filter(apprenticeship=apprenticeship).first()
+    if plan is None:
+        raise WellbeingError("Write your plan first; then you can share parts of it.")
+    active = WellbeingShare.objects.filter(
+        plan=plan, section=section, audience=audience, withdrawn_at__isnull=True
+    ).first()
+    label = WellbeingSection(section).label
+    who = "the tutor" if audience == WellbeingAudience.TUTOR else "the employer contact"
+    if shared and active is None:
+        share = WellbeingShare(plan=plan, section=section, audience=audience)
+        share.full_clean(validate_constraints=False)
+        share.save()
+        action, summary = AuditAction.WELLBEING_SECTION_SHARED, f"Shared “{label}” with {who}"
+    elif not shared and active is not None:
+        share = active
+        share.withdrawn_at = timezone.now()
+        share.save(update_fields=["withdrawn_at"])
+        action = AuditAction.WELLBEING_SECTION_WITHDRAWN
+        summary = f"Withdrew “{label}” from {who}"
+    else:
+        return
+    record_event(
+        action=action,
+        obj=share,
+        actor=by,
+        apprenticeship_id=apprenticeship.pk,
+        summary=summary,
+        after={"section": section, "audience": audience, "shared": shared},
+    )

@@ -1,0 +1,53 @@
+"""The wellbeing plan: the apprentice's own. The tutor and the employer contact read only
+the sections shared with them (the page itself opens for them, showing nothing else); the
+provider admin is not someone the plan is shared with (403); the assessor never reads it
+(404 before gateway, 403 after)."""
+
+from tests.access_matrix.base import FORBIDDEN, NOT_FOUND, OK, REDIRECT, Entry, only
+from tests.helpers.wellbeing import write_plan
+
+
+def _apprenticeship(ctx):
+    return [ctx["apprenticeship"].pk]
+
+
+def _with_plan(ctx):
+    write_plan(ctx, share=False)
+    return [ctx["apprenticeship"].pk]
+
+
+def _rule(*, apprentice: int, tutor: int, employer: int, assessor: int = NOT_FOUND):
+    return only(
+        {
+            "apprentice": apprentice,
+            "tutor": tutor,
+            "employer": employer,
+            "admin": FORBIDDEN,
+            "assessor": assessor,
+        },
+        NOT_FOUND,
+    )
+
+
+ENTRIES = [
+    Entry("portfolio:wellbeing-plan", _rule(apprentice=OK, tutor=OK, employer=OK), args=_with_plan),
+    Entry(
+        "portfolio:wellbeing-plan",
+        _rule(apprentice=OK, tutor=OK, employer=OK, assessor=FORBIDDEN),
+        args=_with_plan,
+        state="post_gateway",
+        label="wellbeing-plan-after-gateway",
+    ),
+    Entry(
+        "portfolio:wellbeing-plan-edit",
+        _rule(apprentice=OK, tutor=FORBIDDEN, employer=FORBIDDEN),
+        args=_apprenticeship,
+    ),
+    Entry(
+        "portfolio:wellbeing-sharing",
+        _rule(apprentice=REDIRECT, tutor=FORBIDDEN, employer=FORBIDDEN),
+        args=_with_plan,
+        method="post",
+        data=lambda ctx: {"section": "what_helps", "audience": "tutor", "shared": "yes"},
+    ),
+]
