@@ -5,6 +5,10 @@ from enum import StrEnum
 
 
 class AuditAction(StrEnum):
+    # adjustment
+    ADJUSTMENT_DECIDED = "adjustment.decided"
+    ADJUSTMENT_PASSED = "adjustment.passed"
+    ADJUSTMENT_REQUESTED = "adjustment.requested"
     # apprenticeship
     APPRENTICESHIP_CREATED = "apprenticeship.created"
     APPRENTICESHIP_STANDARD_VERSION_MOVED = "apprenticeship.standard_version_moved"

@@ -41,6 +41,7 @@ STEPS = [
     reviews.seed,
     supervision.seed,
     wellbeing.seed,
+    wellbeing.seed_adjustments,
     epa.seed,
     eras.seed,
     second_provider.seed,

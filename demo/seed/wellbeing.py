@@ -5,7 +5,7 @@ withdrawn. Made through the services, so the history records the sharing."""
 from django.db import transaction
 
 from portfolio.wellbeing import services
-from portfolio.wellbeing.models import WellbeingPlan
+from portfolio.wellbeing.models import ReasonableAdjustment, WellbeingPlan
 
 FIRST = {
     "keeps_me_well": "Walking the dog before work. Seeing my peer support group on Mondays.",
@@ -36,3 +36,42 @@ def seed(context) -> None:
         by=apprentice,
         sections={**FIRST, "what_helps": FIRST["what_helps"] + " A quiet room after crisis calls."},
     )
+
+
+@transaction.atomic
+def seed_adjustments(context) -> None:
+    """Jamie's adjustments: one at work agreed by Eleanor, one in learning agreed by the
+    tutor, and an assessment request waiting for the provider to pass it on. Priya's
+    assessment request was passed with her gateway."""
+    jamie = context.apprenticeships["apprentice"]
+    apprentice = context.people["apprentice"]
+    if not ReasonableAdjustment.objects.filter(apprenticeship=jamie).exists():
+        work = services.request_adjustment(
+            apprenticeship=jamie,
+            by=apprentice,
+            area="work",
+            description="A ten-minute break after each crisis call before the next one.",
+        )
+        services.decide_adjustment(adjustment=work, by=context.people["employer"], agreed=True)
+        learning = services.request_adjustment(
+            apprenticeship=jamie,
+            by=apprentice,
+            area="learning",
+            description="Workshop slides the day before, so I can read them at my own pace.",
+        )
+        services.decide_adjustment(adjustment=learning, by=context.people["tutor"], agreed=True)
+        services.request_adjustment(
+            apprenticeship=jamie,
+            by=apprentice,
+            area="assessment",
+            description="Questions in writing before the professional discussion, and a break.",
+        )
+    priya = context.apprenticeships["priya"]
+    if not ReasonableAdjustment.objects.filter(apprenticeship=priya).exists():
+        request = services.request_adjustment(
+            apprenticeship=priya,
+            by=context.people["priya"],
+            area="assessment",
+            description="Extra time for the observation questions, and a quiet room.",
+        )
+        services.pass_adjustment(adjustment=request, by=context.people["tutor"])

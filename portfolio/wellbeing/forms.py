@@ -31,3 +31,27 @@ class SharingForm(forms.Form):
     shared = forms.TypedChoiceField(
         choices=[("yes", "Share"), ("no", "Withdraw")], coerce=lambda value: value == "yes"
     )
+
+
+class AdjustmentRequestForm(forms.Form):
+    area = forms.ChoiceField(
+        label="Where it is for",
+        choices=[
+            ("work", "At work (agreed with your employer contact)"),
+            ("learning", "In my learning (agreed with your training provider)"),
+            ("assessment", "In the end-point assessment (decided by the assessment organisation)"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    description = forms.CharField(
+        label="What would help",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example extra time, breaks, a quiet room, or questions in writing first.",
+    )
+
+
+class AdjustmentDecisionForm(forms.Form):
+    agreed = forms.TypedChoiceField(
+        choices=[("yes", "Agree"), ("no", "Do not agree")], coerce=lambda value: value == "yes"
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

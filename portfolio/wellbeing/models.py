@@ -15,6 +15,7 @@ from django.utils import timezone
 from apprenticeship.models import Apprenticeship
 
 __all__ = [
+    "ReasonableAdjustment",
     "WellbeingAudience",
     "WellbeingPlan",
     "WellbeingPlanVersion",
@@ -92,3 +93,60 @@ class WellbeingShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_section_display()} shared with {self.get_audience_display()}"
+
+
+class ReasonableAdjustment(models.Model):
+    """A reasonable adjustment, in one of three places.
+
+    - work: agreed between the apprentice and their employer contact; only they see it;
+    - learning: agreed between the apprentice and the training provider (tutor or admin);
+    - assessment: the apprentice asks, the provider passes the request to the assessment
+      organisation with the gateway, and the organisation records its decision. The
+      assessor sees the ones agreed, on the assessment page.
+    Each records who agreed (or decided) and when. Never deleted.
+    """
+
+    class Area(models.TextChoices):
+        WORK = "work", "At work"
+        LEARNING = "learning", "In my learning"
+        ASSESSMENT = "assessment", "In the end-point assessment"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Asked for"
+        PASSED = "passed", "Passed to the assessment organisation"
+        AGREED = "agreed", "Agreed"
+        NOT_AGREED = "not_agreed", "Not agreed"
+
+    apprenticeship = models.ForeignKey(
+        Apprenticeship, on_delete=models.PROTECT, related_name="adjustments"
+    )
+    area = models.CharField(max_length=10, choices=Area.choices)
+    description = models.TextField("what would help")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_at = models.DateTimeField(default=timezone.now)
+    passed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    passed_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["area", "requested_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["requested", "passed"], decided_at__isnull=True)
+                | (Q(status__in=["agreed", "not_agreed"]) & Q(decided_at__isnull=False)),
+                name="adjustment_decision_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(area="assessment") | ~Q(status="passed"),
+                name="adjustment_only_assessment_is_passed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_area_display()} adjustment for {self.apprenticeship_id}"

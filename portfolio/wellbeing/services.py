@@ -1,6 +1,7 @@
 """Writes to the wellbeing plan. The history records that the plan was saved, and which
 section was shared with or withdrawn from whom; never a word of the plan itself."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,6 +11,7 @@ from apprenticeship.services import lock_apprenticeship
 from audit.actions import AuditAction
 from audit.services import record_event
 from portfolio.wellbeing.models import (
+    ReasonableAdjustment,
     WellbeingAudience,
     WellbeingPlan,
     WellbeingPlanVersion,
@@ -93,3 +95,105 @@ def set_sharing(
         summary=summary,
         after={"section": section, "audience": audience, "shared": shared},
     )
+
+
+# -- reasonable adjustments ---------------------------------------------------------------
+
+
+class AdjustmentError(Exception):
+    """A change to an adjustment that is refused; the message is for the person acting."""
+
+
+def _record(adjustment: ReasonableAdjustment, by: User, action: AuditAction, summary: str):
+    # The history says what happened to an adjustment, never what it is: it may say
+    # something about the apprentice's health, and the history is read more widely.
+    record_event(
+        action=action,
+        obj=adjustment,
+        actor=by,
+        apprenticeship_id=adjustment.apprenticeship_id,
+        summary=summary,
+        after={"area": adjustment.area, "status": adjustment.status},
+    )
+
+
+@transaction.atomic
+def request_adjustment(
+    *, apprenticeship: Apprenticeship, by: User, area: str, description: str
+) -> ReasonableAdjustment:
+    """The apprentice asks for an adjustment at work, in learning or in the assessment."""
+    if by.pk != apprenticeship.apprentice_id:
+        raise AdjustmentError("Only the apprentice asks for their adjustments.")
+    errors = {}
+    if area not in ReasonableAdjustment.Area.values:
+        errors["area"] = "Choose where the adjustment is for."
+    if not description.strip():
+        errors["description"] = "Say what would help."
+    if errors:
+        raise ValidationError(errors)
+    adjustment = ReasonableAdjustment(
+        apprenticeship=apprenticeship, area=area, description=description.strip()
+    )
+    adjustment.full_clean()
+    adjustment.save()
+    _record(adjustment, by, AuditAction.ADJUSTMENT_REQUESTED, "Asked for a reasonable adjustment")
+    return adjustment
+
+
+def _lock(adjustment: ReasonableAdjustment) -> ReasonableAdjustment:
+    return ReasonableAdjustment.objects.select_for_update().get(pk=adjustment.pk)
+
+
+@transaction.atomic
+def decide_adjustment(
+    *, adjustment: ReasonableAdjustment, by: User, agreed: bool, note: str = ""
+) -> ReasonableAdjustment:
+    """The other party records its decision: the employer contact for work, the provider
+    for learning, the assessment organisation for an assessment request passed to it
+    (the caller has checked who may decide). Decided once."""
+    locked = _lock(adjustment)
+    if locked.status not in (
+        ReasonableAdjustment.Status.REQUESTED,
+        ReasonableAdjustment.Status.PASSED,
+    ):
+        raise AdjustmentError("This adjustment has already been decided.")
+    if locked.area == ReasonableAdjustment.Area.ASSESSMENT and locked.passed_at is None:
+        raise AdjustmentError("The provider has not passed this request on yet.")
+    if not agreed and not note.strip():
+        raise ValidationError({"note": "Say why it was not agreed."})
+    locked.status = (
+        ReasonableAdjustment.Status.AGREED if agreed else ReasonableAdjustment.Status.NOT_AGREED
+    )
+    locked.decided_by = by
+    locked.decided_at = timezone.now()
+    locked.decision_note = note.strip()
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    _record(
+        locked,
+        by,
+        AuditAction.ADJUSTMENT_DECIDED,
+        "Agreed a reasonable adjustment" if agreed else "Did not agree a reasonable adjustment",
+    )
+    return locked
+
+
+@transaction.atomic
+def pass_adjustment(*, adjustment: ReasonableAdjustment, by: User) -> ReasonableAdjustment:
+    """The provider passes an assessment adjustment request to the assessment organisation,
+    with the gateway. Passed once."""
+    locked = _lock(adjustment)
+    if locked.area != ReasonableAdjustment.Area.ASSESSMENT:
+        raise AdjustmentError("Only requests for the assessment are passed on.")
+    if locked.status != ReasonableAdjustment.Status.REQUESTED:
+        raise AdjustmentError("This request has already been passed on.")
+    locked.status = ReasonableAdjustment.Status.PASSED
+    locked.passed_by = by
+    locked.passed_at = timezone.now()
+    locked.save(update_fields=["status", "passed_by", "passed_at"])
+    _record(
+        locked,
+        by,
+        AuditAction.ADJUSTMENT_PASSED,
+        "Passed an assessment adjustment request to the assessment organisation",
+    )
+    return locked
