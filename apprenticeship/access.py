@@ -58,6 +58,16 @@ class Action(StrEnum):
     # apprentice shared it with (portfolio/supervision/access.py).
     VIEW_SUPERVISION = "view_supervision"
     RECORD_SUPERVISION = "record_supervision"
+    # The wellbeing plan: the apprentice's own; each section is seen by the people the
+    # apprentice shares it with (portfolio/wellbeing/selectors.py).
+    VIEW_WELLBEING_PLAN = "view_wellbeing_plan"
+    MANAGE_WELLBEING_PLAN = "manage_wellbeing_plan"
+    # Reasonable adjustments: which areas each role sees is in portfolio/wellbeing/adjustments.py.
+    VIEW_ADJUSTMENTS = "view_adjustments"
+    REQUEST_ADJUSTMENT = "request_adjustment"
+    AGREE_ADJUSTMENT = "agree_adjustment"
+    FORWARD_ADJUSTMENT = "forward_adjustment"
+    DECIDE_ASSESSMENT_ADJUSTMENT = "decide_assessment_adjustment"
     # End-point assessment
     VIEW_ASSESSMENT = "view_assessment"
     ASSIGN_ASSESSOR = "assign_assessor"
@@ -103,6 +113,16 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     # The provider admin is not one of the people an apprentice shares supervision with.
     Action.VIEW_SUPERVISION: frozenset({Role.APPRENTICE, Role.TUTOR, Role.EMPLOYER}),
     Action.RECORD_SUPERVISION: frozenset({Role.APPRENTICE}),
+    Action.VIEW_WELLBEING_PLAN: frozenset({Role.APPRENTICE, Role.TUTOR, Role.EMPLOYER}),
+    Action.MANAGE_WELLBEING_PLAN: frozenset({Role.APPRENTICE}),
+    Action.VIEW_ADJUSTMENTS: frozenset(
+        {Role.APPRENTICE, Role.TUTOR, Role.EMPLOYER, Role.ADMIN, Role.EPAO_ADMIN}
+    ),
+    Action.REQUEST_ADJUSTMENT: frozenset({Role.APPRENTICE}),
+    # The employer contact agrees work adjustments, the provider learning ones.
+    Action.AGREE_ADJUSTMENT: frozenset({Role.TUTOR, Role.EMPLOYER, Role.ADMIN}),
+    Action.FORWARD_ADJUSTMENT: frozenset({Role.TUTOR, Role.ADMIN}),
+    Action.DECIDE_ASSESSMENT_ADJUSTMENT: frozenset({Role.EPAO_ADMIN}),
     # The assessment record (sessions, questions, notes, grades) is for the assessor and
     # their organisation; everyone else sees the outcome on the apprenticeship page.
     Action.VIEW_ASSESSMENT: frozenset({Role.ASSESSOR, Role.EPAO_ADMIN}),

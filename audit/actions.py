@@ -5,6 +5,10 @@ from enum import StrEnum
 
 
 class AuditAction(StrEnum):
+    # adjustment
+    ADJUSTMENT_DECIDED = "adjustment.decided"
+    ADJUSTMENT_PASSED = "adjustment.passed"
+    ADJUSTMENT_REQUESTED = "adjustment.requested"
     # apprenticeship
     APPRENTICESHIP_CREATED = "apprenticeship.created"
     APPRENTICESHIP_STANDARD_VERSION_MOVED = "apprenticeship.standard_version_moved"
@@ -102,6 +106,10 @@ class AuditAction(StrEnum):
     SUPERVISION_USED_AS_EVIDENCE = "supervision.used_as_evidence"
     # testimony
     TESTIMONY_WRITTEN = "testimony.written"
+    # wellbeing plan
+    WELLBEING_PLAN_SAVED = "wellbeing_plan.saved"
+    WELLBEING_SECTION_SHARED = "wellbeing_plan.section_shared"
+    WELLBEING_SECTION_WITHDRAWN = "wellbeing_plan.section_withdrawn"
 
 
 GATEWAY_DECLARED = {

@@ -5,3 +5,4 @@ from portfolio.evidence.models import *  # noqa: F403
 from portfolio.reviews.models import *  # noqa: F403
 from portfolio.supervision.models import *  # noqa: F403
 from portfolio.training.models import *  # noqa: F403
+from portfolio.wellbeing.models import *  # noqa: F403

@@ -12,6 +12,7 @@ from demo.seed import (
     reviews,
     second_provider,
     supervision,
+    wellbeing,
 )
 
 
@@ -40,6 +41,8 @@ STEPS = [
     otj.seed,
     reviews.seed,
     supervision.seed,
+    wellbeing.seed,
+    wellbeing.seed_adjustments,
     epa.seed,
     eras.seed,
     second_provider.seed,

@@ -13,6 +13,7 @@ from apprenticeship import access as apprenticeship_access
 from apprenticeship.access import Action, get_apprenticeship_for
 from epa.selectors import assessment as selectors
 from epa.selectors.record import assessment_record
+from portfolio.wellbeing.access import agreed_for_assessment
 
 
 def record_url(apprenticeship_id: int) -> str:
@@ -49,5 +50,6 @@ def assessment_detail(request, pk: int):
             "apprenticeship": apprenticeship,
             "record": assessment_record(apprenticeship, request.user),
             "can": apprenticeship_access.permissions(apprenticeship.viewer_roles),
+            "adjustments": agreed_for_assessment(apprenticeship).select_related("decided_by"),
         },
     )

@@ -14,6 +14,7 @@ from tests.access_matrix import (
     reports,
     reviews,
     supervision,
+    wellbeing,
 )
 from tests.access_matrix.base import PERSONA_NAMES, STATES, Entry
 from tests.access_matrix.core import PUBLIC
@@ -28,6 +29,7 @@ ENTRIES: list[Entry] = [
     *epa.ENTRIES,
     *supervision.ENTRIES,
     *notifications.ENTRIES,
+    *wellbeing.ENTRIES,
 ]
 
 __all__ = ["ENTRIES", "PERSONA_NAMES", "PUBLIC", "STATES", "Entry"]

@@ -37,6 +37,7 @@ from portfolio.training.caseload import otj_totals
 from portfolio.training.models import OtjEntry, OtjPlannedMonth
 from portfolio.training.plan import Pace
 from portfolio.training.selectors import otj_summary
+from portfolio.wellbeing.models import ReasonableAdjustment, WellbeingPlan
 from tests.helpers.db import kept_for_scope
 
 pytestmark = pytest.mark.django_db
@@ -286,3 +287,21 @@ def test_the_demo_has_notifications_some_unread_once(first_run):
     assert Notification.objects.filter(recipient=tutor, read_at__isnull=False).exists()
     call_command("seed_demo", stdout=io.StringIO())
     assert Notification.objects.count() == before
+
+
+def test_the_demo_shows_a_wellbeing_plan_shared_in_part(first_run):
+    call_command("seed_demo", stdout=io.StringIO())
+    jamie = Apprenticeship.objects.get(apprentice__email="apprentice@example.org")
+    plan = WellbeingPlan.objects.get(apprenticeship=jamie)
+    assert plan.versions.count() == 2
+    active = set(plan.shares.filter(withdrawn_at__isnull=True).values_list("section", "audience"))
+    assert active == {("what_helps", "tutor")}
+    assert plan.shares.filter(withdrawn_at__isnull=False).count() == 1
+
+
+def test_the_demo_shows_reasonable_adjustments_in_each_place(first_run):
+    call_command("seed_demo", stdout=io.StringIO())
+    jamie = Apprenticeship.objects.get(apprentice__email="apprentice@example.org")
+    rows = {a.area: a.status for a in ReasonableAdjustment.objects.filter(apprenticeship=jamie)}
+    assert rows == {"work": "agreed", "learning": "agreed", "assessment": "requested"}
+    assert ReasonableAdjustment.objects.filter(status="passed").count() == 1

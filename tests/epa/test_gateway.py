@@ -338,7 +338,9 @@ def test_the_snapshot_keeps_the_off_the_job_summary_and_signed_reviews_without_w
     ready, personas
 ):
     from tests.helpers.reviews import WELLBEING
+    from tests.helpers.wellbeing import assert_no_plan, write_plan
 
+    write_plan(personas)
     services.declare(apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True)
     services.declare(apprenticeship=ready, party=PROVIDER, by=personas["tutor"], confirmed=True)
     content = GatewaySnapshot.objects.get(apprenticeship=ready).content
@@ -347,6 +349,7 @@ def test_the_snapshot_keeps_the_off_the_job_summary_and_signed_reviews_without_w
     assert {s["party"] for s in review["signatures"]} == {"apprentice", "employer", "tutor"}
     assert all(s["intact"] for s in review["signatures"])
     assert WELLBEING not in str(content)
+    assert_no_plan(str(content))
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from tests import samples
 from tests.helpers import reviews as review_helpers
 from tests.helpers.epa import make_ready
 from tests.helpers.evidence import make_evidence
+from tests.helpers.wellbeing import assert_no_plan, write_plan
 from tests.query_counts import assert_flat_queries
 
 EMPLOYER, PROVIDER = GatewayDeclaration.Party.EMPLOYER, GatewayDeclaration.Party.PROVIDER
@@ -36,6 +37,7 @@ def test_the_checklist_says_what_is_missing_and_where_to_fix_it(client, apprenti
 
 
 def test_confirming_through_the_pages_passes_gateway(client, ready, personas):
+    write_plan(personas)  # every section shared with the tutor and the employer
     client.force_login(personas["employer"])
     url = reverse("epa:gateway-declare", args=[ready.pk, EMPLOYER])
     response = client.post(url, {})
@@ -53,6 +55,9 @@ def test_confirming_through_the_pages_passes_gateway(client, ready, personas):
     assert "Settling in; co-running the Tuesday peer group." in page
     assert "Off-the-job training" in page
     assert review_helpers.WELLBEING not in page
+    assert_no_plan(page)
+    code = client.get(reverse("portfolio:wellbeing-plan", args=[ready.pk])).status_code
+    assert code == 403
 
 
 def test_the_assessor_sees_the_frozen_portfolio_not_the_live_one(client, ready, personas):

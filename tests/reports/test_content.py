@@ -22,6 +22,7 @@ from tests import factories, samples
 from tests.helpers import reviews as review_helpers
 from tests.helpers.epa import make_ready
 from tests.helpers.evidence import make_evidence
+from tests.helpers.wellbeing import assert_no_plan, write_plan
 
 
 def render(apprenticeship, kind=Report.Kind.PORTFOLIO, audience=Report.Audience.FULL):
@@ -107,6 +108,8 @@ def test_the_employer_copy_leaves_out_what_the_apprentice_hid(apprenticeship, pe
 
 def test_wellbeing_check_ins_never_appear_in_any_copy(apprenticeship, personas):
     review_helpers.sign_all(personas, review_helpers.record(personas))
+    # Nor the wellbeing plan, even with every section shared with tutor and employer.
+    write_plan(personas)
     for audience in Report.Audience:
         if audience == Report.Audience.ASSESSOR:
             continue
@@ -115,6 +118,7 @@ def test_wellbeing_check_ins_never_appear_in_any_copy(apprenticeship, personas):
         )
         assert "Settling in; co-running" in document.html
         assert review_helpers.WELLBEING not in document.html
+        assert_no_plan(document.html)
 
 
 def test_the_gateway_pack_is_built_from_the_frozen_portfolio(personas):

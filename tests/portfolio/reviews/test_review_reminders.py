@@ -19,6 +19,7 @@ from portfolio.reviews.models import ReviewParty, ReviewReminder
 from portfolio.reviews.services import reminders as review_reminders
 from tests.helpers.outbox import deliver_outbox
 from tests.helpers.reviews import WELLBEING, current, record, send_link, sign
+from tests.helpers.wellbeing import assert_no_plan, write_plan
 
 
 def _start(apprenticeship, days_ago):
@@ -101,6 +102,7 @@ def test_recording_queues_requests_to_sign_in_the_outbox(personas):
 
 
 def test_the_apprentice_and_employer_are_asked_to_sign_once(personas):
+    write_plan(personas)  # every section shared with the tutor and the employer
     review = current(record(personas))
     OutboxMessage.objects.all().delete()  # what recording queued; asked directly here
     assert review_reminders.send_signature_requests(version_id=review.current_version_id) == 2
@@ -111,6 +113,7 @@ def test_the_apprentice_and_employer_are_asked_to_sign_once(personas):
     assert not _to(personas["tutor"])
     for email in mail.outbox:
         assert WELLBEING not in email.body and "peer group" not in email.body
+        assert_no_plan(email.body)
 
 
 def test_an_employer_without_an_account_is_not_asked_to_sign_in(personas):
