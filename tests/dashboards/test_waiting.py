@@ -12,7 +12,7 @@ from apprenticeship.models import Apprenticeship, Role
 from dashboards import waiting
 from epa.services import gateway as gateway_services
 from portfolio.evidence.models import Evidence
-from portfolio.evidence.services import evidence as evidence_services
+from portfolio.evidence.services import decisions
 from portfolio.reviews.models import ReviewParty
 from portfolio.training.services import log as otj_log
 from reports.models import Report
@@ -55,7 +55,7 @@ def test_the_tutor_sees_evidence_to_review_until_it_is_reviewed(client, recent):
     page = _home(client, personas["tutor"], "dashboards:caseload")
     assert "Waiting for you" in page and item.label in page
 
-    evidence_services.review_evidence(
+    decisions.review_evidence(
         evidence=evidence, by=personas["tutor"], decision="refer", feedback="Say more."
     )
     assert kinds(waiting.for_tutor(personas["tutor"])) == []

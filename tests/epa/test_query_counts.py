@@ -30,7 +30,7 @@ def test_assessor_home_keeps_a_flat_query_count(client, at_epa, methods, assesso
     record_method(at_epa, methods["AM1"], assessor, grade="pass")
     client.force_login(assessor)
     assert_flat_queries(
-        client, reverse("dashboards:assessor-home"), _more_apprentices(personas, assessor), 6
+        client, reverse("dashboards:assessor-home"), _more_apprentices(personas, assessor), 8
     )
 
 

@@ -15,6 +15,7 @@ from notifications import services
 from notifications.models import EmailChoice, Notification
 from outbox.models import OutboxMessage
 from portfolio.evidence.models import Evidence
+from portfolio.evidence.services import decisions
 from portfolio.training.services import log as otj_log
 from tests import factories
 from tests.helpers.epa import make_ready
@@ -69,7 +70,7 @@ def test_a_decision_tells_the_apprentice_and_a_resubmission_the_tutor_again(pers
     evidence = submit(personas)
     from portfolio.evidence.services import evidence as evidence_services
 
-    evidence_services.review_evidence(
+    decisions.review_evidence(
         evidence=evidence, by=personas["tutor"], decision="refer", feedback="Add the date."
     )
     deliver_outbox()

@@ -15,7 +15,7 @@ from portfolio.evidence.forms import (
     ReasonForm,
     SignOffForm,
 )
-from portfolio.evidence.models import DutySignOff
+from portfolio.evidence.models import DutySignOff, Evidence
 from portfolio.evidence.services import sign_offs
 from portfolio.evidence.services.evidence import EvidenceError
 from portfolio.evidence.views.common import can
@@ -29,6 +29,17 @@ def _duty(apprenticeship, duty_pk: int) -> Duty:
     if duty is None:
         raise Http404
     return duty
+
+
+def _not_ready(apprenticeship, duty: Duty) -> list[Evidence]:
+    """What stands between the tutor and a sign-off: the duty's evidence waiting for review
+    or referred back, at most ten, however long the portfolio."""
+    waiting = (Evidence.Status.SUBMITTED, Evidence.Status.REFERRED)
+    return list(
+        access.visible_evidence(apprenticeship)
+        .filter(duties=duty, status__in=waiting)
+        .order_by("activity_date", "pk")[:10]
+    )
 
 
 @login_required
@@ -55,6 +66,17 @@ def duty_detail(request, pk: int, duty_pk: int):
     )
     active = next((s for s in history if s.is_active), None)
     permissions = can(apprenticeship)
+    page = paginate(request, evidence)
+    can_sign_off_now = (
+        permissions["sign_off_duties"]
+        and active is None
+        and sign_offs.sign_off_choices(apprenticeship, duty).exists()
+    )
+    not_ready = (
+        _not_ready(apprenticeship, duty)
+        if permissions["sign_off_duties"] and not can_sign_off_now
+        else []
+    )
     return render(
         request,
         "portfolio/evidence/duty_detail.html",
@@ -62,12 +84,12 @@ def duty_detail(request, pk: int, duty_pk: int):
             "apprenticeship": apprenticeship,
             "duty": duty,
             # A page of the duty's evidence, not all of it: a long portfolio links hundreds.
-            "page": paginate(request, evidence),
+            "page": page,
             "active": active,
             # Whether accepted evidence lets the tutor sign it off now, else what's missing.
-            "can_sign_off_now": permissions["sign_off_duties"]
-            and active is None
-            and sign_offs.sign_off_choices(apprenticeship, duty).exists(),
+            "can_sign_off_now": can_sign_off_now,
+            "not_ready": not_ready,
+            "has_evidence": bool(page.paginator.count),
             "withdrawn": [s for s in history if not s.is_active],
             "can": permissions,
         },
@@ -107,10 +129,8 @@ def duty_sign_off(request, pk: int, duty_pk: int):
             "duty": duty,
             "form": form,
             "has_choices": choices.exists(),
-            "evidence": access.visible_evidence(apprenticeship)
-            .filter(duties=duty)
-            .for_list()
-            .order_by("activity_date", "pk"),
+            "not_ready": _not_ready(apprenticeship, duty),
+            "has_evidence": access.visible_evidence(apprenticeship).filter(duties=duty).exists(),
         },
     )
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from portfolio.evidence.models import APPRENTICE_KINDS, Evidence, EvidenceKind
+from portfolio.evidence.services import decisions
 from portfolio.evidence.services import evidence as services
 from portfolio.evidence.services.evidence import EvidenceError
 from tests.helpers.evidence import make_evidence
@@ -107,8 +108,8 @@ def test_a_duty_without_accepted_evidence_says_what_is_missing(client, apprentic
     assert reverse("portfolio:evidence-review", args=[waiting.pk]) in html
     sign_off = get(client, personas["tutor"], "portfolio:duty-sign-off", apprenticeship.pk, duty.pk)
     assert "Waiting for your review" in sign_off
-    services.review_evidence(
-        evidence=waiting, by=personas["tutor"], decision=services.Decision.ACCEPT, feedback=""
+    decisions.review_evidence(
+        evidence=waiting, by=personas["tutor"], decision=decisions.Decision.ACCEPT, feedback=""
     )
     html = get(client, personas["tutor"], "portfolio:duty-detail", apprenticeship.pk, duty.pk)
     assert "Sign off this duty</a>" in html

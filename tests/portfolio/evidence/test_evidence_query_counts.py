@@ -87,8 +87,9 @@ def test_duty_page_keeps_a_flat_query_count(client, personas):
     duty = apprenticeship.sign_offs.get().duty
     client.force_login(personas["tutor"])
     url = reverse("portfolio:duty-detail", args=[apprenticeship.pk, duty.pk])
-    # One more than before paging: the count of the duty's evidence for the pages.
-    assert_flat_queries(client, url, more_evidence(apprenticeship, personas["tutor"]), 12)
+    # One more than before paging: the count of the duty's evidence for the pages; and one
+    # asking whether accepted evidence would let the tutor sign it off.
+    assert_flat_queries(client, url, more_evidence(apprenticeship, personas["tutor"]), 13)
 
 
 def test_the_duty_page_shows_its_evidence_a_page_at_a_time(client, personas):
