@@ -12,11 +12,9 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests import factories
 from tests.access_matrix import ENTRIES, PERSONA_NAMES, PUBLIC, STATES, Entry
-from tests.access_matrix.base import FORBIDDEN, NOT_FOUND, SECOND_PROVIDER
+from tests.access_matrix.base import FORBIDDEN, NOT_FOUND, SECOND_PROVIDER, matrix_personas
 from tests.helpers.db import kept_for_scope
-from tests.helpers.personas import add_more_personas, make_personas
 
 
 def project_url_names() -> set[str]:
@@ -50,20 +48,7 @@ def test_every_access_matrix_entry_names_a_real_url():
 def module_personas(django_db_setup, django_db_blocker):
     """The personas and a person invited but not yet signed up, kept for the module."""
     with kept_for_scope(django_db_blocker):
-        people = make_personas()
-        invited = factories.UserFactory(email="invited@example.org", full_name="Invited Person")
-        invited.set_unusable_password()
-        invited.save()
-        factories.OrganisationMembershipFactory(
-            user=invited, organisation=people["apprenticeship"].employer
-        )
-        people["invited_person"] = invited
-        # The site operator changes the reference data every provider shares.
-        people["operator"] = factories.UserFactory(
-            email="operator@example.org", full_name="Olu Operator", is_superuser=True
-        )
-        add_more_personas(people)
-        yield people
+        yield matrix_personas()
 
 
 @pytest.fixture(scope="class")

@@ -19,7 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.helpers.personas import move_to_gateway
+from tests import factories
+from tests.helpers.personas import add_more_personas, make_personas, move_to_gateway
 
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
 # The people of the first provider's apprenticeship, the outsider, the site operator, the
@@ -68,6 +69,23 @@ def derived(expected: dict[str, int]) -> dict[str, int]:
         counterpart = name.removeprefix("p2_")
         filled.setdefault(name, expected["outsider"] if refused else expected[counterpart])
     return filled
+
+
+def matrix_personas() -> dict:
+    """Every persona the matrix names, and a person invited but not yet signed up."""
+    people = make_personas()
+    invited = factories.UserFactory(email="invited@example.org", full_name="Invited Person")
+    invited.set_unusable_password()
+    invited.save()
+    factories.OrganisationMembershipFactory(
+        user=invited, organisation=people["apprenticeship"].employer
+    )
+    people["invited_person"] = invited
+    # The site operator changes the reference data every provider shares.
+    people["operator"] = factories.UserFactory(
+        email="operator@example.org", full_name="Olu Operator", is_superuser=True
+    )
+    return add_more_personas(people)
 
 
 # The states an entry may ask for, applied to the personas before its arguments are built.
