@@ -80,3 +80,26 @@ class NoStoreForSignedInPagesMiddleware:
             add_never_cache_headers(response)
             patch_cache_control(response, private=True)
         return response
+
+
+class QueryCountHeaderMiddleware:
+    """With QUERY_COUNT_HEADER on (never in production), say in an `X-Query-Count` header
+    how many SQL queries the request ran, so bin/benchmark-pages can report them from
+    outside the server. Counting needs no DEBUG: a wrapper counts each execute."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.db import connection
+
+        count = [0]
+
+        def counted(execute, sql, params, many, context):
+            count[0] += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counted):
+            response = self.get_response(request)
+        response.headers["X-Query-Count"] = str(count[0])
+        return response

@@ -72,3 +72,20 @@ def test_gunicorn_serves_with_threads_sized_from_the_cores():
     assert web["WEB_THREADS"] == "${WEB_THREADS:-4}"
     assert web["DATABASE_URL"] == compose["services"]["worker"]["environment"]["DATABASE_URL"]
     assert "$(gunicorn_sizing)" in (ROOT / "bin" / "docker-entrypoint").read_text()
+
+
+def test_the_query_count_header_is_off_unless_asked_for(client, db, settings):
+    from django.urls import reverse
+
+    url = reverse("accounts:login")
+    assert "X-Query-Count" not in client.get(url).headers
+    from django.test import Client
+
+    settings.MIDDLEWARE = ["config.middleware.QueryCountHeaderMiddleware", *settings.MIDDLEWARE]
+    client = Client()  # a client loads the middleware once
+    assert client.get(url).headers["X-Query-Count"] == "0"
+    from tests.factories import UserFactory
+
+    person = UserFactory()
+    client.force_login(person)
+    assert int(client.get(reverse("accounts:password-change")).headers["X-Query-Count"]) >= 1

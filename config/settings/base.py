@@ -67,6 +67,9 @@ MIDDLEWARE = [
     # AxesMiddleware must be last: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+# For bin/benchmark-pages only: each response says how many queries it ran.
+if env_bool("QUERY_COUNT_HEADER", False):
+    MIDDLEWARE.insert(0, "config.middleware.QueryCountHeaderMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apprenticeship.access import Action, get_apprenticeship_for, permissions
 from apprenticeship.models import Apprenticeship
 from config.downloads import protect_download
+from config.pagination import PAGE_SIZE
 from epa import access
 from epa.forms.gateway import DeclarationForm, EnglishMathsForm, ReasonForm
 from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
@@ -169,6 +171,8 @@ def snapshot(request, pk: int):
             "snapshot": frozen,
             "content": content,
             "code_marks": code_marks(content.get("ksbs", [])),
+            # A page of the frozen evidence, not all of it: a long portfolio has thousands.
+            "page": Paginator(content["evidence"], PAGE_SIZE).get_page(request.GET.get("page")),
             "intact": selectors.snapshot_is_intact(frozen),
             "can": permissions(apprenticeship.viewer_roles),
         },

@@ -50,6 +50,10 @@ class Row:
     duty: Duty | None = None
     sign_off: DutySignOff | None = None
     provenance: str = ""
+    # On the coverage page (coverage_rows): the items behind the row, and the evidence
+    # list's filter that shows them.
+    counts: "RowCounts | None" = None
+    filter: str = ""
 
     @property
     def state_label(self) -> str:
@@ -310,3 +314,118 @@ def sign_off_choices(apprenticeship: Apprenticeship, duty: Duty):
         .select_related("evidence")
         .order_by("-accepted_at")
     )
+
+
+@dataclass
+class RowCounts:
+    """How many of the viewer's items map to one duty or KSB now, by status."""
+
+    submitted: int = 0
+    accepted: int = 0
+    referred: int = 0
+    draft: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.submitted + self.accepted + self.referred + self.draft
+
+
+def coverage_rows(apprenticeship: Apprenticeship) -> Coverage:
+    """The coverage page's matrix, one row per duty and KSB with its state and counts,
+    aggregated in the database: a fixed number of queries and rows however many items the
+    portfolio holds (the items themselves are a click away, paged, on the evidence list).
+    Each row's state is the one `coverage` works out from the item-by-item cells."""
+    standard = apprenticeship.standard_version
+    duties = list(Duty.objects.filter(standard_version=standard).prefetch_related("ksbs"))
+    ksbs = list(KSB.objects.filter(standard_version=standard))
+    visible = visible_evidence(apprenticeship).order_by().values("pk")
+    live: dict[tuple[str, int], RowCounts] = defaultdict(RowCounts)
+    for kind, through, column in (
+        ("duty", Evidence.duties.through, "duty_id"),
+        ("ksb", Evidence.ksbs.through, "ksb_id"),
+    ):
+        rows = (
+            through.objects.filter(evidence_id__in=visible)
+            .values(column, "evidence__status")
+            .annotate(n=Count("evidence_id"))
+            .order_by()
+        )
+        for row in rows:
+            counts = live[(kind, row[column])]
+            setattr(counts, row["evidence__status"], row["n"])
+    accepted_versions = (
+        visible_evidence(apprenticeship)
+        .filter(accepted_version__isnull=False)
+        .order_by()
+        .values("accepted_version_id")
+    )
+    accepted_duties = set(
+        EvidenceVersion.duties.through.objects.filter(evidenceversion_id__in=accepted_versions)
+        .values_list("duty_id", flat=True)
+        .distinct()
+    )
+    accepted_ksbs = set(
+        EvidenceVersion.ksbs.through.objects.filter(evidenceversion_id__in=accepted_versions)
+        .values_list("ksb_id", flat=True)
+        .distinct()
+    )
+    sign_offs = DutySignOff.objects.by_duty(apprenticeship)
+    referred_duties = set(sign_offs) | accepted_duties | {pk for k, pk in live if k == "duty"}
+    referred_ksbs = accepted_ksbs | {pk for k, pk in live if k == "ksb"}
+    duties_of_ksb: dict[int, set[int]] = defaultdict(set)
+    for duty in duties:
+        if not duty.is_retired:
+            for ksb in duty.ksbs.all():
+                duties_of_ksb[ksb.pk].add(duty.pk)
+
+    def state(accepted: bool, counts: RowCounts, signed: bool) -> str:
+        if signed:
+            return State.SIGNED_OFF
+        if accepted:
+            return State.ACCEPTED
+        return State.SUBMITTED if counts.submitted else State.NONE
+
+    def duty_row(duty: Duty) -> Row:
+        counts = live[("duty", duty.pk)]
+        return Row(
+            code=duty.code_label,
+            text=duty.text,
+            state=state(duty.pk in accepted_duties, counts, duty.pk in sign_offs),
+            cells=[],
+            duty=duty,
+            sign_off=sign_offs.get(duty.pk),
+            counts=counts,
+            filter=f"duty={duty.pk}",
+        )
+
+    def ksb_row(ksb: KSB) -> Row:
+        counts = live[("ksb", ksb.pk)]
+        signed = bool(duties_of_ksb[ksb.pk] & set(sign_offs))
+        return Row(
+            code=ksb.code_label,
+            text=ksb.text,
+            state=state(ksb.pk in accepted_ksbs, counts, signed),
+            cells=[],
+            provenance=ksb.code_provenance,
+            counts=counts,
+            filter=f"ksb={ksb.pk}",
+        )
+
+    current_duties = [d for d in duties if not d.is_retired]
+    duty_rows = [duty_row(d) for d in current_duties]
+    groups = [
+        (label, [ksb_row(k) for k in ksbs if k.kind == kind and not k.is_retired])
+        for kind, label in KSB.Kind.choices
+    ]
+    result = Coverage(
+        evidence=[],
+        duties=duty_rows,
+        ksb_groups=groups,
+        has_duty_ksb_map=bool(duties_of_ksb),
+        retired=[duty_row(d) for d in duties if d.is_retired and d.pk in referred_duties]
+        + [ksb_row(k) for k in ksbs if k.is_retired and k.pk in referred_ksbs],
+    )
+    result.missing = [row for row in duty_rows if row.state == State.NONE] + [
+        row for _label, rows in groups for row in rows if row.state == State.NONE
+    ]
+    return result

@@ -166,3 +166,30 @@ def test_the_frozen_portfolio_marks_inferred_codes(client, personas):
     item = next(i for i in frozen.content["evidence"] if i["ksbs"])
     page = html(client, personas["assessor"], "epa:snapshot-evidence", ready.pk, item["id"])
     assert mark in page and "Without a mark it is verified" in page
+
+
+def test_the_frozen_portfolio_shows_its_evidence_a_page_at_a_time(client, ready, personas):
+    from epa.models import GatewaySnapshot
+    from portfolio.evidence.models import Evidence
+
+    for _ in range(27):
+        make_evidence(ready, status=Evidence.Status.SUBMITTED)
+    services.declare(apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True)
+    services.declare(apprenticeship=ready, party=PROVIDER, by=personas["tutor"], confirmed=True)
+    frozen = GatewaySnapshot.objects.get(apprenticeship=ready).content["evidence"]
+    assert len(frozen) > 25
+    client.force_login(personas["tutor"])
+    url = reverse("epa:snapshot", args=[ready.pk])
+
+    def links(page: str) -> list[int]:
+        return [
+            item["id"]
+            for item in frozen
+            if reverse("epa:snapshot-evidence", args=[ready.pk, item["id"]]) + '"' in page
+        ]
+
+    first = client.get(url).content.decode()
+    second = client.get(url + "?page=2").content.decode()
+    assert len(links(first)) == 25 and f"{len(frozen)} items" in first
+    assert set(links(second)) == {item["id"] for item in frozen[25:]}
+    assert "Seal intact" in first and "Seal intact" in second

@@ -4,7 +4,7 @@ off duties; everyone who may see an item can follow its comments."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from portfolio.evidence.services import decisions
 from portfolio.evidence.services import evidence as services
 from portfolio.evidence.services.evidence import EvidenceError
 from portfolio.evidence.views.common import can, form_errors
+from standards.models import KSB, Duty
 
 # -- lists -----------------------------------------------------------------------------
 
@@ -39,6 +40,21 @@ def evidence_list(request, pk: int):
     evidence = access.visible_evidence(apprenticeship).for_list()
     if status in Evidence.Status.values:
         evidence = evidence.filter(status=status)
+    else:
+        status = ""
+    # From the coverage page: the items mapped to one duty or KSB of this standard.
+    mapped_to, mapped_name, mapped_filter = None, "", ""
+    for name, model, field in (("duty", Duty, "duties"), ("ksb", KSB, "ksbs")):
+        value = request.GET.get(name, "")
+        if value.isdigit():
+            mapped_to = model.objects.filter(
+                pk=int(value), standard_version_id=apprenticeship.standard_version_id
+            ).first()
+            if mapped_to is None:
+                raise Http404
+            evidence = evidence.filter(**{field: mapped_to})
+            mapped_name, mapped_filter = name, f"{name}={mapped_to.pk}"
+            break
     evidence = evidence.order_by("-updated_at", "-pk")
     return render(
         request,
@@ -48,6 +64,9 @@ def evidence_list(request, pk: int):
             "page": paginate(request, evidence),
             "status": status,
             "statuses": Evidence.Status.choices,
+            "mapped_to": mapped_to,
+            "mapped_name": mapped_name,
+            "filter_query": mapped_filter,
             "can": can(apprenticeship),
         },
     )
@@ -61,7 +80,7 @@ def coverage(request, pk: int):
         "portfolio/evidence/coverage.html",
         {
             "apprenticeship": apprenticeship,
-            "coverage": coverage_services.coverage(apprenticeship),
+            "coverage": coverage_services.coverage_rows(apprenticeship),
             "states": coverage_services.State.LABELS,
             "can": can(apprenticeship),
         },

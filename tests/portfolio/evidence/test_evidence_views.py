@@ -25,12 +25,22 @@ def test_the_employer_never_sees_what_the_apprentice_hid(client, apprenticeship,
         title="Private reflection",
         visible_to_employer=False,
     )
-    for name in ("portfolio:evidence-list", "portfolio:coverage"):
+    duty = shown.duties.get()
+    for name in ("portfolio:evidence-list",):
         html = page(client, personas["employer"], name, apprenticeship.pk)
         assert "Shared record" in html
         assert "Private reflection" not in html
         html = page(client, personas["tutor"], name, apprenticeship.pk)
         assert "Shared record" in html and "Private reflection" in html
+    # The coverage page counts only what each may see, and links to those items.
+    mapped = reverse("portfolio:evidence-list", args=[apprenticeship.pk]) + f"?duty={duty.pk}"
+    html = page(client, personas["employer"], "portfolio:coverage", apprenticeship.pk)
+    assert f'href="{mapped}">1 item</a>' in html
+    html = page(client, personas["tutor"], "portfolio:coverage", apprenticeship.pk)
+    assert f'href="{mapped}">2 items</a>' in html
+    client.force_login(personas["employer"])
+    html = client.get(mapped).content.decode()
+    assert "Shared record" in html and "Private reflection" not in html
     assert shown.visible_to_employer
 
 
@@ -251,3 +261,58 @@ def test_starting_evidence_is_only_for_the_apprentice(client, apprenticeship, pe
     assert response.status_code == 403
     assert not Evidence.objects.exists()
     assert not EvidenceFile.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["apprentice", "tutor", "employer"])
+def test_the_coverage_rows_agree_with_the_item_by_item_matrix(personas, persona):
+    from apprenticeship.access import Action, get_apprenticeship_for
+    from portfolio.evidence import selectors
+
+    apprenticeship = personas["apprenticeship"]
+    duties = list(apprenticeship.standard_version.duties.order_by("number"))
+    ksbs = list(apprenticeship.standard_version.ksbs.all())
+    statuses = [
+        Evidence.Status.DRAFT,
+        Evidence.Status.SUBMITTED,
+        Evidence.Status.ACCEPTED,
+        Evidence.Status.REFERRED,
+    ]
+    for n, status in enumerate(statuses * 2):
+        item = make_evidence(
+            apprenticeship,
+            duties=duties[n % len(duties) : n % len(duties) + 1],
+            status=status,
+            tutor=personas["tutor"],
+            visible_to_employer=n % 3 != 0,
+        )
+        item.ksbs.set(ksbs[n % len(ksbs) : n % len(ksbs) + 2] if ksbs else [])
+    seen = get_apprenticeship_for(personas[persona], apprenticeship.pk, Action.VIEW_EVIDENCE)
+
+    def states(coverage):
+        rows = coverage.duties + [r for _l, rs in coverage.ksb_groups for r in rs]
+        return [(r.code, r.state) for r in rows + coverage.retired], [
+            r.code for r in coverage.missing
+        ]
+
+    assert states(selectors.coverage_rows(seen)) == states(selectors.coverage(seen))
+
+
+def test_the_evidence_list_filtered_to_a_ksb_pages_and_refuses_another_standards(client, personas):
+    from standards.models import KSB
+
+    apprenticeship = personas["apprenticeship"]
+    ksb = apprenticeship.standard_version.ksbs.first()
+    for n in range(27):
+        make_evidence(apprenticeship, title=f"Mapped {n}").ksbs.set([ksb])
+    make_evidence(apprenticeship, title="Not mapped")
+    client.force_login(personas["apprentice"])
+    url = reverse("portfolio:evidence-list", args=[apprenticeship.pk])
+    first = client.get(f"{url}?ksb={ksb.pk}").content.decode()
+    assert first.count("Mapped ") == 25 and "Not mapped" not in first
+    assert f"ksb={ksb.pk}&amp;page=2" in first
+    second = client.get(f"{url}?ksb={ksb.pk}&page=2").content.decode()
+    assert second.count("Mapped ") == 2
+    other = KSB.objects.exclude(standard_version=apprenticeship.standard_version).first()
+    if other is not None:
+        assert client.get(f"{url}?ksb={other.pk}").status_code == 404
+    assert client.get(f"{url}?ksb=999999").status_code == 404

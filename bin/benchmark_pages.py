@@ -1,0 +1,300 @@
+"""The driver behind bin/benchmark-pages: how fast each page answers, how many queries it
+runs and how many requests a second it serves with 8 clients, each as a ratio to the
+anonymous sign-in page timed in the same run (the machine is shared, so absolute times say
+little).
+
+By default it serves its own instance: a scratch database (config/scratch_database.py: it
+recreates only a database it made itself), migrated and filled with `seed_demo` (or with
+`seed_scale --apprentices N` if that command exists and --apprentices is given), and
+gunicorn as bin/docker-entrypoint runs it (gthread, sized from the cores), with
+QUERY_COUNT_HEADER on so each response says how many queries it ran. With --base-url it
+measures an instance already running instead (started with QUERY_COUNT_HEADER=true for the
+query column), signing in with the demo logins.
+
+Timing is interleaved: each round requests every page once, in turn, so a burst of load
+from elsewhere on the machine touches every page alike. Then each page is driven by
+--clients threads for --seconds for its throughput.
+"""
+
+import argparse
+import http.cookiejar
+import os
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+PASSWORD = "peer-worker-demo"  # noqa: S105 - the demo logins' password, printed by seed_demo
+PEOPLE = {
+    "admin": "admin@example.org",
+    "tutor": "tutor@example.org",
+    "employer": "employer@example.org",
+    "apprentice": "apprentice@example.org",
+}
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Client:
+    """One browser: its own cookies, no redirects followed."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
+        )
+
+    def get(self, path: str, data: dict | None = None) -> tuple[int, str, dict]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(self.base_url + path, data=body)  # noqa: S310
+        if data is not None:
+            request.add_header("Referer", self.base_url + path)
+        try:
+            with self.opener.open(request, timeout=120) as response:
+                return response.status, response.read().decode(), dict(response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace"), dict(error.headers)
+
+    def sign_in(self, email: str, password: str) -> None:
+        _status, page, _ = self.get("/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        status, _, _ = self.get(
+            "/accounts/login/",
+            {"csrfmiddlewaretoken": token, "username": email, "password": password},
+        )
+        if status != 302:
+            raise RuntimeError(f"{email} could not sign in (answered {status})")
+
+
+def pages(base_url: str, password: str) -> list[tuple[str, str, str | None]]:
+    """(label, path, who) for each page; who None is anonymous. The apprenticeship is the
+    first one on the tutor's caseload."""
+    tutor = Client(base_url)
+    tutor.sign_in(PEOPLE["tutor"], password)
+    _status, caseload, _ = tutor.get("/caseload/")
+    found = re.search(r'href="/apprenticeships/(\d+)/"', caseload)
+    if found is None:
+        raise RuntimeError("The tutor's caseload lists no apprenticeship.")
+    one = f"/apprenticeships/{found.group(1)}"
+    return [
+        ("sign-in page", "/accounts/login/", None),
+        ("overview", "/overview/", "admin"),
+        ("caseload", "/caseload/", "tutor"),
+        ("apprenticeship", f"{one}/", "tutor"),
+        ("evidence list", f"{one}/evidence/", "tutor"),
+        ("coverage", f"{one}/coverage/", "tutor"),
+        ("off-the-job summary", f"{one}/off-the-job/", "tutor"),
+        ("off-the-job log", f"{one}/off-the-job/log/", "tutor"),
+        ("log an entry", f"{one}/off-the-job/log/new/", "apprentice"),
+        ("reviews", f"{one}/reviews/", "tutor"),
+        ("employer home", "/my-apprentices/", "employer"),
+        ("apprentice home", "/my-apprenticeships/", "apprentice"),
+    ]
+
+
+def _signed_in(base_url: str, who: str | None, password: str) -> Client:
+    client = Client(base_url)
+    if who:
+        client.sign_in(PEOPLE[who], password)
+    return client
+
+
+def measure(base_url: str, password: str, rounds: int, clients: int, seconds: float) -> None:
+    plan = pages(base_url, password)
+    sessions = {who: _signed_in(base_url, who, password) for who in {w for _, _, w in plan}}
+    times: dict[str, list[float]] = {label: [] for label, _, _ in plan}
+    queries: dict[str, str] = {}
+    for label, path, who in plan:  # warm every page once (workers load code lazily)
+        status, _, headers = sessions[who].get(path)
+        if status != 200:
+            raise RuntimeError(f"{label} ({path}) answered {status}")
+        queries[label] = headers.get("X-Query-Count", "?")
+    for _ in range(rounds):
+        for label, path, who in plan:
+            began = time.perf_counter()
+            sessions[who].get(path)
+            times[label].append(time.perf_counter() - began)
+
+    throughput: dict[str, float] = {}
+    for label, path, who in plan:
+        drivers = [_signed_in(base_url, who, password) for _ in range(clients)]
+        done = [0] * clients
+        deadline = time.monotonic() + seconds
+
+        def drive(
+            n: int, client: Client, path: str = path, deadline: float = deadline, done=done
+        ) -> None:
+            while time.monotonic() < deadline:
+                client.get(path)
+                done[n] += 1
+
+        threads = [threading.Thread(target=drive, args=(n, c)) for n, c in enumerate(drivers)]
+        began = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        throughput[label] = sum(done) / (time.monotonic() - began)
+
+    def p(values: list[float], q: float) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+    base = times["sign-in page"]
+    base_p50, base_p95 = statistics.median(base), p(base, 0.95)
+    base_rps = throughput["sign-in page"]
+    print(  # noqa: T201
+        f"\nSign-in page: p50 {base_p50 * 1000:.1f} ms, p95 {base_p95 * 1000:.1f} ms, "
+        f"{base_rps:.1f} req/s with {clients} clients. Pages as ratios to it:\n"
+    )
+    print(f"{'page':<22}{'who':<12}{'p50 x':>8}{'p95 x':>8}{'queries':>9}{'req/s x':>9}")  # noqa: T201
+    for label, _path, who in plan:
+        print(  # noqa: T201
+            f"{label:<22}{who or '-':<12}{statistics.median(times[label]) / base_p50:>8.1f}"
+            f"{p(times[label], 0.95) / base_p95:>8.1f}{queries[label]:>9}"
+            f"{throughput[label] / base_rps:>9.2f}"
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_port(port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.3)
+    raise RuntimeError(f"Nothing answered on port {port}.")
+
+
+def _seeded_earlier(database_url: str) -> bool:
+    """The scratch database exists, is ours, and holds the demo's people."""
+    import psycopg
+
+    from config.scratch_database import database_name, is_scratch
+
+    admin = database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        if not is_scratch(connection, database_name(database_url)):
+            return False
+    with psycopg.connect(database_url) as connection:
+        try:
+            row = connection.execute(
+                "SELECT count(*) FROM accounts_user WHERE email = %s", [PEOPLE["tutor"]]
+            ).fetchone()
+        except psycopg.Error:
+            return False
+    return bool(row and row[0])
+
+
+def serve_and_measure(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(ROOT))
+    from config.scratch_database import ScratchDatabaseRefused, recreate_scratch_database
+
+    reuse = args.reuse and _seeded_earlier(args.database_url)
+    if not reuse:
+        try:
+            recreate_scratch_database(args.database_url)
+        except ScratchDatabaseRefused as refused:
+            sys.exit(str(refused))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_SECURE_COOKIES": "false",
+        "DJANGO_HSTS_SECONDS": "0",
+        "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "QUERY_COUNT_HEADER": "true",
+        "LOG_LEVEL": "WARNING",
+        # Many sign-ins from one address in a few seconds: not an attack here.
+        "LOGIN_FAILURE_LIMIT": "1000",
+    }
+    env.pop("TEST_DATABASE_NAME", None)
+
+    def manage(*arguments: str) -> None:
+        subprocess.run(  # noqa: S603
+            [PYTHON, "manage.py", *arguments], cwd=ROOT, env=env, check=True,
+            capture_output=True, text=True,
+        )  # fmt: skip
+
+    began = time.perf_counter()
+    if not reuse:
+        manage("migrate", "--no-input")
+        manage("import_standard", "--if-missing", "fixtures/standards/st0896-v1.0.json")
+        manage("seed_demo", "--password", PASSWORD)
+        if args.apprentices:
+            manage("seed_scale", "--apprentices", str(args.apprentices))
+        print(f"Database ready in {time.perf_counter() - began:.0f} s.")  # noqa: T201
+    else:
+        manage("migrate", "--no-input")
+        print("Reusing the database an earlier run seeded.")  # noqa: T201
+    sizing = subprocess.run(  # noqa: S603
+        [str(ROOT / "bin" / "docker-entrypoint"), "gunicorn-sizing"],
+        env=env, check=True, capture_output=True, text=True,
+    ).stdout.split()  # fmt: skip
+    port = _free_port()
+    gunicorn = subprocess.Popen(  # noqa: S603
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application",
+         "--bind", f"127.0.0.1:{port}", *sizing, "--timeout", "120"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        _wait_port(port)
+        print(f"Serving with gunicorn {' '.join(sizing)}.")  # noqa: T201
+        measure(f"http://127.0.0.1:{port}", PASSWORD, args.rounds, args.clients, args.seconds)
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--base-url", help="measure this running instance instead")
+    parser.add_argument("--password", default=PASSWORD, help="the demo logins' password")
+    parser.add_argument(
+        "--database-url",
+        default="postgres://postgres@127.0.0.1:5432/peerfolio_pages_benchmark",
+        help="the scratch database to serve from (made here; never one made elsewhere)",
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
+    )
+    parser.add_argument("--apprentices", type=int, default=0, help="seed_scale this many")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database an earlier run seeded"
+    )
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=5)
+    args = parser.parse_args()
+    if args.base_url:
+        measure(args.base_url.rstrip("/"), args.password, args.rounds, args.clients, args.seconds)
+    else:
+        serve_and_measure(args)
+
+
+if __name__ == "__main__":
+    main()
