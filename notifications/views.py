@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import sessions
 from config.pagination import paginate
 from notifications import access, services
 from notifications.forms import EmailChoiceForm
@@ -66,3 +67,12 @@ def profile(request):
             return redirect("notifications:profile")
         return render(request, "notifications/profile.html", {"form": form}, status=400)
     return render(request, "notifications/profile.html", {"form": form})
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request):
+    """End the person's sessions in every other browser; this one stays signed in."""
+    sessions.sign_out_everywhere_else(user=request.user, request=request)
+    messages.success(request, "You are signed out everywhere else. This browser stays signed in.")
+    return redirect("notifications:profile")

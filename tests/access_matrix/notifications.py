@@ -28,6 +28,12 @@ ENTRIES = [
         label="notifications:profile POST",
     ),
     Entry(
+        "notifications:sign-out-everywhere",
+        everyone(REDIRECT),
+        method="post",
+        label="notifications:sign-out-everywhere POST",
+    ),
+    Entry(
         "notifications:read-all",
         everyone(REDIRECT),
         method="post",
