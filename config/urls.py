@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("portfolio.urls")),
     path("", include("epa.urls")),
     path("", include("reports.urls")),
+    path("", include("dataio.urls")),
     path("", include("dashboards.urls")),
 ]

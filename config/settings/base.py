@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "portfolio",
     "epa",
     "reports",
+    "dataio",
     "demo",
     "dashboards",
 ]
