@@ -17,6 +17,9 @@ class AuditAction(StrEnum):
     # duty
     DUTY_SIGN_OFF_WITHDRAWN = "duty.sign_off_withdrawn"
     DUTY_SIGNED_OFF = "duty.signed_off"
+    # enrolment import
+    ENROLMENT_IMPORT_COMMITTED = "enrolment_import.committed"
+    ENROLMENT_IMPORT_UPLOADED = "enrolment_import.uploaded"
     # epa
     EPA_APPEAL_DECIDED = "epa.appeal_decided"
     EPA_APPEAL_RECORDED = "epa.appeal_recorded"

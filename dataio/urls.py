@@ -12,4 +12,15 @@ urlpatterns = [
         views.funding_return_export,
         name="funding-return-export",
     ),
+    path("enrolments/import/", views.enrolment_import_upload, name="enrolment-import"),
+    path(
+        "enrolments/import/template.csv",
+        views.enrolment_import_template,
+        name="enrolment-import-template",
+    ),
+    path(
+        "enrolments/import/<int:pk>/",
+        views.enrolment_import_preview,
+        name="enrolment-import-preview",
+    ),
 ]

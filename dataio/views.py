@@ -3,15 +3,21 @@ apprenticeship/access.py, so it lists exactly what their pages list."""
 
 import csv
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apprenticeship import access
 from apprenticeship.models import Role
-from dataio import funding_return, selectors
+from dataio import access as dataio_access
+from dataio import enrolment_import, funding_return, selectors, services
+from dataio.forms import EnrolmentUploadForm
+from dataio.models import EnrolmentImport
 
 
 class _Echo:
@@ -64,4 +70,78 @@ def funding_return_export(request):
     return _csv_response(
         funding_return.funding_return_rows(scope, today=today),
         f"funding-return-off-the-job-{today.isoformat()}.csv",
+    )
+
+
+# -- bulk enrolment ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def enrolment_import_template(request):
+    """The template to fill in: the columns, with one example row."""
+    access.require_provider_admin(request.user)
+    response = HttpResponse(enrolment_import.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="enrolment-template.csv"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrolment_import_upload(request):
+    access.require_provider_admin(request.user)
+    form = EnrolmentUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                record = services.upload_enrolments(
+                    provider=form.cleaned_data["provider"],
+                    content=upload.read(),
+                    filename=upload.name,
+                    by=request.user,
+                )
+            except enrolment_import.ImportFileError as error:
+                form.add_error("file", str(error))
+            else:
+                return redirect(record)
+        status = 400
+    return render(
+        request,
+        "dataio/enrolment_import_upload.html",
+        {"form": form, "columns": enrolment_import.COLUMNS, "required": enrolment_import.REQUIRED},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrolment_import_preview(request, pk: int):
+    """Every row with what it will create and every problem; confirming creates them all."""
+    upload = dataio_access.get_import_for(request.user, pk)
+    status = 200
+    if request.method == "POST":
+        try:
+            services.commit_enrolments(upload=upload, by=request.user)
+        except services.BulkEnrolmentError as error:
+            messages.error(request, str(error))
+            status = 400
+            upload.refresh_from_db()
+        else:
+            upload.refresh_from_db()
+            messages.success(
+                request,
+                f"Imported: {upload.enrolments_created} "
+                f"enrolment{pluralize(upload.enrolments_created)} created.",
+            )
+            return redirect(upload)
+    plan = None
+    if upload.status == EnrolmentImport.Status.PREVIEWED:
+        plan = enrolment_import.plan_rows(provider=upload.provider, rows=upload.rows)
+    return render(
+        request,
+        "dataio/enrolment_import_preview.html",
+        {"upload": upload, "plan": plan, "columns": enrolment_import.COLUMNS},
+        status=status,
     )
