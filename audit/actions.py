@@ -94,6 +94,8 @@ class AuditAction(StrEnum):
     # standard
     STANDARD_IMPORTED = "standard.imported"
     STANDARD_OTJ_MINIMUM_ENTERED = "standard.otj_minimum_entered"
+    # subject access
+    SUBJECT_ACCESS_REQUESTED = "subject_access.requested"
     # testimony
     TESTIMONY_WRITTEN = "testimony.written"
 

@@ -30,3 +30,12 @@ class EnrolmentUploadForm(forms.Form):
         if upload.size > enrolment_import.MAX_BYTES:
             raise forms.ValidationError("The file is larger than 5 MB. Split it.")
         return upload
+
+
+class SubjectAccessForm(forms.Form):
+    reason = forms.CharField(
+        label="Why you are asking on their behalf",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="For example: they asked by phone on 1 December and cannot sign in.",
+    )

@@ -23,4 +23,15 @@ urlpatterns = [
         views.enrolment_import_preview,
         name="enrolment-import-preview",
     ),
+    path("my-records/", views.my_data, name="my-data"),
+    path(
+        "apprenticeships/<int:pk>/records-copy/",
+        views.subject_access_on_behalf,
+        name="subject-access-on-behalf",
+    ),
+    path(
+        "records-copies/<int:pk>/download/",
+        views.subject_access_download,
+        name="subject-access-download",
+    ),
 ]

@@ -6,18 +6,19 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apprenticeship import access
+from apprenticeship.access import Action
 from apprenticeship.models import Role
 from dataio import access as dataio_access
 from dataio import enrolment_import, funding_return, selectors, services
-from dataio.forms import EnrolmentUploadForm
-from dataio.models import EnrolmentImport
+from dataio.forms import EnrolmentUploadForm, SubjectAccessForm
+from dataio.models import EnrolmentImport, SubjectAccessRequest
 
 
 class _Echo:
@@ -145,3 +146,77 @@ def enrolment_import_preview(request, pk: int):
         {"upload": upload, "plan": plan, "columns": enrolment_import.COLUMNS},
         status=status,
     )
+
+
+# -- subject access ----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_data(request):
+    """An apprentice asks for a copy of everything held about them, and downloads it."""
+    if not access.apprenticeships_as(request.user, Role.APPRENTICE).exists():
+        raise PermissionDenied
+    if request.method == "POST":
+        services.request_subject_access(person=request.user, by=request.user)
+        messages.success(
+            request,
+            "We are putting your records together. Come back to this page to download them.",
+        )
+        return redirect("dataio:my-data")
+    return render(
+        request,
+        "dataio/my_data.html",
+        {
+            "requests": dataio_access.visible_subject_access(request.user).filter(
+                person=request.user
+            )
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def subject_access_on_behalf(request, pk: int):
+    """A provider admin asks, on the apprentice's behalf, with the reason recorded."""
+    apprenticeship = access.get_apprenticeship_for(request.user, pk, Action.MANAGE_PEOPLE)
+    form = SubjectAccessForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.request_subject_access(
+                person=apprenticeship.apprentice,
+                by=request.user,
+                provider=apprenticeship.provider,
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, "Asked. The file will be listed here when it is ready.")
+            return redirect("dataio:subject-access-on-behalf", pk=apprenticeship.pk)
+        status = 400
+    requests = (
+        dataio_access.visible_subject_access(request.user)
+        .filter(person=apprenticeship.apprentice)
+        .select_related("requested_by")
+    )
+    return render(
+        request,
+        "dataio/subject_access_on_behalf.html",
+        {"apprenticeship": apprenticeship, "form": form, "requests": requests},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def subject_access_download(request, pk: int):
+    record = dataio_access.get_subject_access_for(request.user, pk)
+    if record.status != SubjectAccessRequest.Status.READY:
+        raise Http404
+    response = FileResponse(
+        record.archive.open("rb"),
+        as_attachment=True,
+        filename=f"my-records-{record.created_at:%Y-%m-%d}.zip",
+        content_type="application/zip",
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -39,6 +39,26 @@ def _enrolment_import(ctx):
     return [upload.pk]
 
 
+def _ready_copy(ctx):
+    """The apprentice's own copy of their records, ready to download."""
+    from django.core.files.base import ContentFile
+
+    from dataio.models import SubjectAccessRequest
+
+    record = SubjectAccessRequest(
+        person=ctx["apprentice"],
+        requested_by=ctx["apprentice"],
+        status=SubjectAccessRequest.Status.READY,
+    )
+    record.archive.save("matrix-copy.zip", ContentFile(b"PK\x05\x06" + bytes(18)), save=False)
+    record.save()
+    return [record.pk]
+
+
+def _apprenticeship(ctx):
+    return [ctx["apprenticeship"].pk]
+
+
 # The import belongs to the first provider: its admin alone sees it; another provider's
 # admin sees nothing (404) and anyone who administers no provider is refused first (403).
 IMPORT_OWNER = {"admin": OK, "outsider": NOT_FOUND, **NON_ADMINS}
@@ -60,4 +80,16 @@ ENTRIES: list[Entry] = [
         method="post",
         label="dataio:enrolment-import-preview POST (confirm)",
     ),
+    # Subject access: an apprentice asks for their own records; the provider admin asks on
+    # their behalf; only the person (or the admin who asked) downloads the copy.
+    Entry("dataio:my-data", only({"apprentice": OK, "p2_apprentice": OK}, FORBIDDEN)),
+    Entry(
+        "dataio:subject-access-on-behalf",
+        only(
+            {"admin": OK, "apprentice": FORBIDDEN, "employer": FORBIDDEN, "tutor": FORBIDDEN},
+            NOT_FOUND,
+        ),
+        args=_apprenticeship,
+    ),
+    Entry("dataio:subject-access-download", only({"apprentice": OK}, NOT_FOUND), args=_ready_copy),
 ]
