@@ -340,9 +340,13 @@ def validate_enrolment(
     contracted_weekly_hours: Decimal,
     date_of_birth: dt.date,
     today: dt.date | None = None,
+    check_employment: bool = True,
     **_other,
 ) -> None:
-    """Raise ValidationError, keyed by field, for anything the rules refuse."""
+    """Raise ValidationError, keyed by field, for anything the rules refuse.
+
+    `check_employment=False` leaves out whether the apprentice works for the employer, for
+    a preview of people and employers not created yet (bulk enrolment)."""
     today = today or timezone.localdate()
     errors: dict[str, str] = {}
     if provider.kind != Organisation.Kind.PROVIDER:
@@ -351,9 +355,12 @@ def validate_enrolment(
         errors["employer"] = "Choose an employer."
     if epao is not None and epao.kind != Organisation.Kind.EPAO:
         errors["epao"] = "Choose an end-point assessment organisation."
-    if not OrganisationMembership.objects.filter(
-        user=apprentice, organisation=employer, is_active=True
-    ).exists():
+    if (
+        check_employment
+        and not OrganisationMembership.objects.filter(
+            user=apprentice, organisation=employer, is_active=True
+        ).exists()
+    ):
         errors["apprentice"] = (
             f"{apprentice.full_name} does not work for {employer.name}. "
             "Add them to the employer first."

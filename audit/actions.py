@@ -21,6 +21,9 @@ class AuditAction(StrEnum):
     # duty
     DUTY_SIGN_OFF_WITHDRAWN = "duty.sign_off_withdrawn"
     DUTY_SIGNED_OFF = "duty.signed_off"
+    # enrolment import
+    ENROLMENT_IMPORT_COMMITTED = "enrolment_import.committed"
+    ENROLMENT_IMPORT_UPLOADED = "enrolment_import.uploaded"
     # epa
     EPA_APPEAL_DECIDED = "epa.appeal_decided"
     EPA_APPEAL_RECORDED = "epa.appeal_recorded"
@@ -104,6 +107,8 @@ class AuditAction(StrEnum):
     SUPERVISION_RECORDED = "supervision.recorded"
     SUPERVISION_SHARING_CHANGED = "supervision.sharing_changed"
     SUPERVISION_USED_AS_EVIDENCE = "supervision.used_as_evidence"
+    # subject access
+    SUBJECT_ACCESS_REQUESTED = "subject_access.requested"
     # testimony
     TESTIMONY_WRITTEN = "testimony.written"
     # wellbeing plan

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("epa.urls")),
     path("", include("reports.urls")),
     path("", include("notifications.urls")),
+    path("", include("dataio.urls")),
     path("", include("dashboards.urls")),
 ]

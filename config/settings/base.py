@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "epa",
     "reports",
     "notifications",
+    "dataio",
     "demo",
     "dashboards",
 ]

@@ -14,8 +14,9 @@ From 1 August 2025 delivery may be uneven: the pace is judged against the tutor'
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Max, Sum
 from django.utils import timezone
@@ -56,14 +57,19 @@ def otj_totals(
         .values("apprenticeship_id")
         .annotate(**LOGGED_AND_VERIFIED, last_training=Max("date", filter=COUNTED))
     }
-    schedules: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
-    for apprenticeship_id, month, minutes in (
+    # Per duty, as the apprenticeship page works it out (`selectors.scheduled_by_duty`):
+    # each duty's share of the current month is rounded down on its own, so summing the
+    # duties first would give a few minutes more than the page.
+    schedules: dict[int, dict[int, list[tuple[dt.date, int]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for apprenticeship_id, duty_id, month, minutes in (
         OtjPlannedMonth.objects.filter(plan__apprenticeship_id__in=ids)
         .order_by()
-        .values_list("plan__apprenticeship_id", "month")
+        .values_list("plan__apprenticeship_id", "duty_id", "month")
         .annotate(minutes=Sum("minutes"))
     ):
-        schedules[apprenticeship_id].append((month, minutes))
+        schedules[apprenticeship_id][duty_id].append((month, minutes))
     minimums = minimums_in_force(
         a for a in rows if funding_rules.otj_era(a.start_date) == funding_rules.OTJ_ERA_FROM_2025
     )
@@ -92,12 +98,17 @@ def otj_totals(
             closed=bool(log_is_closed(apprenticeship)),
             uneven=funding_rules.otj_may_be_uneven(apprenticeship.start_date),
             scheduled=(
-                (otj_plan.expected_from_schedule(schedules[apprenticeship.pk], today=today),)
+                (
+                    sum(
+                        otj_plan.expected_from_schedule(months, today=today)
+                        for months in schedules[apprenticeship.pk].values()
+                    ),
+                )
                 if apprenticeship.pk in schedules
                 else None
             ),
         )
-        sum_row = sums.get(apprenticeship.pk, {})
+        sum_row: Mapping[str, Any] = sums.get(apprenticeship.pk, {})
         gap = None
         if not inputs.closed and (
             funding_rules.otj_era(apprenticeship.start_date) == funding_rules.OTJ_ERA_2022_TO_2025

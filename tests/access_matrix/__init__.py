@@ -6,6 +6,7 @@ how an entry is written.
 
 from tests.access_matrix import (
     core,
+    dataio,
     epa,
     evidence,
     gateway,
@@ -30,6 +31,7 @@ ENTRIES: list[Entry] = [
     *supervision.ENTRIES,
     *notifications.ENTRIES,
     *wellbeing.ENTRIES,
+    *dataio.ENTRIES,
 ]
 
 __all__ = ["ENTRIES", "PERSONA_NAMES", "PUBLIC", "STATES", "Entry"]

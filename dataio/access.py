@@ -1,0 +1,38 @@
+"""Who may see and do what with bulk data. Built on apprenticeship/access.py: an import
+belongs to one provider and only that provider's admins see it (404 for anyone else)."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from apprenticeship import access
+from dataio.models import EnrolmentImport, SubjectAccessRequest
+
+
+def visible_imports(user: User) -> QuerySet[EnrolmentImport]:
+    return EnrolmentImport.objects.filter(provider__in=access.administered_providers(user))
+
+
+def get_import_for(user: User, pk: int) -> EnrolmentImport:
+    """The import, if the user administers its provider. Refused before the lookup for
+    someone who administers no provider (403), so a non-admin learns nothing."""
+    access.require_provider_admin(user)
+    upload = visible_imports(user).select_related("provider", "uploaded_by").filter(pk=pk).first()
+    if upload is None:
+        raise Http404
+    return upload
+
+
+def visible_subject_access(user: User) -> QuerySet[SubjectAccessRequest]:
+    """Requests about the user themselves, and those an admin made for a provider they
+    still administer."""
+    return SubjectAccessRequest.objects.filter(
+        Q(person=user) | Q(requested_by=user, provider__in=access.administered_providers(user))
+    )
+
+
+def get_subject_access_for(user: User, pk: int) -> SubjectAccessRequest:
+    record = visible_subject_access(user).filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    return record

@@ -1,0 +1,37 @@
+from django.urls import path
+
+from dataio import views
+
+app_name = "dataio"
+
+urlpatterns = [
+    path("caseload/export.csv", views.caseload_export, name="caseload-export"),
+    path("overview/export.csv", views.provider_export, name="provider-export"),
+    path(
+        "overview/funding-return-off-the-job.csv",
+        views.funding_return_export,
+        name="funding-return-export",
+    ),
+    path("enrolments/import/", views.enrolment_import_upload, name="enrolment-import"),
+    path(
+        "enrolments/import/template.csv",
+        views.enrolment_import_template,
+        name="enrolment-import-template",
+    ),
+    path(
+        "enrolments/import/<int:pk>/",
+        views.enrolment_import_preview,
+        name="enrolment-import-preview",
+    ),
+    path("my-records/", views.my_data, name="my-data"),
+    path(
+        "apprenticeships/<int:pk>/records-copy/",
+        views.subject_access_on_behalf,
+        name="subject-access-on-behalf",
+    ),
+    path(
+        "records-copies/<int:pk>/download/",
+        views.subject_access_download,
+        name="subject-access-download",
+    ),
+]

@@ -1,0 +1,222 @@
+"""Downloads and uploads of data in bulk. Every export starts from the reader's own scope in
+apprenticeship/access.py, so it lists exactly what their pages list."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from apprenticeship import access
+from apprenticeship.access import Action
+from apprenticeship.models import Role
+from dataio import access as dataio_access
+from dataio import enrolment_import, funding_return, selectors, services
+from dataio.forms import EnrolmentUploadForm, SubjectAccessForm
+from dataio.models import EnrolmentImport, SubjectAccessRequest
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_response(rows, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def caseload_export(request):
+    """The tutor's caseload as CSV: the figures of the caseload page, one row each."""
+    if Role.TUTOR not in access.home_roles(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    scope = access.apprenticeships_as(request.user, Role.TUTOR)
+    return _csv_response(
+        selectors.caseload_rows(scope, today=today), f"caseload-{today.isoformat()}.csv"
+    )
+
+
+@login_required
+@require_GET
+def provider_export(request):
+    """Every apprenticeship at the providers the admin runs, with the caseload's figures."""
+    access.require_provider_admin(request.user)
+    today = timezone.localdate()
+    scope = access.apprenticeships_as(request.user, Role.ADMIN)
+    return _csv_response(
+        selectors.caseload_rows(scope, today=today), f"apprenticeships-{today.isoformat()}.csv"
+    )
+
+
+@login_required
+@require_GET
+def funding_return_export(request):
+    """Planned and actual off-the-job hours for the funding return (ILR field names)."""
+    access.require_provider_admin(request.user)
+    today = timezone.localdate()
+    scope = access.apprenticeships_as(request.user, Role.ADMIN)
+    return _csv_response(
+        funding_return.funding_return_rows(scope, today=today),
+        f"funding-return-off-the-job-{today.isoformat()}.csv",
+    )
+
+
+# -- bulk enrolment ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def enrolment_import_template(request):
+    """The template to fill in: the columns, with one example row."""
+    access.require_provider_admin(request.user)
+    response = HttpResponse(enrolment_import.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="enrolment-template.csv"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrolment_import_upload(request):
+    access.require_provider_admin(request.user)
+    form = EnrolmentUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                record = services.upload_enrolments(
+                    provider=form.cleaned_data["provider"],
+                    content=upload.read(),
+                    filename=upload.name,
+                    by=request.user,
+                )
+            except enrolment_import.ImportFileError as error:
+                form.add_error("file", str(error))
+            else:
+                return redirect(record)
+        status = 400
+    return render(
+        request,
+        "dataio/enrolment_import_upload.html",
+        {"form": form, "columns": enrolment_import.COLUMNS, "required": enrolment_import.REQUIRED},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrolment_import_preview(request, pk: int):
+    """Every row with what it will create and every problem; confirming creates them all."""
+    upload = dataio_access.get_import_for(request.user, pk)
+    status = 200
+    if request.method == "POST":
+        try:
+            services.commit_enrolments(upload=upload, by=request.user)
+        except services.BulkEnrolmentError as error:
+            messages.error(request, str(error))
+            status = 400
+            upload.refresh_from_db()
+        else:
+            upload.refresh_from_db()
+            messages.success(
+                request,
+                f"Imported: {upload.enrolments_created} "
+                f"enrolment{pluralize(upload.enrolments_created)} created.",
+            )
+            return redirect(upload)
+    plan = None
+    if upload.status == EnrolmentImport.Status.PREVIEWED:
+        plan = enrolment_import.plan_rows(provider=upload.provider, rows=upload.rows)
+    return render(
+        request,
+        "dataio/enrolment_import_preview.html",
+        {"upload": upload, "plan": plan, "columns": enrolment_import.COLUMNS},
+        status=status,
+    )
+
+
+# -- subject access ----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_data(request):
+    """An apprentice asks for a copy of everything held about them, and downloads it."""
+    if not access.apprenticeships_as(request.user, Role.APPRENTICE).exists():
+        raise PermissionDenied
+    if request.method == "POST":
+        services.request_subject_access(person=request.user, by=request.user)
+        messages.success(
+            request,
+            "We are putting your records together. Come back to this page to download them.",
+        )
+        return redirect("dataio:my-data")
+    return render(
+        request,
+        "dataio/my_data.html",
+        {
+            "requests": dataio_access.visible_subject_access(request.user).filter(
+                person=request.user
+            )
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def subject_access_on_behalf(request, pk: int):
+    """A provider admin asks, on the apprentice's behalf, with the reason recorded."""
+    apprenticeship = access.get_apprenticeship_for(request.user, pk, Action.MANAGE_PEOPLE)
+    form = SubjectAccessForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.request_subject_access(
+                person=apprenticeship.apprentice,
+                by=request.user,
+                provider=apprenticeship.provider,
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, "Asked. The file will be listed here when it is ready.")
+            return redirect("dataio:subject-access-on-behalf", pk=apprenticeship.pk)
+        status = 400
+    requests = (
+        dataio_access.visible_subject_access(request.user)
+        .filter(person=apprenticeship.apprentice)
+        .select_related("requested_by")
+    )
+    return render(
+        request,
+        "dataio/subject_access_on_behalf.html",
+        {"apprenticeship": apprenticeship, "form": form, "requests": requests},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def subject_access_download(request, pk: int):
+    record = dataio_access.get_subject_access_for(request.user, pk)
+    if record.status != SubjectAccessRequest.Status.READY:
+        raise Http404
+    response = FileResponse(
+        record.archive.open("rb"),
+        as_attachment=True,
+        filename=f"my-records-{record.created_at:%Y-%m-%d}.zip",
+        content_type="application/zip",
+    )
+    response["Cache-Control"] = "no-store"
+    return response
