@@ -7,6 +7,7 @@ from demo.seed import (
     epa,
     eras,
     evidence,
+    frameworks,
     otj,
     reviews,
     second_provider,
@@ -21,6 +22,7 @@ class DemoContext:
     people: dict = field(default_factory=dict)
     organisations: dict = field(default_factory=dict)
     apprenticeships: dict = field(default_factory=dict)
+    frameworks: dict = field(default_factory=dict)
 
 
 PEOPLE_TO_PRINT = [
@@ -36,6 +38,7 @@ PEOPLE_TO_PRINT = [
 
 STEPS = [
     core.seed,
+    frameworks.seed,
     evidence.seed,
     otj.seed,
     reviews.seed,
