@@ -45,6 +45,7 @@ STEPS = [
     supervision.seed,
     wellbeing.seed,
     wellbeing.seed_adjustments,
+    frameworks.seed_mapping,
     epa.seed,
     eras.seed,
     second_provider.seed,

@@ -290,3 +290,7 @@ def test_the_demo_loads_the_nccmh_framework_once(first_run):
     call_command("seed_demo", stdout=io.StringIO())
     assert CompetenceFramework.objects.count() == 1
     assert FrameworkUnit.objects.count() == 29
+    jamie = Apprenticeship.objects.get(apprentice__email="apprentice@example.org")
+    assert jamie.competence_frameworks.count() == 1
+    mapped = Evidence.objects.filter(apprenticeship=jamie, framework_units__isnull=False)
+    assert sorted(mapped.values_list("framework_units__code", flat=True)) == ["2.4", "3.2"]
