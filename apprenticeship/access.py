@@ -68,6 +68,8 @@ class Action(StrEnum):
     AGREE_ADJUSTMENT = "agree_adjustment"
     FORWARD_ADJUSTMENT = "forward_adjustment"
     DECIDE_ASSESSMENT_ADJUSTMENT = "decide_assessment_adjustment"
+    # Competence frameworks beside the standard (NCCMH)
+    MANAGE_FRAMEWORKS = "manage_frameworks"
     # End-point assessment
     VIEW_ASSESSMENT = "view_assessment"
     ASSIGN_ASSESSOR = "assign_assessor"
@@ -123,6 +125,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.AGREE_ADJUSTMENT: frozenset({Role.TUTOR, Role.EMPLOYER, Role.ADMIN}),
     Action.FORWARD_ADJUSTMENT: frozenset({Role.TUTOR, Role.ADMIN}),
     Action.DECIDE_ASSESSMENT_ADJUSTMENT: frozenset({Role.EPAO_ADMIN}),
+    Action.MANAGE_FRAMEWORKS: frozenset({Role.TUTOR, Role.ADMIN}),
     # The assessment record (sessions, questions, notes, grades) is for the assessor and
     # their organisation; everyone else sees the outcome on the apprenticeship page.
     Action.VIEW_ASSESSMENT: frozenset({Role.ASSESSOR, Role.EPAO_ADMIN}),

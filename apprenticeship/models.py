@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.changes import EndedQuerySet, Ending
-from standards.models import StandardVersion
+from standards.models import CompetenceFramework, StandardVersion
 
 
 class Role(models.TextChoices):
@@ -184,6 +184,11 @@ class Apprenticeship(models.Model):
     )
     standard_version = models.ForeignKey(
         StandardVersion, on_delete=models.PROTECT, related_name="apprenticeships"
+    )
+    # Competence frameworks the provider turned on for this apprenticeship (such as the
+    # NCCMH framework): evidence may then be mapped to their units as well.
+    competence_frameworks = models.ManyToManyField(
+        CompetenceFramework, related_name="apprenticeships", blank=True
     )
     provider = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="provider_apprenticeships"

@@ -49,6 +49,10 @@ class AuditAction(StrEnum):
     EVIDENCE_REFERRED = "evidence.referred"
     EVIDENCE_SUBMITTED = "evidence.submitted"
     EVIDENCE_TAKEN_BACK = "evidence.taken_back"
+    # framework
+    EVIDENCE_FRAMEWORK_UNITS = "evidence.framework_units"
+    FRAMEWORK_TURNED_OFF = "framework.turned_off"
+    FRAMEWORK_TURNED_ON = "framework.turned_on"
     # gateway
     GATEWAY_DECLARED_EMPLOYER = "gateway.declared.employer"
     GATEWAY_DECLARED_PROVIDER = "gateway.declared.provider"

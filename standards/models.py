@@ -345,3 +345,92 @@ class AssessmentMethod(models.Model):
         if minutes:
             parts.append(f"{minutes} minutes")
         return " ".join(parts)
+
+
+class CompetenceFramework(models.Model):
+    """A competence framework other than the standard, such as the NCCMH Peer Support
+    Worker Competence Framework for Mental Health: versioned reference data with its own
+    provenance. Its structure (sections, units, domains) can be loaded without its
+    detailed competence statements, which then show as not loaded yet."""
+
+    code = models.CharField(max_length=40)
+    version = models.CharField(max_length=40)
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200)
+    provenance = models.CharField(max_length=12, choices=Provenance.choices)
+    source = models.CharField(max_length=300)
+    statements_loaded = models.BooleanField(default=False)
+    statements_note = models.CharField(max_length=300, blank=True)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="framework_code_version"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("standards:framework-detail", args=[self.pk])
+
+
+class FrameworkSection(models.Model):
+    framework = models.ForeignKey(
+        CompetenceFramework, on_delete=models.CASCADE, related_name="sections"
+    )
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    source = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["framework", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "number"], name="framework_section_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class FrameworkUnit(models.Model):
+    """One unit of the framework's curriculum (for NCCMH, 1.1 to 4.14). Evidence may be
+    mapped to units; units are never deleted once evidence may refer to them."""
+
+    section = models.ForeignKey(FrameworkSection, on_delete=models.PROTECT, related_name="units")
+    code = models.CharField(max_length=10)
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    source = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["section__number", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "code"], name="framework_unit_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class FrameworkDomain(models.Model):
+    framework = models.ForeignKey(
+        CompetenceFramework, on_delete=models.CASCADE, related_name="domains"
+    )
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+    source = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["framework", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "position"], name="framework_domain_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -8,7 +8,13 @@ from accounts.permissions import is_site_operator, require_site_operator
 from config.pagination import paginate
 from standards.errors import StandardImportError
 from standards.forms import ImportStandardForm, ResolveImportForm
-from standards.models import KSB, PROVENANCE_HELP, Provenance, StandardVersion
+from standards.models import (
+    KSB,
+    PROVENANCE_HELP,
+    CompetenceFramework,
+    Provenance,
+    StandardVersion,
+)
 from standards.services import imports
 
 # The checked file travels with the choice form, signed, for an hour.
@@ -149,3 +155,12 @@ def _imported(request, result):
         message += " " + " ".join(f"{code}: {what}." for code, what in result.outcomes.items())
     messages.success(request, message)
     return redirect(result.standard_version)
+
+
+@login_required
+def framework_detail(request, pk: int):
+    # Frameworks are public reference data, like standards: anyone signed in may read them.
+    framework = get_object_or_404(
+        CompetenceFramework.objects.prefetch_related("sections__units", "domains"), pk=pk
+    )
+    return render(request, "standards/framework_detail.html", {"framework": framework})

@@ -7,6 +7,7 @@ from demo.seed import (
     epa,
     eras,
     evidence,
+    frameworks,
     notifications,
     otj,
     reviews,
@@ -22,6 +23,7 @@ class DemoContext:
     people: dict = field(default_factory=dict)
     organisations: dict = field(default_factory=dict)
     apprenticeships: dict = field(default_factory=dict)
+    frameworks: dict = field(default_factory=dict)
 
 
 PEOPLE_TO_PRINT = [
@@ -37,12 +39,14 @@ PEOPLE_TO_PRINT = [
 
 STEPS = [
     core.seed,
+    frameworks.seed,
     evidence.seed,
     otj.seed,
     reviews.seed,
     supervision.seed,
     wellbeing.seed,
     wellbeing.seed_adjustments,
+    frameworks.seed_mapping,
     epa.seed,
     eras.seed,
     second_provider.seed,

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from apprenticeship.models import Apprenticeship
 from audit.changes import EndedQuerySet, Ending
-from standards.models import KSB, Duty
+from standards.models import KSB, Duty, FrameworkUnit
 
 __all__ = [
     "Evidence",
@@ -122,6 +122,9 @@ class Evidence(models.Model):
     duties = models.ManyToManyField(Duty, related_name="evidence", blank=True)
     ksbs = models.ManyToManyField(KSB, related_name="evidence", blank=True)
     testimonies = models.ManyToManyField(WitnessTestimony, related_name="evidence", blank=True)
+    # Units of a competence framework turned on for the apprenticeship (a second mapping,
+    # beside the standard's duties and KSBs).
+    framework_units = models.ManyToManyField(FrameworkUnit, related_name="evidence", blank=True)
     # The number of the version being worked on; accepted versions are kept in
     # EvidenceVersion, and editing after acceptance starts the next number.
     version = models.PositiveIntegerField(default=1)

@@ -2,12 +2,27 @@
 
 from django.urls import path
 
-from portfolio.evidence.views import duties, evidence, files, testimonies
+from portfolio.evidence.views import duties, evidence, files, frameworks, testimonies
 
 urlpatterns = [
     path("apprenticeships/<int:pk>/evidence/", evidence.evidence_list, name="evidence-list"),
     path("apprenticeships/<int:pk>/evidence/new/", evidence.evidence_start, name="evidence-start"),
     path("apprenticeships/<int:pk>/coverage/", evidence.coverage, name="coverage"),
+    path(
+        "apprenticeships/<int:pk>/coverage/frameworks/",
+        frameworks.framework_coverage,
+        name="framework-coverage",
+    ),
+    path(
+        "apprenticeships/<int:pk>/frameworks/",
+        frameworks.framework_toggle,
+        name="framework-toggle",
+    ),
+    path(
+        "evidence/<int:pk>/framework-units/",
+        frameworks.evidence_framework_units,
+        name="evidence-framework-units",
+    ),
     path("evidence/<int:pk>/", evidence.evidence_detail, name="evidence-detail"),
     path("evidence/<int:pk>/edit/", evidence.evidence_edit, name="evidence-edit"),
     path("evidence/<int:pk>/autosave/", evidence.evidence_autosave, name="evidence-autosave"),

@@ -32,6 +32,13 @@ def _standard(ctx):
     return [ctx["apprenticeship"].standard_version_id]
 
 
+def _framework(ctx):
+    from standards.services import frameworks
+
+    data = frameworks.load_framework_file(frameworks.NCCMH_FIXTURE)
+    return [frameworks.import_framework(data=data).pk]
+
+
 def _provider_and_standard(ctx):
     a = ctx["apprenticeship"]
     return [a.provider_id, a.standard_version_id]
@@ -265,5 +272,6 @@ ENTRIES: list[Entry] = [
     # Standards are reference data: everyone signed in reads them; the site operator imports.
     Entry("standards:standard-list", everyone(OK)),
     Entry("standards:standard-detail", everyone(OK), args=_standard),
+    Entry("standards:framework-detail", everyone(OK), args=_framework),
     Entry("standards:standard-import", OPERATOR_ONLY),
 ]

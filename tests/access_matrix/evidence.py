@@ -4,6 +4,7 @@ from portfolio.evidence.models import Evidence
 from portfolio.evidence.services import evidence as services
 from portfolio.evidence.services import sign_offs
 from portfolio.evidence.services import testimonies as testimonies_services
+from standards.models import CompetenceFramework
 from tests import factories, samples
 from tests.access_matrix.base import (
     FORBIDDEN,
@@ -234,5 +235,46 @@ ENTRIES: list[Entry] = [
         only({"apprentice": REDIRECT}, NOT_FOUND),
         args=_private_name,
         method="post",
+    ),
+]
+
+
+def _nccmh(ctx):
+    from standards.services import frameworks
+
+    return frameworks.import_framework(
+        data=frameworks.load_framework_file(frameworks.NCCMH_FIXTURE)
+    )
+
+
+ENTRIES += [
+    Entry(
+        "portfolio:framework-coverage",
+        only({"apprentice": OK, "employer": OK, "tutor": OK, "admin": OK}, NOT_FOUND),
+        args=_apprenticeship,
+    ),
+    Entry(
+        "portfolio:framework-toggle",
+        only(
+            {"apprentice": FORBIDDEN, "employer": FORBIDDEN, "tutor": REDIRECT, "admin": REDIRECT},
+            NOT_FOUND,
+        ),
+        # The framework is loaded with the arguments, before any request is counted.
+        args=lambda ctx: [_nccmh(ctx) and ctx["apprenticeship"].pk],
+        method="post",
+        data=lambda ctx: {
+            "framework": CompetenceFramework.objects.get(code="NCCMH-PSW-MH").pk,
+            "on": "yes",
+        },
+    ),
+    Entry("portfolio:evidence-framework-units", APPRENTICE_ONLY, args=_pk(DRAFT)),
+    Entry(
+        "portfolio:evidence-framework-units",
+        only(
+            {"apprentice": OK, "employer": FORBIDDEN, "tutor": FORBIDDEN, "admin": FORBIDDEN},
+            NOT_FOUND,
+        ),
+        args=_pk(SUBMITTED),
+        label="portfolio:evidence-framework-units on submitted evidence",
     ),
 ]

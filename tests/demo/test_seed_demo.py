@@ -38,6 +38,7 @@ from portfolio.training.models import OtjEntry, OtjPlannedMonth
 from portfolio.training.plan import Pace
 from portfolio.training.selectors import otj_summary
 from portfolio.wellbeing.models import ReasonableAdjustment, WellbeingPlan
+from standards.models import CompetenceFramework, FrameworkUnit
 from tests.helpers.db import kept_for_scope
 
 pytestmark = pytest.mark.django_db
@@ -305,3 +306,13 @@ def test_the_demo_shows_reasonable_adjustments_in_each_place(first_run):
     rows = {a.area: a.status for a in ReasonableAdjustment.objects.filter(apprenticeship=jamie)}
     assert rows == {"work": "agreed", "learning": "agreed", "assessment": "requested"}
     assert ReasonableAdjustment.objects.filter(status="passed").count() == 1
+
+
+def test_the_demo_loads_the_nccmh_framework_once(first_run):
+    call_command("seed_demo", stdout=io.StringIO())
+    assert CompetenceFramework.objects.count() == 1
+    assert FrameworkUnit.objects.count() == 29
+    jamie = Apprenticeship.objects.get(apprentice__email="apprentice@example.org")
+    assert jamie.competence_frameworks.count() == 1
+    mapped = Evidence.objects.filter(apprenticeship=jamie, framework_units__isnull=False)
+    assert sorted(mapped.values_list("framework_units__code", flat=True)) == ["2.4", "3.2"]
