@@ -138,7 +138,10 @@ class UploadForm(forms.Form):
         label="Add files",
         help_text="Documents, photos, audio or video. Photos have their location and "
         "camera details removed.",
-        widget=MultipleFileInput(attrs={"accept": filetypes.ACCEPT_ATTRIBUTE}),
+        # The field sits inside the evidence form on the page but belongs to this one.
+        widget=MultipleFileInput(
+            attrs={"accept": filetypes.ACCEPT_ATTRIBUTE, "form": "upload-form"}
+        ),
     )
 
 

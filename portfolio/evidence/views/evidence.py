@@ -231,6 +231,7 @@ def evidence_submit(request, pk: int):
             "evidence": evidence,
             "apprenticeship": evidence.apprenticeship,
             "form": form,
+            "files": EvidenceFile.objects.current().filter(evidence=evidence),
             "missing": services.missing_for_submission(evidence),
             "findings": evidence_selectors.identifier_findings(evidence=evidence),
         },
