@@ -28,6 +28,7 @@ HOME_ORDER = (
     Role.TUTOR,
     Role.EMPLOYER,
     Role.EPAO_ADMIN,
+    Role.MODERATOR,
     Role.ASSESSOR,
     Role.APPRENTICE,
 )
@@ -36,6 +37,7 @@ HOME_PAGES = {
     Role.TUTOR: "dashboards:caseload",
     Role.EMPLOYER: "dashboards:employer-home",
     Role.EPAO_ADMIN: "epa:epao-home",
+    Role.MODERATOR: "quality:moderation-list",
     Role.ASSESSOR: "dashboards:assessor-home",
 }
 

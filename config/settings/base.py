@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apprenticeship",
     "portfolio",
     "epa",
+    "quality",
     "reports",
     "demo",
     "dashboards",

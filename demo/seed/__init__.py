@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from demo.seed import core, epa, eras, evidence, otj, reviews, second_provider
+from demo.seed import core, epa, eras, evidence, otj, quality, reviews, second_provider
 
 
 @dataclass
@@ -19,6 +19,7 @@ PEOPLE_TO_PRINT = [
     ("employer", "Employer contact:"),
     ("assessor", "Assessor:"),
     ("epao_admin", "Assessment admin:"),
+    ("moderator", "Moderator:"),
     ("apprentice", "Apprentice:"),
     ("operator", "Site operator:"),
     ("p2_admin", "Another provider's admin:"),
@@ -31,6 +32,7 @@ STEPS = [
     reviews.seed,
     epa.seed,
     eras.seed,
+    quality.seed,
     second_provider.seed,
 ]
 

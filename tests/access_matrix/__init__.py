@@ -4,7 +4,7 @@ One module per area of the product lists its URLs; ENTRIES joins them. See base.
 how an entry is written.
 """
 
-from tests.access_matrix import core, epa, evidence, gateway, otj, reports, reviews
+from tests.access_matrix import core, epa, evidence, gateway, otj, quality, reports, reviews
 from tests.access_matrix.base import PERSONA_NAMES, STATES, Entry
 from tests.access_matrix.core import PUBLIC
 
@@ -16,6 +16,7 @@ ENTRIES: list[Entry] = [
     *reviews.ENTRIES,
     *otj.ENTRIES,
     *epa.ENTRIES,
+    *quality.ENTRIES,
 ]
 
 __all__ = ["ENTRIES", "PERSONA_NAMES", "PUBLIC", "STATES", "Entry"]

@@ -1,0 +1,30 @@
+"""Reads for the quality pages."""
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+
+from quality.models import ModerationCase, ModerationDecision
+
+
+def moderation_list(cases: QuerySet[ModerationCase]) -> QuerySet[ModerationCase]:
+    """Sampled results, those waiting for a moderator first, oldest first; results not
+    picked are left out (they were released at once)."""
+    return (
+        cases.exclude(status=ModerationCase.Status.NOT_SELECTED)
+        .select_related(
+            "apprenticeship__apprentice",
+            "apprenticeship__standard_version",
+            "decided_by",
+        )
+        .annotate(
+            waiting_first=Case(
+                When(status=ModerationCase.Status.WAITING, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("waiting_first", "sampled_at", "pk")
+    )
+
+
+def decisions_of(case: ModerationCase) -> list[ModerationDecision]:
+    return list(case.decisions.select_related("decided_by").order_by("decided_at", "pk"))

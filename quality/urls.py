@@ -1,0 +1,15 @@
+from django.urls import path
+
+from quality import views
+
+app_name = "quality"
+
+urlpatterns = [
+    path(
+        "assessment-organisations/<int:pk>/moderation/",
+        views.moderation_settings,
+        name="moderation-settings",
+    ),
+    path("moderation/", views.moderation_list, name="moderation-list"),
+    path("moderation/<int:pk>/", views.moderation_case, name="moderation-case"),
+]
