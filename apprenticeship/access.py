@@ -61,6 +61,7 @@ class Action(StrEnum):
     RECORD_APPEAL = "record_appeal"
     # Moderation (quality)
     MODERATE_RESULT = "moderate_result"
+    RECORD_CERTIFICATE_REQUEST = "record_certificate_request"
 
 
 # Who reads the live portfolio (evidence, off-the-job log, reviews). The assessor reads
@@ -86,8 +87,19 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.RECORD_ENGLISH_MATHS: frozenset({Role.TUTOR, Role.ADMIN}),
     Action.DECLARE_FOR_EMPLOYER: frozenset({Role.EMPLOYER}),
     Action.DECLARE_FOR_PROVIDER: frozenset({Role.TUTOR, Role.ADMIN}),
-    # The employer reads the live portfolio, without what the apprentice hid from them.
-    Action.VIEW_SNAPSHOT: frozenset({Role.APPRENTICE, Role.TUTOR, Role.ADMIN, Role.ASSESSOR}),
+    # The employer reads the live portfolio, without what the apprentice hid from them. The
+    # assessment organisation's admin and moderators read it too (appeals, moderation);
+    # each of their reads is in the history.
+    Action.VIEW_SNAPSHOT: frozenset(
+        {
+            Role.APPRENTICE,
+            Role.TUTOR,
+            Role.ADMIN,
+            Role.ASSESSOR,
+            Role.EPAO_ADMIN,
+            Role.MODERATOR,
+        }
+    ),
     Action.VIEW_REVIEWS: LIVE_PORTFOLIO_READERS,
     Action.VIEW_REVIEW_WELLBEING: frozenset({Role.APPRENTICE, Role.TUTOR}),
     Action.MANAGE_REVIEWS: frozenset({Role.TUTOR}),
@@ -109,6 +121,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.RECORD_APPEAL: frozenset({Role.EPAO_ADMIN}),
     # Never the assessor of the result: quality.moderation checks that too.
     Action.MODERATE_RESULT: frozenset({Role.MODERATOR}),
+    Action.RECORD_CERTIFICATE_REQUEST: frozenset({Role.EPAO_ADMIN}),
 }
 
 

@@ -35,6 +35,8 @@ class AuditAction(StrEnum):
     EPA_ROUND_STARTED = "epa.round_started"
     EPA_SESSION_CHANGED = "epa.session_changed"
     EPA_SESSION_RECORDED = "epa.session_recorded"
+    EPA_SNAPSHOT_READ = "epa.snapshot_read"
+    EPA_CERTIFICATE_REQUESTED = "epa.certificate_requested"
     # evidence
     EVIDENCE_ACCEPTED = "evidence.accepted"
     EVIDENCE_CREATED = "evidence.created"

@@ -11,6 +11,7 @@ from accounts.models import User
 from apprenticeship.access import Action, get_apprenticeship_for
 from apprenticeship.models import Apprenticeship, Organisation, OrganisationMembership
 from epa.access import get_epao_for
+from epa.models import AssessmentRound
 from quality.models import ModerationCase
 
 
@@ -48,6 +49,14 @@ def get_case_for(user: User, pk: int, action: Action) -> ModerationCase:
         raise Http404
     case.apprenticeship = get_apprenticeship_for(user, case.apprenticeship_id, action)
     return case
+
+
+def get_round_for(user: User, pk: int, action: Action) -> AssessmentRound:
+    round_ = AssessmentRound.objects.select_related("confirmed_by").filter(pk=pk).first()
+    if round_ is None:
+        raise Http404
+    round_.apprenticeship = get_apprenticeship_for(user, round_.apprenticeship_id, action)
+    return round_
 
 
 def get_epao_for_moderation(user: User, pk: int) -> Organisation:

@@ -36,6 +36,13 @@ class ModerationPolicyForm(forms.Form):
         ).order_by("full_name", "email")
 
 
+class CertificateRequestForm(forms.Form):
+    requested_on = forms.DateField(
+        label="Date you requested the certificate",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
 class ModerationDecisionForm(forms.Form):
     CONFIRM, RETURN = "confirm", "return"
     decision = forms.ChoiceField(

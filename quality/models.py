@@ -148,3 +148,27 @@ class ModerationDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} for case {self.case_id}"
+
+
+class CertificateRequest(models.Model):
+    """The assessment organisation's record that it asked for the apprentice's certificate
+    after releasing a pass or better. The request itself is made through the government's
+    service, outside this app; this keeps when and who."""
+
+    round = models.OneToOneField(
+        AssessmentRound, on_delete=models.PROTECT, related_name="certificate_request"
+    )
+    apprenticeship = models.ForeignKey(
+        Apprenticeship, on_delete=models.PROTECT, related_name="certificate_requests"
+    )
+    requested_on = models.DateField("date the certificate was requested")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Certificate requested for round {self.round_id}"

@@ -2,6 +2,9 @@
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
+from apprenticeship.models import Apprenticeship
+from epa.grading import failing_grade
+from epa.selectors.assessment import plan_of
 from quality.models import ModerationCase, ModerationDecision
 
 
@@ -28,3 +31,8 @@ def moderation_list(cases: QuerySet[ModerationCase]) -> QuerySet[ModerationCase]
 
 def decisions_of(case: ModerationCase) -> list[ModerationDecision]:
     return list(case.decisions.select_related("decided_by").order_by("decided_at", "pk"))
+
+
+def failing_grade_of(apprenticeship: Apprenticeship) -> str:
+    plan = plan_of(apprenticeship.standard_version)
+    return failing_grade(plan) if plan else ""

@@ -12,4 +12,9 @@ urlpatterns = [
     ),
     path("moderation/", views.moderation_list, name="moderation-list"),
     path("moderation/<int:pk>/", views.moderation_case, name="moderation-case"),
+    path(
+        "assessment-rounds/<int:pk>/certificate-request/",
+        views.certificate_request,
+        name="certificate-request",
+    ),
 ]

@@ -12,9 +12,9 @@ from apprenticeship.access import Action, is_allowed
 from config.pagination import paginate
 from quality import access, selectors
 from quality.errors import QualityError
-from quality.forms import ModerationDecisionForm, ModerationPolicyForm
-from quality.models import ModerationPolicy
-from quality.services import moderation
+from quality.forms import CertificateRequestForm, ModerationDecisionForm, ModerationPolicyForm
+from quality.models import CertificateRequest, ModerationPolicy
+from quality.services import certificates, moderation
 
 
 @login_required
@@ -108,6 +108,41 @@ def moderation_case(request, pk: int):
             "decisions": selectors.decisions_of(case),
             "can_moderate": can_moderate and case.is_waiting and not problems,
             "problems": problems if case.is_waiting else [],
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def certificate_request(request, pk: int):
+    round_ = access.get_round_for(request.user, pk, Action.RECORD_CERTIFICATE_REQUEST)
+    apprenticeship = round_.apprenticeship
+    existing = CertificateRequest.objects.select_related("recorded_by").filter(round=round_).first()
+    problems = certificates.certificate_problems(round_, selectors.failing_grade_of(apprenticeship))
+    form = CertificateRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                certificates.record_certificate_request(
+                    round_=round_, by=request.user, requested_on=form.cleaned_data["requested_on"]
+                )
+            except QualityError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Certificate request recorded.")
+                return redirect(apprenticeship.get_absolute_url())
+        status = 400
+    return render(
+        request,
+        "quality/certificate_request.html",
+        {
+            "apprenticeship": apprenticeship,
+            "round": round_,
+            "existing": existing,
+            "problems": problems,
             "form": form,
         },
         status=status,

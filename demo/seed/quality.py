@@ -1,7 +1,8 @@
-"""Moderation at Fairway: from this autumn its results wait for a moderator before the
-provider and the apprentice see them (every distinction and fail, and one in ten of the
-rest). Two more apprentices passed gateway: Hana's distinction was moderated and released;
-Dan's distinction waits for the moderator. Results confirmed before the policy (Aisha's,
+"""Moderation at Fairway: for the last 60 days its results have waited for a moderator
+before the provider and the apprentice see them (every distinction and fail, and one in
+ten of the rest). Two more apprentices passed gateway: Hana's distinction was moderated
+and released, and Fairway has recorded asking for her certificate; Dan's distinction
+waits for the moderator. Results confirmed before the policy (Aisha's,
 Tom's, Owen's) were released at once. Built through the services."""
 
 import datetime as dt
@@ -17,7 +18,7 @@ from epa.models import AssessmentRound, ConflictDeclaration
 from epa.services import assessment as services
 from epa.services import assessors
 from quality.models import ModerationCase, ModerationPolicy
-from quality.services import moderation
+from quality.services import certificates, moderation
 from standards.models import AssessmentPlan
 
 MODERATOR = ("moderator@example.org", "Ruth Okafor")
@@ -93,10 +94,14 @@ def seed(context) -> None:
         confirmed_on = discussion_day + dt.timedelta(days=1)
         round_ = _confirm(apprenticeship, assessor, on=confirmed_on)
         if decided:
+            released_on = confirmed_on + dt.timedelta(days=3)
             moderation.confirm_moderation(
                 case=ModerationCase.objects.get(round=round_),
                 by=moderator,
                 note="The notes show clear, safe use of lived experience across all four "
                 "themes. Distinction confirmed.",
-                now=at(confirmed_on + dt.timedelta(days=3), 14),
+                now=at(released_on, 14),
+            )
+            certificates.record_certificate_request(
+                round_=round_, by=epao_admin, requested_on=released_on + dt.timedelta(days=2)
             )

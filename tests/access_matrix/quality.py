@@ -4,6 +4,8 @@ first apprenticeship's assessment organisation) decides results sampled there; t
 assessor reads the case but never decides it. A case at another organisation is out of
 scope for everyone here."""
 
+from django.utils import timezone
+
 from apprenticeship.models import Role
 from quality.models import ModerationCase
 from quality.services import moderation
@@ -81,7 +83,41 @@ CASE_DECIDERS = {
     "moderator": REDIRECT,
 }
 
+
+def _released_pass(ctx):
+    """The first apprenticeship's distinction, released at once (no moderation policy)."""
+    apprenticeship = _ready(ctx)
+    methods = _methods(ctx)
+    record_method(apprenticeship, methods["AM1"], ctx["assessor"], grade="pass")
+    record_method(apprenticeship, methods["AM2"], ctx["assessor"], grade="distinction")
+    return [confirm(apprenticeship, ctx["assessor"]).pk]
+
+
+# The certificate request: the assessment organisation's admin records it.
+CERTIFICATE = only(
+    {
+        "epao_admin": OK,
+        "moderator": FORBIDDEN,
+        "assessor": FORBIDDEN,
+        "apprentice": FORBIDDEN,
+        "employer": FORBIDDEN,
+        "tutor": FORBIDDEN,
+        "admin": FORBIDDEN,
+    },
+    NOT_FOUND,
+)
+
 ENTRIES: list[Entry] = [
+    Entry("quality:certificate-request", CERTIFICATE, args=_released_pass, state="post_gateway"),
+    Entry(
+        "quality:certificate-request",
+        {**CERTIFICATE, "epao_admin": REDIRECT},
+        args=_released_pass,
+        state="post_gateway",
+        method="post",
+        data=lambda ctx: {"requested_on": timezone.localdate().isoformat()},
+        label="quality:certificate-request POST",
+    ),
     Entry("quality:moderation-settings", SETTINGS, args=_epao),
     Entry(
         "quality:moderation-settings",

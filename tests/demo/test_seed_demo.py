@@ -260,6 +260,12 @@ def test_the_demo_shows_a_moderated_result_and_one_waiting(first_run):
     statuses = dict(ModerationCase.objects.values_list("apprenticeship_id", "status"))
     assert statuses == {moderated.pk: "confirmed", waiting.pk: "waiting"}
     assert ModerationDecision.objects.count() == 1
+    from quality.models import CertificateRequest
+
+    certificate = CertificateRequest.objects.get()
+    assert certificate.apprenticeship == moderated
+    assert timezone.localdate(certificate.round.released_at) < certificate.requested_on
+    assert certificate.requested_on < timezone.localdate()
     # Results confirmed before the policy were released when confirmed.
     assert (
         not AssessmentRound.objects.filter(confirmed_at__isnull=False, released_at__isnull=True)
@@ -272,3 +278,4 @@ def test_the_demo_shows_a_moderated_result_and_one_waiting(first_run):
     assert case.sampled_at < case.decided_at < timezone.now()
     call_command("seed_demo", stdout=io.StringIO())
     assert ModerationCase.objects.count() == 2 and ModerationDecision.objects.count() == 1
+    assert CertificateRequest.objects.count() == 1
