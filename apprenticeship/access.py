@@ -62,6 +62,10 @@ class Action(StrEnum):
     # Moderation (quality)
     MODERATE_RESULT = "moderate_result"
     RECORD_CERTIFICATE_REQUEST = "record_certificate_request"
+    # Booking the assessment (quality)
+    VIEW_BOOKINGS = "view_bookings"
+    BOOK_ASSESSMENT = "book_assessment"
+    ASK_TO_REARRANGE = "ask_to_rearrange"
 
 
 # Who reads the live portfolio (evidence, off-the-job log, reviews). The assessor reads
@@ -122,6 +126,9 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     # Never the assessor of the result: quality.moderation checks that too.
     Action.MODERATE_RESULT: frozenset({Role.MODERATOR}),
     Action.RECORD_CERTIFICATE_REQUEST: frozenset({Role.EPAO_ADMIN}),
+    Action.VIEW_BOOKINGS: frozenset(Role),
+    Action.BOOK_ASSESSMENT: frozenset({Role.EPAO_ADMIN}),
+    Action.ASK_TO_REARRANGE: frozenset({Role.APPRENTICE, Role.EMPLOYER}),
 }
 
 

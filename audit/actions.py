@@ -37,6 +37,8 @@ class AuditAction(StrEnum):
     EPA_SESSION_RECORDED = "epa.session_recorded"
     EPA_SNAPSHOT_READ = "epa.snapshot_read"
     EPA_CERTIFICATE_REQUESTED = "epa.certificate_requested"
+    EPA_SESSION_BOOKED = "epa.session_booked"
+    EPA_REARRANGE_REQUESTED = "epa.rearrange_requested"
     # evidence
     EVIDENCE_ACCEPTED = "evidence.accepted"
     EVIDENCE_CREATED = "evidence.created"

@@ -12,7 +12,7 @@ from apprenticeship.access import Action, get_apprenticeship_for
 from apprenticeship.models import Apprenticeship, Organisation, OrganisationMembership
 from epa.access import get_epao_for
 from epa.models import AssessmentRound
-from quality.models import ModerationCase
+from quality.models import AssessmentBooking, ModerationCase
 
 
 def moderated_epaos(user: User) -> QuerySet[Organisation]:
@@ -57,6 +57,14 @@ def get_round_for(user: User, pk: int, action: Action) -> AssessmentRound:
         raise Http404
     round_.apprenticeship = get_apprenticeship_for(user, round_.apprenticeship_id, action)
     return round_
+
+
+def get_booking_for(user: User, pk: int, action: Action) -> AssessmentBooking:
+    booking = AssessmentBooking.objects.select_related("method").filter(pk=pk).first()
+    if booking is None:
+        raise Http404
+    booking.apprenticeship = get_apprenticeship_for(user, booking.apprenticeship_id, action)
+    return booking
 
 
 def get_epao_for_moderation(user: User, pk: int) -> Organisation:

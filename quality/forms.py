@@ -1,7 +1,8 @@
 from django import forms
 
 from accounts.models import User
-from apprenticeship.models import Organisation
+from apprenticeship.models import Apprenticeship, Organisation, Role
+from standards.models import AssessmentMethod
 
 
 class ModerationPolicyForm(forms.Form):
@@ -65,3 +66,42 @@ class ModerationDecisionForm(forms.Form):
         if data.get("decision") == self.RETURN and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say why the result goes back to the assessor.")
         return data
+
+
+class BookingForm(forms.Form):
+    method = forms.ModelChoiceField(queryset=AssessmentMethod.objects.none())
+    starts_at = forms.DateTimeField(
+        label="Date and time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    place = forms.CharField(max_length=300, required=False, help_text="Where it happens.")
+    video_link = forms.URLField(
+        required=False, assume_scheme="https", help_text="For a session held by video."
+    )
+    assessor = forms.ModelChoiceField(queryset=User.objects.none())
+
+    def __init__(self, *args, apprenticeship: Apprenticeship, **kwargs):
+        super().__init__(*args, **kwargs)
+        # This apprenticeship's methods and assigned assessors only.
+        self.fields["method"].queryset = AssessmentMethod.objects.filter(
+            plan__standard_version_id=apprenticeship.standard_version_id
+        ).order_by("order")
+        self.fields["assessor"].queryset = User.objects.filter(
+            memberships__apprenticeship=apprenticeship,
+            memberships__role=Role.ASSESSOR,
+            memberships__is_active=True,
+        )
+        self.fields["assessor"].label_from_instance = lambda u: u.full_name or u.email
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("place") or "").strip() and not data.get("video_link"):
+            raise forms.ValidationError("Give the place, or the video link, or both.")
+        return data
+
+
+class RearrangeForm(forms.Form):
+    reason = forms.CharField(
+        label="Why does the session need to move?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )

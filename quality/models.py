@@ -172,3 +172,59 @@ class CertificateRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Certificate requested for round {self.round_id}"
+
+
+class AssessmentBooking(models.Model):
+    """A session of one assessment method, scheduled by the assessment organisation: when,
+    where (a place or a video link) and with which assessor. The apprentice and the
+    employer see it and can ask to rearrange it."""
+
+    apprenticeship = models.ForeignKey(
+        Apprenticeship, on_delete=models.PROTECT, related_name="assessment_bookings"
+    )
+    method = models.ForeignKey(
+        "standards.AssessmentMethod", on_delete=models.PROTECT, related_name="+"
+    )
+    starts_at = models.DateTimeField("date and time")
+    place = models.CharField(max_length=300, blank=True)
+    video_link = models.URLField(blank=True)
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    booked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(place="") | ~Q(video_link=""), name="booking_has_place_or_link"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Booking of {self.method_id} for {self.apprenticeship_id}"
+
+
+class RearrangeRequest(models.Model):
+    """The apprentice or the employer asks for a booked session to be moved, with why."""
+
+    booking = models.ForeignKey(
+        AssessmentBooking, on_delete=models.PROTECT, related_name="rearrange_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField()
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="rearrange_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rearrange request for booking {self.booking_id}"

@@ -5,7 +5,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from apprenticeship.models import Apprenticeship
 from epa.grading import failing_grade
 from epa.selectors.assessment import plan_of
-from quality.models import ModerationCase, ModerationDecision
+from quality.models import AssessmentBooking, ModerationCase, ModerationDecision
 
 
 def moderation_list(cases: QuerySet[ModerationCase]) -> QuerySet[ModerationCase]:
@@ -36,3 +36,14 @@ def decisions_of(case: ModerationCase) -> list[ModerationDecision]:
 def failing_grade_of(apprenticeship: Apprenticeship) -> str:
     plan = plan_of(apprenticeship.standard_version)
     return failing_grade(plan) if plan else ""
+
+
+def bookings_of(apprenticeship: Apprenticeship) -> list[AssessmentBooking]:
+    """The apprenticeship's booked sessions with their rearrange requests, soonest first
+    (a fixed number of queries)."""
+    return list(
+        AssessmentBooking.objects.filter(apprenticeship=apprenticeship)
+        .select_related("method", "assessor")
+        .prefetch_related("rearrange_requests__requested_by")
+        .order_by("starts_at", "pk")
+    )

@@ -12,6 +12,13 @@ urlpatterns = [
     ),
     path("moderation/", views.moderation_list, name="moderation-list"),
     path("moderation/<int:pk>/", views.moderation_case, name="moderation-case"),
+    path("apprenticeships/<int:pk>/bookings/", views.booking_list, name="booking-list"),
+    path("apprenticeships/<int:pk>/bookings/new/", views.booking_add, name="booking-add"),
+    path(
+        "assessment-bookings/<int:pk>/rearrange/",
+        views.booking_rearrange,
+        name="booking-rearrange",
+    ),
     path(
         "assessment-rounds/<int:pk>/certificate-request/",
         views.certificate_request,

@@ -4,17 +4,24 @@ of results sampled for moderation, and the moderator's page for one result."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from apprenticeship.access import Action, is_allowed
+from apprenticeship.access import Action, get_apprenticeship_for, is_allowed, permissions
 from config.pagination import paginate
 from quality import access, selectors
 from quality.errors import QualityError
-from quality.forms import CertificateRequestForm, ModerationDecisionForm, ModerationPolicyForm
+from quality.forms import (
+    BookingForm,
+    CertificateRequestForm,
+    ModerationDecisionForm,
+    ModerationPolicyForm,
+    RearrangeForm,
+)
 from quality.models import CertificateRequest, ModerationPolicy
-from quality.services import certificates, moderation
+from quality.services import bookings, certificates, moderation
 
 
 @login_required
@@ -145,5 +152,76 @@ def certificate_request(request, pk: int):
             "problems": problems,
             "form": form,
         },
+        status=status,
+    )
+
+
+# -- booking the assessment ------------------------------------------------------------
+
+
+@login_required
+def booking_list(request, pk: int):
+    apprenticeship = get_apprenticeship_for(request.user, pk, Action.VIEW_BOOKINGS)
+    if not apprenticeship.is_post_gateway:
+        raise Http404
+    return render(
+        request,
+        "quality/booking_list.html",
+        {
+            "apprenticeship": apprenticeship,
+            "bookings": selectors.bookings_of(apprenticeship),
+            "can": permissions(apprenticeship.viewer_roles),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def booking_add(request, pk: int):
+    apprenticeship = get_apprenticeship_for(request.user, pk, Action.BOOK_ASSESSMENT)
+    form = BookingForm(request.POST or None, apprenticeship=apprenticeship)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                bookings.book_session(
+                    apprenticeship=apprenticeship, by=request.user, **form.cleaned_data
+                )
+            except QualityError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Session booked.")
+                return redirect(reverse("quality:booking-list", args=[apprenticeship.pk]))
+        status = 400
+    return render(
+        request,
+        "quality/booking_form.html",
+        {"apprenticeship": apprenticeship, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def booking_rearrange(request, pk: int):
+    booking = access.get_booking_for(request.user, pk, Action.ASK_TO_REARRANGE)
+    form = RearrangeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                bookings.ask_to_rearrange(
+                    booking=booking, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except QualityError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Your request is sent to the assessment organisation.")
+                return redirect(reverse("quality:booking-list", args=[booking.apprenticeship.pk]))
+        status = 400
+    return render(
+        request,
+        "quality/booking_rearrange.html",
+        {"apprenticeship": booking.apprenticeship, "booking": booking, "form": form},
         status=status,
     )

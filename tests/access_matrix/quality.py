@@ -4,6 +4,8 @@ first apprenticeship's assessment organisation) decides results sampled there; t
 assessor reads the case but never decides it. A case at another organisation is out of
 scope for everyone here."""
 
+import datetime as dt
+
 from django.utils import timezone
 
 from apprenticeship.models import Role
@@ -107,7 +109,105 @@ CERTIFICATE = only(
     NOT_FOUND,
 )
 
+
+def _booking(ctx):
+    from quality.services import bookings
+
+    apprenticeship = _ready(ctx)
+    booking = bookings.book_session(
+        apprenticeship=apprenticeship,
+        by=ctx["epao_admin"],
+        method=_methods(ctx)["AM1"],
+        starts_at=timezone.now() + dt.timedelta(days=14),
+        place="Riverside Service, meeting room 2",
+        video_link="",
+        assessor=ctx["assessor"],
+    )
+    return [booking.pk]
+
+
+def _booking_data(ctx):
+    return {
+        "method": _methods(ctx)["AM2"].pk,
+        "starts_at": (timezone.localtime() + dt.timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
+        "place": "",
+        "video_link": "https://video.example.org/room/7",
+        "assessor": ctx["assessor"].pk,
+    }
+
+
+# Booked sessions: everyone on the apprenticeship after gateway sees them; the assessment
+# organisation's admin books; the apprentice and the employer ask to rearrange.
+BOOKING_READERS = only(
+    {
+        "apprentice": OK,
+        "employer": OK,
+        "tutor": OK,
+        "admin": OK,
+        "assessor": OK,
+        "epao_admin": OK,
+        "moderator": OK,
+    },
+    NOT_FOUND,
+)
+BOOKERS = only(
+    {
+        "epao_admin": OK,
+        "moderator": FORBIDDEN,
+        "assessor": FORBIDDEN,
+        "apprentice": FORBIDDEN,
+        "employer": FORBIDDEN,
+        "tutor": FORBIDDEN,
+        "admin": FORBIDDEN,
+    },
+    NOT_FOUND,
+)
+REARRANGERS = only(
+    {
+        "apprentice": OK,
+        "employer": OK,
+        "epao_admin": FORBIDDEN,
+        "moderator": FORBIDDEN,
+        "assessor": FORBIDDEN,
+        "tutor": FORBIDDEN,
+        "admin": FORBIDDEN,
+    },
+    NOT_FOUND,
+)
+
 ENTRIES: list[Entry] = [
+    Entry(
+        "quality:booking-list",
+        BOOKING_READERS,
+        args=lambda ctx: [_ready(ctx).pk],
+        state="post_gateway",
+    ),
+    Entry(
+        "quality:booking-list",
+        only({}, NOT_FOUND),
+        args=lambda ctx: [ctx["apprenticeship"].pk],
+        label="quality:booking-list before gateway",
+    ),
+    Entry("quality:booking-add", BOOKERS, args=lambda ctx: [_ready(ctx).pk], state="post_gateway"),
+    Entry(
+        "quality:booking-add",
+        {**BOOKERS, "epao_admin": REDIRECT},
+        args=lambda ctx: [_ready(ctx).pk],
+        state="post_gateway",
+        method="post",
+        data=_booking_data,
+        label="quality:booking-add POST",
+    ),
+    Entry("quality:booking-rearrange", REARRANGERS, args=_booking, state="post_gateway"),
+    Entry(
+        "quality:booking-rearrange",
+        {**REARRANGERS, "apprentice": REDIRECT, "employer": REDIRECT},
+        args=_booking,
+        state="post_gateway",
+        method="post",
+        data=lambda ctx: {"reason": "I am on a training course that week."},
+        label="quality:booking-rearrange POST",
+    ),
     Entry("quality:certificate-request", CERTIFICATE, args=_released_pass, state="post_gateway"),
     Entry(
         "quality:certificate-request",
