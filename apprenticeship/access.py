@@ -76,12 +76,19 @@ class Action(StrEnum):
     RECORD_ASSESSMENT = "record_assessment"
     RECORD_EXCEPTIONAL_CIRCUMSTANCES = "record_exceptional_circumstances"
     RECORD_APPEAL = "record_appeal"
+    # Moderation (quality)
+    MODERATE_RESULT = "moderate_result"
+    RECORD_CERTIFICATE_REQUEST = "record_certificate_request"
+    # Booking the assessment (quality)
+    VIEW_BOOKINGS = "view_bookings"
+    BOOK_ASSESSMENT = "book_assessment"
+    ASK_TO_REARRANGE = "ask_to_rearrange"
 
 
 # Who reads the live portfolio (evidence, off-the-job log, reviews). The assessor reads
 # only the portfolio frozen at gateway (VIEW_SNAPSHOT); the assessment organisation's
 # admin arranges the assessment and reads none of it.
-LIVE_PORTFOLIO_READERS = frozenset(Role) - {Role.ASSESSOR, Role.EPAO_ADMIN}
+LIVE_PORTFOLIO_READERS = frozenset(Role) - {Role.ASSESSOR, Role.EPAO_ADMIN, Role.MODERATOR}
 
 ALLOWED: dict[Action, frozenset[Role]] = {
     Action.VIEW: frozenset(Role),
@@ -101,8 +108,19 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.RECORD_ENGLISH_MATHS: frozenset({Role.TUTOR, Role.ADMIN}),
     Action.DECLARE_FOR_EMPLOYER: frozenset({Role.EMPLOYER}),
     Action.DECLARE_FOR_PROVIDER: frozenset({Role.TUTOR, Role.ADMIN}),
-    # The employer reads the live portfolio, without what the apprentice hid from them.
-    Action.VIEW_SNAPSHOT: frozenset({Role.APPRENTICE, Role.TUTOR, Role.ADMIN, Role.ASSESSOR}),
+    # The employer reads the live portfolio, without what the apprentice hid from them. The
+    # assessment organisation's admin and moderators read it too (appeals, moderation);
+    # each of their reads is in the history.
+    Action.VIEW_SNAPSHOT: frozenset(
+        {
+            Role.APPRENTICE,
+            Role.TUTOR,
+            Role.ADMIN,
+            Role.ASSESSOR,
+            Role.EPAO_ADMIN,
+            Role.MODERATOR,
+        }
+    ),
     Action.VIEW_REVIEWS: LIVE_PORTFOLIO_READERS,
     Action.VIEW_REVIEW_WELLBEING: frozenset({Role.APPRENTICE, Role.TUTOR}),
     Action.MANAGE_REVIEWS: frozenset({Role.TUTOR}),
@@ -128,7 +146,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.MANAGE_FRAMEWORKS: frozenset({Role.TUTOR, Role.ADMIN}),
     # The assessment record (sessions, questions, notes, grades) is for the assessor and
     # their organisation; everyone else sees the outcome on the apprenticeship page.
-    Action.VIEW_ASSESSMENT: frozenset({Role.ASSESSOR, Role.EPAO_ADMIN}),
+    Action.VIEW_ASSESSMENT: frozenset({Role.ASSESSOR, Role.EPAO_ADMIN, Role.MODERATOR}),
     # The assessment organisation assigns its own assessors; the provider only chooses
     # the organisation.
     Action.ASSIGN_ASSESSOR: frozenset({Role.EPAO_ADMIN}),
@@ -136,6 +154,12 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.RECORD_ASSESSMENT: frozenset({Role.ASSESSOR}),
     Action.RECORD_EXCEPTIONAL_CIRCUMSTANCES: frozenset({Role.EPAO_ADMIN}),
     Action.RECORD_APPEAL: frozenset({Role.EPAO_ADMIN}),
+    # Never the assessor of the result: quality.moderation checks that too.
+    Action.MODERATE_RESULT: frozenset({Role.MODERATOR}),
+    Action.RECORD_CERTIFICATE_REQUEST: frozenset({Role.EPAO_ADMIN}),
+    Action.VIEW_BOOKINGS: frozenset(Role),
+    Action.BOOK_ASSESSMENT: frozenset({Role.EPAO_ADMIN}),
+    Action.ASK_TO_REARRANGE: frozenset({Role.APPRENTICE, Role.EMPLOYER}),
 }
 
 
@@ -168,6 +192,11 @@ def _role_flags(user: User) -> dict:
                 organisation=OuterRef("epao_id"), user=user, is_admin=True, is_active=True
             )
         ),
+        "as_moderator": Exists(
+            OrganisationMembership.objects.filter(
+                organisation=OuterRef("epao_id"), user=user, is_moderator=True, is_active=True
+            )
+        ),
     }
 
 
@@ -187,6 +216,9 @@ def _roles_from_flags(apprenticeship: Apprenticeship, user: User) -> frozenset[R
     # So does the assessment organisation's admin.
     if apprenticeship.as_epao_admin and apprenticeship.is_post_gateway:
         roles.add(Role.EPAO_ADMIN)
+    # And its moderators.
+    if apprenticeship.as_moderator and apprenticeship.is_post_gateway:
+        roles.add(Role.MODERATOR)
     return frozenset(roles)
 
 
@@ -203,6 +235,7 @@ def visible_apprenticeships(user: User) -> QuerySet[Apprenticeship]:
         | (flags["as_assessor"] & post_gateway)
         | flags["as_admin"]
         | (flags["as_epao_admin"] & post_gateway)
+        | (flags["as_moderator"] & post_gateway)
     )
 
 
@@ -212,9 +245,10 @@ def apprenticeships_as(user: User, role: Role) -> QuerySet[Apprenticeship]:
         return Apprenticeship.objects.filter(apprentice=user)
     if role == Role.ADMIN:
         return Apprenticeship.objects.filter(_role_flags(user)["as_admin"])
-    if role == Role.EPAO_ADMIN:
+    if role in (Role.EPAO_ADMIN, Role.MODERATOR):
+        flag = "as_epao_admin" if role == Role.EPAO_ADMIN else "as_moderator"
         return Apprenticeship.objects.filter(
-            _role_flags(user)["as_epao_admin"], status__in=Apprenticeship.POST_GATEWAY
+            _role_flags(user)[flag], status__in=Apprenticeship.POST_GATEWAY
         )
     scope = Apprenticeship.objects.filter(
         Exists(
@@ -299,8 +333,24 @@ def home_roles(user: User) -> frozenset[Role]:
                     organisation__kind=Organisation.Kind.EPAO,
                 )
             ),
+            r_moderator=Exists(
+                OrganisationMembership.objects.filter(
+                    user=OuterRef("pk"),
+                    is_moderator=True,
+                    is_active=True,
+                    organisation__kind=Organisation.Kind.EPAO,
+                )
+            ),
         )
-        .values("r_apprentice", "r_tutor", "r_employer", "r_assessor", "r_admin", "r_epao_admin")
+        .values(
+            "r_apprentice",
+            "r_tutor",
+            "r_employer",
+            "r_assessor",
+            "r_admin",
+            "r_epao_admin",
+            "r_moderator",
+        )
         .first()
     ) or {}
     return frozenset(role for role in Role if row.get(f"r_{role.value}"))

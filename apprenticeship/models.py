@@ -22,6 +22,9 @@ class Role(models.TextChoices):
     # Comes from administering the apprenticeship's end-point assessment organisation; seen
     # only after gateway, like the assessor.
     EPAO_ADMIN = "epao_admin", "Assessment organisation admin"
+    # Named by the assessment organisation's admin; reviews a sample of its results before
+    # they are released. Seen only after gateway, and never on a result they assessed.
+    MODERATOR = "moderator", "Moderator"
 
 
 # Roles held through a Membership row; the apprentice is on the enrolment itself and the
@@ -79,6 +82,8 @@ class OrganisationMembership(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="memberships"
     )
     is_admin = models.BooleanField(default=False)
+    # At an assessment organisation: moderates its results (see quality.moderation).
+    is_moderator = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     joined_at = models.DateTimeField(default=timezone.now)
     left_at = models.DateTimeField(null=True, blank=True)
@@ -223,6 +228,7 @@ class Apprenticeship(models.Model):
     as_assessor: bool
     as_admin: bool
     as_epao_admin: bool
+    as_moderator: bool
 
     class Meta:
         ordering = ["apprentice__full_name", "start_date"]

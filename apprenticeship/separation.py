@@ -28,6 +28,7 @@ PARTY_OF_ROLE = {
     Role.EMPLOYER: EMPLOYER,
     Role.ASSESSOR: ASSESSMENT,
     Role.EPAO_ADMIN: ASSESSMENT,
+    Role.MODERATOR: ASSESSMENT,
 }
 
 
@@ -102,3 +103,17 @@ def confirmation_problems(apprenticeship: Apprenticeship, user: User, party: str
             )
         role = Role.TUTOR
     return problems + role_conflicts(apprenticeship, user, role)
+
+
+def moderation_conflicts(apprenticeship: Apprenticeship, user: User) -> list[str]:
+    """Why `user` may not moderate this apprenticeship's result (empty when they may): a
+    moderator is never its assessor, now or before, and acts for no other party."""
+    name = user.full_name or user.email
+    problems = []
+    if Membership.objects.filter(
+        apprenticeship_id=apprenticeship.pk, user=user, role=Role.ASSESSOR
+    ).exists():
+        problems.append(
+            f"{name} is or was this apprenticeship's assessor, so cannot moderate its result."
+        )
+    return problems + role_conflicts(apprenticeship, user, Role.MODERATOR)

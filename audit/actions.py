@@ -36,9 +36,16 @@ class AuditAction(StrEnum):
     EPA_QUESTION_RECORDED = "epa.question_recorded"
     EPA_RESIT_POLICY_RECORDED = "epa.resit_policy_recorded"
     EPA_RESULT_CONFIRMED = "epa.result_confirmed"
+    EPA_RESULT_HELD = "epa.result_held"
+    EPA_RESULT_RELEASED = "epa.result_released"
+    EPA_RESULT_RETURNED = "epa.result_returned"
     EPA_ROUND_STARTED = "epa.round_started"
     EPA_SESSION_CHANGED = "epa.session_changed"
     EPA_SESSION_RECORDED = "epa.session_recorded"
+    EPA_SNAPSHOT_READ = "epa.snapshot_read"
+    EPA_CERTIFICATE_REQUESTED = "epa.certificate_requested"
+    EPA_SESSION_BOOKED = "epa.session_booked"
+    EPA_REARRANGE_REQUESTED = "epa.rearrange_requested"
     # evidence
     EVIDENCE_ACCEPTED = "evidence.accepted"
     EVIDENCE_CREATED = "evidence.created"
@@ -82,6 +89,12 @@ class AuditAction(StrEnum):
     OTJ_SCHEDULE_CHANGED = "otj.schedule_changed"
     OTJ_SPLIT_CHANGED = "otj.split_changed"
     OTJ_VERIFIED = "otj.verified"
+    # moderation
+    MODERATION_CONFIRMED = "moderation.confirmed"
+    MODERATION_POLICY_SET = "moderation.policy_set"
+    MODERATION_RETURNED = "moderation.returned"
+    MODERATION_SAMPLED = "moderation.sampled"
+    MODERATORS_NAMED = "moderation.moderators_named"
     # outbox
     OUTBOX_RETRIED = "outbox.retried"
     # person

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("apprenticeship.urls")),
     path("", include("portfolio.urls")),
     path("", include("epa.urls")),
+    path("", include("quality.urls")),
     path("", include("reports.urls")),
     path("", include("notifications.urls")),
     path("", include("dataio.urls")),

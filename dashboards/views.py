@@ -31,6 +31,7 @@ HOME_ORDER = (
     Role.TUTOR,
     Role.EMPLOYER,
     Role.EPAO_ADMIN,
+    Role.MODERATOR,
     Role.ASSESSOR,
     Role.APPRENTICE,
 )
@@ -39,6 +40,7 @@ HOME_PAGES = {
     Role.TUTOR: "dashboards:caseload",
     Role.EMPLOYER: "dashboards:employer-home",
     Role.EPAO_ADMIN: "epa:epao-home",
+    Role.MODERATOR: "quality:moderation-list",
     Role.ASSESSOR: "dashboards:assessor-home",
 }
 

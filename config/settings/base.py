@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apprenticeship",
     "portfolio",
     "epa",
+    "quality",
     "reports",
     "notifications",
     "dataio",

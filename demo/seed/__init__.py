@@ -10,6 +10,7 @@ from demo.seed import (
     frameworks,
     notifications,
     otj,
+    quality,
     reviews,
     second_provider,
     supervision,
@@ -32,6 +33,7 @@ PEOPLE_TO_PRINT = [
     ("employer", "Employer contact:"),
     ("assessor", "Assessor:"),
     ("epao_admin", "Assessment admin:"),
+    ("moderator", "Moderator:"),
     ("apprentice", "Apprentice:"),
     ("operator", "Site operator:"),
     ("p2_admin", "Another provider's admin:"),
@@ -49,6 +51,7 @@ STEPS = [
     frameworks.seed_mapping,
     epa.seed,
     eras.seed,
+    quality.seed,
     second_provider.seed,
     notifications.seed,
 ]

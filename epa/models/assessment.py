@@ -145,6 +145,12 @@ class AssessmentRound(models.Model):
     )
     # The result now: the confirmed grade, unless an appeal changed it.
     overall_grade = models.CharField(max_length=20, blank=True)
+    # When the provider and the apprentice could first see the result: at confirmation, or
+    # later when a result held for moderation (quality.moderation) is confirmed by it.
+    released_at = models.DateTimeField(null=True, blank=True)
+    # Why moderation last sent the confirmed result back to the assessor (kept; shown
+    # while the result waits to be confirmed again).
+    returned_reason = models.TextField(blank=True)
 
     objects = AssessmentRoundQuerySet.as_manager()
 
@@ -162,6 +168,10 @@ class AssessmentRound(models.Model):
                 condition=Q(confirmed_at__isnull=True) | ~Q(overall_grade=""),
                 name="round_confirmed_has_grade",
             ),
+            models.CheckConstraint(
+                condition=Q(released_at__isnull=True) | Q(confirmed_at__isnull=False),
+                name="round_released_once_confirmed",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -170,6 +180,15 @@ class AssessmentRound(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+    @property
+    def is_released(self) -> bool:
+        return self.released_at is not None
+
+    @property
+    def is_held(self) -> bool:
+        """Confirmed by the assessor, not yet released (waiting for moderation)."""
+        return self.confirmed_at is not None and self.released_at is None
 
     @property
     def is_resit_or_retake(self) -> bool:

@@ -304,8 +304,10 @@ def describe_state(
     graded: int,
     methods: int,
     failing: str | None,
+    held: bool = False,
 ) -> str:
-    """Where the end-point assessment is, in a few plain words."""
+    """Where the end-point assessment is, in a few plain words. A result `held` for
+    moderation is not released yet, so its grade is not given."""
     if status == Apprenticeship.Status.COMPLETED:
         return f"Completed: {overall}" if overall else "Completed"
     if round_kind is None:
@@ -315,6 +317,8 @@ def describe_state(
             return "Assessor assigned, waiting for their declaration of no conflict of interest"
         return "Assessor assigned, not started"
     label = AssessmentRound.Kind(round_kind).label
+    if round_confirmed and held:
+        return f"{label}: result confirmed by the assessor, waiting for moderation"
     if round_confirmed:
         if overall == failing:
             return f"{label}: {overall}. A resit or retake can be started."

@@ -55,6 +55,7 @@ def annotate_epa_list(apprenticeships: QuerySet[Apprenticeship]) -> QuerySet[App
             epa_round_id=Subquery(rounds.values("pk")[:1]),
             epa_round_kind=Subquery(rounds.values("kind")[:1]),
             epa_confirmed_at=Subquery(rounds.values("confirmed_at")[:1]),
+            epa_released_at=Subquery(rounds.values("released_at")[:1]),
             epa_overall=Subquery(rounds.values("overall_grade")[:1]),
             epa_declared=_count(declared, "apprenticeship"),
             epa_done=Case(
@@ -105,6 +106,7 @@ def epa_rows(apprenticeships, *, today: dt.date | None = None) -> list[EpaRow]:
                     graded=a.epa_graded,
                     methods=a.epa_methods,
                     failing=failing_grade(plan) if plan else None,
+                    held=a.epa_confirmed_at is not None and a.epa_released_at is None,
                 ),
                 window=assessment_window(
                     plan,

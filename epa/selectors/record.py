@@ -121,7 +121,7 @@ class AssessmentRecord:
         current = self.current
         return (
             current is not None
-            and current.round.is_confirmed
+            and current.round.is_released
             and current.round.overall_grade == self.failing
             and current.open_appeal is None
             and any(v["grade"] == self.failing for v in current.round.grades.values())

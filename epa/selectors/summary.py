@@ -29,7 +29,7 @@ def assessment_summary(
     apprenticeship: Apprenticeship, *, today: dt.date | None = None
 ) -> AssessmentSummary | None:
     """The end-point assessment part of the apprenticeship page: nothing before gateway,
-    then the assessor, the window, where it has got to and every confirmed result. No
+    then the assessor, the window, where it has got to and every released result. No
     notes or method grades: those stay on the assessor's record."""
     if not apprenticeship.is_post_gateway:
         return None
@@ -65,6 +65,7 @@ def assessment_summary(
             graded=latest.graded if latest else 0,
             methods=latest.methods if latest else 0,
             failing=failing_grade(plan) if plan else None,
+            held=bool(latest and latest.is_held),
         ),
         assessors=assessors,
         window=assessment_window(
@@ -75,13 +76,14 @@ def assessment_summary(
             today=today,
         ),
         window_fact=plan.fact("epaWindowMonths") if plan else {},
-        results=[r for r in rounds if r.is_confirmed],
+        # A result held for moderation is not shown until it is released.
+        results=[r for r in rounds if r.is_released],
         plan_loaded=plan is not None,
     )
 
 
 def results_data(apprenticeship: Apprenticeship) -> list[dict]:
-    """Every confirmed result, as plain data for the PDF report: the grade of each method
+    """Every released result, as plain data for the PDF report: the grade of each method
     (by the plan's method names), the overall grade the table gave, whether the resit
     cap lowered it, the grade confirmed and the grade now (after any appeal). No notes."""
     names = dict(
@@ -90,7 +92,7 @@ def results_data(apprenticeship: Apprenticeship) -> list[dict]:
         ).values_list("code", "name")
     )
     rounds = (
-        AssessmentRound.objects.filter(apprenticeship=apprenticeship, confirmed_at__isnull=False)
+        AssessmentRound.objects.filter(apprenticeship=apprenticeship, released_at__isnull=False)
         .select_related("confirmed_by")
         .order_by("number")
     )

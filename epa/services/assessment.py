@@ -372,7 +372,8 @@ def grade_method(
     *, method_assessment: MethodAssessment, by: User, grade: str, now: dt.datetime | None = None
 ) -> MethodAssessment:
     """Give the method its grade for this attempt, from the method's grade options, once
-    the plan's minimums are met. One grade per attempt."""
+    the plan's minimums are met. One grade per attempt, unless moderation returned the
+    result to the assessor: then the grade may be changed before confirming again."""
     apprenticeship_id = (
         MethodAssessment.objects.filter(pk=method_assessment.pk)
         .values_list("round__apprenticeship_id", flat=True)
@@ -385,7 +386,10 @@ def grade_method(
     assessment = method_assessment_with_record(method_assessment.pk)
     method = assessment.method
     require_unlocked(assessment.round, plan)
-    if assessment.is_graded:
+    # A result moderation returned may be graded again; otherwise one grade per attempt.
+    regrade = assessment.is_graded and bool(assessment.round.returned_reason)
+    before = {"grade": assessment.grade} if regrade else None
+    if assessment.is_graded and not regrade:
         raise EpaError(
             f"{method.name} already has a grade for this "
             f"{assessment.round.get_kind_display().lower()}. A second grade can't be given for "
@@ -411,7 +415,8 @@ def grade_method(
         obj=assessment,
         actor=by,
         apprenticeship_id=locked.pk,
-        summary=f"Graded {method.name}",
+        summary=f"Graded {method.name}" + (" again after moderation" if regrade else ""),
+        before=before,
         after={"grade": grade, "method": method.code, "round": assessment.round.number},
     )
     return assessment

@@ -17,6 +17,7 @@ from apprenticeship.models import Apprenticeship
 from apprenticeship.services import lock_apprenticeship
 from audit.actions import AuditAction
 from audit.services import record_event
+from epa import release
 from epa.errors import EpaError
 from epa.grading import failing_grade
 from epa.models import Appeal, AssessmentRound
@@ -39,8 +40,9 @@ def confirm_result(
     *, round_: AssessmentRound, by: User, grade: str, now: dt.datetime | None = None
 ) -> AssessmentRound:
     """Confirm the overall grade the plan gives. `grade` is the grade the assessor saw;
-    if it no longer matches, nothing is confirmed. Once confirmed the round is locked; a
-    pass or better completes the apprenticeship."""
+    if it no longer matches, nothing is confirmed. Once confirmed the round is locked. It
+    is released to the provider and the apprentice at once unless a hold (moderation)
+    keeps it back; on release a pass or better completes the apprenticeship."""
     locked = lock_apprenticeship(round_.apprenticeship_id)
     require_recorder(locked, by)
     plan = plan_for(locked)
@@ -98,15 +100,112 @@ def confirm_result(
             "overall_grade": result.overall,
         },
     )
-    if result.overall != failing_grade(plan):
-        set_status(
-            locked, Apprenticeship.Status.COMPLETED, by, f"end-point assessment {result.overall}"
+    if release.is_held(current, current.confirmed_at):
+        record_event(
+            action=AuditAction.EPA_RESULT_HELD,
+            obj=current,
+            actor=by,
+            apprenticeship_id=locked.pk,
+            summary="The result waits for moderation before it is released",
         )
+    else:
+        _release(locked, current, by=by, at=current.confirmed_at, plan_failing=failing_grade(plan))
+    return current
+
+
+def _release(
+    apprenticeship: Apprenticeship,
+    round_: AssessmentRound,
+    *,
+    by: User,
+    at: dt.datetime,
+    plan_failing: str,
+) -> None:
+    round_.released_at = at
+    round_.save(update_fields=["released_at"])
+    record_event(
+        action=AuditAction.EPA_RESULT_RELEASED,
+        obj=round_,
+        actor=by,
+        apprenticeship_id=apprenticeship.pk,
+        summary=f"Released the end-point assessment result: {round_.overall_grade}",
+        after={"overall_grade": round_.overall_grade},
+    )
+    if round_.overall_grade != plan_failing:
+        set_status(
+            apprenticeship,
+            Apprenticeship.Status.COMPLETED,
+            by,
+            f"end-point assessment {round_.overall_grade}",
+        )
+    # The provider, employer and apprentice hear of a result once it is released to them.
     outbox.queue_notification(
         "result_confirmed",
-        occurrence=str(current.pk),
-        object_id=current.pk,
+        occurrence=str(round_.pk),
+        object_id=round_.pk,
+        apprenticeship_id=apprenticeship.pk,
+    )
+
+
+@transaction.atomic
+def release_result(
+    *, round_: AssessmentRound, by: User, now: dt.datetime | None = None
+) -> AssessmentRound:
+    """Release a confirmed result that was held (moderation confirmed it): the provider
+    and the apprentice see it from now, and a pass or better completes the apprenticeship.
+    The caller has checked that `by` may release it."""
+    locked = lock_apprenticeship(round_.apprenticeship_id)
+    plan = plan_for(locked)
+    current = AssessmentRound.objects.select_for_update().get(pk=round_.pk)
+    if not current.is_confirmed:
+        raise EpaError("The assessor has not confirmed this result, so it cannot be released.")
+    if current.is_released:
+        raise EpaError("This result has already been released.")
+    _release(locked, current, by=by, at=now or timezone.now(), plan_failing=failing_grade(plan))
+    return current
+
+
+@transaction.atomic
+def return_result(*, round_: AssessmentRound, by: User, reason: str) -> AssessmentRound:
+    """Send a held result back to the assessor (moderation did not confirm it): the
+    confirmation is undone so they can look again, change grades and confirm once more.
+    The caller has checked that `by` may return it; the reason goes in the history."""
+    locked = lock_apprenticeship(round_.apprenticeship_id)
+    current = AssessmentRound.objects.select_for_update().get(pk=round_.pk)
+    if not current.is_held:
+        raise EpaError("Only a confirmed result that has not been released can be returned.")
+    reason = reason.strip()
+    if not reason:
+        raise EpaError("Say why the result goes back to the assessor.")
+    before = {"overall_grade": current.overall_grade, "grades": current.grades}
+    current.grades = {}
+    current.table_grade = current.cap_basis = ""
+    current.cap_applied = False
+    current.confirmed_grade = current.overall_grade = ""
+    current.confirmed_at = None
+    current.confirmed_by = None
+    current.returned_reason = reason
+    current.save(
+        update_fields=[
+            "returned_reason",
+            "grades",
+            "table_grade",
+            "cap_applied",
+            "cap_basis",
+            "confirmed_grade",
+            "overall_grade",
+            "confirmed_at",
+            "confirmed_by",
+        ]
+    )
+    record_event(
+        action=AuditAction.EPA_RESULT_RETURNED,
+        obj=current,
+        actor=by,
         apprenticeship_id=locked.pk,
+        summary=f"Returned the result to the assessor: {reason}",
+        before=before,
+        after={"reason": reason},
     )
     return current
 
@@ -132,6 +231,10 @@ def start_round(*, apprenticeship: Apprenticeship, by: User, kind: str) -> Asses
         )
     if not previous.is_confirmed:
         raise EpaError(f"Confirm the result of the {previous.get_kind_display().lower()} first.")
+    if not previous.is_released:
+        raise EpaError(
+            "The result is waiting for moderation. Start a resit or retake once it is released."
+        )
     failing = failing_grade(plan)
     if previous.overall_grade != failing:
         raise EpaError("The apprentice passed the end-point assessment; there is nothing to resit.")
@@ -211,8 +314,8 @@ def record_appeal(*, round_: AssessmentRound, by: User, raised_by: str, reason: 
     locked = lock_apprenticeship(round_.apprenticeship_id)
     require_post_gateway(locked)
     current = AssessmentRound.objects.select_for_update().get(pk=round_.pk)
-    if not current.is_confirmed:
-        raise EpaError("Only a confirmed result can be appealed.")
+    if not current.is_released:
+        raise EpaError("Only a confirmed result can be appealed, once it has been released.")
     if AssessmentRound.objects.filter(apprenticeship=locked, number__gt=current.number).exists():
         raise EpaError("A later attempt has started; only the latest result can be appealed.")
     if current.appeals.filter(outcome=Appeal.Outcome.OPEN).exists():

@@ -34,6 +34,11 @@ def require_recorder(apprenticeship: Apprenticeship, user: User) -> None:
 
 def locked_message(round_: AssessmentRound, plan: AssessmentPlan) -> str:
     when = f"{timezone.localtime(round_.confirmed_at):%-d %B %Y}"
+    if round_.released_at is None:
+        return (
+            f"The result was confirmed on {when} and is waiting for moderation. It can change "
+            "only if the moderator returns it to you."
+        )
     if round_.overall_grade == failing_grade(plan):
         return (
             f"The result of the {round_.get_kind_display().lower()} was confirmed on {when} and "

@@ -58,7 +58,7 @@ def exceptional_circumstances(request, pk: int):
 def appeal_record(request, pk: int):
     round_ = access.get_round_for(request.user, pk, Action.RECORD_APPEAL)
     apprenticeship = round_.apprenticeship
-    if not round_.is_confirmed:
+    if not round_.is_released:
         raise Http404
     form = AppealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -18,6 +18,7 @@ from epa.forms.gateway import DeclarationForm, EnglishMathsForm, ReasonForm
 from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
 from epa.selectors import gateway as selectors
 from epa.services import gateway as services
+from epa.services import reads
 from epa.services.gateway import GatewayError
 from portfolio.evidence.models import EvidenceFile
 from standards.templatetags.provenance import code_marks
@@ -162,6 +163,9 @@ def gateway_pass(request, pk: int):
 @login_required
 def snapshot(request, pk: int):
     apprenticeship, frozen = access.get_snapshot_for(request.user, pk)
+    reads.log_snapshot_read(
+        apprenticeship=apprenticeship, snapshot=frozen, by=request.user, what="contents"
+    )
     content = frozen.content
     return render(
         request,
@@ -185,6 +189,12 @@ def snapshot_evidence(request, pk: int, evidence_id: int):
     item = next((i for i in frozen.content["evidence"] if i["id"] == evidence_id), None)
     if item is None:
         raise Http404
+    reads.log_snapshot_read(
+        apprenticeship=apprenticeship,
+        snapshot=frozen,
+        by=request.user,
+        what=f"evidence: {item['title']}",
+    )
     return render(
         request,
         "epa/snapshot_evidence.html",
@@ -211,6 +221,12 @@ def snapshot_file(request, pk: int, file_id: int):
         raise Http404
     if file.sha256 != recorded["sha256"]:
         raise PermissionDenied("This file does not match the one frozen at gateway.")
+    reads.log_snapshot_read(
+        apprenticeship=apprenticeship,
+        snapshot=frozen,
+        by=request.user,
+        what=f"file {recorded['name']}",
+    )
     response = FileResponse(
         file.file.open("rb"),
         as_attachment=True,

@@ -59,7 +59,7 @@ def method_grade(request, pk: int):
     if refused:
         return refused
     loaded = selectors.method_assessment_with_record(assessment.pk)
-    if loaded.is_graded:
+    if loaded.is_graded and not loaded.round.returned_reason:
         messages.info(request, f"{loaded.method.name} already has its grade for this attempt.")
         return redirect(record_url(apprenticeship.pk))
     form = GradeForm(request.POST or None, method=loaded.method)

@@ -12,6 +12,7 @@ from tests.access_matrix import (
     gateway,
     notifications,
     otj,
+    quality,
     reports,
     reviews,
     supervision,
@@ -32,6 +33,7 @@ ENTRIES: list[Entry] = [
     *notifications.ENTRIES,
     *wellbeing.ENTRIES,
     *dataio.ENTRIES,
+    *quality.ENTRIES,
 ]
 
 __all__ = ["ENTRIES", "PERSONA_NAMES", "PUBLIC", "STATES", "Entry"]

@@ -29,7 +29,14 @@ OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
 # apprenticeship), who must never reach the first provider's records.
 FIRST_PROVIDER = ("apprentice", "employer", "tutor", "assessor", "admin")
 SECOND_PROVIDER = ("p2_admin", "p2_tutor", "p2_employer", "p2_apprentice")
-PERSONA_NAMES = (*FIRST_PROVIDER, "outsider", "operator", "epao_admin", *SECOND_PROVIDER)
+PERSONA_NAMES = (
+    *FIRST_PROVIDER,
+    "outsider",
+    "operator",
+    "epao_admin",
+    "moderator",
+    *SECOND_PROVIDER,
+)
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -37,7 +44,7 @@ def everyone(status: int) -> dict[str, int]:
 
 
 # Personas whose status an entry may leave out, worked out by `derived` from the others.
-DERIVED = ("epao_admin", *SECOND_PROVIDER)
+DERIVED = ("epao_admin", "moderator", *SECOND_PROVIDER)
 
 
 def only(allowed: dict[str, int], otherwise: int) -> dict[str, int]:
@@ -53,14 +60,18 @@ def derived(expected: dict[str, int]) -> dict[str, int]:
 
     The assessment organisation's admin is refused (403) where the assessor gets in or is
     refused, and sees nothing (404) where the assessor sees nothing: entries where the admin
-    gets in name them. The second provider's admin is treated as the outsider is (an admin
-    at another provider); its tutor, employer contact and apprentice get the outsider's
-    status where that is a refusal (they see nothing of the first provider's), and where the
-    outsider gets in, what the first provider's tutor, employer contact and apprentice get.
+    gets in name them. Its moderator gets what the admin gets unless named. The second
+    provider's admin is treated as the outsider is (an admin at another provider); its
+    tutor, employer contact and apprentice get the outsider's status where that is a refusal
+    (they see nothing of the first provider's), and where the outsider gets in, what the
+    first provider's tutor, employer contact and apprentice get.
     """
     filled = dict(expected)
     assessor = expected["assessor"]
     filled.setdefault("epao_admin", NOT_FOUND if assessor == NOT_FOUND else FORBIDDEN)
+    # The organisation's moderator reads what its admin reads and does none of the admin's
+    # work: entries where they differ name the moderator.
+    filled.setdefault("moderator", filled["epao_admin"])
     filled.setdefault("p2_admin", expected["outsider"])
     refused = expected["outsider"] in (FORBIDDEN, NOT_FOUND)
     for name in ("p2_tutor", "p2_employer", "p2_apprentice"):

@@ -86,6 +86,20 @@ EPAO_ADMIN = {
 }
 
 
+# Where the organisation's moderator differs from its admin: the admin's own work (assigning
+# assessors, exceptional circumstances, appeals, policies) is not the moderator's.
+MODERATOR = {
+    "epa:assessor-assign": FORBIDDEN,
+    "epa:assessor-remove": FORBIDDEN,
+    "epa:exceptional-circumstances": FORBIDDEN,
+    "epa:appeal-record": FORBIDDEN,
+    "epa:appeal-decide": FORBIDDEN,
+    "epa:resit-policies": NOT_FOUND,
+    "epa:resit-policy-record": NOT_FOUND,
+    "epa:resit-policy-record POST": NOT_FOUND,
+}
+
+
 def _plan(ctx):
     standard = ctx["apprenticeship"].standard_version
     plan = AssessmentPlan.objects.filter(standard_version=standard).first()
@@ -297,6 +311,13 @@ ENTRIES: list[Entry] = [
 ]
 
 ENTRIES = [
-    replace(entry, expected={**entry.expected, "epao_admin": EPAO_ADMIN[entry.id]})
+    replace(
+        entry,
+        expected={
+            **entry.expected,
+            "epao_admin": EPAO_ADMIN[entry.id],
+            "moderator": MODERATOR.get(entry.id, EPAO_ADMIN[entry.id]),
+        },
+    )
     for entry in ENTRIES
 ]

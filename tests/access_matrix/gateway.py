@@ -22,8 +22,17 @@ PROVIDER_PAGE = only(
     {"tutor": OK, "admin": OK, "apprentice": FORBIDDEN, "employer": FORBIDDEN}, NOT_FOUND
 )
 # After gateway: the frozen portfolio is for the apprentice, the provider and the assessor.
+# The assessment organisation's admin and moderator read it too (each read is recorded).
 FROZEN = only(
-    {"apprentice": OK, "tutor": OK, "admin": OK, "assessor": OK, "employer": FORBIDDEN},
+    {
+        "apprentice": OK,
+        "tutor": OK,
+        "admin": OK,
+        "assessor": OK,
+        "employer": FORBIDDEN,
+        "epao_admin": OK,
+        "moderator": OK,
+    },
     NOT_FOUND,
 )
 

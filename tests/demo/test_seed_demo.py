@@ -184,8 +184,8 @@ def test_seed_demo_shows_every_stage_of_the_end_point_assessment_once(first_run)
     window = assessment_summary(resit).window
     assert window.beyond_typical and not window.breached
 
-    # Tom's two results and Aisha's, and Owen's (eras.py).
-    assert AuditEvent.objects.filter(action="epa.result_confirmed").count() == 4
+    # Tom's two results and Aisha's, Owen's (eras.py), and Hana's and Dan's (quality.py).
+    assert AuditEvent.objects.filter(action="epa.result_confirmed").count() == 6
     counts = (
         AssessmentRound.objects.count(),
         AssessmentQuestion.objects.count(),
@@ -316,3 +316,38 @@ def test_the_demo_loads_the_nccmh_framework_once(first_run):
     assert jamie.competence_frameworks.count() == 1
     mapped = Evidence.objects.filter(apprenticeship=jamie, framework_units__isnull=False)
     assert sorted(mapped.values_list("framework_units__code", flat=True)) == ["2.4", "3.2"]
+
+
+def test_the_demo_shows_a_moderated_result_and_one_waiting(first_run):
+    from quality.models import ModerationCase, ModerationDecision
+
+    assert "moderator@example.org" in first_run
+    moderated = Apprenticeship.objects.get(apprentice__email="hana.osei@example.org")
+    assert moderated.status == Apprenticeship.Status.COMPLETED
+    assert assessment_summary(moderated).state == "Completed: distinction"
+    waiting = Apprenticeship.objects.get(apprentice__email="dan.morris@example.org")
+    assert waiting.status == Apprenticeship.Status.EPA
+    assert "waiting for moderation" in assessment_summary(waiting).state
+    assert assessment_summary(waiting).results == []
+    statuses = dict(ModerationCase.objects.values_list("apprenticeship_id", "status"))
+    assert statuses == {moderated.pk: "confirmed", waiting.pk: "waiting"}
+    assert ModerationDecision.objects.count() == 1
+    from quality.models import CertificateRequest
+
+    certificate = CertificateRequest.objects.get()
+    assert certificate.apprenticeship == moderated
+    assert timezone.localdate(certificate.round.released_at) < certificate.requested_on
+    assert certificate.requested_on < timezone.localdate()
+    # Results confirmed before the policy were released when confirmed.
+    assert (
+        not AssessmentRound.objects.filter(confirmed_at__isnull=False, released_at__isnull=True)
+        .exclude(apprenticeship=waiting)
+        .exists()
+    )
+    # Every date is in the past and in order.
+    case = ModerationCase.objects.get(apprenticeship=moderated)
+    assert waiting.gateway_passed_at < ModerationCase.objects.get(apprenticeship=waiting).sampled_at
+    assert case.sampled_at < case.decided_at < timezone.now()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert ModerationCase.objects.count() == 2 and ModerationDecision.objects.count() == 1
+    assert CertificateRequest.objects.count() == 1

@@ -93,15 +93,22 @@ def move_to_gateway(apprenticeship: Apprenticeship) -> Apprenticeship:
 
 
 def add_more_personas(people: dict) -> dict:
-    """For the access matrix: the admin of the first apprenticeship's assessment
-    organisation, and a second provider's admin, tutor, employer contact and apprentice on
-    that provider's own apprenticeship (the outsider's `other_apprenticeship`)."""
+    """For the access matrix: the admin and a moderator of the first apprenticeship's
+    assessment organisation, and a second provider's admin, tutor, employer contact and
+    apprentice on that provider's own apprenticeship (the outsider's
+    `other_apprenticeship`)."""
     first, other = people["apprenticeship"], people["other_apprenticeship"]
     people["epao_admin"] = factories.UserFactory(
         email="epao.admin@example.org", full_name="Epao Admin"
     )
     factories.OrganisationMembershipFactory(
         user=people["epao_admin"], organisation=first.epao, is_admin=True
+    )
+    people["moderator"] = factories.UserFactory(
+        email="moderator@example.org", full_name="Mo Moderator"
+    )
+    factories.OrganisationMembershipFactory(
+        user=people["moderator"], organisation=first.epao, is_moderator=True
     )
     people["p2_admin"] = factories.UserFactory(email="p2.admin@example.org", full_name="P2 Admin")
     factories.OrganisationMembershipFactory(

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class QualityConfig(AppConfig):
+    name = "quality"
+    verbose_name = "Quality assurance"
+
+    def ready(self) -> None:
+        # The assessment asks, as it confirms a result, whether moderation holds it back
+        # (epa/release.py); the assessment never imports this app.
+        from epa import release
+        from quality.services import moderation
+
+        release.register_hold(moderation.hold_for_moderation)

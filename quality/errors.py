@@ -1,0 +1,2 @@
+class QualityError(Exception):
+    """A quality assurance step refused, with the reason in plain words."""

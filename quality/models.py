@@ -1,0 +1,230 @@
+"""Quality assurance. Moderation at the assessment organisation: its policy (which
+confirmed results a moderator reviews before they are released) and, for every confirmed
+result, the recorded sampling decision and the moderator's decisions on it.
+
+Rows are never deleted. The sample is reproducible: the policy's seed, the draw it gave
+and the proportion in force are kept with each decision.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from apprenticeship.models import Apprenticeship, Organisation
+from epa.models import AssessmentRound
+
+
+class ModerationPolicy(models.Model):
+    """An assessment organisation's rule for moderating results before release. With no
+    policy, or one switched off, results are released as soon as the assessor confirms
+    them."""
+
+    epao = models.OneToOneField(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="moderation_policy",
+        limit_choices_to={"kind": Organisation.Kind.EPAO},
+    )
+    is_active = models.BooleanField("moderate results before they are released", default=True)
+    all_highest = models.BooleanField("moderate every distinction", default=True)
+    all_fails = models.BooleanField("moderate every fail", default=True)
+    pass_percent = models.PositiveSmallIntegerField(
+        "share of other results to moderate (per cent)", default=10
+    )
+    # Fixed when the policy is first made, so every sampling decision can be worked out
+    # again from what is recorded.
+    seed = models.BigIntegerField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "moderation policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pass_percent__lte=100), name="moderation_percent_at_most_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Moderation policy of {self.epao_id}"
+
+
+class ModerationCaseQuerySet(models.QuerySet["ModerationCase"]):
+    def for_list(self) -> "ModerationCaseQuerySet":
+        return self.select_related(
+            "apprenticeship__apprentice",
+            "apprenticeship__standard_version",
+            "round__confirmed_by",
+            "decided_by",
+        )
+
+
+class ModerationCase(models.Model):
+    """The sampling decision for one round's confirmed result, and where moderation of it
+    has got to. Made the first time the result is confirmed; a result returned to the
+    assessor waits for moderation again when they confirm it again."""
+
+    class Reason(models.TextChoices):
+        HIGHEST = "highest", "Every distinction is moderated"
+        FAIL = "fail", "Every fail is moderated"
+        SAMPLED = "sampled", "Picked in the sample of other results"
+        NOT_SAMPLED = "not_sampled", "Not picked in the sample"
+
+    class Status(models.TextChoices):
+        NOT_SELECTED = "not_selected", "Not moderated: released at once"
+        WAITING = "waiting", "Waiting for a moderator"
+        CONFIRMED = "confirmed", "Confirmed by a moderator and released"
+        RETURNED = "returned", "Returned to the assessor"
+
+    round = models.OneToOneField(
+        AssessmentRound, on_delete=models.PROTECT, related_name="moderation_case"
+    )
+    apprenticeship = models.ForeignKey(
+        Apprenticeship, on_delete=models.PROTECT, related_name="moderation_cases"
+    )
+    epao = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    grade = models.CharField("grade when sampled", max_length=20)
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    seed = models.BigIntegerField()
+    # For a result neither a distinction nor a fail: the number in [0, 1) the seed gave and
+    # the share in force; it was picked when the draw is below the share.
+    draw = models.DecimalField(max_digits=8, decimal_places=7, null=True, blank=True)
+    pass_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    sampled_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ModerationCaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sampled_at", "pk"]
+        indexes = [models.Index(fields=["epao", "status"])]
+
+    def __str__(self) -> str:
+        return f"Moderation of round {self.round_id}"
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == self.Status.WAITING
+
+    @property
+    def threshold(self) -> Decimal | None:
+        """The number a draw had to be below to be picked."""
+        return None if self.pass_percent is None else Decimal(self.pass_percent) / 100
+
+
+class ModerationDecision(models.Model):
+    """One decision of a moderator on a case: confirmed, or returned with the reason."""
+
+    class Outcome(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        RETURNED = "returned", "Returned to the assessor"
+
+    case = models.ForeignKey(ModerationCase, on_delete=models.PROTECT, related_name="decisions")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    grade = models.CharField(max_length=20)
+    reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["case", "decided_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="confirmed") | ~Q(reason=""),
+                name="moderation_return_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} for case {self.case_id}"
+
+
+class CertificateRequest(models.Model):
+    """The assessment organisation's record that it asked for the apprentice's certificate
+    after releasing a pass or better. The request itself is made through the government's
+    service, outside this app; this keeps when and who."""
+
+    round = models.OneToOneField(
+        AssessmentRound, on_delete=models.PROTECT, related_name="certificate_request"
+    )
+    apprenticeship = models.ForeignKey(
+        Apprenticeship, on_delete=models.PROTECT, related_name="certificate_requests"
+    )
+    requested_on = models.DateField("date the certificate was requested")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Certificate requested for round {self.round_id}"
+
+
+class AssessmentBooking(models.Model):
+    """A session of one assessment method, scheduled by the assessment organisation: when,
+    where (a place or a video link) and with which assessor. The apprentice and the
+    employer see it and can ask to rearrange it."""
+
+    apprenticeship = models.ForeignKey(
+        Apprenticeship, on_delete=models.PROTECT, related_name="assessment_bookings"
+    )
+    method = models.ForeignKey(
+        "standards.AssessmentMethod", on_delete=models.PROTECT, related_name="+"
+    )
+    starts_at = models.DateTimeField("date and time")
+    place = models.CharField(max_length=300, blank=True)
+    video_link = models.URLField(blank=True)
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    booked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(place="") | ~Q(video_link=""), name="booking_has_place_or_link"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Booking of {self.method_id} for {self.apprenticeship_id}"
+
+
+class RearrangeRequest(models.Model):
+    """The apprentice or the employer asks for a booked session to be moved, with why."""
+
+    booking = models.ForeignKey(
+        AssessmentBooking, on_delete=models.PROTECT, related_name="rearrange_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField()
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="rearrange_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rearrange request for booking {self.booking_id}"
