@@ -80,7 +80,8 @@ ADJUSTMENT_ENTRIES = [
     Entry(
         "portfolio:adjustment-list",
         _rule(apprentice=OK, tutor=OK, employer=OK, assessor=FORBIDDEN)
-        | {"admin": OK, "epao_admin": OK},
+        # The organisation's admin decides assessment adjustments; its moderators don't.
+        | {"admin": OK, "epao_admin": OK, "moderator": FORBIDDEN},
         args=_apprenticeship,
         state="post_gateway",
         label="adjustment-list-after-gateway",
@@ -110,7 +111,7 @@ ADJUSTMENT_ENTRIES = [
     Entry(
         "portfolio:adjustment-decide",
         _rule(apprentice=FORBIDDEN, tutor=FORBIDDEN, employer=NOT_FOUND, assessor=FORBIDDEN)
-        | {"epao_admin": REDIRECT},
+        | {"epao_admin": REDIRECT, "moderator": FORBIDDEN},
         args=_adjustment("assessment", passed=True),
         method="post",
         data=_decision,

@@ -69,7 +69,7 @@ def counts() -> tuple[int, int, int, int]:
 
 def test_uln_check_digit():
     assert uln_problem("9276308686") is None
-    assert "check digit" in uln_problem("9276308687")
+    assert "last digit" in uln_problem("9276308687")
     assert uln_problem("0276308686")
     assert uln_problem("12345")
 
@@ -109,7 +109,7 @@ def test_preview_names_every_problem_by_row_and_column(personas):
     assert problems[2] == []
     assert [c for c, _ in problems[3]] == ["version"]
     assert [c for c, _ in problems[4]] == ["uln"]
-    assert "check digit" in problems[4][0][1]
+    assert "last digit" in problems[4][0][1]
     assert [c for c, _ in problems[5]] == ["planned_end_date"]
     assert "after the start date" in problems[5][0][1]
     assert [c for c, _ in problems[6]] == ["email"]

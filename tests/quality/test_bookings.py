@@ -89,7 +89,7 @@ def test_the_booking_form_offers_only_this_apprentices_assessors(
 
 # The session, the user, the apprenticeship with the viewer's roles, the bookings, their
 # rearrange requests and who asked, the navigation's roles, and the session saved.
-BOOKING_LIST_QUERIES = 10
+BOOKING_LIST_QUERIES = 7
 
 
 def test_the_booking_list_queries_stay_flat(

@@ -97,7 +97,7 @@ def test_the_moderators_home_is_the_moderation_list(client, moderator):
     assert response["Location"] == reverse("quality:moderation-list")
 
 
-MODERATION_LIST_QUERIES = 9
+MODERATION_LIST_QUERIES = 6
 
 
 def test_the_moderation_list_queries_stay_flat(

@@ -82,7 +82,7 @@ def test_nothing_is_mapped_automatically_when_a_framework_is_turned_on(client, p
 
 
 # Sign-in and navigation, the apprenticeship, the frameworks on and off, the units with counts.
-FRAMEWORK_COVERAGE_QUERIES = 10
+FRAMEWORK_COVERAGE_QUERIES = 7
 
 
 def test_the_second_tab_keeps_a_flat_query_count(client, personas, nccmh):

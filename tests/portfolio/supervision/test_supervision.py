@@ -314,7 +314,7 @@ def test_the_caseload_shows_the_flag_gently(client, personas):
 
 
 # Sign-in and navigation, the apprenticeship with the viewer's roles, the count and the page.
-SUPERVISION_LIST_QUERIES = 9
+SUPERVISION_LIST_QUERIES = 6
 
 
 @pytest.mark.parametrize("persona", ["apprentice", "tutor"])
