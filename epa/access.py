@@ -47,7 +47,7 @@ def get_snapshot_for(user: User, pk: int) -> tuple[Apprenticeship, GatewaySnapsh
 
 
 def get_round_for(user: User, pk: int, action: Action) -> AssessmentRound:
-    round_ = AssessmentRound.objects.filter(pk=pk).first()
+    round_ = AssessmentRound.objects.select_related("confirmed_by").filter(pk=pk).first()
     if round_ is None:
         raise Http404
     round_.apprenticeship = get_apprenticeship_for(user, round_.apprenticeship_id, action)

@@ -10,8 +10,6 @@ from django.http import Http404
 from accounts.models import User
 from apprenticeship.access import Action, get_apprenticeship_for
 from apprenticeship.models import Apprenticeship, Organisation, OrganisationMembership
-from epa.access import get_epao_for
-from epa.models import AssessmentRound
 from quality.models import AssessmentBooking, ModerationCase
 
 
@@ -51,22 +49,9 @@ def get_case_for(user: User, pk: int, action: Action) -> ModerationCase:
     return case
 
 
-def get_round_for(user: User, pk: int, action: Action) -> AssessmentRound:
-    round_ = AssessmentRound.objects.select_related("confirmed_by").filter(pk=pk).first()
-    if round_ is None:
-        raise Http404
-    round_.apprenticeship = get_apprenticeship_for(user, round_.apprenticeship_id, action)
-    return round_
-
-
 def get_booking_for(user: User, pk: int, action: Action) -> AssessmentBooking:
     booking = AssessmentBooking.objects.select_related("method").filter(pk=pk).first()
     if booking is None:
         raise Http404
     booking.apprenticeship = get_apprenticeship_for(user, booking.apprenticeship_id, action)
     return booking
-
-
-def get_epao_for_moderation(user: User, pk: int) -> Organisation:
-    """An assessment organisation whose moderation the user sets: they administer it."""
-    return get_epao_for(user, pk)

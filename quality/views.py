@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from apprenticeship.access import Action, get_apprenticeship_for, is_allowed, permissions
 from config.pagination import paginate
+from epa import access as epa_access
 from quality import access, selectors
 from quality.errors import QualityError
 from quality.forms import (
@@ -27,7 +28,7 @@ from quality.services import bookings, certificates, moderation
 @login_required
 @require_http_methods(["GET", "POST"])
 def moderation_settings(request, pk: int):
-    epao = access.get_epao_for_moderation(request.user, pk)
+    epao = epa_access.get_epao_for(request.user, pk)
     policy = ModerationPolicy.objects.filter(epao=epao).first()
     initial = {
         "is_active": policy.is_active if policy else False,
@@ -124,7 +125,7 @@ def moderation_case(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def certificate_request(request, pk: int):
-    round_ = access.get_round_for(request.user, pk, Action.RECORD_CERTIFICATE_REQUEST)
+    round_ = epa_access.get_round_for(request.user, pk, Action.RECORD_CERTIFICATE_REQUEST)
     apprenticeship = round_.apprenticeship
     existing = CertificateRequest.objects.select_related("recorded_by").filter(round=round_).first()
     problems = certificates.certificate_problems(round_, selectors.failing_grade_of(apprenticeship))
