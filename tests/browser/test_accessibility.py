@@ -7,6 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from portfolio.evidence.models import Evidence
+from portfolio.evidence.services import testimony_requests
 from portfolio.training.models import OtjEntry
 from tests import factories
 from tests.browser.conftest import PHONE
@@ -18,7 +19,7 @@ PASSWORD = "correct-horse-battery"  # tests/factories.py UserFactory
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def pages_by_role(apprenticeship, evidence, duty) -> dict[str, list[str]]:
+def pages_by_role(apprenticeship, evidence, duty, asked=None) -> dict[str, list[str]]:
     a = apprenticeship.pk
 
     def url(name, *args):
@@ -33,15 +34,28 @@ def pages_by_role(apprenticeship, evidence, duty) -> dict[str, list[str]]:
         url("portfolio:review-list", a),
         url("epa:gateway", a),
     ]
+    asked_pages = []
+    if asked is not None:
+        # A testimony asked of the employer contact, and one asked through an emailed link.
+        of_employer, by_link = asked
+        asked_pages = [
+            url("portfolio:testimony-request-write", of_employer.pk),
+            url("portfolio:testimony-by-link", by_link.pk, by_link.token),
+        ]
     return {
-        "apprentice": [url("dashboards:my-apprenticeships"), *shared],
+        "apprentice": [
+            url("dashboards:my-apprenticeships"),
+            *shared,
+            url("portfolio:testimony-list", a),
+            url("portfolio:testimony-request-create", a),
+        ],
         "tutor": [
             url("dashboards:caseload"),
             *shared,
             url("portfolio:duty-detail", a, duty.pk),
             url("portfolio:evidence-review", evidence.pk),
         ],
-        "employer": [url("dashboards:employer-home"), *shared],
+        "employer": [url("dashboards:employer-home"), *shared, *asked_pages],
     }
 
 
@@ -85,9 +99,18 @@ def test_the_main_pages_of_each_role_have_no_axe_violations(
     evidence = make_evidence(apprenticeship, status=Evidence.Status.SUBMITTED)
     factories.OtjEntryFactory.create_batch(2, apprenticeship=apprenticeship)
     assert OtjEntry.objects.filter(apprenticeship=apprenticeship).exists()
+    asked = [
+        testimony_requests.request_testimony(
+            apprenticeship=apprenticeship, by=personas["apprentice"], activity=activity, **witness
+        )
+        for activity, witness in (
+            ("Running the peer group", {"witness": personas["employer"]}),
+            ("The hostel visit", {"witness_name": "Sam", "witness_email": "sam@example.net"}),
+        )
+    ]
     pages = {
         f"{role}@example.org": urls
-        for role, urls in pages_by_role(apprenticeship, evidence, duty).items()
+        for role, urls in pages_by_role(apprenticeship, evidence, duty, asked).items()
     }
 
     def tutor_on_a_phone(page, email):
