@@ -6,6 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
+from epa.models import AssessmentSession
 from portfolio.evidence.models import Evidence
 from portfolio.evidence.services import testimony_requests
 from portfolio.training.models import OtjEntry
@@ -136,11 +137,15 @@ def test_the_assessment_and_admin_pages_have_no_axe_violations(
         return reverse(name, args=args)
 
     case = url("quality:moderation-case", case_id)
+    session = AssessmentSession.objects.filter(method_assessment__round__apprenticeship=a).first()
+    observation = session.method_assessment
     pages = {
         "assessor@example.org": [
             url("dashboards:assessor-home"),
             url("epa:assessment", a.pk),
             url("quality:booking-list", a.pk),
+            url("epa:session-detail", session.pk),
+            url("epa:ksb-notes", observation.pk),
             case,
         ],
         "epao.admin@example.org": [
