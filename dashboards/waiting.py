@@ -256,8 +256,8 @@ def for_apprentice(scope: QuerySet[Apprenticeship]) -> WaitingList:
 def for_tutor(user: User, *, today: dt.date | None = None) -> WaitingList:
     """The tutor's caseload: evidence to review, training to verify, reviews due (by the
     caseload's own review schedule) or waiting for the tutor's signature, and gateways
-    where everything else holds and the provider's confirmation is what is left. One
-    query."""
+    where everything else holds and the provider's confirmation is what is left; apart,
+    testimonies the tutor asked for that are not written yet. One query."""
     today = today or timezone.localdate()
     scope = review_schedule.with_review_status(
         access.apprenticeships_as(user, Role.TUTOR), today=today
@@ -296,6 +296,13 @@ def for_tutor(user: User, *, today: dt.date | None = None) -> WaitingList:
             ),
             lambda a, n: "Gateway: the employer has confirmed; the provider's confirmation is next",
             "epa:gateway",
+        ),
+        Rule(
+            "testimony_requested",
+            _count(_testimony_requests().filter(requested_by=user)),
+            _counted("witness testimony", "witness testimonies", " you asked for, not written yet"),
+            "portfolio:testimony-list",
+            others=True,
         ),
     ]
     return _listed(scope, rules, reverse("dashboards:caseload"))

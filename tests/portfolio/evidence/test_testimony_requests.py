@@ -62,6 +62,7 @@ def test_the_employer_contact_is_told_writes_it_and_it_becomes_evidence_for_revi
     assert "testimony_asked" in kinds(waiting.for_employer(personas["employer"]))
     scope = apprenticeship.__class__.objects.filter(pk=apprenticeship.pk)
     assert "testimony_requested" in other_kinds(waiting.for_apprentice(scope))
+    assert "testimony_requested" in other_kinds(waiting.for_tutor(personas["tutor"]))
     (email,) = [m for m in mail.outbox if m.to == ["employer@example.org"]]
     assert email.subject == "You have been asked for a witness testimony"
     assert "Tuesday" not in email.body
@@ -85,6 +86,7 @@ def test_the_employer_contact_is_told_writes_it_and_it_becomes_evidence_for_revi
     assert evidence.testimonies.get().text == SEEN
     assert "testimony_asked" not in kinds(waiting.for_employer(personas["employer"]))
     assert "testimony_requested" not in other_kinds(waiting.for_apprentice(scope))
+    assert "testimony_requested" not in other_kinds(waiting.for_tutor(personas["tutor"]))
     assert "evidence_to_review" in kinds(waiting.for_tutor(personas["tutor"]))
 
     mail.outbox.clear()
