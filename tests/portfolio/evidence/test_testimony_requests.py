@@ -209,3 +209,19 @@ def test_the_apprentice_asks_through_the_page_and_can_withdraw(client, personas)
     assert Asked.objects.open().count() == 0
     with pytest.raises(EvidenceError):
         services.withdraw_testimony_request(request=asked, by=personas["apprentice"])
+
+
+def test_a_testimony_item_taken_back_cannot_be_submitted_without_its_testimony(personas):
+    from portfolio.evidence.selectors import missing_for_submission
+
+    asked = ask_outside(personas)
+    evidence = services.write_requested_testimony(
+        request=asked,
+        by=None,
+        author_role="Charity worker",
+        witnessed_on=timezone.localdate(),
+        text=SEEN,
+    )
+    assert not any("Attach the witness testimony" in m for m in missing_for_submission(evidence))
+    evidence.testimonies.clear()
+    assert any("Attach the witness testimony" in m for m in missing_for_submission(evidence))
