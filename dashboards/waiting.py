@@ -10,12 +10,12 @@ is gone once it is.
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import (
     Case,
     Count,
     Exists,
+    Expression,
     F,
     IntegerField,
     OuterRef,
@@ -122,7 +122,7 @@ class Rule:
     apart)."""
 
     kind: str
-    count: Any
+    count: Expression
     label: Callable[[Apprenticeship, int], str]
     url_name: str
     query: str = ""
