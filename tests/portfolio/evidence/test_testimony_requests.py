@@ -126,6 +126,8 @@ def test_an_outside_witness_writes_once_through_the_emailed_link(client, persona
     assert Asked.objects.get(pk=asked.pk).token_hash != asked.token
     deliver_outbox()
     (email,) = [m for m in mail.outbox if m.to == ["sam@partner.example"]]
+    # The email names who asks and links to the page; what it is about is on the page.
+    assert "Tuesday" not in email.body and "Tuesday" not in email.subject
     path = link_path(email)
     assert path == reverse("portfolio:testimony-by-link", args=[asked.pk, asked.token])
 
