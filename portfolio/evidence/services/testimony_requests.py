@@ -181,7 +181,7 @@ def testimony_link_email(*, request_id: int, salt: str) -> EmailMessage | None:
             "expires_on": timezone.localtime(request.expires_at),
         },
     )
-    subject = f"{apprentice.full_name} asks you for a witness testimony"
+    subject = f"Please write a witness testimony for {apprentice.full_name}"
     return EmailMessage(subject, body, None, [request.witness_email])
 
 
