@@ -36,6 +36,7 @@ class Action(StrEnum):
     REVIEW_EVIDENCE = "review_evidence"
     SIGN_OFF_DUTIES = "sign_off_duties"
     WRITE_TESTIMONY = "write_testimony"
+    REQUEST_TESTIMONY = "request_testimony"
     KEEP_PRIVATE_NAMES = "keep_private_names"
     # Gateway
     VIEW_GATEWAY = "view_gateway"
@@ -103,6 +104,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.REVIEW_EVIDENCE: frozenset({Role.TUTOR}),
     Action.SIGN_OFF_DUTIES: frozenset({Role.TUTOR}),
     Action.WRITE_TESTIMONY: frozenset({Role.EMPLOYER}),
+    Action.REQUEST_TESTIMONY: frozenset({Role.APPRENTICE, Role.TUTOR}),
     Action.KEEP_PRIVATE_NAMES: frozenset({Role.APPRENTICE}),
     Action.VIEW_GATEWAY: frozenset({Role.APPRENTICE, Role.TUTOR, Role.EMPLOYER, Role.ADMIN}),
     Action.RECORD_ENGLISH_MATHS: frozenset({Role.TUTOR, Role.ADMIN}),

@@ -127,6 +127,8 @@ class AuditAction(StrEnum):
     # subject access
     SUBJECT_ACCESS_REQUESTED = "subject_access.requested"
     # testimony
+    TESTIMONY_REQUEST_WITHDRAWN = "testimony.request_withdrawn"
+    TESTIMONY_REQUESTED = "testimony.requested"
     TESTIMONY_WRITTEN = "testimony.written"
     # wellbeing plan
     WELLBEING_PLAN_SAVED = "wellbeing_plan.saved"

@@ -8,12 +8,14 @@ is gone once it is.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import (
     Case,
     Count,
     Exists,
+    Expression,
     F,
     IntegerField,
     OuterRef,
@@ -33,7 +35,7 @@ from apprenticeship.models import Apprenticeship, Membership, Role
 from epa.models import GatewayDeclaration
 from epa.selectors import lists as epa_lists
 from portfolio.evidence import selectors as evidence_selectors
-from portfolio.evidence.models import Evidence, WitnessTestimony
+from portfolio.evidence.models import Evidence, TestimonyRequest, WitnessTestimony
 from portfolio.reviews import schedule as review_schedule
 from portfolio.reviews.models import Review, ReviewParty, ReviewSignature
 from portfolio.training.models import OtjEntry
@@ -113,90 +115,139 @@ def _rows(queryset: QuerySet[Apprenticeship], waiting: Q) -> tuple[list[Apprenti
     return rows[:LIMIT], len(rows) > LIMIT
 
 
+@dataclass(frozen=True)
+class Rule:
+    """One kind of thing that waits: the annotation counting it on each apprenticeship,
+    how it reads and where it is done. `others`: it waits for someone else (listed
+    apart)."""
+
+    kind: str
+    count: Expression
+    label: Callable[[Apprenticeship, int], str]
+    url_name: str
+    query: str = ""
+    others: bool = False
+
+
+def _counted(one: str, many: str, words: str) -> Callable[[Apprenticeship, int], str]:
+    return lambda a, n: _plural(n, one, many) + words
+
+
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _listed(scope: QuerySet[Apprenticeship], rules: list[Rule], more_url: str) -> WaitingList:
+    """The apprenticeships in `scope` where any rule counts something, each rule's item in
+    order, in one query."""
+    fields = {f"w{i}": rule for i, rule in enumerate(rules)}
+    annotated = scope.annotate(**{name: rule.count for name, rule in fields.items()})
+    waiting = Q()
+    for name in fields:
+        waiting |= Q(**{f"{name}__gt": 0})
+    rows, more = _rows(annotated, waiting)
+    result = WaitingList(more=more, more_url=more_url)
+    for a in rows:
+        for name, rule in fields.items():
+            n = getattr(a, name)
+            if n:
+                item = Item(
+                    rule.kind,
+                    rule.label(a, n),
+                    _url(rule.url_name, a.pk, rule.query),
+                    a.apprentice.full_name,
+                )
+                (result.others if rule.others else result.items).append(item)
+    return result
+
+
+def _otj_rule() -> Rule:
+    return Rule(
+        "otj_to_verify",
+        _count(_otj_waiting()),
+        _counted("off-the-job entry", "off-the-job entries", " to verify"),
+        "portfolio:otj-log",
+        "status=waiting",
+    )
+
+
+def _sign_rule(reviews: QuerySet[Review]) -> Rule:
+    return Rule(
+        "review_to_sign",
+        _count(reviews),
+        _counted("progress review", "progress reviews", " for you to sign"),
+        "portfolio:review-list",
+    )
+
+
+def _testimony_requests() -> QuerySet[TestimonyRequest]:
+    return TestimonyRequest.objects.open().filter(apprenticeship=OuterRef("pk"))
+
+
 # -- the apprentice --------------------------------------------------------------------
 
 
 def for_apprentice(scope: QuerySet[Apprenticeship]) -> WaitingList:
     """The apprentice's own apprenticeships (`scope`): evidence referred back, reviews to
-    sign (and, apart, reviews they signed that wait for others), training rejected and
-    testimonies not yet used in any evidence. One query."""
-    annotated = scope.annotate(
-        w_referred=_count(
-            Evidence.objects.filter(apprenticeship=OuterRef("pk"), status=Evidence.Status.REFERRED)
+    sign, training rejected and testimonies not yet used in any evidence; apart, reviews
+    they signed that wait for others and testimonies asked for and not yet written. One
+    query."""
+    rules = [
+        Rule(
+            "evidence_referred",
+            _count(
+                Evidence.objects.filter(
+                    apprenticeship=OuterRef("pk"), status=Evidence.Status.REFERRED
+                )
+            ),
+            _counted("piece of evidence", "pieces of evidence", " referred back to you"),
+            "portfolio:evidence-list",
+            "status=referred",
         ),
-        w_to_sign=_count(_awaiting(ReviewParty.APPRENTICE, signed=False)),
-        w_others=_count(_awaiting(ReviewParty.APPRENTICE, signed=True)),
-        w_rejected=_count(
-            OtjEntry.objects.current().filter(
-                apprenticeship=OuterRef("pk"), status=OtjEntry.Status.REJECTED
-            )
+        _sign_rule(_awaiting(ReviewParty.APPRENTICE, signed=False)),
+        Rule(
+            "otj_rejected",
+            _count(
+                OtjEntry.objects.current().filter(
+                    apprenticeship=OuterRef("pk"), status=OtjEntry.Status.REJECTED
+                )
+            ),
+            _counted("off-the-job entry", "off-the-job entries", " not accepted: read why"),
+            "portfolio:otj-log",
+            "status=rejected",
         ),
-        w_testimonies=_count(
-            WitnessTestimony.objects.filter(apprenticeship=OuterRef("pk"), evidence__isnull=True)
+        Rule(
+            "testimony_received",
+            _count(
+                WitnessTestimony.objects.filter(
+                    apprenticeship=OuterRef("pk"), evidence__isnull=True
+                )
+            ),
+            _counted(
+                "witness testimony",
+                "witness testimonies",
+                " you have not added to any evidence yet",
+            ),
+            "portfolio:testimony-list",
         ),
-    )
-    rows, more = _rows(
-        annotated,
-        Q(w_referred__gt=0)
-        | Q(w_to_sign__gt=0)
-        | Q(w_others__gt=0)
-        | Q(w_rejected__gt=0)
-        | Q(w_testimonies__gt=0),
-    )
-    result = WaitingList(more=more, more_url=reverse("dashboards:my-apprenticeships"))
-    for a in rows:
-        name = a.apprentice.full_name
-        if a.w_referred:
-            result.items.append(
-                Item(
-                    "evidence_referred",
-                    _plural(a.w_referred, "piece of evidence", "pieces of evidence")
-                    + " referred back to you",
-                    _url("portfolio:evidence-list", a.pk, "status=referred"),
-                    name,
-                )
-            )
-        if a.w_to_sign:
-            result.items.append(
-                Item(
-                    "review_to_sign",
-                    _plural(a.w_to_sign, "progress review", "progress reviews")
-                    + " for you to sign",
-                    _url("portfolio:review-list", a.pk),
-                    name,
-                )
-            )
-        if a.w_rejected:
-            result.items.append(
-                Item(
-                    "otj_rejected",
-                    _plural(a.w_rejected, "off-the-job entry", "off-the-job entries")
-                    + " not accepted: read why",
-                    _url("portfolio:otj-log", a.pk, "status=rejected"),
-                    name,
-                )
-            )
-        if a.w_testimonies:
-            result.items.append(
-                Item(
-                    "testimony_received",
-                    _plural(a.w_testimonies, "witness testimony", "witness testimonies")
-                    + " you have not added to any evidence yet",
-                    _url("portfolio:testimony-list", a.pk),
-                    name,
-                )
-            )
-        if a.w_others:
-            result.others.append(
-                Item(
-                    "review_waiting_for_others",
-                    _plural(a.w_others, "progress review", "progress reviews")
-                    + " you signed, waiting for the others to sign",
-                    _url("portfolio:review-list", a.pk),
-                    name,
-                )
-            )
-    return result
+        Rule(
+            "review_waiting_for_others",
+            _count(_awaiting(ReviewParty.APPRENTICE, signed=True)),
+            _counted(
+                "progress review", "progress reviews", " you signed, waiting for the others to sign"
+            ),
+            "portfolio:review-list",
+            others=True,
+        ),
+        Rule(
+            "testimony_requested",
+            _count(_testimony_requests()),
+            _counted("witness testimony", "witness testimonies", " asked for, not written yet"),
+            "portfolio:testimony-list",
+            others=True,
+        ),
+    ]
+    return _listed(scope, rules, reverse("dashboards:my-apprenticeships"))
 
 
 # -- the tutor -------------------------------------------------------------------------
@@ -205,98 +256,56 @@ def for_apprentice(scope: QuerySet[Apprenticeship]) -> WaitingList:
 def for_tutor(user: User, *, today: dt.date | None = None) -> WaitingList:
     """The tutor's caseload: evidence to review, training to verify, reviews due (by the
     caseload's own review schedule) or waiting for the tutor's signature, and gateways
-    where everything else holds and the provider's confirmation is what is left. One
-    query."""
+    where everything else holds and the provider's confirmation is what is left; apart,
+    testimonies the tutor asked for that are not written yet. One query."""
     today = today or timezone.localdate()
     scope = review_schedule.with_review_status(
         access.apprenticeships_as(user, Role.TUTOR), today=today
     )
-    annotated = scope.annotate(
-        w_evidence=_count(
-            Evidence.objects.filter(apprenticeship=OuterRef("pk"), status=Evidence.Status.SUBMITTED)
+    rules = [
+        Rule(
+            "evidence_to_review",
+            _count(
+                Evidence.objects.filter(
+                    apprenticeship=OuterRef("pk"), status=Evidence.Status.SUBMITTED
+                )
+            ),
+            _counted("piece of evidence", "pieces of evidence", " to review"),
+            "portfolio:evidence-list",
+            "status=submitted",
         ),
-        w_otj=_count(_otj_waiting()),
-        w_to_sign=_count(_awaiting(ReviewParty.TUTOR, signed=False)),
-        w_gateway=Case(
-            When(
+        _otj_rule(),
+        Rule(
+            "review_due",
+            _flag(
+                Q(review_overdue=True) | Q(review_due_soon=True, next_review_planned__isnull=True)
+            ),
+            lambda a, n: (
+                f"Progress review {'overdue' if a.review_overdue else 'due'}: "
+                f"due by {a.next_review_due:%-d %B %Y}"
+            ),
+            "portfolio:review-list",
+        ),
+        _sign_rule(_awaiting(ReviewParty.TUTOR, signed=False)),
+        Rule(
+            "gateway_provider",
+            _flag(
                 Q(status=Apprenticeship.Status.ON_PROGRAMME)
                 & _declared(GatewayDeclaration.Party.EMPLOYER)
-                & ~_declared(GatewayDeclaration.Party.PROVIDER),
-                then=Value(1),
+                & ~_declared(GatewayDeclaration.Party.PROVIDER)
             ),
-            default=Value(0),
-            output_field=IntegerField(),
+            lambda a, n: "Gateway: the employer has confirmed; the provider's confirmation is next",
+            "epa:gateway",
         ),
-        w_review_due=Case(
-            When(review_overdue=True, then=Value(1)),
-            When(review_due_soon=True, next_review_planned__isnull=True, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
+        Rule(
+            "testimony_requested",
+            _count(_testimony_requests().filter(requested_by=user)),
+            _counted("witness testimony", "witness testimonies", " you asked for, not written yet"),
+            "portfolio:testimony-list",
+            others=True,
         ),
-    )
-    rows, more = _rows(
-        annotated,
-        Q(w_evidence__gt=0)
-        | Q(w_otj__gt=0)
-        | Q(w_to_sign__gt=0)
-        | Q(w_gateway__gt=0)
-        | Q(w_review_due__gt=0),
-    )
-    result = WaitingList(more=more, more_url=reverse("dashboards:caseload"))
-    for a in rows:
-        name = a.apprentice.full_name
-        if a.w_evidence:
-            result.items.append(
-                Item(
-                    "evidence_to_review",
-                    _plural(a.w_evidence, "piece of evidence", "pieces of evidence") + " to review",
-                    _url("portfolio:evidence-list", a.pk, "status=submitted"),
-                    name,
-                )
-            )
-        if a.w_otj:
-            result.items.append(_otj_item(a, name))
-        if a.w_review_due:
-            due = a.next_review_due
-            words = "overdue" if a.review_overdue else "due"
-            result.items.append(
-                Item(
-                    "review_due",
-                    f"Progress review {words}: due by {due:%-d %B %Y}",
-                    _url("portfolio:review-list", a.pk),
-                    name,
-                )
-            )
-        if a.w_to_sign:
-            result.items.append(_sign_item(a, name))
-        if a.w_gateway:
-            result.items.append(
-                Item(
-                    "gateway_provider",
-                    "Gateway: the employer has confirmed; the provider's confirmation is next",
-                    _url("epa:gateway", a.pk),
-                    name,
-                )
-            )
-    return result
-
-
-def _otj_item(a: Apprenticeship, name: str) -> Item:
-    return Item(
-        "otj_to_verify",
-        _plural(a.w_otj, "off-the-job entry", "off-the-job entries") + " to verify",
-        _url("portfolio:otj-log", a.pk, "status=waiting"),
-        name,
-    )
-
-
-def _sign_item(a: Apprenticeship, name: str) -> Item:
-    return Item(
-        "review_to_sign",
-        _plural(a.w_to_sign, "progress review", "progress reviews") + " for you to sign",
-        _url("portfolio:review-list", a.pk),
-        name,
-    )
+    ]
+    return _listed(scope, rules, reverse("dashboards:caseload"))
 
 
 # -- the employer ----------------------------------------------------------------------
@@ -304,46 +313,37 @@ def _sign_item(a: Apprenticeship, name: str) -> Item:
 
 def for_employer(user: User) -> WaitingList:
     """The employer contact's apprentices: reviews naming them as the employer's
-    signatory, training to verify, and the employer's gateway confirmation once every
-    duty is signed off. One query."""
+    signatory, training to verify, testimonies asked of them, and the employer's gateway
+    confirmation once every duty is signed off. One query."""
     scope = evidence_selectors.annotate_caseload(access.apprenticeships_as(user, Role.EMPLOYER))
-    annotated = scope.annotate(
-        w_otj=_count(_otj_waiting()),
-        w_to_sign=_count(
+    rules = [
+        _sign_rule(
             _awaiting(ReviewParty.EMPLOYER, signed=False).filter(
                 current_version__employer_signatory=user
             )
         ),
-        w_gateway=Case(
-            When(
+        _otj_rule(),
+        Rule(
+            "testimony_asked",
+            _count(_testimony_requests().filter(witness=user)),
+            _counted("witness testimony", "witness testimonies", " asked of you"),
+            "portfolio:testimony-list",
+        ),
+        Rule(
+            "gateway_employer",
+            _flag(
                 Q(status=Apprenticeship.Status.ON_PROGRAMME)
                 & Q(duties_total__gt=0, duties_signed_off__gte=F("duties_total"))
-                & ~_declared(GatewayDeclaration.Party.EMPLOYER),
-                then=Value(1),
+                & ~_declared(GatewayDeclaration.Party.EMPLOYER)
             ),
-            default=Value(0),
-            output_field=IntegerField(),
+            lambda a, n: (
+                "Every duty is signed off: confirm for the employer that they are "
+                "ready for end-point assessment"
+            ),
+            "epa:gateway",
         ),
-    )
-    rows, more = _rows(annotated, Q(w_otj__gt=0) | Q(w_to_sign__gt=0) | Q(w_gateway__gt=0))
-    result = WaitingList(more=more, more_url=reverse("dashboards:employer-home"))
-    for a in rows:
-        name = a.apprentice.full_name
-        if a.w_to_sign:
-            result.items.append(_sign_item(a, name))
-        if a.w_otj:
-            result.items.append(_otj_item(a, name))
-        if a.w_gateway:
-            result.items.append(
-                Item(
-                    "gateway_employer",
-                    "Every duty is signed off: confirm for the employer that they are "
-                    "ready for end-point assessment",
-                    _url("epa:gateway", a.pk),
-                    name,
-                )
-            )
-    return result
+    ]
+    return _listed(scope, rules, reverse("dashboards:employer-home"))
 
 
 # -- the assessor ----------------------------------------------------------------------

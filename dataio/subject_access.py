@@ -40,14 +40,16 @@ from portfolio.evidence.models import (
     EvidenceComment,
     EvidenceFile,
     EvidenceVersion,
+    TestimonyRequest,
     WitnessTestimony,
 )
 from portfolio.reviews.models import Review, ReviewSignature, ReviewTarget, ReviewVersion
 from portfolio.training.models import OtjEntry, OtjPlan
 from reports import services as reports
 
-# Never written out: secrets and values that mean nothing outside the database.
-LEFT_OUT_FIELDS = {"password", "wellbeing_salt", "token_hash", "extracted_text"}
+# Never written out: secrets and values that mean nothing outside the database, and a
+# witness's email address (someone else's, which the apprentice may never have been shown).
+LEFT_OUT_FIELDS = {"password", "wellbeing_salt", "token_hash", "extracted_text", "witness_email"}
 
 
 def _value(value: Any) -> Any:
@@ -112,7 +114,7 @@ def areas(person: User) -> dict[str, dict]:
         "evidence.json": {
             "area": "evidence",
             "description": "Your evidence, its versions, the comments and feedback on it, "
-            "and the witness testimonies written about you.",
+            "the witness testimonies written about you and those you asked for.",
             "tables": {
                 "evidence": table(evidence),
                 "versions": table(EvidenceVersion.objects.filter(evidence__in=evidence)),
@@ -120,6 +122,9 @@ def areas(person: User) -> dict[str, dict]:
                 "files": table(EvidenceFile.objects.filter(evidence__in=evidence)),
                 "witness_testimonies": table(
                     WitnessTestimony.objects.filter(apprenticeship_id__in=ids)
+                ),
+                "testimony_requests": table(
+                    TestimonyRequest.objects.filter(apprenticeship_id__in=ids)
                 ),
             },
         },

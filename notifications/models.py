@@ -13,6 +13,8 @@ class Event(models.TextChoices):
     EVIDENCE_ACCEPTED = "evidence_accepted", "Your evidence was accepted"
     EVIDENCE_REFERRED = "evidence_referred", "Your evidence was referred back to you"
     OTJ_REJECTED = "otj_rejected", "An off-the-job entry was not accepted"
+    TESTIMONY_REQUESTED = "testimony_requested", "You have been asked for a witness testimony"
+    TESTIMONY_WRITTEN = "testimony_written", "A witness testimony was written for your portfolio"
     REVIEW_READY = "review_ready", "A progress review is ready to sign"
     GATEWAY_PASSED = "gateway_passed", "Gateway passed"
     ASSESSOR_ASSIGNED = "assessor_assigned", "You have been assigned an apprentice to assess"

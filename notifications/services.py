@@ -29,7 +29,7 @@ from apprenticeship.models import Apprenticeship, Membership, Role
 from epa.models import Appeal, AssessmentRound
 from notifications.models import EmailChoice, Event, Notification, NotificationSetting
 from outbox import services as outbox
-from portfolio.evidence.models import Evidence
+from portfolio.evidence.models import Evidence, TestimonyRequest
 from portfolio.reviews import selectors as review_selectors
 from portfolio.reviews.models import Review, ReviewParty, ReviewVersion
 from portfolio.training.models import OtjEntry
@@ -102,6 +102,25 @@ def _target(event: str, object_id: int) -> Target | None:
             return None
         a = apprenticeships.get(pk=entry.apprenticeship_id)
         return Target(a, entry.get_absolute_url(), _people(a, ALLOWED[Action.LOG_OTJ]))
+    if event in (Event.TESTIMONY_REQUESTED, Event.TESTIMONY_WRITTEN):
+        request = TestimonyRequest.objects.filter(pk=object_id).select_related("witness").first()
+        if request is None:
+            return None
+        a = apprenticeships.get(pk=request.apprenticeship_id)
+        if event == Event.TESTIMONY_WRITTEN:
+            # The apprentice's portfolio gained it; the tutor hears of it as evidence
+            # waiting for review.
+            if request.evidence_id is None:
+                return None
+            url = reverse("portfolio:evidence-detail", args=[request.evidence_id])
+            return Target(a, url, _people(a, {Role.APPRENTICE}))
+        # Only the employer contact asked, while the request is open and they still are one.
+        if request.witness is None or not request.is_open(timezone.now()):
+            return None
+        employers = _people(a, _allowed(Action.WRITE_TESTIMONY, among={Role.EMPLOYER}))
+        people = [user for user in employers if user.pk == request.witness_id]
+        url = reverse("portfolio:testimony-request-write", args=[request.pk])
+        return Target(a, url, people)
     if event == Event.REVIEW_READY:
         version = ReviewVersion.objects.filter(pk=object_id).select_related("review").first()
         if version is None or version.review.status != Review.Status.AWAITING_SIGNATURES:

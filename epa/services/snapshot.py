@@ -41,7 +41,7 @@ def _files(files) -> list[dict]:
 def _testimonies(testimonies) -> list[dict]:
     return [
         {
-            "author": t.author.full_name,
+            "author": t.witness,
             "role": t.author_role,
             "witnessed_on": t.witnessed_on,
             "text": t.text,

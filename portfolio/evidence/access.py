@@ -25,6 +25,7 @@ from portfolio.evidence.models import (
     EvidenceFile,
     EvidenceVersion,
     ProtectedName,
+    TestimonyRequest,
     WitnessTestimony,
 )
 
@@ -117,6 +118,20 @@ def get_testimony_for(user: User, pk: int, action: Action) -> WitnessTestimony:
         raise Http404
     testimony.apprenticeship = get_apprenticeship_for(user, testimony.apprenticeship_id, action)
     return testimony
+
+
+def get_testimony_request_for(user: User, pk: int, action: Action) -> TestimonyRequest:
+    """A testimony request. Writing it (WRITE_TESTIMONY) is for the employer contact it
+    was asked of alone: another employer contact is refused (403)."""
+    request = (
+        TestimonyRequest.objects.select_related("witness", "requested_by").filter(pk=pk).first()
+    )
+    if request is None:
+        raise Http404
+    request.apprenticeship = get_apprenticeship_for(user, request.apprenticeship_id, action)
+    if action == Action.WRITE_TESTIMONY and request.witness_id != user.pk:
+        raise PermissionDenied
+    return request
 
 
 def get_protected_name_for(user: User, pk: int) -> ProtectedName:

@@ -2,8 +2,9 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import User
 from apprenticeship.forms import DateInput
-from apprenticeship.models import Apprenticeship
+from apprenticeship.models import Apprenticeship, Role
 from portfolio.evidence import filetypes
 from portfolio.evidence.models import (
     APPRENTICE_KINDS,
@@ -207,6 +208,63 @@ class TestimonyForm(forms.Form):
         help_text="Describe what the apprentice did and how well. Don't identify the "
         "people they were supporting.",
     )
+
+
+class TestimonyRequestForm(forms.Form):
+    """Ask a witness for a testimony: an employer contact on the apprenticeship, or
+    someone else by email."""
+
+    activity = forms.CharField(
+        max_length=200,
+        label="What activity should it be about?",
+        help_text="For example: running the Tuesday peer support group. Don't name anyone "
+        "you support.",
+    )
+    activity_date = forms.DateField(
+        required=False, widget=DateInput(), label="When it happened (if it was one day)"
+    )
+    duties = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        label="Duties it should show (optional)",
+    )
+    witness = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="Someone else: I'll give their name and email",
+        label="Who should write it?",
+    )
+    witness_name = forms.CharField(max_length=150, required=False, label="Their name")
+    witness_email = forms.EmailField(
+        required=False,
+        label="Their email address",
+        help_text="They get a link that works once, for 28 days. They don't need an account.",
+    )
+
+    def __init__(self, *args, apprenticeship: Apprenticeship, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["duties"].queryset = Duty.objects.filter(
+            standard_version=apprenticeship.standard_version_id, retired_at__isnull=True
+        ).order_by("number", "pk")
+        self.fields["duties"].label_from_instance = lambda duty: f"{duty.code_label}: {duty.text}"
+        self.fields["witness"].queryset = User.objects.filter(
+            memberships__apprenticeship=apprenticeship,
+            memberships__role=Role.EMPLOYER,
+            memberships__is_active=True,
+            is_active=True,
+        ).order_by("full_name", "pk")
+        self.fields["witness"].label_from_instance = lambda user: (
+            f"{user.full_name} (employer contact)"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("witness") and not (data.get("witness_name") and data.get("witness_email")):
+            raise forms.ValidationError(
+                "Choose an employer contact, or give the witness's name and email address."
+            )
+        return data
 
 
 class ProtectedNameForm(forms.Form):

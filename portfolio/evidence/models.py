@@ -25,6 +25,7 @@ __all__ = [
     "EvidenceVersion",
     "DutySignOff",
     "ProtectedName",
+    "TestimonyRequest",
     "WitnessTestimony",
 ]
 
@@ -63,7 +64,12 @@ class WitnessTestimony(models.Model):
     apprenticeship = models.ForeignKey(
         Apprenticeship, on_delete=models.PROTECT, related_name="testimonies"
     )
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The employer contact who wrote it; empty for a witness from outside, who wrote it
+    # through an emailed link and has no account (their name is in witness_name).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    witness_name = models.CharField(max_length=150, blank=True)
     author_role = models.CharField(
         max_length=150, help_text="Their job title or relationship to the apprentice."
     )
@@ -81,10 +87,17 @@ class WitnessTestimony(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Witness testimony by {self.author} on {self.witnessed_on:%-d %B %Y}"
+        return f"Witness testimony by {self.witness} on {self.witnessed_on:%-d %B %Y}"
 
     def get_absolute_url(self) -> str:
         return reverse("portfolio:testimony-detail", args=[self.pk])
+
+    @property
+    def witness(self) -> str:
+        """Who wrote it (select_related("author") where it is listed)."""
+        if self.witness_name:
+            return self.witness_name
+        return self.author.full_name if self.author is not None else ""
 
 
 class EvidenceQuerySet(models.QuerySet["Evidence"]):
@@ -375,3 +388,85 @@ class ProtectedName(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TestimonyRequestQuerySet(models.QuerySet["TestimonyRequest"]):
+    def open(self, now=None) -> "TestimonyRequestQuerySet":
+        """Asked for, not yet written, not withdrawn and not run out."""
+        return self.filter(
+            testimony__isnull=True,
+            withdrawn_at__isnull=True,
+            expires_at__gt=now or timezone.now(),
+        )
+
+
+class TestimonyRequest(models.Model):
+    """The apprentice or tutor asks a witness for a testimony about one named activity:
+    an employer contact on the apprenticeship (who writes it signed in), or someone from
+    outside by email, through a single-use link that runs out. Only the SHA-256 of the
+    link's token is stored. Once written, the testimony becomes evidence of the
+    witness-testimony kind for the tutor to review."""
+
+    apprenticeship = models.ForeignKey(
+        Apprenticeship, on_delete=models.PROTECT, related_name="testimony_requests"
+    )
+    activity = models.CharField("the activity", max_length=200)
+    activity_date = models.DateField("when it happened", null=True, blank=True)
+    # The duties the testimony should show: the evidence it becomes claims them.
+    duties = models.ManyToManyField(Duty, related_name="+", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # Either an employer contact on the apprenticeship, or a name and an email.
+    witness = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    witness_name = models.CharField(max_length=150, blank=True)
+    witness_email = models.EmailField(blank=True)
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    testimony = models.OneToOneField(
+        WitnessTestimony,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="request",
+    )
+    evidence = models.ForeignKey(
+        "Evidence", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The plain token, only on the object `request_testimony` returns: never stored.
+    token: str
+
+    objects = TestimonyRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["apprenticeship", "-created_at"], name="testimony_request_list"),
+            models.Index(fields=["witness", "testimony"], name="testimony_request_witness"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(witness__isnull=False, witness_email="")
+                | (
+                    Q(witness__isnull=True, token_hash__isnull=False)
+                    & ~Q(witness_email="")
+                    & ~Q(witness_name="")
+                ),
+                name="testimony_request_has_one_witness",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Testimony asked for: {self.activity}"
+
+    @property
+    def witness_label(self) -> str:
+        """Who is asked (select_related("witness") where it is listed)."""
+        return self.witness.full_name if self.witness is not None else self.witness_name
+
+    def is_open(self, now) -> bool:
+        return self.testimony_id is None and self.withdrawn_at is None and self.expires_at > now

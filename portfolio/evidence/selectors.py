@@ -18,6 +18,7 @@ from portfolio.evidence.models import (
     DutySignOff,
     Evidence,
     EvidenceFile,
+    EvidenceKind,
     EvidenceVersion,
     ProtectedName,
 )
@@ -299,6 +300,8 @@ def missing_for_submission(evidence: Evidence, *, today: dt.date | None = None) 
         and not Evidence.objects.filter(pk=evidence.pk, supervision_record__isnull=False).exists()
     ):
         missing.append("Write an account, add a file or attach a witness testimony.")
+    if evidence.kind == EvidenceKind.WITNESS_TESTIMONY and not evidence.testimonies.exists():
+        missing.append("Attach the witness testimony: the witness writes it, not you.")
     return missing
 
 

@@ -60,6 +60,27 @@ urlpatterns = [
     ),
     path("testimonies/<int:pk>/", testimonies.testimony_detail, name="testimony-detail"),
     path(
+        "apprenticeships/<int:pk>/testimonies/ask/",
+        testimonies.testimony_request_create,
+        name="testimony-request-create",
+    ),
+    path(
+        "testimony-requests/<int:pk>/write/",
+        testimonies.testimony_request_write,
+        name="testimony-request-write",
+    ),
+    path(
+        "testimony-requests/<int:pk>/withdraw/",
+        testimonies.testimony_request_withdraw,
+        name="testimony-request-withdraw",
+    ),
+    # The emailed link for a witness from outside: public, no sign-in.
+    path(
+        "testimony/<int:pk>/<str:token>/",
+        testimonies.testimony_by_link,
+        name="testimony-by-link",
+    ),
+    path(
         "apprenticeships/<int:pk>/private-names/",
         testimonies.private_names,
         name="private-names",

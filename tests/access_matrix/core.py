@@ -98,6 +98,8 @@ PUBLIC = {
     "favicon": OK,
     # An employer contact signs a progress review through a single-use emailed link.
     "portfolio:review-sign-by-link": OK,
+    # A witness from outside writes a testimony through a single-use emailed link.
+    "portfolio:testimony-by-link": OK,
 }
 
 # The second provider's people who administer nothing.

@@ -2,7 +2,7 @@
 
 from portfolio.evidence.models import Evidence
 from portfolio.evidence.services import evidence as services
-from portfolio.evidence.services import sign_offs
+from portfolio.evidence.services import sign_offs, testimony_requests
 from portfolio.evidence.services import testimonies as testimonies_services
 from standards.models import CompetenceFramework
 from tests import factories, samples
@@ -13,6 +13,7 @@ from tests.access_matrix.base import (
     REDIRECT,
     VIEWERS,
     Entry,
+    everyone,
     only,
 )
 from tests.helpers.evidence import make_evidence
@@ -90,6 +91,28 @@ def _private_name(ctx):
     return [
         testimonies_services.add_protected_name(apprenticeship=ctx["apprenticeship"], name="Dee").pk
     ]
+
+
+def _asked(ctx, **witness):
+    return testimony_requests.request_testimony(
+        apprenticeship=ctx["apprenticeship"],
+        by=ctx["apprentice"],
+        activity="Running the peer group",
+        **witness,
+    )
+
+
+def _asked_of_employer(ctx):
+    return [_asked(ctx, witness=ctx["employer"]).pk]
+
+
+def _testimony_link(ctx):
+    asked = _asked(ctx, witness_name="Sam Outside", witness_email="sam@partner.example")
+    return [asked.pk, asked.token]
+
+
+def _testimony_data(ctx):
+    return {"author_role": "Partner worker", "witnessed_on": "2024-01-10", "text": "Calm, kind."}
 
 
 DRAFT = _evidence(Evidence.Status.DRAFT)
@@ -222,6 +245,47 @@ ENTRIES: list[Entry] = [
         args=_apprenticeship,
     ),
     Entry("portfolio:testimony-detail", VIEWERS, args=_testimony),
+    Entry(
+        "portfolio:testimony-request-create",
+        only(
+            {"apprentice": OK, "tutor": OK, "employer": FORBIDDEN, "admin": FORBIDDEN},
+            NOT_FOUND,
+        ),
+        args=_apprenticeship,
+    ),
+    # Only the employer contact it was asked of writes it.
+    Entry(
+        "portfolio:testimony-request-write",
+        only(
+            {"employer": OK, "apprentice": FORBIDDEN, "tutor": FORBIDDEN, "admin": FORBIDDEN},
+            NOT_FOUND,
+        ),
+        args=_asked_of_employer,
+    ),
+    Entry(
+        "portfolio:testimony-request-withdraw",
+        only(
+            {
+                "apprentice": REDIRECT,
+                "tutor": REDIRECT,
+                "employer": FORBIDDEN,
+                "admin": FORBIDDEN,
+            },
+            NOT_FOUND,
+        ),
+        args=_asked_of_employer,
+        method="post",
+    ),
+    # The emailed link works without signing in, for whoever holds it (see PUBLIC).
+    Entry("portfolio:testimony-by-link", everyone(OK), args=_testimony_link),
+    Entry(
+        "portfolio:testimony-by-link",
+        everyone(OK),
+        args=_testimony_link,
+        method="post",
+        data=_testimony_data,
+        label="portfolio:testimony-by-link POST",
+    ),
     Entry(
         "portfolio:private-names",
         only(

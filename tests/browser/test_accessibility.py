@@ -1,22 +1,26 @@
 """axe-core's rules over the main pages of each role, on a desktop and a 390 px phone:
-zero violations. One browser context per size, reused across pages, to stay quick."""
+zero violations. One browser session per role, each page visited at both sizes, to stay
+quick."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
+from epa.models import AssessmentSession
 from portfolio.evidence.models import Evidence
+from portfolio.evidence.services import testimony_requests
 from portfolio.training.models import OtjEntry
 from tests import factories
 from tests.browser.conftest import PHONE
 from tests.helpers.browser import sign_in
 from tests.helpers.evidence import make_evidence
+from tests.helpers.personas import add_more_personas
 
 PASSWORD = "correct-horse-battery"  # tests/factories.py UserFactory
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def pages_by_role(apprenticeship, evidence, duty) -> dict[str, list[str]]:
+def pages_by_role(apprenticeship, evidence, duty, asked=None) -> dict[str, list[str]]:
     a = apprenticeship.pk
 
     def url(name, *args):
@@ -31,21 +35,61 @@ def pages_by_role(apprenticeship, evidence, duty) -> dict[str, list[str]]:
         url("portfolio:review-list", a),
         url("epa:gateway", a),
     ]
+    asked_pages = []
+    if asked is not None:
+        # A testimony asked of the employer contact, and one asked through an emailed link.
+        of_employer, by_link = asked
+        asked_pages = [
+            url("portfolio:testimony-request-write", of_employer.pk),
+            url("portfolio:testimony-by-link", by_link.pk, by_link.token),
+        ]
     return {
-        "apprentice": [url("dashboards:my-apprenticeships"), *shared],
+        "apprentice": [
+            url("dashboards:my-apprenticeships"),
+            *shared,
+            url("portfolio:testimony-list", a),
+            url("portfolio:testimony-request-create", a),
+        ],
         "tutor": [
             url("dashboards:caseload"),
             *shared,
             url("portfolio:duty-detail", a, duty.pk),
             url("portfolio:evidence-review", evidence.pk),
         ],
-        "employer": [url("dashboards:employer-home"), *shared],
+        "employer": [url("dashboards:employer-home"), *shared, *asked_pages],
     }
 
 
 @pytest.fixture
 def axe():
     return Axe()
+
+
+def check_pages(browser, live_server, axe, role_pages, extra=None) -> list[str]:
+    """Sign in once per role and run axe on each page at both sizes; a page that does not
+    open (not 200) is a finding too. `extra(page, role)` adds checks of its own."""
+    found = []
+    for role, urls in role_pages.items():
+        context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
+        page = context.new_page()
+        sign_in(page, role, PASSWORD)
+        for size_name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+            page.set_viewport_size(viewport)
+            for path in urls:
+                response = page.goto(path)
+                if response is None or response.status != 200:
+                    found.append(
+                        f"{size_name} {role} {path}: status {response and response.status}"
+                    )
+                    continue
+                for violation in axe.run(page).response["violations"]:
+                    targets = [n["target"] for n in violation["nodes"]][:3]
+                    found.append(f"{size_name} {role} {path}: {violation['id']} {targets}")
+        if extra is not None:
+            page.set_viewport_size(PHONE)
+            found += extra(page, role)
+        context.close()
+    return found
 
 
 def test_the_main_pages_of_each_role_have_no_axe_violations(
@@ -56,21 +100,78 @@ def test_the_main_pages_of_each_role_have_no_axe_violations(
     evidence = make_evidence(apprenticeship, status=Evidence.Status.SUBMITTED)
     factories.OtjEntryFactory.create_batch(2, apprenticeship=apprenticeship)
     assert OtjEntry.objects.filter(apprenticeship=apprenticeship).exists()
-    found = []
-    for size_name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        for role, urls in pages_by_role(apprenticeship, evidence, duty).items():
-            context = browser.new_context(base_url=live_server.url, viewport=viewport)
-            page = context.new_page()
-            sign_in(page, f"{role}@example.org", PASSWORD)
-            for path in urls:
-                page.goto(path)
-                results = axe.run(page)
-                for violation in results.response["violations"]:
-                    targets = [n["target"] for n in violation["nodes"]][:3]
-                    found.append(f"{size_name} {role} {path}: {violation['id']} {targets}")
-            if size_name == "phone" and role == "tutor":
-                found += phone_checks(page, apprenticeship)
-            context.close()
+    asked = [
+        testimony_requests.request_testimony(
+            apprenticeship=apprenticeship, by=personas["apprentice"], activity=activity, **witness
+        )
+        for activity, witness in (
+            ("Running the peer group", {"witness": personas["employer"]}),
+            ("The hostel visit", {"witness_name": "Sam", "witness_email": "sam@example.net"}),
+        )
+    ]
+    pages = {
+        f"{role}@example.org": urls
+        for role, urls in pages_by_role(apprenticeship, evidence, duty, asked).items()
+    }
+
+    def tutor_on_a_phone(page, email):
+        return phone_checks(page, apprenticeship) if email == "tutor@example.org" else []
+
+    found = check_pages(browser, live_server, axe, pages, tutor_on_a_phone)
+    assert not found, "\n".join(found)
+
+
+def test_the_assessment_and_admin_pages_have_no_axe_violations(
+    browser, live_server, transactional_db, personas, axe
+):
+    """The assessor, the assessment organisation's admin and moderator, and the provider
+    admin, on an apprenticeship past gateway with a result held for moderation."""
+    from tests.access_matrix.quality import _held_case
+
+    people = add_more_personas(personas)
+    (case_id,) = _held_case(people)
+    a = people["apprenticeship"]
+    epao = a.epao_id
+
+    def url(name, *args):
+        return reverse(name, args=args)
+
+    case = url("quality:moderation-case", case_id)
+    session = AssessmentSession.objects.filter(method_assessment__round__apprenticeship=a).first()
+    observation = session.method_assessment
+    pages = {
+        "assessor@example.org": [
+            url("dashboards:assessor-home"),
+            url("epa:assessment", a.pk),
+            url("quality:booking-list", a.pk),
+            url("epa:session-detail", session.pk),
+            url("epa:ksb-notes", observation.pk),
+            case,
+        ],
+        "epao.admin@example.org": [
+            url("epa:epao-home"),
+            url("quality:moderation-list"),
+            url("quality:moderation-settings", epao),
+            url("epa:resit-policies", epao),
+            url("epa:assessment", a.pk),
+            url("quality:booking-list", a.pk),
+            case,
+        ],
+        "moderator@example.org": [url("quality:moderation-list"), case],
+        "admin@example.org": [
+            url("dashboards:overview"),
+            url("dashboards:apprenticeship-detail", a.pk),
+            url("apprenticeship:apprenticeship-edit", a.pk),
+            url("apprenticeship:apprenticeship-history", a.pk),
+            url("apprenticeship:apprenticeship-create"),
+            url("apprenticeship:organisation-list"),
+            url("apprenticeship:person-invite"),
+            url("apprenticeship:interim-minimums"),
+            url("dataio:enrolment-import"),
+            url("notifications:profile"),
+        ],
+    }
+    found = check_pages(browser, live_server, axe, pages)
     assert not found, "\n".join(found)
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from portfolio.evidence.models import Evidence
-from portfolio.evidence.services import decisions, sign_offs
+from portfolio.evidence.services import decisions, sign_offs, testimony_requests
 from portfolio.evidence.services import evidence as services
 from tests import factories, samples
 from tests.helpers.evidence import make_evidence
@@ -39,6 +39,13 @@ def more_evidence(apprenticeship, tutor, n=4):
                     )
                     decisions.add_comment(evidence=accepted, by=tutor, body="Well done.")
         factories.WitnessTestimonyFactory(apprenticeship=apprenticeship)
+        testimony_requests.request_testimony(
+            apprenticeship=apprenticeship,
+            by=tutor,
+            activity="Peer group",
+            witness_name="Sam Outside",
+            witness_email="sam@partner.example",
+        )
         version = (
             Evidence.objects.filter(apprenticeship=apprenticeship, status="accepted")
             .first()
@@ -65,7 +72,8 @@ def more_evidence(apprenticeship, tutor, n=4):
         ("employer", "portfolio:evidence-list", 9),
         ("apprentice", "portfolio:coverage", 13),
         ("tutor", "portfolio:coverage", 13),
-        ("tutor", "portfolio:testimony-list", 6),
+        # Testimonies, their count, and the requests not yet written.
+        ("tutor", "portfolio:testimony-list", 7),
         ("tutor", "dashboards:apprenticeship-detail", APPRENTICESHIP_PAGE_QUERIES),
     ],
 )
