@@ -66,7 +66,6 @@ class Action(StrEnum):
     VIEW_ADJUSTMENTS = "view_adjustments"
     REQUEST_ADJUSTMENT = "request_adjustment"
     AGREE_ADJUSTMENT = "agree_adjustment"
-    FORWARD_ADJUSTMENT = "forward_adjustment"
     DECIDE_ASSESSMENT_ADJUSTMENT = "decide_assessment_adjustment"
     # Competence frameworks beside the standard (NCCMH)
     MANAGE_FRAMEWORKS = "manage_frameworks"
@@ -141,7 +140,6 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.REQUEST_ADJUSTMENT: frozenset({Role.APPRENTICE}),
     # The employer contact agrees work adjustments, the provider learning ones.
     Action.AGREE_ADJUSTMENT: frozenset({Role.TUTOR, Role.EMPLOYER, Role.ADMIN}),
-    Action.FORWARD_ADJUSTMENT: frozenset({Role.TUTOR, Role.ADMIN}),
     Action.DECIDE_ASSESSMENT_ADJUSTMENT: frozenset({Role.EPAO_ADMIN}),
     Action.MANAGE_FRAMEWORKS: frozenset({Role.TUTOR, Role.ADMIN}),
     # The assessment record (sessions, questions, notes, grades) is for the assessor and
