@@ -78,4 +78,3 @@ def adjustment_agree(request, pk: int):
 def adjustment_decide(request, pk: int):
     adjustment = _decide(request, pk, Action.DECIDE_ASSESSMENT_ADJUSTMENT)
     return redirect("portfolio:adjustment-list", pk=adjustment.apprenticeship_id)
-

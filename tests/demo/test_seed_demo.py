@@ -306,7 +306,9 @@ def test_the_demo_shows_reasonable_adjustments_in_each_place(first_run):
     rows = {a.area: a.status for a in ReasonableAdjustment.objects.filter(apprenticeship=jamie)}
     assert rows == {"work": "agreed", "learning": "agreed", "assessment": "requested"}
     # Marcus's request went with his gateway, and the assessment organisation agreed it.
-    marcus = ReasonableAdjustment.objects.get(apprenticeship__apprentice__email="marcus.bell@example.org")
+    marcus = ReasonableAdjustment.objects.get(
+        apprenticeship__apprentice__email="marcus.bell@example.org"
+    )
     assert marcus.status == "agreed" and marcus.passed_by.email == "tutor@example.org"
     assert marcus.decided_by.email == "epao.admin@example.org"
 

@@ -108,7 +108,8 @@ def test_the_providers_gateway_confirmation_passes_assessment_requests_and_the_a
     assert adjustment.status == ReasonableAdjustment.Status.PASSED
     assert adjustment.passed_by == personas["tutor"] and adjustment.passed_at is not None
     assert work.status == ReasonableAdjustment.Status.REQUESTED  # only assessment requests go
-    code, page = _page(client, personas["epao_admin"], "portfolio:adjustment-list", apprenticeship.pk)
+    list_page = ("portfolio:adjustment-list", apprenticeship.pk)
+    code, page = _page(client, personas["epao_admin"], *list_page)
     assert code == 200 and QUIET in page and WORK not in page
     client.post(reverse("portfolio:adjustment-decide", args=[adjustment.pk]), {"agreed": "yes"})
     adjustment.refresh_from_db()
