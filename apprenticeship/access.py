@@ -369,6 +369,14 @@ def administered_providers(user: User) -> QuerySet[Organisation]:
     )
 
 
+def get_administered_provider(user: User, pk: int) -> Organisation:
+    """A training provider the user administers, for its own settings pages; else 404."""
+    provider = administered_providers(user).filter(pk=pk).first()
+    if provider is None:
+        raise Http404
+    return provider
+
+
 def require_provider_admin(user: User) -> None:
     """For pages that work across a provider (overview, organisations, enrolling)."""
     if not administered_providers(user).exists():
