@@ -16,6 +16,11 @@ from standards.models import FrameworkUnit
 from standards.services import frameworks as framework_data
 from tests import factories
 from tests.helpers.evidence import make_evidence
+from tests.query_counts import (
+    CROSSWALK_LIST_QUERIES,
+    CROSSWALK_PAGE_QUERIES,
+    assert_flat_queries,
+)
 
 
 @pytest.fixture
@@ -120,3 +125,32 @@ def test_another_providers_mapping_is_never_shown(client, personas, nccmh):
     url = reverse("portfolio:evidence-edit", args=[evidence.pk])
     _, page = _page(client, personas["apprentice"], url)
     assert "crosswalk-hint" not in page
+
+
+def test_the_mapping_pages_keep_a_flat_query_count(client, personas, st0896, nccmh):
+    a = personas["apprenticeship"]
+    client.force_login(personas["admin"])
+    detail = reverse("apprenticeship:crosswalk", args=[a.provider_id, nccmh.pk, st0896.pk])
+    duties = list(st0896.duties.current())
+
+    def grow():
+        for duty in duties:
+            crosswalk.set_duty_units(
+                provider=a.provider,
+                framework=nccmh,
+                duty=duty,
+                units=_units("1.1", "2.4", "3.2", "4.7"),
+                by=personas["admin"],
+            )
+
+    crosswalk.set_duty_units(
+        provider=a.provider, framework=nccmh, duty=duties[0], units=_units("1.1"), by=None
+    )
+    assert_flat_queries(client, detail, grow, CROSSWALK_PAGE_QUERIES)
+    listing = reverse("apprenticeship:crosswalk-list", args=[a.provider_id])
+    assert_flat_queries(
+        client,
+        listing,
+        lambda: factories.ApprenticeshipFactory.create_batch(3, provider=a.provider),
+        CROSSWALK_LIST_QUERIES,
+    )
