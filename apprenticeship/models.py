@@ -438,12 +438,19 @@ class CrosswalkSuggestion(models.Model):
         related_name="crosswalk_suggestions",
         limit_choices_to={"kind": Organisation.Kind.PROVIDER},
     )
-    duty = models.ForeignKey(Duty, on_delete=models.PROTECT, related_name="+")
+    # A duty replaced on a re-import, with nothing relying on it, is deleted: its
+    # suggestions go with it (the provider then maps the new duty).
+    duty = models.ForeignKey(Duty, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(FrameworkUnit, on_delete=models.PROTECT, related_name="+")
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     added_at = models.DateTimeField(default=timezone.now)
+
+    # The provider's settings about a duty, not a record relying on it: moving an
+    # apprenticeship to another standard version or re-importing the standard leaves the
+    # mapping as it is (standards/services/references.py). Pages show current duties only.
+    is_statement_reference = False
 
     class Meta:
         ordering = ["duty__number", "unit__section__number", "unit__position"]

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('added_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('duty', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='standards.duty')),
+                ('duty', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='standards.duty')),
                 ('provider', models.ForeignKey(limit_choices_to={'kind': 'provider'}, on_delete=django.db.models.deletion.PROTECT, related_name='crosswalk_suggestions', to='apprenticeship.organisation')),
                 ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='standards.frameworkunit')),
             ],

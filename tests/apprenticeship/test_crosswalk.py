@@ -154,3 +154,16 @@ def test_the_mapping_pages_keep_a_flat_query_count(client, personas, st0896, ncc
         lambda: factories.ApprenticeshipFactory.create_batch(3, provider=a.provider),
         CROSSWALK_LIST_QUERIES,
     )
+
+
+def test_the_mapping_never_holds_up_moving_an_apprenticeship_or_replacing_a_duty(personas, nccmh):
+    from standards.services.references import count_references
+
+    a = personas["apprenticeship"]
+    duty = _duty(a, 1)
+    crosswalk.set_duty_units(
+        provider=a.provider, framework=nccmh, duty=duty, units=_units("2.2"), by=None
+    )
+    assert count_references(type(duty), [duty.pk]) == {}
+    duty.delete()  # a re-import deletes a replaced duty nothing relies on
+    assert not CrosswalkSuggestion.objects.exists()
