@@ -172,3 +172,21 @@ def test_an_empty_request_is_refused_on_the_page(client, personas):
     response = client.post(url, {"area": "work", "description": "  "})
     assert response.status_code == 400
     assert not ReasonableAdjustment.objects.exists()
+
+
+def test_the_organisation_admin_sees_requests_to_decide_on_their_home(client, personas):
+    add_more_personas(personas)
+    apprenticeship = personas["apprenticeship"]
+    _ask(personas, "assessment", QUIET)
+    make_ready(apprenticeship, personas["tutor"])
+    _confirm(personas, "employer")
+    _confirm(personas, "provider")
+    code, page = _page_at(client, personas["epao_admin"], reverse("epa:epao-home"))
+    assert code == 200 and "1 request to decide" in page
+    assert QUIET not in page  # what the request says is on the adjustments page only
+
+
+def _page_at(client, user, url):
+    client.force_login(user)
+    response = client.get(url)
+    return response.status_code, response.content.decode()
