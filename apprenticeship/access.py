@@ -67,7 +67,6 @@ class Action(StrEnum):
     VIEW_ADJUSTMENTS = "view_adjustments"
     REQUEST_ADJUSTMENT = "request_adjustment"
     AGREE_ADJUSTMENT = "agree_adjustment"
-    FORWARD_ADJUSTMENT = "forward_adjustment"
     DECIDE_ASSESSMENT_ADJUSTMENT = "decide_assessment_adjustment"
     # Competence frameworks beside the standard (NCCMH)
     MANAGE_FRAMEWORKS = "manage_frameworks"
@@ -143,7 +142,6 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.REQUEST_ADJUSTMENT: frozenset({Role.APPRENTICE}),
     # The employer contact agrees work adjustments, the provider learning ones.
     Action.AGREE_ADJUSTMENT: frozenset({Role.TUTOR, Role.EMPLOYER, Role.ADMIN}),
-    Action.FORWARD_ADJUSTMENT: frozenset({Role.TUTOR, Role.ADMIN}),
     Action.DECIDE_ASSESSMENT_ADJUSTMENT: frozenset({Role.EPAO_ADMIN}),
     Action.MANAGE_FRAMEWORKS: frozenset({Role.TUTOR, Role.ADMIN}),
     # The assessment record (sessions, questions, notes, grades) is for the assessor and
@@ -371,6 +369,14 @@ def administered_providers(user: User) -> QuerySet[Organisation]:
         memberships__is_admin=True,
         memberships__is_active=True,
     )
+
+
+def get_administered_provider(user: User, pk: int) -> Organisation:
+    """A training provider the user administers, for its own settings pages; else 404."""
+    provider = administered_providers(user).filter(pk=pk).first()
+    if provider is None:
+        raise Http404
+    return provider
 
 
 def require_provider_admin(user: User) -> None:

@@ -6,7 +6,7 @@ from apprenticeship import access
 from apprenticeship.models import Apprenticeship, Organisation, OrganisationMembership, Role
 from apprenticeship.uln import uln_problem
 from apprenticeship.versions import StatementToMove
-from standards.models import KSB, Duty, StandardVersion
+from standards.models import KSB, Duty, FrameworkUnit, StandardVersion
 
 
 class DateInput(forms.DateInput):
@@ -198,3 +198,37 @@ class InterimMinimumForm(forms.Form):
     unusual_confirmed = forms.BooleanField(
         required=False, label="I have checked this figure and it is right."
     )
+
+
+class SupervisionIntervalForm(forms.Form):
+    weeks = forms.IntegerField(
+        label="Weeks without supervision before the caseload says so",
+        min_value=1,
+        max_value=52,
+        help_text="The ImROC guide advises regular managerial and peer supervision for peer "
+        "workers. Six weeks is the default. Enter a whole number from 1 to 52.",
+        error_messages={
+            "required": "Enter a number of weeks.",
+            "invalid": "Enter a whole number of weeks, from 1 to 52.",
+            "min_value": "Enter at least 1 week.",
+            "max_value": "Enter at most 52 weeks.",
+        },
+    )
+
+
+class CrosswalkDutyForm(forms.Form):
+    units = forms.ModelMultipleChoiceField(
+        queryset=FrameworkUnit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Units you suggest for this duty",
+    )
+
+    def __init__(self, *args, framework, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = (
+            FrameworkUnit.objects.filter(section__framework=framework)
+            .select_related("section")
+            .order_by("section__number", "position")
+        )
+        self.fields["units"].label_from_instance = lambda u: f"{u.code} {u.title}"

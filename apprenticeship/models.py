@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.changes import EndedQuerySet, Ending
-from standards.models import CompetenceFramework, StandardVersion
+from standards.models import CompetenceFramework, Duty, FrameworkUnit, StandardVersion
 
 
 class Role(models.TextChoices):
@@ -423,3 +423,42 @@ class InterimOtjMinimum(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hours} hours for {self.standard_version_id} at {self.provider_id}"
+
+
+class CrosswalkSuggestion(models.Model):
+    """The provider's mapping: a unit of a competence framework (the NCCMH framework) that a
+    training provider suggests for one duty of a standard. No official crosswalk between
+    ST0896 and the NCCMH framework exists, so this is the provider's own data, shown as
+    such: apprentices see the suggestions when they map evidence to a duty, and nothing is
+    ever mapped for them."""
+
+    provider = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="crosswalk_suggestions",
+        limit_choices_to={"kind": Organisation.Kind.PROVIDER},
+    )
+    # A duty replaced on a re-import, with nothing relying on it, is deleted: its
+    # suggestions go with it (the provider then maps the new duty).
+    duty = models.ForeignKey(Duty, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(FrameworkUnit, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    # The provider's settings about a duty, not a record relying on it: moving an
+    # apprenticeship to another standard version or re-importing the standard leaves the
+    # mapping as it is (standards/services/references.py). Pages show current duties only.
+    is_statement_reference = False
+
+    class Meta:
+        ordering = ["duty__number", "unit__section__number", "unit__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "duty", "unit"], name="crosswalk_suggestion_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} suggested for duty {self.duty_id} at {self.provider_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apprenticeship import views
+from apprenticeship import provider_views, views
 
 app_name = "apprenticeship"
 
@@ -24,6 +24,22 @@ urlpatterns = [
         "off-the-job-minimums/<int:provider_pk>/<int:version_pk>/",
         views.interim_minimum_edit,
         name="interim-minimum",
+    ),
+    path(
+        "providers/<int:pk>/supervision-interval/",
+        provider_views.supervision_interval,
+        name="supervision-interval",
+    ),
+    path("providers/<int:pk>/crosswalks/", provider_views.crosswalk_list, name="crosswalk-list"),
+    path(
+        "providers/<int:pk>/crosswalks/<int:framework_pk>/<int:version_pk>/",
+        provider_views.crosswalk_detail,
+        name="crosswalk",
+    ),
+    path(
+        "providers/<int:pk>/crosswalks/<int:framework_pk>/duties/<int:duty_pk>/",
+        provider_views.crosswalk_duty,
+        name="crosswalk-duty",
     ),
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/new/", views.organisation_create, name="organisation-create"),

@@ -18,6 +18,9 @@ class AuditAction(StrEnum):
     BREAK_CANCELLED = "break.cancelled"
     BREAK_CHANGED = "break.changed"
     BREAK_RECORDED = "break.recorded"
+    # crosswalk (the provider's mapping of duties to framework units)
+    CROSSWALK_CHANGED = "crosswalk.changed"
+    CROSSWALK_STARTED = "crosswalk.started"
     # duty
     DUTY_SIGN_OFF_WITHDRAWN = "duty.sign_off_withdrawn"
     DUTY_SIGNED_OFF = "duty.signed_off"
@@ -80,6 +83,7 @@ class AuditAction(StrEnum):
     ORGANISATION_INVITATION_DECLINED = "organisation.invitation_declined"
     ORGANISATION_INVITATION_SENT = "organisation.invitation_sent"
     ORGANISATION_RENAMED = "organisation.renamed"
+    ORGANISATION_SUPERVISION_INTERVAL = "organisation.supervision_interval"
     # otj
     OTJ_CHANGED = "otj.changed"
     OTJ_LOGGED = "otj.logged"

@@ -43,3 +43,11 @@ OVERVIEW_QUERIES = 15
 EMPLOYER_HOME_QUERIES = 7
 ASSESSOR_HOME_QUERIES = 8
 MY_APPRENTICESHIPS_QUERIES = 7
+
+# A provider's mapping of duties to framework units (apprenticeship/crosswalk.py), for its
+# admin, once it holds suggestions: sign-in and navigation, the provider, the framework and
+# the standard version, then the duties and the suggestions in one query each. (While it is
+# empty, two more: the starting suggestion's duties and units.)
+CROSSWALK_PAGE_QUERIES = 8
+# The list of frameworks and the standard versions the provider's apprentices are on.
+CROSSWALK_LIST_QUERIES = 6

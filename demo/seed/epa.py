@@ -19,6 +19,8 @@ from epa.models import AssessmentRound, ConflictDeclaration, ResitPolicy
 from epa.selectors import assessment as selectors
 from epa.services import assessment as services
 from epa.services import assessors, policies, results
+from portfolio.wellbeing import services as adjustments
+from portfolio.wellbeing.models import ReasonableAdjustment
 from standards.models import AssessmentPlan, ResitScope
 
 EPAO_ADMIN = ("epao.admin@example.org", "Grace Adeyemi")
@@ -154,6 +156,37 @@ def _enrol(context, key, email, full_name, employer_key, months_ago, born) -> Ap
     )
 
 
+def _ask_for_assessment_adjustment(
+    context, apprenticeship: Apprenticeship, *, days_before_gateway: int
+) -> None:
+    """Marcus asks for adjustments to his assessment before gateway; the provider's gateway
+    confirmation passes the request to Fairway."""
+    day = timezone.localdate() - dt.timedelta(days=days_before_gateway)
+    with as_of(at(day, 16)):
+        adjustments.request_adjustment(
+            apprenticeship=apprenticeship,
+            by=apprenticeship.apprentice,
+            area=ReasonableAdjustment.Area.ASSESSMENT,
+            description="The professional discussion questions in writing ten minutes before "
+            "we start, and a five-minute break halfway through.",
+        )
+
+
+def _decide_assessment_adjustments(apprenticeship: Apprenticeship, epao_admin, *, days_ago: int):
+    """Fairway agrees what came with Marcus's gateway; his assessor then sees it."""
+    day = timezone.localdate() - dt.timedelta(days=days_ago)
+    for request in ReasonableAdjustment.objects.filter(
+        apprenticeship=apprenticeship, status=ReasonableAdjustment.Status.PASSED
+    ):
+        with as_of(at(day, 11)):
+            adjustments.decide_adjustment(
+                adjustment=request,
+                by=epao_admin,
+                agreed=True,
+                note="Agreed: the assessor will send the questions ten minutes before.",
+            )
+
+
 def _record(apprenticeship, method, assessor, *, start: dt.date, grade: str) -> None:
     """Every session of the method, the plan's questions, then its grade."""
     questions = DISCUSSION_QUESTIONS if method.themes else OBSERVATION_QUESTIONS
@@ -223,7 +256,11 @@ def seed(context) -> None:
 
     for key, (email, name, employer_key, months_ago, born, days, stage) in APPRENTICES.items():
         apprenticeship = _enrol(context, key, email, name, employer_key, months_ago, born)
+        if key == "marcus" and not apprenticeship.is_post_gateway:
+            _ask_for_assessment_adjustment(context, apprenticeship, days_before_gateway=days + 20)
         apprenticeship = gateway.pass_gateway(context, apprenticeship, days_ago=days)
+        if key == "marcus":
+            _decide_assessment_adjustments(apprenticeship, epao_admin, days_ago=days - 2)
         context.apprenticeships[key] = apprenticeship
         if stage == "waiting":
             continue

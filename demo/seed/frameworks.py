@@ -1,5 +1,7 @@
 """The NCCMH Peer Support Worker Competence Framework's structure, from its fixture."""
 
+from apprenticeship import crosswalk
+from apprenticeship.models import CrosswalkSuggestion
 from portfolio.evidence import frameworks as mapping
 from standards.models import FrameworkUnit
 from standards.services import frameworks
@@ -16,6 +18,15 @@ def seed_mapping(context) -> None:
     (sharing lived experience). Nothing else is mapped: mapping is Jamie's choice."""
     jamie = context.apprenticeships["apprentice"]
     framework = context.frameworks["nccmh"]
+    # Northfield's admin started the provider's mapping from the suggestion (labelled not
+    # official), so Jamie sees suggested units beside each duty when mapping evidence.
+    if not CrosswalkSuggestion.objects.filter(provider_id=jamie.provider_id).exists():
+        crosswalk.start_from_suggestion(
+            provider=jamie.provider,
+            framework=framework,
+            standard_version=jamie.standard_version,
+            by=context.people["admin"],
+        )
     if jamie.competence_frameworks.filter(pk=framework.pk).exists():
         return
     mapping.set_framework(

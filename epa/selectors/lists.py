@@ -23,6 +23,7 @@ from apprenticeship.models import Apprenticeship, Membership, Role
 from epa.grading import Window, assessment_window, failing_grade
 from epa.models import AssessmentRound, ConflictDeclaration, MethodAssessment
 from epa.selectors.assessment import describe_state, plan_of
+from portfolio.wellbeing.models import ReasonableAdjustment
 
 
 def _count(queryset: QuerySet, group: str) -> Coalesce:
@@ -86,6 +87,19 @@ class EpaRow:
     apprenticeship: Apprenticeship
     state: str
     window: Window | None
+
+
+def with_adjustments_to_decide(
+    apprenticeships: QuerySet[Apprenticeship],
+) -> QuerySet[Apprenticeship]:
+    """For the assessment organisation's admin: how many assessment adjustment requests,
+    passed with the gateway, wait for its decision (an annotation, no query per row)."""
+    waiting = ReasonableAdjustment.objects.filter(
+        apprenticeship=OuterRef("pk"),
+        area=ReasonableAdjustment.Area.ASSESSMENT,
+        status=ReasonableAdjustment.Status.PASSED,
+    )
+    return apprenticeships.annotate(adjustments_to_decide=_count(waiting, "apprenticeship"))
 
 
 def epa_rows(apprenticeships, *, today: dt.date | None = None) -> list[EpaRow]:

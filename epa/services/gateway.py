@@ -19,6 +19,7 @@ from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
 from epa.selectors.gateway import CheckItem, checklist, missing_before_provider, statement
 from epa.services import snapshot as snapshots
 from outbox import services as outbox
+from portfolio.wellbeing import services as adjustments
 
 Party = GatewayDeclaration.Party
 
@@ -155,6 +156,10 @@ def declare(
             summary=f"{Party(party).label} confirmed readiness for end-point assessment",
             after={"statement": declaration.statement, "digest": declaration.digest},
         )
+        if party == Party.PROVIDER:
+            # The apprentice's requests for adjustments to the assessment go to the
+            # assessment organisation as part of the provider's confirmation.
+            adjustments.pass_with_gateway(apprenticeship=locked, by=by, now=now)
     pass_gateway_if_ready(apprenticeship=apprenticeship, by=by, now=now)
     return declaration
 
@@ -205,6 +210,17 @@ def pass_gateway_if_ready(
         taken_by=by,
         content=seals.plain(content),
         digest=seals.digest(content),
+    )
+    # Anything asked for after the provider confirmed goes with the gateway too, passed
+    # in the name of whoever confirmed for the provider.
+    provider = (
+        GatewayDeclaration.objects.active()
+        .filter(apprenticeship=locked, party=Party.PROVIDER)
+        .select_related("declared_by")
+        .first()
+    )
+    adjustments.pass_with_gateway(
+        apprenticeship=locked, by=provider.declared_by if provider else by, now=now
     )
     locked.status = Apprenticeship.Status.GATEWAY
     locked.gateway_passed_at = now

@@ -115,8 +115,10 @@ def appeal_decide(request, pk: int):
 def epao_home(request):
     """The assessment organisation admin's apprentices past gateway, with their assessor,
     where the assessment has got to and its window."""
-    queryset = lists.annotate_epa_list(
-        apprenticeship_access.apprenticeships_as(request.user, Role.EPAO_ADMIN).with_people()
+    queryset = lists.with_adjustments_to_decide(
+        lists.annotate_epa_list(
+            apprenticeship_access.apprenticeships_as(request.user, Role.EPAO_ADMIN).with_people()
+        )
     )
     page = paginate(request, queryset)
     return render(

@@ -21,6 +21,7 @@ from epa.services import gateway as services
 from epa.services import reads
 from epa.services.gateway import GatewayError
 from portfolio.evidence.models import EvidenceFile
+from portfolio.wellbeing.access import waiting_for_gateway
 from standards.templatetags.provenance import code_marks
 
 
@@ -119,6 +120,12 @@ def declare(request, pk: int, party: str):
             "statement": selectors.statement(apprenticeship, party),
             "items": selectors.checklist(apprenticeship),
             "form": form,
+            # What goes to the assessment organisation with the provider's confirmation.
+            "adjustments": (
+                list(waiting_for_gateway(apprenticeship))
+                if party == GatewayDeclaration.Party.PROVIDER
+                else []
+            ),
         },
     )
 

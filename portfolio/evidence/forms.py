@@ -65,6 +65,9 @@ class EvidenceForm(forms.Form):
         self, *args, apprenticeship: Apprenticeship, evidence: Evidence | None = None, **kwargs
     ):
         super().__init__(*args, **kwargs)
+        # {duty id: framework units} the provider's mapping suggests, shown beside each
+        # duty (apprenticeship.crosswalk.suggestions_for); set by the page that shows it.
+        self.suggestions: dict[int, list] = {}
         # Only the kinds an apprentice writes, and the one this item already has (older
         # items may carry another), so saving never changes it unasked.
         if evidence is not None and evidence.kind not in APPRENTICE_KINDS:
@@ -104,7 +107,14 @@ class EvidenceForm(forms.Form):
             duty = widget.data["value"].instance
             own = [ksb_widgets[k.pk] for k in duty.ksbs.all() if k.pk in ksb_widgets]
             claimed.update(k.pk for k in duty.ksbs.all())
-            groups.append({"duty": duty, "widget": widget, "ksbs": own})
+            groups.append(
+                {
+                    "duty": duty,
+                    "widget": widget,
+                    "ksbs": own,
+                    "suggested": self.suggestions.get(duty.pk, []),
+                }
+            )
         for kind, label in KSB.Kind.choices:
             rest = [
                 w for pk, w in ksb_widgets.items() if pk not in claimed and ksbs[pk].kind == kind

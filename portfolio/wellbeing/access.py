@@ -49,6 +49,14 @@ def agreed_for_assessment(apprenticeship: Apprenticeship) -> QuerySet[Reasonable
     )
 
 
+def waiting_for_gateway(apprenticeship: Apprenticeship) -> QuerySet[ReasonableAdjustment]:
+    """The assessment adjustment requests that go to the assessment organisation when the
+    provider confirms gateway, as the viewer may see them (the provider sees them all)."""
+    return visible_adjustments(apprenticeship).filter(
+        area=AREA.ASSESSMENT, status=ReasonableAdjustment.Status.REQUESTED
+    )
+
+
 def may_agree(adjustment: ReasonableAdjustment, roles: frozenset[Role]) -> bool:
     """Whether the viewer is the other party to a work or learning adjustment."""
     if adjustment.area == AREA.WORK:
@@ -74,8 +82,6 @@ def get_adjustment_for(user: User, pk: int, action: Action) -> ReasonableAdjustm
     if not is_allowed(apprenticeship.viewer_roles, action):
         raise PermissionDenied
     if action == Action.AGREE_ADJUSTMENT and not may_agree(adjustment, apprenticeship.viewer_roles):
-        raise PermissionDenied
-    if action == Action.FORWARD_ADJUSTMENT and adjustment.area != AREA.ASSESSMENT:
         raise PermissionDenied
     adjustment.apprenticeship = apprenticeship
     return adjustment

@@ -78,16 +78,3 @@ def adjustment_agree(request, pk: int):
 def adjustment_decide(request, pk: int):
     adjustment = _decide(request, pk, Action.DECIDE_ASSESSMENT_ADJUSTMENT)
     return redirect("portfolio:adjustment-list", pk=adjustment.apprenticeship_id)
-
-
-@login_required
-@require_POST
-def adjustment_pass(request, pk: int):
-    adjustment = get_adjustment_for(request.user, pk, Action.FORWARD_ADJUSTMENT)
-    try:
-        services.pass_adjustment(adjustment=adjustment, by=request.user)
-    except services.AdjustmentError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Passed to the assessment organisation.")
-    return redirect("portfolio:adjustment-list", pk=adjustment.apprenticeship_id)

@@ -1,6 +1,8 @@
 """Writes to the wellbeing plan. The history records that the plan was saved, and which
 section was shared with or withdrawn from whom; never a word of the plan itself."""
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -134,6 +136,16 @@ def request_adjustment(
     adjustment = ReasonableAdjustment(
         apprenticeship=apprenticeship, area=area, description=description.strip()
     )
+    # Once gateway has passed, the provider has already passed on what it holds: a new
+    # request for the assessment goes straight to the assessment organisation.
+    after_gateway = area == ReasonableAdjustment.Area.ASSESSMENT and (
+        Apprenticeship.objects.filter(
+            pk=apprenticeship.pk, status__in=Apprenticeship.POST_GATEWAY
+        ).exists()
+    )
+    if after_gateway:
+        adjustment.status = ReasonableAdjustment.Status.PASSED
+        adjustment.passed_at = timezone.now()
     adjustment.full_clean()
     adjustment.save()
     _record(adjustment, by, AuditAction.ADJUSTMENT_REQUESTED, "Asked for a reasonable adjustment")
@@ -177,23 +189,35 @@ def decide_adjustment(
     return locked
 
 
-@transaction.atomic
-def pass_adjustment(*, adjustment: ReasonableAdjustment, by: User) -> ReasonableAdjustment:
-    """The provider passes an assessment adjustment request to the assessment organisation,
-    with the gateway. Passed once."""
-    locked = _lock(adjustment)
-    if locked.area != ReasonableAdjustment.Area.ASSESSMENT:
-        raise AdjustmentError("Only requests for the assessment are passed on.")
-    if locked.status != ReasonableAdjustment.Status.REQUESTED:
-        raise AdjustmentError("This request has already been passed on.")
-    locked.status = ReasonableAdjustment.Status.PASSED
-    locked.passed_by = by
-    locked.passed_at = timezone.now()
-    locked.save(update_fields=["status", "passed_by", "passed_at"])
-    _record(
-        locked,
-        by,
-        AuditAction.ADJUSTMENT_PASSED,
-        "Passed an assessment adjustment request to the assessment organisation",
+def pass_with_gateway(
+    *, apprenticeship: Apprenticeship, by: User | None, now: dt.datetime | None = None
+) -> list[ReasonableAdjustment]:
+    """Pass every assessment adjustment request still waiting to the assessment
+    organisation. Called by the gateway when the provider confirms it (and again when
+    gateway passes, for any asked for in between); there is no other way to pass one.
+    Returns the requests passed now. The caller holds the transaction."""
+    now = now or timezone.now()
+    waiting = list(
+        ReasonableAdjustment.objects.select_for_update()
+        .filter(
+            apprenticeship_id=apprenticeship.pk,
+            area=ReasonableAdjustment.Area.ASSESSMENT,
+            status=ReasonableAdjustment.Status.REQUESTED,
+        )
+        .order_by("pk")
     )
-    return locked
+    for row in waiting:
+        row.status = ReasonableAdjustment.Status.PASSED
+        row.passed_by = by
+        row.passed_at = now
+        row.save(update_fields=["status", "passed_by", "passed_at"])
+        record_event(
+            action=AuditAction.ADJUSTMENT_PASSED,
+            obj=row,
+            actor=by,
+            apprenticeship_id=row.apprenticeship_id,
+            summary="Passed an assessment adjustment request to the assessment organisation "
+            "with the gateway",
+            after={"area": row.area, "status": row.status},
+        )
+    return waiting

@@ -22,7 +22,6 @@ urlpatterns = [
         name="adjustment-list",
     ),
     path("adjustments/<int:pk>/agree/", adjustment_views.adjustment_agree, name="adjustment-agree"),
-    path("adjustments/<int:pk>/pass/", adjustment_views.adjustment_pass, name="adjustment-pass"),
     path(
         "adjustments/<int:pk>/decide/",
         adjustment_views.adjustment_decide,

@@ -8,7 +8,8 @@ or a duty is counted and moved with no change here.
 
 A referring model may name itself in plain words with a class attribute `reference_label`
 ("sign-offs"); otherwise its verbose_name_plural is used. For a many-to-many field the
-label is that of the model holding the field.
+label is that of the model holding the field. A model that sets
+`is_statement_reference = False` is left out: its rows are settings, not records.
 """
 
 from collections import defaultdict
@@ -51,6 +52,11 @@ def relations(model: type[models.Model]) -> list[Relation]:
             continue
         referring = rel.related_model
         if not isinstance(referring, type) or referring._meta.app_label == model._meta.app_label:
+            continue
+        # A model may say its rows are settings about a statement, not records relying on
+        # it (a provider's suggested framework units for a duty): they are never counted
+        # or moved with anyone's records.
+        if getattr(referring, "is_statement_reference", True) is False:
             continue
         owner = referring._meta.auto_created
         if isinstance(owner, type):

@@ -44,6 +44,22 @@ def _provider_and_standard(ctx):
     return [a.provider_id, a.standard_version_id]
 
 
+def _crosswalk(ctx):
+    a = ctx["apprenticeship"]
+    return [a.provider_id, _framework(ctx)[0], a.standard_version_id]
+
+
+def _crosswalk_duty(ctx):
+    a = ctx["apprenticeship"]
+    return [a.provider_id, _framework(ctx)[0], a.standard_version.duties.first().pk]
+
+
+def _one_unit(ctx):
+    from standards.models import FrameworkUnit
+
+    return {"units": [FrameworkUnit.objects.get(code="2.4").pk]}
+
+
 def _invited_person(ctx):
     return [ctx["invited_person"].pk]
 
@@ -236,6 +252,43 @@ ENTRIES: list[Entry] = [
         method="post",
         data=lambda ctx: {"hours": "336", "source": "48 days of 7 hours, the seed proposal"},
         label="apprenticeship:interim-minimum POST",
+    ),
+    # A provider's own settings: the supervision interval and its mapping of duties to
+    # framework units. Its own admins only; another provider's admin sees nothing (404).
+    Entry(
+        "apprenticeship:supervision-interval",
+        only({"admin": OK}, NOT_FOUND),
+        args=lambda ctx: [ctx["apprenticeship"].provider_id],
+    ),
+    Entry(
+        "apprenticeship:supervision-interval",
+        only({"admin": REDIRECT}, NOT_FOUND),
+        args=lambda ctx: [ctx["apprenticeship"].provider_id],
+        method="post",
+        data=lambda ctx: {"weeks": "8"},
+        label="apprenticeship:supervision-interval POST",
+    ),
+    Entry(
+        "apprenticeship:crosswalk-list",
+        only({"admin": OK}, NOT_FOUND),
+        args=lambda ctx: [ctx["apprenticeship"].provider_id],
+    ),
+    Entry("apprenticeship:crosswalk", only({"admin": OK}, NOT_FOUND), args=_crosswalk),
+    Entry(
+        "apprenticeship:crosswalk",
+        only({"admin": REDIRECT}, NOT_FOUND),
+        args=_crosswalk,
+        method="post",
+        label="apprenticeship:crosswalk POST",
+    ),
+    Entry("apprenticeship:crosswalk-duty", only({"admin": OK}, NOT_FOUND), args=_crosswalk_duty),
+    Entry(
+        "apprenticeship:crosswalk-duty",
+        only({"admin": REDIRECT}, NOT_FOUND),
+        args=_crosswalk_duty,
+        method="post",
+        data=_one_unit,
+        label="apprenticeship:crosswalk-duty POST",
     ),
     Entry("apprenticeship:organisation-create", ADMIN_ONLY),
     Entry(

@@ -61,7 +61,7 @@ def _adjustment(area: str, *, passed: bool = False):
             apprenticeship=ctx["apprenticeship"], area=area, description="Breaks every hour."
         )
         if passed:
-            services.pass_adjustment(adjustment=adjustment, by=ctx["tutor"])
+            services.pass_with_gateway(apprenticeship=ctx["apprenticeship"], by=ctx["tutor"])
         return [adjustment.pk]
 
     return build
@@ -101,12 +101,6 @@ ADJUSTMENT_ENTRIES = [
         method="post",
         data=_decision,
         label="adjustment-agree-learning",
-    ),
-    Entry(
-        "portfolio:adjustment-pass",
-        _rule(apprentice=FORBIDDEN, tutor=REDIRECT, employer=NOT_FOUND) | {"admin": REDIRECT},
-        args=_adjustment("assessment"),
-        method="post",
     ),
     Entry(
         "portfolio:adjustment-decide",

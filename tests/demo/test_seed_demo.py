@@ -14,6 +14,7 @@ from accounts.models import User
 from apprenticeship.models import (
     Apprenticeship,
     BreakInLearning,
+    CrosswalkSuggestion,
     Organisation,
     OrganisationMembership,
 )
@@ -305,7 +306,12 @@ def test_the_demo_shows_reasonable_adjustments_in_each_place(first_run):
     jamie = Apprenticeship.objects.get(apprentice__email="apprentice@example.org")
     rows = {a.area: a.status for a in ReasonableAdjustment.objects.filter(apprenticeship=jamie)}
     assert rows == {"work": "agreed", "learning": "agreed", "assessment": "requested"}
-    assert ReasonableAdjustment.objects.filter(status="passed").count() == 1
+    # Marcus's request went with his gateway, and the assessment organisation agreed it.
+    marcus = ReasonableAdjustment.objects.get(
+        apprenticeship__apprentice__email="marcus.bell@example.org"
+    )
+    assert marcus.status == "agreed" and marcus.passed_by.email == "tutor@example.org"
+    assert marcus.decided_by.email == "epao.admin@example.org"
 
 
 def test_the_demo_loads_the_nccmh_framework_once(first_run):
@@ -316,6 +322,10 @@ def test_the_demo_loads_the_nccmh_framework_once(first_run):
     assert jamie.competence_frameworks.count() == 1
     mapped = Evidence.objects.filter(apprenticeship=jamie, framework_units__isnull=False)
     assert sorted(mapped.values_list("framework_units__code", flat=True)) == ["2.4", "3.2"]
+    # Northfield's own mapping, started from the suggestion; Eastgate has none.
+    suggested = CrosswalkSuggestion.objects.filter(provider_id=jamie.provider_id)
+    assert suggested.filter(duty__number=8, unit__code="3.2").exists()
+    assert CrosswalkSuggestion.objects.exclude(provider_id=jamie.provider_id).count() == 0
 
 
 def test_the_demo_shows_a_moderated_result_and_one_waiting(first_run):

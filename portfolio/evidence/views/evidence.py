@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apprenticeship import crosswalk
 from apprenticeship.access import Action, get_apprenticeship_for
 from config.pagination import paginate
 from portfolio.evidence import access, revisions
@@ -145,13 +146,16 @@ def render_edit_page(
 ):
     """The evidence edit page; the upload view shows it again (with its errors) when it
     refuses files."""
+    form = form if form is not None else edit_form(evidence)
+    # Suggestions only: the apprentice maps framework units themselves, on their own page.
+    form.suggestions = crosswalk.suggestions_for(evidence.apprenticeship)
     return render(
         request,
         "portfolio/evidence/evidence_edit.html",
         {
             "evidence": evidence,
             "apprenticeship": evidence.apprenticeship,
-            "form": form if form is not None else edit_form(evidence),
+            "form": form,
             "upload_form": upload_form if upload_form is not None else UploadForm(),
             "files": EvidenceFile.objects.current().filter(evidence=evidence),
             "duties": evidence.apprenticeship.standard_version.duties.current().order_by("number"),

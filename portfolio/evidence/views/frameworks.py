@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apprenticeship import crosswalk
 from apprenticeship.access import Action, get_apprenticeship_for, permissions
 from portfolio.evidence import access
 from portfolio.evidence import frameworks as services
@@ -54,10 +55,32 @@ class UnitsForm(forms.Form):
         label="Units this evidence shows",
     )
 
-    def __init__(self, *args, apprenticeship, **kwargs):
+    def __init__(self, *args, apprenticeship, suggested_for: dict[int, list[str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = services.units_on(apprenticeship)
-        self.fields["units"].label_from_instance = lambda u: f"{u.code} {u.title}"
+        self.fields["units"].label_from_instance = lambda u: (
+            f"{u.code} {u.title}"
+            + (
+                f" (suggested for {', '.join(suggested_for[u.pk])})"
+                if u.pk in suggested_for
+                else ""
+            )
+        )
+
+
+def _suggested_for(evidence) -> tuple[dict[int, list[str]], list[tuple]]:
+    """The provider's suggestions for the duties this evidence shows: {unit id: duty codes}
+    for the checkbox labels, and [(duty, units)] for the list above them."""
+    suggestions = crosswalk.suggestions_for(evidence.apprenticeship)
+    by_unit: dict[int, list[str]] = {}
+    by_duty = []
+    for duty in evidence.duties.order_by("number"):
+        units = suggestions.get(duty.pk, [])
+        if units:
+            by_duty.append((duty, units))
+        for unit in units:
+            by_unit.setdefault(unit.pk, []).append(duty.code)
+    return by_unit, by_duty
 
 
 @login_required
@@ -65,9 +88,11 @@ class UnitsForm(forms.Form):
 def evidence_framework_units(request, pk: int):
     evidence = access.get_evidence_for(request.user, pk, Action.ADD_EVIDENCE)
     apprenticeship = evidence.apprenticeship
+    suggested_for, suggestions = _suggested_for(evidence)
     form = UnitsForm(
         request.POST or None,
         apprenticeship=apprenticeship,
+        suggested_for=suggested_for,
         initial={"units": list(evidence.framework_units.values_list("pk", flat=True))},
     )
     if request.method == "POST" and form.is_valid():
@@ -83,6 +108,11 @@ def evidence_framework_units(request, pk: int):
     return render(
         request,
         "portfolio/evidence/evidence_framework_units.html",
-        {"evidence": evidence, "apprenticeship": apprenticeship, "form": form},
+        {
+            "evidence": evidence,
+            "apprenticeship": apprenticeship,
+            "form": form,
+            "suggestions": suggestions,
+        },
         status=400 if request.method == "POST" else 200,
     )

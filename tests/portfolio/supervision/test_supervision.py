@@ -334,3 +334,36 @@ def test_the_log_keeps_a_flat_query_count(client, personas, persona):
     assert_flat_queries(
         client, reverse("portfolio:supervision-list", args=[a.pk]), grow, SUPERVISION_LIST_QUERIES
     )
+
+
+def test_the_caseload_flag_follows_the_interval_the_admin_sets(client, personas):
+    a = personas["apprenticeship"]
+    factories.SupervisionRecordFactory(
+        apprenticeship=a, held_on=timezone.localdate() - dt.timedelta(days=50)
+    )
+    _, page = _page(client, personas["tutor"], reverse("dashboards:caseload"))
+    assert "No supervision recorded for 7 weeks" in page  # more than the default 6
+    url = reverse("apprenticeship:supervision-interval", args=[a.provider_id])
+    client.force_login(personas["admin"])
+    assert client.post(url, {"weeks": "8"}).status_code == 302
+    a.provider.refresh_from_db()
+    assert a.provider.supervision_interval_weeks == 8
+    _, page = _page(client, personas["tutor"], reverse("dashboards:caseload"))
+    assert "No supervision recorded" not in page
+    event = AuditEvent.objects.get(action="organisation.supervision_interval")
+    assert (event.before, event.after) == (
+        {"supervision_interval_weeks": 6},
+        {"supervision_interval_weeks": 8},
+    )
+
+
+@pytest.mark.parametrize("weeks", ["0", "53", "six", ""])
+def test_an_impossible_interval_is_refused_on_the_page(client, personas, weeks):
+    provider = personas["apprenticeship"].provider
+    client.force_login(personas["admin"])
+    url = reverse("apprenticeship:supervision-interval", args=[provider.pk])
+    response = client.post(url, {"weeks": weeks})
+    assert response.status_code == 400
+    assert "week" in response.content.decode()
+    provider.refresh_from_db()
+    assert provider.supervision_interval_weeks == 6
