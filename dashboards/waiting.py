@@ -37,6 +37,8 @@ from portfolio.evidence.models import Evidence, WitnessTestimony
 from portfolio.reviews import schedule as review_schedule
 from portfolio.reviews.models import Review, ReviewParty, ReviewSignature
 from portfolio.training.models import OtjEntry
+from quality.iqa import access as iqa_access
+from quality.models import IqaItem, SamplingPlan
 from reports import access as report_access
 from reports.models import Report
 
@@ -217,6 +219,8 @@ def for_tutor(user: User, *, today: dt.date | None = None) -> WaitingList:
         ),
         w_otj=_count(_otj_waiting()),
         w_to_sign=_count(_awaiting(ReviewParty.TUTOR, signed=False)),
+        # Decisions an IQA lead judged and asked a tutor of this apprenticeship to follow up.
+        w_iqa=_count(IqaItem.objects.filter(apprenticeship=OuterRef("pk")).follow_up_open()),
         w_gateway=Case(
             When(
                 Q(status=Apprenticeship.Status.ON_PROGRAMME)
@@ -240,7 +244,8 @@ def for_tutor(user: User, *, today: dt.date | None = None) -> WaitingList:
         | Q(w_otj__gt=0)
         | Q(w_to_sign__gt=0)
         | Q(w_gateway__gt=0)
-        | Q(w_review_due__gt=0),
+        | Q(w_review_due__gt=0)
+        | Q(w_iqa__gt=0),
     )
     result = WaitingList(more=more, more_url=reverse("dashboards:caseload"))
     for a in rows:
@@ -269,6 +274,16 @@ def for_tutor(user: User, *, today: dt.date | None = None) -> WaitingList:
             )
         if a.w_to_sign:
             result.items.append(_sign_item(a, name))
+        if a.w_iqa:
+            result.items.append(
+                Item(
+                    "iqa_follow_up",
+                    _plural(a.w_iqa, "quality assurance verdict", "quality assurance verdicts")
+                    + " to follow up",
+                    reverse("quality:iqa-follow-ups"),
+                    name,
+                )
+            )
         if a.w_gateway:
             result.items.append(
                 Item(
@@ -431,6 +446,40 @@ def for_admin(user: User, *, today: dt.date | None = None) -> WaitingList:
                 f"{report.get_kind_display()} could not be built",
                 report.get_absolute_url(),
                 report.apprenticeship.apprentice.full_name,
+            )
+        )
+    return result
+
+
+# -- the IQA lead ----------------------------------------------------------------------
+
+
+def for_iqa_lead(user: User) -> WaitingList:
+    """The IQA lead's plans with sampled decisions waiting for their verdict (leaving out
+    those they may not judge). One query."""
+    waiting_here = (
+        iqa_access.items_to_judge(user)
+        .filter(plan=OuterRef("pk"), verdict="")
+        .order_by()
+        .values("plan")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    plans = list(
+        SamplingPlan.objects.filter(provider__in=iqa_access.led_providers(user))
+        .annotate(w=Coalesce(Subquery(waiting_here, output_field=IntegerField()), Value(0)))
+        .filter(w__gt=0)
+        .order_by("created_at", "pk")[: LIMIT + 1]
+    )
+    result = WaitingList(more=len(plans) > LIMIT, more_url=reverse("quality:iqa-plan-list"))
+    for plan in plans[:LIMIT]:
+        result.items.append(
+            Item(
+                "iqa_to_judge",
+                f"{plan.name}: "
+                + _plural(plan.w, "sampled decision", "sampled decisions")
+                + " waiting for your verdict",
+                _url("quality:iqa-plan", plan.pk, "show=waiting"),
             )
         )
     return result

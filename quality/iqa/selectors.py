@@ -217,7 +217,7 @@ def decision_view(item: IqaItem) -> DecisionView:
             view.missing = "The sign-off is no longer on this apprenticeship."
             return view
         view.sign_off = sign_off
-        view.heading = f"Duty {sign_off.duty.number}: {sign_off.duty.detail}"
+        view.heading = f"Duty {sign_off.duty.number}: {sign_off.duty.text}"
         view.made_by = sign_off.signed_by.full_name or sign_off.signed_by.email
         view.made_at = sign_off.signed_at
         view.outcome = "Signed off" if sign_off.is_active else "Signed off, since withdrawn"
