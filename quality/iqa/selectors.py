@@ -70,6 +70,8 @@ def decisions(
 ) -> QuerySet:
     """The stage's decisions on `scope` as values rows with the keys `pk`, `a_id` (the
     apprenticeship), `t_id` (who decided) and `at` (when), plus a label's parts."""
+    rows: QuerySet[Any]
+    extra: tuple[str, ...]
     if stage == IqaStage.EVIDENCE:
         rows = EvidenceComment.objects.filter(
             kind__in=[EvidenceComment.Kind.ACCEPTED, EvidenceComment.Kind.REFERRED],
@@ -308,14 +310,14 @@ def report(provider_id: int, *, start: dt.date, end: dt.date) -> IqaReport:
     provider, the agreement rate and the actions still open. Six grouped queries."""
     scope = Apprenticeship.objects.filter(provider_id=provider_id)
     made: dict[tuple[int, str], int] = {}
-    for stage in IqaStage:
+    for kind in IqaStage:
         for row in (
-            decisions(stage, scope, start=start, end=end)
+            decisions(kind, scope, start=start, end=end)
             .order_by()
             .values("t_id")
             .annotate(n=Count("pk"))
         ):
-            made[(row["t_id"], stage.value)] = row["n"]
+            made[(row["t_id"], kind.value)] = row["n"]
     sampled_rows = (
         IqaItem.objects.filter(plan__provider_id=provider_id)
         .filter(_window("decided_at", start, end))
@@ -332,7 +334,9 @@ def report(provider_id: int, *, start: dt.date, end: dt.date) -> IqaReport:
             open=Count("pk", filter=Q(follow_up=IqaItem.FollowUp.OPEN)),
         )
     )
-    stats = {(r["tutor_id"], r["stage"]): r for r in sampled_rows}
+    stats: dict[tuple[int, str], dict[str, Any]] = {
+        (r["tutor_id"], r["stage"]): dict(r) for r in sampled_rows
+    }
     tutor_ids = {key[0] for key in made} | {key[0] for key in stats}
     names = {
         u.pk: u.full_name or u.email
@@ -342,7 +346,7 @@ def report(provider_id: int, *, start: dt.date, end: dt.date) -> IqaReport:
     for tutor_id, stage in sorted(
         set(made) | set(stats), key=lambda k: (names.get(k[0], "").lower(), k[0], k[1])
     ):
-        s = stats.get((tutor_id, stage), {})
+        s: dict[str, Any] = stats.get((tutor_id, stage), {})
         rows.append(
             CoverageRow(
                 tutor_id=tutor_id,

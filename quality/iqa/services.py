@@ -210,7 +210,7 @@ def raised_tutors(provider_id: int, tutor_ids: set[int], *, now: dt.datetime) ->
     """{tutor id: why} for the tutors sampled more: new to the provider, or with a recent
     disagreement. Two queries."""
     raised: dict[int, str] = {}
-    for row in (
+    for tutor_id in (
         IqaItem.objects.filter(
             plan__provider_id=provider_id,
             tutor_id__in=tutor_ids,
@@ -220,7 +220,7 @@ def raised_tutors(provider_id: int, tutor_ids: set[int], *, now: dt.datetime) ->
         .values_list("tutor_id", flat=True)
         .distinct()
     ):
-        raised[row] = "disagreement"
+        raised[tutor_id] = "disagreement"
     for row in (
         Membership.objects.filter(
             role=Role.TUTOR, apprenticeship__provider_id=provider_id, user_id__in=tutor_ids
