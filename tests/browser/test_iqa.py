@@ -29,7 +29,7 @@ def test_lead_samples_and_disagrees_then_the_tutor_reopens_the_sign_off(page, pe
     expect(page.get_by_role("status")).to_contain_text("Added to the sample")
     page.get_by_role("link", name="Sign-off of duty 1").click()
     expect(page.get_by_text("Evidence for duty 1")).to_be_visible()
-    page.get_by_label("Disagree").check()
+    page.get_by_label("Disagree", exact=True).check()
     page.get_by_label("The action, or why you disagree").fill(
         "The reflection does not show the duty in practice."
     )
