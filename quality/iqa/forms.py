@@ -1,10 +1,11 @@
 import datetime as dt
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
-from apprenticeship.models import Organisation
+from apprenticeship.models import Membership, Organisation, OrganisationMembership, Role
 from quality.models import IqaItem, IqaStage, SamplingPlan
 
 
@@ -61,13 +62,24 @@ class PlanForm(forms.Form):
     def __init__(self, *args, providers, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = providers
-        # Tutors at the lead's providers, never the lead themself.
+        # People working at the lead's providers who tutor (or tutored) there, never the
+        # lead themself: a dropdown must not leak anyone else.
         self.fields["tutor"].queryset = (
             User.objects.filter(
-                org_memberships__organisation__in=providers, org_memberships__is_active=True
+                Exists(
+                    OrganisationMembership.objects.filter(
+                        user=OuterRef("pk"), organisation__in=providers, is_active=True
+                    )
+                ),
+                Exists(
+                    Membership.objects.filter(
+                        user=OuterRef("pk"),
+                        role=Role.TUTOR,
+                        apprenticeship__provider__in=providers,
+                    )
+                ),
             )
             .exclude(pk=user.pk)
-            .distinct()
             .order_by("full_name", "email")
         )
 

@@ -165,6 +165,13 @@ def test_plan_tutor_dropdown_and_leads_list_are_scoped(client, world):
     client.force_login(world["p2_lead"])
     page = client.get(reverse("quality:iqa-plan-add")).content.decode()
     assert "Other Tutor" not in page and "Ines Iqa" not in page
+    client.force_login(world["lead"])
+    page = client.get(reverse("quality:iqa-plan-add")).content.decode()
+    tutor_select = page[
+        page.index('name="tutor"') : page.index("</select>", page.index('name="tutor"'))
+    ]
+    assert "Other Tutor" in tutor_select and "Ines Iqa" not in tutor_select
+    assert "P2 Lead" not in tutor_select and "Admin" not in tutor_select
     client.force_login(world["admin"])
     page = client.get(reverse("quality:iqa-leads", args=[world["provider"].pk])).content.decode()
     assert "Ines Iqa" in page and "P2 Lead" not in page
