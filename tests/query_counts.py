@@ -58,5 +58,8 @@ IQA_HOME_QUERIES = 8
 # The report: the provider, one grouped count per kind of decision (four), the sampled
 # decisions grouped by tutor and kind, and the tutors' names.
 IQA_REPORT_QUERIES = 10
+# Adding to a sample: the plan and the lead check, the page of decisions not yet sampled
+# (count and rows), then the page's apprentices and tutors.
+IQA_ADD_ITEM_QUERIES = 9
 # A tutor's follow-ups: the page of judged decisions (count and rows).
 IQA_FOLLOW_UPS_QUERIES = 5

@@ -152,6 +152,7 @@ def _plan_page(request, plan: SamplingPlan, draw_form: DrawForm, status: int = 2
             "draws": list(plan.draws.select_related("drawn_by")[:5]),
             "page": paginate(request, items),
             "show": show,
+            "filter_query": "show=waiting" if show == "waiting" else "",
             "may_manage": may_manage,
             "draw_form": draw_form,
             "stages": [IqaStage(s) for s in plan.stages],
@@ -200,9 +201,9 @@ def plan_draw(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def plan_add_item(request, pk: int):
     plan = access.get_plan_for(request.user, pk, IqaAction.MANAGE)
-    stage = request.GET.get("stage") or (plan.stages[0] if plan.stages else "")
-    if stage not in plan.stages:
-        stage = plan.stages[0]
+    asked = request.POST.get("stage") if request.method == "POST" else request.GET.get("stage")
+    stage = asked if asked in plan.stages else plan.stages[0]
+    status = 200
     if request.method == "POST":
         form = AddItemForm(request.POST)
         if form.is_valid():
@@ -220,9 +221,7 @@ def plan_add_item(request, pk: int):
                 return redirect(reverse("quality:iqa-plan", args=[plan.pk]))
         else:
             messages.error(request, "Choose a decision from the list.")
-        stage = (
-            request.POST.get("stage", stage) if request.POST.get("stage") in plan.stages else stage
-        )
+        status = 400
     tutored = Membership.objects.filter(user=request.user, role=Role.TUTOR).values(
         "apprenticeship_id"
     )
@@ -267,7 +266,9 @@ def plan_add_item(request, pk: int):
             "stages": [IqaStage(s) for s in plan.stages],
             "page": page,
             "choices": choices,
+            "filter_query": f"stage={stage}",
         },
+        status=status,
     )
 
 

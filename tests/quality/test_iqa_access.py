@@ -11,6 +11,7 @@ from quality.models import IqaItem
 from tests import factories
 from tests.helpers import iqa as helpers
 from tests.query_counts import (
+    IQA_ADD_ITEM_QUERIES,
     IQA_FOLLOW_UPS_QUERIES,
     IQA_HOME_QUERIES,
     IQA_PLAN_LIST_QUERIES,
@@ -212,6 +213,20 @@ def _grow(world, n=3):
     return grow
 
 
+def _unsampled(world):
+    def grow():
+        for _ in range(2):
+            apprenticeship = factories.ApprenticeshipFactory(
+                provider=world["provider"],
+                standard_version=world["apprenticeship"].standard_version,
+            )
+            factories.MembershipFactory(apprenticeship=apprenticeship, user=world["other_tutor"])
+            helpers.signed_off(apprenticeship, world["other_tutor"])
+
+    grow()
+    return grow
+
+
 def test_iqa_list_pages_queries_stay_flat(client, world):
     pk = world["plan"].pk
     client.force_login(world["lead"])
@@ -228,7 +243,24 @@ def test_iqa_list_pages_queries_stay_flat(client, world):
         _grow(world, 1),
         IQA_REPORT_QUERIES,
     )
+    assert_flat_queries(
+        client,
+        reverse("quality:iqa-plan-add-item", args=[pk]) + "?stage=sign_off",
+        _unsampled(world),
+        IQA_ADD_ITEM_QUERIES,
+    )
     client.force_login(world["other_tutor"])
     assert_flat_queries(
         client, reverse("quality:iqa-follow-ups"), _grow(world, 1), IQA_FOLLOW_UPS_QUERIES
     )
+
+
+def test_adding_a_decision_outside_the_scope_changes_nothing(client, world):
+    client.force_login(world["lead"])
+    url = reverse("quality:iqa-plan-add-item", args=[world["plan"].pk])
+    before = IqaItem.objects.count()
+    response = client.post(url, {"stage": "sign_off", "decision_id": "999999"})
+    assert response.status_code == 400
+    assert "not in this plan" in response.content.decode()
+    response = client.post(url, {"stage": "sign_off", "decision_id": "x"})
+    assert response.status_code == 400 and IqaItem.objects.count() == before
