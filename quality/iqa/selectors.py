@@ -259,6 +259,14 @@ def decision_view(item: IqaItem) -> DecisionView:
     return view
 
 
+def decision_files(view: DecisionView) -> dict[int, EvidenceFile]:
+    """{file id: file} for every file the tutor had in front of them (no query: the
+    versions' files are prefetched)."""
+    files = {f.pk: f for version in view.versions for f in version.files.all()}
+    files.update({f.pk: f for f in view.seen_files})
+    return files
+
+
 # -- reports ---------------------------------------------------------------------------
 
 

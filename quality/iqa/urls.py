@@ -15,6 +15,7 @@ urlpatterns = [
     path("plans/<int:pk>/draw/", views.plan_draw, name="iqa-plan-draw"),
     path("plans/<int:pk>/add/", views.plan_add_item, name="iqa-plan-add-item"),
     path("items/<int:pk>/", views.item_detail, name="iqa-item"),
+    path("items/<int:pk>/files/<int:file_pk>/", views.item_file, name="iqa-item-file"),
     path("items/<int:pk>/follow-up/", views.item_follow_up, name="iqa-item-follow-up"),
     path("follow-ups/", views.follow_up_list, name="iqa-follow-ups"),
 ]

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from apprenticeship.models import Apprenticeship, Membership, Role
+from config.downloads import protect_download
 from config.pagination import paginate
 from quality.errors import QualityError
 from quality.iqa import access, pdf, selectors, services
@@ -319,6 +320,24 @@ def _item_page(request, item, form, follow_form, status=200):
         },
         status=status,
     )
+
+
+@login_required
+def item_file(request, pk: int, file_pk: int):
+    """A file of the sampled decision, for whoever may read the decision: always as a
+    download, never sniffed, never cached."""
+    item = access.get_item_for(request.user, pk, IqaAction.VIEW)
+    file = selectors.decision_files(selectors.decision_view(item)).get(file_pk)
+    if file is None:
+        raise Http404
+    try:
+        handle = file.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=file.original_name, content_type=file.content_type
+    )
+    return protect_download(response)
 
 
 @login_required

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from portfolio.evidence.models import DutySignOff
 from quality.iqa import services as iqa
 from tests.access_matrix.base import FORBIDDEN, NOT_FOUND, OK, REDIRECT, Entry, everyone, only
 from tests.helpers import iqa as helpers
@@ -18,7 +19,7 @@ def _lead(ctx):
     provider = ctx["apprenticeship"].provider
     if "iqa_plan" not in ctx:
         iqa.name_iqa_leads(provider=provider, by=ctx["admin"], user_ids=[ctx["admin"].pk])
-        sign_off = helpers.signed_off(ctx["apprenticeship"], ctx["tutor"])
+        sign_off = helpers.signed_off(ctx["apprenticeship"], ctx["tutor"], file=True)
         plan = helpers.cohort_plan(provider, ctx["admin"], stages=["evidence", "sign_off"])
         ctx["iqa_plan"] = plan
         ctx["iqa_item"] = iqa.add_item(
@@ -40,6 +41,13 @@ def _plan(ctx):
 def _item(ctx):
     _lead(ctx)
     return [ctx["iqa_item"].pk]
+
+
+def _item_file(ctx):
+    _lead(ctx)
+    sign_off = DutySignOff.objects.get(pk=ctx["iqa_item"].decision_id)
+    file = sign_off.evidence_versions.get().files.get()
+    return [ctx["iqa_item"].pk, file.pk]
 
 
 def _judged_item(ctx):
@@ -113,6 +121,8 @@ ENTRIES: list[Entry] = [
     Entry("quality:iqa-plan-draw", LEAD_POST, args=_plan, method="post", data=_period),
     Entry("quality:iqa-plan-add-item", LEAD, args=_plan),
     Entry("quality:iqa-item", LEAD, args=_item),
+    # A file the tutor relied on: whoever reads the sampled decision.
+    Entry("quality:iqa-item-file", LEAD, args=_item_file),
     Entry(
         "quality:iqa-item",
         LEAD_POST,

@@ -7,10 +7,12 @@ from django.utils import timezone
 
 from apprenticeship.models import Membership, Role
 from portfolio.evidence.models import Evidence, EvidenceComment
+from portfolio.evidence.services import decisions
+from portfolio.evidence.services import evidence as evidence_services
 from portfolio.evidence.services.sign_offs import sign_off_duty
 from quality.iqa import services as iqa
 from quality.models import SamplingPlan
-from tests import factories
+from tests import factories, samples
 from tests.helpers.evidence import make_evidence
 
 
@@ -33,9 +35,29 @@ def decision_of(evidence: Evidence) -> EvidenceComment:
     return evidence.comments.exclude(kind=EvidenceComment.Kind.COMMENT).latest("pk")
 
 
-def signed_off(apprenticeship, tutor, *, number=1):
+def with_file(apprenticeship, tutor, *, duty):
+    """Accepted evidence for `duty` with one PDF, and the file."""
+    draft = make_evidence(apprenticeship, title="Group notes", duties=[duty])
+    (file,) = evidence_services.add_files(
+        evidence=draft,
+        by=apprenticeship.apprentice,
+        files=[samples.upload("group-notes.pdf", samples.pdf())],
+    )
+    evidence_services.submit_evidence(
+        evidence=draft, by=apprenticeship.apprentice, own_work=True, names_no_one=True
+    )
+    evidence = decisions.review_evidence(
+        evidence=Evidence.objects.get(pk=draft.pk), by=tutor, decision="accept", feedback=""
+    )
+    return evidence, file
+
+
+def signed_off(apprenticeship, tutor, *, number=1, file=False):
     duty = apprenticeship.standard_version.duties.get(number=number)
-    evidence = accepted(apprenticeship, tutor, title=f"Evidence for duty {number}", duty=duty)
+    if file:
+        evidence, _ = with_file(apprenticeship, tutor, duty=duty)
+    else:
+        evidence = accepted(apprenticeship, tutor, title=f"Evidence for duty {number}", duty=duty)
     return sign_off_duty(
         apprenticeship=apprenticeship,
         duty=duty,

@@ -264,3 +264,26 @@ def test_adding_a_decision_outside_the_scope_changes_nothing(client, world):
     assert "not in this plan" in response.content.decode()
     response = client.post(url, {"stage": "sign_off", "decision_id": "x"})
     assert response.status_code == 400 and IqaItem.objects.count() == before
+
+
+def test_files_the_tutor_relied_on(client, world):
+    apprenticeship = world["apprenticeship"]
+    sign_off = helpers.signed_off(apprenticeship, world["tutor"], number=2, file=True)
+    item = iqa.add_item(
+        plan=world["plan"], by=world["lead"], stage="sign_off", decision_id=sign_off.pk
+    )
+    file = sign_off.evidence_versions.get().files.get()
+    url = reverse("quality:iqa-item-file", args=[item.pk, file.pk])
+    client.force_login(world["lead"])
+    assert f'href="{url}"' in client.get(item.get_absolute_url()).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    # A file that is not part of this decision, and people who may not read it: 404.
+    _, other = helpers.with_file(
+        apprenticeship, world["tutor"], duty=apprenticeship.standard_version.duties.get(number=3)
+    )
+    assert client.get(reverse("quality:iqa-item-file", args=[item.pk, other.pk])).status_code == 404
+    for persona in ("other_tutor", "apprentice", "employer", "p2_lead"):
+        assert _status(client, world[persona], url) == 404, persona
