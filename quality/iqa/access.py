@@ -16,7 +16,7 @@ from django.http import Http404
 
 from accounts.models import User
 from apprenticeship.access import administered_providers
-from apprenticeship.models import Membership, Organisation, Role
+from apprenticeship.models import Apprenticeship, Membership, Organisation, Role
 from quality.models import IqaItem, IqaLead, SamplingPlan
 
 
@@ -129,6 +129,15 @@ def follow_ups_for(user: User) -> QuerySet[IqaItem]:
         ),
         follow_up=IqaItem.FollowUp.OPEN,
     )
+
+
+def hidden_iqa_events(apprenticeship: Apprenticeship) -> Q | None:
+    """History lines about sampled decisions are for the provider's staff (the tutors and
+    the admin): the apprentice reads that a sign-off was reopened, and why, on the
+    sign-off's own line. Registered with apprenticeship.history."""
+    if apprenticeship.viewer_roles & {Role.TUTOR, Role.ADMIN}:
+        return None
+    return Q(object_type=IqaItem._meta.label_lower)
 
 
 def get_item_for(user: User, pk: int, action: IqaAction) -> IqaItem:

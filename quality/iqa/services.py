@@ -500,10 +500,11 @@ def follow_up(*, item: IqaItem, by: User, note: str, now: dt.datetime | None = N
         actor=by,
         apprenticeship_id=locked.apprenticeship_id,
         summary=(
-            "Reopened after IQA disagreed: " if reopens_sign_off(locked) else "IQA followed up: "
+            f"Reopened after IQA disagreed: {locked.label}. {locked.verdict_note}"
+            if reopens_sign_off(locked)
+            else f"IQA followed up: {locked.label}"
         )
-        + locked.label
-        + (f" ({note})" if note else ""),
+        + (f" Tutor's note: {note}" if note else ""),
         before={"follow_up": "open"},
         after={"follow_up": "done", "note": note},
     )

@@ -6,6 +6,7 @@ both engines)."""
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.actions import AuditAction
@@ -174,6 +175,16 @@ def test_disagreed_sign_off_is_reopened_only_through_the_tutor(setup, client):
         )
     )
     assert {"iqa.verdict", "iqa.followed_up", AuditAction.DUTY_SIGN_OFF_WITHDRAWN} <= actions
+    # The tutor's history shows the IQA lines; the apprentice's shows the sign-off reopened
+    # with the reason, not the lead's verdict line.
+    history = f"/apprenticeships/{item.apprenticeship_id}/history/"
+    assert "IQA: Disagree" in client.get(history).content.decode()
+    client.force_login(personas["apprentice"])
+    page = client.get(history).content.decode()
+    assert "IQA: Disagree" not in page
+    assert "Withdrew the sign-off of duty 1" in page
+    duty_page = reverse("portfolio:duty-detail", args=[item.apprenticeship_id, sign_off.duty_id])
+    assert "It names no practice." in client.get(duty_page).content.decode()
 
 
 def test_agree_with_an_action_needs_the_action_and_waits_for_the_tutor(setup):
