@@ -25,6 +25,7 @@ from accounts.models import User
 from apprenticeship.models import Membership, Organisation, OrganisationMembership, Role
 from audit.actions import AuditAction
 from audit.services import record_event
+from outbox import services as outbox
 from portfolio.evidence.models import DutySignOff
 from portfolio.evidence.services.evidence import EvidenceError
 from portfolio.evidence.services.sign_offs import withdraw_sign_off
@@ -450,6 +451,13 @@ def record_verdict(
         before={"verdict": ""},
         after={"verdict": verdict, "note": note},
     )
+    if locked.follow_up == IqaItem.FollowUp.OPEN:
+        outbox.queue_notification(
+            "iqa_follow_up",
+            occurrence=str(locked.pk),
+            object_id=locked.pk,
+            apprenticeship_id=locked.apprenticeship_id,
+        )
     return locked
 
 

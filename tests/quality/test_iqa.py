@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audit.actions import AuditAction
 from audit.models import AuditEvent
+from notifications.models import Notification
 from portfolio.evidence.models import DutySignOff
 from quality import sampling
 from quality.errors import QualityError
@@ -19,6 +20,7 @@ from quality.iqa import services as iqa
 from quality.models import IqaDraw, IqaItem, IqaStage
 from tests import factories
 from tests.helpers import iqa as helpers
+from tests.helpers.outbox import deliver_outbox
 
 
 @pytest.fixture
@@ -197,6 +199,12 @@ def test_agree_with_an_action_needs_the_action_and_waits_for_the_tutor(setup):
     with pytest.raises(QualityError):
         iqa.record_verdict(item=item, by=lead, verdict="agree_action", note="")
     iqa.record_verdict(item=item, by=lead, verdict="agree_action", note="Give fuller feedback.")
+    # The tutors of the apprenticeship are told, with a link to the verdict; nobody else.
+    deliver_outbox()
+    told = Notification.objects.filter(event="iqa_follow_up")
+    assert [(n.recipient_id, n.url) for n in told] == [
+        (personas["tutor"].pk, item.get_absolute_url())
+    ]
     with pytest.raises(QualityError, match="already"):
         iqa.record_verdict(item=item, by=lead, verdict="agree", note="")
     with pytest.raises(QualityError, match="what you did"):
