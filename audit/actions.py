@@ -93,6 +93,13 @@ class AuditAction(StrEnum):
     OTJ_SCHEDULE_CHANGED = "otj.schedule_changed"
     OTJ_SPLIT_CHANGED = "otj.split_changed"
     OTJ_VERIFIED = "otj.verified"
+    # internal quality assurance
+    IQA_DRAWN = "iqa.drawn"
+    IQA_FOLLOWED_UP = "iqa.followed_up"
+    IQA_ITEM_ADDED = "iqa.item_added"
+    IQA_LEADS_NAMED = "iqa.leads_named"
+    IQA_PLAN_MADE = "iqa.plan_made"
+    IQA_VERDICT = "iqa.verdict"
     # moderation
     MODERATION_CONFIRMED = "moderation.confirmed"
     MODERATION_POLICY_SET = "moderation.policy_set"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("caseload/", views.caseload, name="caseload"),
     path("my-apprentices/", views.employer_home, name="employer-home"),
     path("assigned/", views.assessor_home, name="assessor-home"),
+    path("iqa/", views.iqa_home, name="iqa-home"),
     path("my-apprenticeships/", views.my_apprenticeships, name="my-apprenticeships"),
     path("apprenticeships/<int:pk>/", views.apprenticeship_detail, name="apprenticeship-detail"),
 ]

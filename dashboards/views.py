@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from portfolio.reviews import schedule as review_schedule
 from portfolio.supervision import selectors as supervision
 from portfolio.training import caseload as otj_caseload
 from portfolio.training import selectors as otj
+from quality.iqa import access as iqa_access
 from reports.summary import apprenticeship_reports
 
 HOME_ORDER = (
@@ -64,6 +66,9 @@ def home(request):
 
 def _home_target(user) -> str | None:
     roles = access.home_roles(user)
+    # An IQA lead's home is their sampling work, unless they run the provider.
+    if Role.ADMIN not in roles and iqa_access.is_iqa_lead(user):
+        return reverse("dashboards:iqa-home")
     for role in HOME_ORDER:
         if role not in roles:
             continue
@@ -134,6 +139,28 @@ def assessor_home(request):
             "page": page,
             "rows": epa_lists.epa_rows(page.object_list),
             "waiting": waiting.for_assessor(request.user),
+        },
+    )
+
+
+@login_required
+def iqa_home(request):
+    """The IQA lead's home: sampled decisions waiting for their verdict and their plans."""
+    if not iqa_access.is_iqa_lead(request.user):
+        raise PermissionDenied
+    plans = (
+        iqa_access.visible_plans(request.user)
+        .filter(provider__in=iqa_access.led_providers(request.user))
+        .select_related("provider", "tutor")
+        .order_by("-created_at", "-pk")
+    )
+    return render(
+        request,
+        "dashboards/iqa_home.html",
+        {
+            "page": paginate(request, plans),
+            "waiting": waiting.for_iqa_lead(request.user),
+            "providers": list(iqa_access.led_providers(request.user)),
         },
     )
 

@@ -39,6 +39,8 @@ from portfolio.evidence.models import Evidence, TestimonyRequest, WitnessTestimo
 from portfolio.reviews import schedule as review_schedule
 from portfolio.reviews.models import Review, ReviewParty, ReviewSignature
 from portfolio.training.models import OtjEntry
+from quality.iqa import access as iqa_access
+from quality.models import IqaItem, SamplingPlan
 from reports import access as report_access
 from reports.models import Report
 
@@ -127,6 +129,8 @@ class Rule:
     url_name: str
     query: str = ""
     others: bool = False
+    # False: the page is the person's own list (url_name takes no apprenticeship).
+    for_apprenticeship: bool = True
 
 
 def _counted(one: str, many: str, words: str) -> Callable[[Apprenticeship, int], str]:
@@ -154,7 +158,9 @@ def _listed(scope: QuerySet[Apprenticeship], rules: list[Rule], more_url: str) -
                 item = Item(
                     rule.kind,
                     rule.label(a, n),
-                    _url(rule.url_name, a.pk, rule.query),
+                    _url(rule.url_name, a.pk, rule.query)
+                    if rule.for_apprenticeship
+                    else reverse(rule.url_name),
                     a.apprentice.full_name,
                 )
                 (result.others if rule.others else result.items).append(item)
@@ -287,6 +293,14 @@ def for_tutor(user: User, *, today: dt.date | None = None) -> WaitingList:
             "portfolio:review-list",
         ),
         _sign_rule(_awaiting(ReviewParty.TUTOR, signed=False)),
+        # Decisions an IQA lead judged and asked a tutor of this apprenticeship to follow up.
+        Rule(
+            "iqa_follow_up",
+            _count(IqaItem.objects.filter(apprenticeship=OuterRef("pk")).follow_up_open()),
+            _counted("quality assurance verdict", "quality assurance verdicts", " to follow up"),
+            "quality:iqa-follow-ups",
+            for_apprenticeship=False,
+        ),
         Rule(
             "gateway_provider",
             _flag(
@@ -431,6 +445,40 @@ def for_admin(user: User, *, today: dt.date | None = None) -> WaitingList:
                 f"{report.get_kind_display()} could not be built",
                 report.get_absolute_url(),
                 report.apprenticeship.apprentice.full_name,
+            )
+        )
+    return result
+
+
+# -- the IQA lead ----------------------------------------------------------------------
+
+
+def for_iqa_lead(user: User) -> WaitingList:
+    """The IQA lead's plans with sampled decisions waiting for their verdict (leaving out
+    those they may not judge). One query."""
+    waiting_here = (
+        iqa_access.items_to_judge(user)
+        .filter(plan=OuterRef("pk"), verdict="")
+        .order_by()
+        .values("plan")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    plans = list(
+        SamplingPlan.objects.filter(provider__in=iqa_access.led_providers(user))
+        .annotate(w=Coalesce(Subquery(waiting_here, output_field=IntegerField()), Value(0)))
+        .filter(w__gt=0)
+        .order_by("created_at", "pk")[: LIMIT + 1]
+    )
+    result = WaitingList(more=len(plans) > LIMIT, more_url=reverse("quality:iqa-plan-list"))
+    for plan in plans[:LIMIT]:
+        result.items.append(
+            Item(
+                "iqa_to_judge",
+                f"{plan.name}: "
+                + _plural(plan.w, "sampled decision", "sampled decisions")
+                + " waiting for your verdict",
+                _url("quality:iqa-plan", plan.pk, "show=waiting"),
             )
         )
     return result

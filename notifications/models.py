@@ -20,6 +20,7 @@ class Event(models.TextChoices):
     ASSESSOR_ASSIGNED = "assessor_assigned", "You have been assigned an apprentice to assess"
     RESULT_CONFIRMED = "result_confirmed", "An end-point assessment result was confirmed"
     APPEAL_DECIDED = "appeal_decided", "An appeal was decided"
+    IQA_FOLLOW_UP = "iqa_follow_up", "A quality assurance check asks you to follow up"
 
 
 class EmailChoice(models.TextChoices):

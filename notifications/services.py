@@ -33,6 +33,7 @@ from portfolio.evidence.models import Evidence, TestimonyRequest
 from portfolio.reviews import selectors as review_selectors
 from portfolio.reviews.models import Review, ReviewParty, ReviewVersion
 from portfolio.training.models import OtjEntry
+from quality.models import IqaItem
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +172,13 @@ def _target(event: str, object_id: int) -> Target | None:
         if event == Event.RESULT_CONFIRMED:
             among.add(Role.EMPLOYER)
         return Target(a, _detail(a), _people(a, _allowed(Action.VIEW, among=among)))
+    if event == Event.IQA_FOLLOW_UP:
+        item = IqaItem.objects.filter(pk=object_id, follow_up=IqaItem.FollowUp.OPEN).first()
+        if item is None:
+            return None  # followed up already
+        a = apprenticeships.get(pk=item.apprenticeship_id)
+        # The tutors of the apprenticeship now: they see the verdict and follow it up.
+        return Target(a, item.get_absolute_url(), _people(a, {Role.TUTOR}))
     logger.error("Unknown notification event %r.", event)
     return None
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from apprenticeship.models import Apprenticeship, Organisation
@@ -228,3 +229,246 @@ class RearrangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Rearrange request for booking {self.booking_id}"
+
+
+# -- internal quality assurance at the training provider -------------------------------
+# IQA leads, sampling plans, the recorded draws and the sampled decisions with the lead's
+# verdict and the tutor's follow-up. Services in quality/iqa/services.py.
+
+
+class IqaStage(models.TextChoices):
+    """The kinds of tutor decision an IQA lead samples."""
+
+    EVIDENCE = "evidence", "Evidence decisions"
+    SIGN_OFF = "sign_off", "Duty sign-offs"
+    REVIEW = "review", "Progress reviews"
+    GATEWAY = "gateway", "Gateway confirmations"
+
+
+class IqaLead(models.Model):
+    """A person named by a provider admin to run internal quality assurance at the
+    provider. Ending the role keeps the row."""
+
+    provider = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="iqa_leads",
+        limit_choices_to={"kind": Organisation.Kind.PROVIDER},
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="iqa_lead_roles"
+    )
+    named_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    named_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["named_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "user"],
+                condition=Q(ended_at__isnull=True),
+                name="one_active_iqa_lead_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"IQA lead {self.user_id} at {self.provider_id}"
+
+
+class SamplingPlan(models.Model):
+    """What an IQA lead samples: a cohort (the provider's apprenticeships that started
+    between two dates) or one tutor's work, a share of decisions and the stages. The seed
+    is made with the plan and kept, so every draw can be worked out again."""
+
+    class Scope(models.TextChoices):
+        COHORT = "cohort", "A cohort"
+        TUTOR = "tutor", "One tutor"
+
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="sampling_plans"
+    )
+    name = models.CharField(max_length=120)
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    cohort_start_from = models.DateField("started on or after", null=True, blank=True)
+    cohort_start_to = models.DateField("started on or before", null=True, blank=True)
+    tutor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    percent = models.PositiveSmallIntegerField("share of decisions to sample (per cent)")
+    sample_evidence = models.BooleanField("evidence decisions", default=True)
+    sample_sign_offs = models.BooleanField("duty sign-offs", default=True)
+    sample_reviews = models.BooleanField("progress reviews", default=False)
+    sample_gateway = models.BooleanField("gateway confirmations", default=False)
+    seed = models.BigIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__gte=1, percent__lte=100), name="iqa_plan_percent_1_to_100"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(scope="tutor", tutor__isnull=False)
+                    | Q(
+                        scope="cohort",
+                        cohort_start_from__isnull=False,
+                        cohort_start_to__isnull=False,
+                    )
+                ),
+                name="iqa_plan_scope_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def stages(self) -> list[str]:
+        """The stages this plan samples, in the order the pages show them (no query)."""
+        flags = {
+            IqaStage.EVIDENCE: self.sample_evidence,
+            IqaStage.SIGN_OFF: self.sample_sign_offs,
+            IqaStage.REVIEW: self.sample_reviews,
+            IqaStage.GATEWAY: self.sample_gateway,
+        }
+        return [stage.value for stage, on in flags.items() if on]
+
+    @property
+    def stage_labels(self) -> list[str]:
+        return [IqaStage(stage).label for stage in self.stages]
+
+
+class IqaDraw(models.Model):
+    """One sample the app proposed for a plan: the period of decisions it drew from, the
+    seed and shares in force, and which tutors were sampled more and why."""
+
+    plan = models.ForeignKey(SamplingPlan, on_delete=models.PROTECT, related_name="draws")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    seed = models.BigIntegerField()
+    percent = models.PositiveSmallIntegerField()
+    raised_percent = models.PositiveSmallIntegerField()
+    # [{"id": tutor id, "name": ..., "why": "new" | "disagreement"}]
+    raised_tutors = models.JSONField(default=list, blank=True)
+    considered = models.PositiveIntegerField(default=0)
+    picked = models.PositiveIntegerField(default=0)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    drawn_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-drawn_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="iqa_draw_period_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draw {self.pk} of plan {self.plan_id}"
+
+
+class IqaItemQuerySet(models.QuerySet["IqaItem"]):
+    def for_list(self) -> "IqaItemQuerySet":
+        return self.select_related(
+            "apprenticeship__apprentice", "tutor", "plan", "verdict_by", "added_by"
+        )
+
+    def follow_up_open(self) -> "IqaItemQuerySet":
+        return self.filter(follow_up=IqaItem.FollowUp.OPEN)
+
+
+class IqaItem(models.Model):
+    """One sampled tutor decision: why it is in the sample, the IQA lead's verdict, and the
+    tutor's follow-up (an action done, or a disagreed sign-off reopened)."""
+
+    class Reason(models.TextChoices):
+        DRAWN = "drawn", "Picked at random"
+        FLOOR = "floor", "Picked so a tutor sampled more has at least one"
+        ADDED = "added", "Added by the IQA lead"
+
+    class Verdict(models.TextChoices):
+        AGREE = "agree", "Agree"
+        AGREE_ACTION = "agree_action", "Agree, with an action"
+        DISAGREE = "disagree", "Disagree"
+
+    class FollowUp(models.TextChoices):
+        NONE = "", "Nothing to follow up"
+        OPEN = "open", "Waiting for the tutor"
+        DONE = "done", "Done by the tutor"
+
+    plan = models.ForeignKey(SamplingPlan, on_delete=models.PROTECT, related_name="items")
+    draw_record = models.ForeignKey(
+        IqaDraw, null=True, blank=True, on_delete=models.PROTECT, related_name="items"
+    )
+    apprenticeship = models.ForeignKey(
+        Apprenticeship, on_delete=models.PROTECT, related_name="iqa_items"
+    )
+    # Who made the decision (the tutor whose work is sampled).
+    tutor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    stage = models.CharField(max_length=10, choices=IqaStage.choices)
+    # The decision's row: an evidence decision (EvidenceComment), a DutySignOff, the tutor's
+    # ReviewSignature, or the provider's GatewayDeclaration.
+    decision_id = models.PositiveBigIntegerField()
+    decided_at = models.DateTimeField()
+    label = models.CharField(max_length=300)
+    reason = models.CharField(max_length=8, choices=Reason.choices)
+    draw = models.DecimalField(max_digits=8, decimal_places=7, null=True, blank=True)
+    percent_used = models.PositiveSmallIntegerField(null=True, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+    verdict = models.CharField(max_length=12, choices=Verdict.choices, blank=True)
+    verdict_note = models.TextField(blank=True)
+    verdict_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verdict_at = models.DateTimeField(null=True, blank=True)
+    follow_up = models.CharField(max_length=4, choices=FollowUp.choices, blank=True)
+    follow_up_note = models.TextField(blank=True)
+    follow_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    follow_up_at = models.DateTimeField(null=True, blank=True)
+
+    objects = IqaItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "stage", "decision_id"], name="iqa_item_once_per_plan"
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict="") | Q(verdict="agree") | ~Q(verdict_note=""),
+                name="iqa_verdict_has_note",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["apprenticeship", "follow_up"]),
+            models.Index(fields=["plan", "verdict"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_absolute_url(self) -> str:
+        return reverse("quality:iqa-item", args=[self.pk])
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.verdict == ""

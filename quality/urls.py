@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 from quality import views
+from quality.iqa import urls as iqa_urls
 
 app_name = "quality"
 
@@ -24,4 +25,5 @@ urlpatterns = [
         views.certificate_request,
         name="certificate-request",
     ),
+    path("iqa/", include(iqa_urls.urlpatterns)),
 ]

@@ -51,3 +51,22 @@ MY_APPRENTICESHIPS_QUERIES = 7
 CROSSWALK_PAGE_QUERIES = 8
 # The list of frameworks and the standard versions the provider's apprentices are on.
 CROSSWALK_LIST_QUERIES = 6
+# Internal quality assurance (quality/iqa). Each page starts with the session, the user and
+# the navigation's roles.
+# A plan: the plan (through the viewer's providers), the last draw's period, whether the
+# viewer leads there, the draws, then the page of sampled decisions (count and rows).
+IQA_PLAN_QUERIES = 9
+# The plans: the reader check, the page (count, and rows with their counts as
+# annotations), the viewer's providers and whether they lead anywhere.
+IQA_PLAN_LIST_QUERIES = 8
+# The IQA lead's home: the lead check, the plans (count and rows), the providers, and one
+# query for the "Waiting for you" list.
+IQA_HOME_QUERIES = 8
+# The report: the provider, one grouped count per kind of decision (four), the sampled
+# decisions grouped by tutor and kind, and the tutors' names.
+IQA_REPORT_QUERIES = 10
+# Adding to a sample: the plan and the lead check, the page of decisions not yet sampled
+# (count and rows), then the page's apprentices and tutors.
+IQA_ADD_ITEM_QUERIES = 9
+# A tutor's follow-ups: the page of judged decisions (count and rows).
+IQA_FOLLOW_UPS_QUERIES = 5

@@ -8,6 +8,7 @@ from demo.seed import (
     eras,
     evidence,
     frameworks,
+    iqa,
     notifications,
     otj,
     quality,
@@ -34,6 +35,7 @@ PEOPLE_TO_PRINT = [
     ("assessor", "Assessor:"),
     ("epao_admin", "Assessment admin:"),
     ("moderator", "Moderator:"),
+    ("iqa_lead", "IQA lead:"),
     ("apprentice", "Apprentice:"),
     ("operator", "Site operator:"),
     ("p2_admin", "Another provider's admin:"),
@@ -52,6 +54,7 @@ STEPS = [
     epa.seed,
     eras.seed,
     quality.seed,
+    iqa.seed,
     second_provider.seed,
     notifications.seed,
 ]

@@ -10,6 +10,7 @@ from tests.access_matrix import (
     epa,
     evidence,
     gateway,
+    iqa,
     notifications,
     otj,
     quality,
@@ -34,6 +35,7 @@ ENTRIES: list[Entry] = [
     *wellbeing.ENTRIES,
     *dataio.ENTRIES,
     *quality.ENTRIES,
+    *iqa.ENTRIES,
 ]
 
 __all__ = ["ENTRIES", "PERSONA_NAMES", "PUBLIC", "STATES", "Entry"]

@@ -361,3 +361,19 @@ def test_the_demo_shows_a_moderated_result_and_one_waiting(first_run):
     call_command("seed_demo", stdout=io.StringIO())
     assert ModerationCase.objects.count() == 2 and ModerationDecision.objects.count() == 1
     assert CertificateRequest.objects.count() == 1
+
+
+def test_the_demo_shows_a_sampled_cohort_with_verdicts(first_run):
+    from quality.models import IqaDraw, IqaItem, SamplingPlan
+
+    assert "iqa.lead@example.org" in first_run
+    plan = SamplingPlan.objects.get()
+    assert IqaDraw.objects.filter(plan=plan).count() == 1
+    verdicts = sorted(IqaItem.objects.exclude(verdict="").values_list("verdict", flat=True))
+    assert verdicts == ["agree", "agree_action", "disagree"]
+    disagreed = IqaItem.objects.get(verdict="disagree")
+    assert disagreed.stage == "sign_off" and disagreed.follow_up == "open"
+    assert IqaItem.objects.filter(verdict="").exists()
+    counts = (SamplingPlan.objects.count(), IqaItem.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (SamplingPlan.objects.count(), IqaItem.objects.count()) == counts
