@@ -272,15 +272,17 @@ def portfolio(request, pk: int, apprenticeship_pk: int):
 
 @auditor_page
 def evidence_file(request, pk: int, apprenticeship_pk: int, file_pk: int):
-    file = access.get_audited_file(request.user, pk, apprenticeship_pk, file_pk)
+    grant, apprenticeship, file = access.get_audited_file(
+        request.user, pk, apprenticeship_pk, file_pk
+    )
     try:
         handle = file.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
     services.record_read(
-        grant=file.grant,
+        grant=grant,
         by=request.user,
-        apprenticeship=file.audited,
+        apprenticeship=apprenticeship,
         what=f"the file “{file.original_name}” of evidence {file.evidence_id}",
     )
     response = FileResponse(

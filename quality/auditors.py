@@ -173,9 +173,10 @@ def audited_evidence(grant: AuditorGrant, apprenticeship: Apprenticeship) -> Que
     )
 
 
-def get_audited_file(user: User, grant_pk: int, pk: int, file_pk: int) -> EvidenceFile:
-    """A current file of evidence the auditor may read, with the grant and apprenticeship
-    on it (`grant`, `audited`)."""
+def get_audited_file(
+    user: User, grant_pk: int, pk: int, file_pk: int
+) -> tuple[AuditorGrant, Apprenticeship, EvidenceFile]:
+    """A current file of evidence the auditor may read, with its grant and apprenticeship."""
     grant, apprenticeship = get_audited_apprenticeship(user, grant_pk, pk, "portfolio")
     file = (
         EvidenceFile.objects.current()
@@ -184,9 +185,7 @@ def get_audited_file(user: User, grant_pk: int, pk: int, file_pk: int) -> Eviden
     )
     if file is None:
         raise Http404
-    file.grant = grant
-    file.audited = apprenticeship
-    return file
+    return grant, apprenticeship, file
 
 
 def audited_otj(grant: AuditorGrant, apprenticeship: Apprenticeship) -> QuerySet[OtjEntry]:

@@ -291,6 +291,9 @@ class AuditorGrant(models.Model):
 
     objects = AuditorGrantQuerySet.as_manager()
 
+    # The plain token, only on the object `grant_access` returns: it is never stored.
+    token: str
+
     class Meta:
         ordering = ["-granted_at", "-pk"]
         indexes = [models.Index(fields=["user", "ends_at"], name="auditor_grant_user_ends")]
@@ -322,13 +325,20 @@ class AuditorGrant(models.Model):
         return f"Auditor access for {self.full_name}"
 
     AREAS = ("portfolio", "otj", "reviews", "gateway", "results")
+    AREA_LABELS = {
+        "portfolio": "portfolio of evidence",
+        "otj": "off-the-job training log",
+        "reviews": "progress reviews",
+        "gateway": "gateway",
+        "results": "end-point assessment results",
+    }
 
     @property
     def areas(self) -> list[str]:
         return [area for area in self.AREAS if getattr(self, f"sees_{area}")]
 
     def area_labels(self) -> list[str]:
-        return [str(self._meta.get_field(f"sees_{area}").verbose_name) for area in self.areas]
+        return [self.AREA_LABELS[area] for area in self.areas]
 
     def is_open(self, now) -> bool:
         return self.accepted_at is not None and self.revoked_at is None and self.ends_at > now
