@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from demo.seed import (
+    auditor,
     core,
     epa,
     eras,
@@ -34,6 +35,7 @@ PEOPLE_TO_PRINT = [
     ("assessor", "Assessor:"),
     ("epao_admin", "Assessment admin:"),
     ("moderator", "Moderator:"),
+    ("auditor", "Auditor (read-only):"),
     ("apprentice", "Apprentice:"),
     ("operator", "Site operator:"),
     ("p2_admin", "Another provider's admin:"),
@@ -52,6 +54,7 @@ STEPS = [
     epa.seed,
     eras.seed,
     quality.seed,
+    auditor.seed,
     second_provider.seed,
     notifications.seed,
 ]

@@ -351,3 +351,19 @@ def test_the_demo_shows_a_moderated_result_and_one_waiting(first_run):
     call_command("seed_demo", stdout=io.StringIO())
     assert ModerationCase.objects.count() == 2 and ModerationDecision.objects.count() == 1
     assert CertificateRequest.objects.count() == 1
+
+
+def test_the_demo_shows_an_auditor_with_open_access(first_run):
+    from audit.actions import AuditAction
+    from audit.models import AuditEvent
+    from quality.auditors import apprenticeships_in_scope, open_grants
+
+    assert "auditor@example.org" in first_run
+    auditor = User.objects.get(email="auditor@example.org")
+    (grant,) = open_grants(auditor)
+    assert grant.organisation.name == "Northfield Peer Training"
+    assert apprenticeships_in_scope(grant).exists()
+    assert (
+        AuditEvent.objects.filter(action=AuditAction.AUDITOR_READ, object_id=str(grant.pk)).count()
+        == 4
+    )
