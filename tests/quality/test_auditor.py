@@ -440,3 +440,57 @@ def test_the_grant_list_queries_stay_flat(client, personas, grant):
             )
 
     assert_flat_queries(client, reverse("quality:auditor-grant-list"), more, GRANT_LIST_QUERIES)
+
+
+# The grantor's page of one grant: the session, the user, the grant, the count of
+# apprenticeships it covers, the count of reads, the count and page of the log, the
+# navigation's roles.
+GRANT_DETAIL_QUERIES = 8
+
+
+def test_the_grant_page_queries_stay_flat(client, personas, grant, auditor):
+    client.force_login(personas["admin"])
+
+    def more_reads():
+        for n in range(3):
+            services.record_read(
+                grant=grant, by=auditor, apprenticeship=personas["apprenticeship"], what=f"p{n}"
+            )
+
+    assert_flat_queries(
+        client, reverse("quality:auditor-grant", args=[grant.pk]), more_reads, GRANT_DETAIL_QUERIES
+    )
+
+
+def test_results_are_those_the_granting_organisation_holds(
+    client, personas, at_epa, methods, assessor, epao_admin, policy
+):
+    from tests.quality.conftest import grade_and_confirm
+
+    # A distinction held for moderation: the assessment organisation holds it, the
+    # provider does not yet.
+    grade_and_confirm(at_epa, methods, assessor)
+    provider_auditor = make_auditor("provider.auditor@example.org")
+    by_provider = give_access(
+        auditor=provider_auditor, by=personas["admin"], apprenticeships=[at_epa]
+    )
+    epao_auditor = make_auditor("eqa@example.org")
+    by_epao = give_access(
+        auditor=epao_auditor,
+        by=epao_admin,
+        apprenticeships=[at_epa],
+        organisation=at_epa.epao,
+        areas=["gateway", "results"],
+    )
+    client.force_login(provider_auditor)
+    page = client.get(_page("auditor-results", by_provider, at_epa))
+    assert b"No result to show" in page.content
+    client.force_login(epao_auditor)
+    page = client.get(_page("auditor-results", by_epao, at_epa))
+    assert b"Distinction" in page.content
+    assert b"not released yet" in page.content
+    assert client.get(_page("auditor-portfolio", by_epao, at_epa)).status_code == 403
+    # The assessment organisation's admin sees its own grant, not the provider's.
+    client.force_login(epao_admin)
+    assert client.get(reverse("quality:auditor-grant", args=[by_epao.pk])).status_code == 200
+    assert client.get(reverse("quality:auditor-grant", args=[by_provider.pk])).status_code == 404
