@@ -114,11 +114,7 @@ def grant_detail(request, pk: int):
     reads = log.filter(action=AuditAction.AUDITOR_READ).aggregate(
         total=Count("pk"), apprenticeships=Count("apprenticeship_id", distinct=True)
     )
-    scope_count = (
-        access.apprenticeships_in_scope(grant).count()
-        if grant.scope != AuditorGrant.Scope.APPRENTICESHIPS
-        else None
-    )
+    scope_count = access.apprenticeships_in_scope(grant).count()
     return render(
         request,
         "quality/auditor/grant_detail.html",
@@ -197,7 +193,6 @@ def invitation(request, pk: int, token: str):
             "form": form,
             "wrong_account": wrong_account,
             "needs_sign_in": not signed_in and not needs_password,
-            "last_day": grant.ends_at - timezone.timedelta(seconds=1),
         },
         status=status,
     )
@@ -217,7 +212,6 @@ def _context(grant, apprenticeship=None, **more):
         "grant": grant,
         "apprenticeship": apprenticeship,
         "sees": access.sees(grant),
-        "last_day": grant.ends_at - timezone.timedelta(seconds=1),
         **more,
     }
 

@@ -6,6 +6,7 @@ Rows are never deleted. The sample is reproducible: the policy's seed, the draw 
 and the proportion in force are kept with each decision.
 """
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -339,6 +340,11 @@ class AuditorGrant(models.Model):
 
     def area_labels(self) -> list[str]:
         return [self.AREA_LABELS[area] for area in self.areas]
+
+    @property
+    def last_day(self):
+        """The last day the access works (it ends when that day does, local time)."""
+        return timezone.localtime(self.ends_at - dt.timedelta(seconds=1)).date()
 
     def is_open(self, now) -> bool:
         return self.accepted_at is not None and self.revoked_at is None and self.ends_at > now

@@ -195,7 +195,7 @@ def invitation_email(*, grant_id: int, salt: str) -> EmailMessage | None:
         {
             "grant": grant,
             "url": invitation_url(grant.pk, token),
-            "last_day": timezone.localtime(grant.ends_at) - dt.timedelta(seconds=1),
+            "last_day": grant.last_day,
         },
     )
     subject = f"Read-only access to {grant.organisation.name}'s apprenticeship records"

@@ -442,10 +442,10 @@ def test_the_grant_list_queries_stay_flat(client, personas, grant):
     assert_flat_queries(client, reverse("quality:auditor-grant-list"), more, GRANT_LIST_QUERIES)
 
 
-# The grantor's page of one grant: the session, the user, the grant, the count of
-# apprenticeships it covers, the count of reads, the count and page of the log, the
-# navigation's roles.
-GRANT_DETAIL_QUERIES = 8
+# The grantor's page of one grant: the session, the user, the grant, the count of reads,
+# the count of apprenticeships it covers, the count and page of the log, the names of the
+# apprenticeships it lists, and the navigation's roles.
+GRANT_DETAIL_QUERIES = 9
 
 
 def test_the_grant_page_queries_stay_flat(client, personas, grant, auditor):
