@@ -494,3 +494,19 @@ def test_results_are_those_the_granting_organisation_holds(
     client.force_login(epao_admin)
     assert client.get(reverse("quality:auditor-grant", args=[by_epao.pk])).status_code == 200
     assert client.get(reverse("quality:auditor-grant", args=[by_provider.pk])).status_code == 404
+
+
+def test_the_grant_form_offers_only_the_admins_own_months_and_standards(client, personas):
+    other = personas["other_apprenticeship"]
+    other.standard_version = factories.StandardVersionFactory(reference="ST0001")
+    other.save(update_fields=["standard_version"])
+    client.force_login(personas["admin"])
+    form = client.get(reverse("quality:auditor-grant-add")).context["form"]
+    first = personas["apprenticeship"]
+    assert [c for c, _ in form.fields["standard_reference"].choices] == [
+        "",
+        first.standard_version.reference,
+    ]
+    months = [c for c, _ in form.fields["cohort_month"].choices]
+    assert months == ["", first.start_date.replace(day=1).isoformat()]
+    assert [o.pk for o in form.fields["organisation"].queryset] == [first.provider_id]
