@@ -27,7 +27,8 @@ OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
 # The people of the first provider's apprenticeship, the outsider, the site operator, the
 # admin of the first apprenticeship's assessment organisation, and a second provider's
 # admin, tutor, employer contact and apprentice (on the second provider's own
-# apprenticeship), who must never reach the first provider's records.
+# apprenticeship), who must never reach the first provider's records; and an auditor with
+# open read-only access to the first apprenticeship (tests/access_matrix/auditor.py).
 FIRST_PROVIDER = ("apprentice", "employer", "tutor", "assessor", "admin")
 SECOND_PROVIDER = ("p2_admin", "p2_tutor", "p2_employer", "p2_apprentice")
 PERSONA_NAMES = (
