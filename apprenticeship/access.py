@@ -83,6 +83,7 @@ class Action(StrEnum):
     VIEW_BOOKINGS = "view_bookings"
     BOOK_ASSESSMENT = "book_assessment"
     ASK_TO_REARRANGE = "ask_to_rearrange"
+    VIEW_BOOKING_ADJUSTMENTS = "view_booking_adjustments"
 
 
 # Who reads the live portfolio (evidence, off-the-job log, reviews). The assessor reads
@@ -160,6 +161,12 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.VIEW_BOOKINGS: frozenset(Role),
     Action.BOOK_ASSESSMENT: frozenset({Role.EPAO_ADMIN}),
     Action.ASK_TO_REARRANGE: frozenset({Role.APPRENTICE, Role.EMPLOYER}),
+    # The agreed assessment adjustments, shown with the booked sessions to those who take
+    # part on the day (the apprentice, the employer who releases them, the assessor) and the
+    # organisation that arranges it; the provider reads them on the adjustments page.
+    Action.VIEW_BOOKING_ADJUSTMENTS: frozenset(
+        {Role.APPRENTICE, Role.EMPLOYER, Role.ASSESSOR, Role.EPAO_ADMIN}
+    ),
 }
 
 

@@ -9,6 +9,11 @@ class AuditAction(StrEnum):
     ADJUSTMENT_DECIDED = "adjustment.decided"
     ADJUSTMENT_PASSED = "adjustment.passed"
     ADJUSTMENT_REQUESTED = "adjustment.requested"
+    # auditor access (quality)
+    AUDITOR_ACCESS_ACCEPTED = "auditor.accepted"
+    AUDITOR_ACCESS_GRANTED = "auditor.granted"
+    AUDITOR_ACCESS_REVOKED = "auditor.revoked"
+    AUDITOR_READ = "auditor.read"
     # apprenticeship
     APPRENTICESHIP_CREATED = "apprenticeship.created"
     APPRENTICESHIP_STANDARD_VERSION_MOVED = "apprenticeship.standard_version_moved"

@@ -25,6 +25,7 @@ from portfolio.reviews import schedule as review_schedule
 from portfolio.supervision import selectors as supervision
 from portfolio.training import caseload as otj_caseload
 from portfolio.training import selectors as otj
+from quality.auditors import open_grants
 from quality.iqa import access as iqa_access
 from reports.summary import apprenticeship_reports
 
@@ -60,6 +61,9 @@ def home(request):
             {"invitations": invitations, "continue_url": target},
         )
     if target is None:
+        # Someone whose only reason to be here is auditor access goes to it.
+        if open_grants(request.user).exists():
+            return redirect(reverse("quality:auditor-home"))
         return render(request, "dashboards/no_role.html")
     return redirect(target)
 

@@ -6,6 +6,7 @@ Rows are never deleted. The sample is reproducible: the policy's seed, the draw 
 and the proportion in force are kept with each decision.
 """
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -472,3 +473,131 @@ class IqaItem(models.Model):
     @property
     def is_waiting(self) -> bool:
         return self.verdict == ""
+
+
+# -- A scoped, time-limited auditor ----------------------------------------------------
+# Kept together at the end of the module: the auditor's grant, nothing else.
+
+AUDITOR_MAX_DAYS = 30
+
+
+class AuditorGrantQuerySet(models.QuerySet["AuditorGrant"]):
+    def open_at(self, now) -> "AuditorGrantQuerySet":
+        """Grants the auditor has taken up that are neither revoked nor ended at `now`."""
+        return self.filter(accepted_at__isnull=False, revoked_at__isnull=True, ends_at__gt=now)
+
+
+class AuditorGrant(models.Model):
+    """Read-only access for a named auditor (an inspector, an external quality assurer, a
+    funding auditor), given by a training provider's admin, or an assessment
+    organisation's admin for its own records. It covers a scope (listed apprenticeships,
+    the cohort that started in one month, or every apprenticeship of one standard) and the
+    areas chosen; never wellbeing records or what the apprentice kept private. It ends by
+    itself at `ends_at` (checked on every request) or when revoked. The invitation link
+    works once; only the SHA-256 of its token is stored."""
+
+    class Scope(models.TextChoices):
+        APPRENTICESHIPS = "apprenticeships", "Apprenticeships I choose"
+        COHORT = "cohort", "A cohort: everyone who started in one month"
+        STANDARD = "standard", "Every apprenticeship of one standard"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="auditor_grants"
+    )
+    full_name = models.CharField("auditor's name", max_length=150)
+    email = models.EmailField("auditor's email")
+    # The account the invitation is for: found by the email, or made without a password.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="auditor_grants"
+    )
+    purpose = models.CharField("what the access is for", max_length=200)
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    apprenticeships = models.ManyToManyField(Apprenticeship, blank=True, related_name="+")
+    # The first day of the month the cohort started in.
+    cohort_month = models.DateField(null=True, blank=True)
+    standard_reference = models.CharField(max_length=20, blank=True)
+    sees_portfolio = models.BooleanField("portfolio of evidence", default=False)
+    sees_otj = models.BooleanField("off-the-job training log", default=False)
+    sees_reviews = models.BooleanField("progress reviews", default=False)
+    sees_gateway = models.BooleanField("gateway", default=False)
+    sees_results = models.BooleanField("end-point assessment results", default=False)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    # The first moment the access no longer works: the start of the day after the end date.
+    ends_at = models.DateTimeField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = AuditorGrantQuerySet.as_manager()
+
+    # The plain token, only on the object `grant_access` returns: it is never stored.
+    token: str
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        indexes = [models.Index(fields=["user", "ends_at"], name="auditor_grant_user_ends")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope="apprenticeships")
+                | Q(scope="cohort", cohort_month__isnull=False)
+                | (Q(scope="standard") & ~Q(standard_reference="")),
+                name="auditor_grant_scope_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(sees_portfolio=True)
+                | Q(sees_otj=True)
+                | Q(sees_reviews=True)
+                | Q(sees_gateway=True)
+                | Q(sees_results=True),
+                name="auditor_grant_sees_something",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("granted_at")), name="auditor_grant_ends_later"
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | Q(revoked_by__isnull=False),
+                name="auditor_grant_revoked_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Auditor access for {self.full_name}"
+
+    AREAS = ("portfolio", "otj", "reviews", "gateway", "results")
+    AREA_LABELS = {
+        "portfolio": "portfolio of evidence",
+        "otj": "off-the-job training log",
+        "reviews": "progress reviews",
+        "gateway": "gateway",
+        "results": "end-point assessment results",
+    }
+
+    @property
+    def areas(self) -> list[str]:
+        return [area for area in self.AREAS if getattr(self, f"sees_{area}")]
+
+    def area_labels(self) -> list[str]:
+        return [self.AREA_LABELS[area] for area in self.areas]
+
+    @property
+    def last_day(self):
+        """The last day the access works (it ends when that day does, local time)."""
+        return timezone.localtime(self.ends_at - dt.timedelta(seconds=1)).date()
+
+    def is_open(self, now) -> bool:
+        return self.accepted_at is not None and self.revoked_at is None and self.ends_at > now
+
+    def state(self, now) -> str:
+        if self.revoked_at is not None:
+            return "Revoked"
+        if self.ends_at <= now:
+            return "Ended"
+        if self.accepted_at is None:
+            return "Invitation not yet accepted"
+        return "Open"

@@ -2,9 +2,12 @@
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
+from apprenticeship.access import Action, is_allowed
 from apprenticeship.models import Apprenticeship
 from epa.grading import failing_grade
 from epa.selectors.assessment import plan_of
+from portfolio.wellbeing.access import agreed_for_assessment
+from portfolio.wellbeing.models import ReasonableAdjustment
 from quality.models import AssessmentBooking, ModerationCase, ModerationDecision
 
 
@@ -47,3 +50,12 @@ def bookings_of(apprenticeship: Apprenticeship) -> list[AssessmentBooking]:
         .prefetch_related("rearrange_requests__requested_by")
         .order_by("starts_at", "pk")
     )
+
+
+def booking_adjustments_of(apprenticeship: Apprenticeship) -> list[ReasonableAdjustment]:
+    """The assessment adjustments the assessment organisation agreed, for the booking page,
+    when its viewer is one who sees them there (apprenticeship/access.py); otherwise none,
+    at no query."""
+    if not is_allowed(apprenticeship.viewer_roles, Action.VIEW_BOOKING_ADJUSTMENTS):
+        return []
+    return list(agreed_for_assessment(apprenticeship).order_by("decided_at", "pk"))

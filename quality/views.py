@@ -171,6 +171,7 @@ def booking_list(request, pk: int):
         {
             "apprenticeship": apprenticeship,
             "bookings": selectors.bookings_of(apprenticeship),
+            "adjustments": selectors.booking_adjustments_of(apprenticeship),
             "can": permissions(apprenticeship.viewer_roles),
         },
     )

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from demo.seed import (
+    auditor,
     core,
     epa,
     eras,
@@ -36,6 +37,7 @@ PEOPLE_TO_PRINT = [
     ("epao_admin", "Assessment admin:"),
     ("moderator", "Moderator:"),
     ("iqa_lead", "IQA lead:"),
+    ("auditor", "Auditor (read-only):"),
     ("apprentice", "Apprentice:"),
     ("operator", "Site operator:"),
     ("p2_admin", "Another provider's admin:"),
@@ -55,6 +57,7 @@ STEPS = [
     eras.seed,
     quality.seed,
     iqa.seed,
+    auditor.seed,
     second_provider.seed,
     notifications.seed,
 ]

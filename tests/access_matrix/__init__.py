@@ -5,6 +5,7 @@ how an entry is written.
 """
 
 from tests.access_matrix import (
+    auditor,
     core,
     dataio,
     epa,
@@ -20,7 +21,9 @@ from tests.access_matrix import (
     wellbeing,
 )
 from tests.access_matrix.base import PERSONA_NAMES, STATES, Entry
-from tests.access_matrix.core import PUBLIC
+from tests.access_matrix.core import PUBLIC as CORE_PUBLIC
+
+PUBLIC = {**CORE_PUBLIC, **auditor.PUBLIC}
 
 ENTRIES: list[Entry] = [
     *core.ENTRIES,
@@ -36,6 +39,7 @@ ENTRIES: list[Entry] = [
     *dataio.ENTRIES,
     *quality.ENTRIES,
     *iqa.ENTRIES,
+    *auditor.ENTRIES,
 ]
 
 __all__ = ["ENTRIES", "PERSONA_NAMES", "PUBLIC", "STATES", "Entry"]

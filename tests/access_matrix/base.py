@@ -20,13 +20,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests import factories
+from tests.helpers.auditor import give_access, make_auditor
 from tests.helpers.personas import add_more_personas, make_personas, move_to_gateway
 
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
 # The people of the first provider's apprenticeship, the outsider, the site operator, the
 # admin of the first apprenticeship's assessment organisation, and a second provider's
 # admin, tutor, employer contact and apprentice (on the second provider's own
-# apprenticeship), who must never reach the first provider's records.
+# apprenticeship), who must never reach the first provider's records; and an auditor with
+# open read-only access to the first apprenticeship (tests/access_matrix/auditor.py).
 FIRST_PROVIDER = ("apprentice", "employer", "tutor", "assessor", "admin")
 SECOND_PROVIDER = ("p2_admin", "p2_tutor", "p2_employer", "p2_apprentice")
 PERSONA_NAMES = (
@@ -36,6 +38,7 @@ PERSONA_NAMES = (
     "epao_admin",
     "moderator",
     *SECOND_PROVIDER,
+    "auditor",
 )
 
 
@@ -44,7 +47,7 @@ def everyone(status: int) -> dict[str, int]:
 
 
 # Personas whose status an entry may leave out, worked out by `derived` from the others.
-DERIVED = ("epao_admin", "moderator", *SECOND_PROVIDER)
+DERIVED = ("epao_admin", "moderator", *SECOND_PROVIDER, "auditor")
 
 
 def only(allowed: dict[str, int], otherwise: int) -> dict[str, int]:
@@ -79,6 +82,10 @@ def derived(expected: dict[str, int]) -> dict[str, int]:
         # (a home page, the admin's own lists): they get what their counterpart gets.
         counterpart = name.removeprefix("p2_")
         filled.setdefault(name, expected["outsider"] if refused else expected[counterpart])
+    # The auditor holds open access to the first apprenticeship (all areas) and no role
+    # anywhere: outside the auditor pages it gets what a person with no role of the first
+    # provider's gets, like the second provider's apprentice.
+    filled.setdefault("auditor", filled["p2_apprentice"])
     return filled
 
 
@@ -96,7 +103,13 @@ def matrix_personas() -> dict:
     people["operator"] = factories.UserFactory(
         email="operator@example.org", full_name="Olu Operator", is_superuser=True
     )
-    return add_more_personas(people)
+    people = add_more_personas(people)
+    # The auditor: open access to the first apprenticeship, every area (tests/helpers).
+    people["auditor"] = make_auditor()
+    give_access(
+        auditor=people["auditor"], by=people["admin"], apprenticeships=[people["apprenticeship"]]
+    )
+    return people
 
 
 # The states an entry may ask for, applied to the personas before its arguments are built.

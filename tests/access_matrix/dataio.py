@@ -82,7 +82,10 @@ ENTRIES: list[Entry] = [
     ),
     # Subject access: an apprentice asks for their own records; the provider admin asks on
     # their behalf; only the person (or the admin who asked) downloads the copy.
-    Entry("dataio:my-data", only({"apprentice": OK, "p2_apprentice": OK}, FORBIDDEN)),
+    Entry(
+        "dataio:my-data",
+        only({"apprentice": OK, "p2_apprentice": OK, "auditor": FORBIDDEN}, FORBIDDEN),
+    ),
     Entry(
         "dataio:subject-access-on-behalf",
         only(

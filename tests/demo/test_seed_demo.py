@@ -377,3 +377,19 @@ def test_the_demo_shows_a_sampled_cohort_with_verdicts(first_run):
     counts = (SamplingPlan.objects.count(), IqaItem.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
     assert (SamplingPlan.objects.count(), IqaItem.objects.count()) == counts
+
+
+def test_the_demo_shows_an_auditor_with_open_access(first_run):
+    from audit.actions import AuditAction
+    from audit.models import AuditEvent
+    from quality.auditors import apprenticeships_in_scope, open_grants
+
+    assert "auditor@example.org" in first_run
+    auditor = User.objects.get(email="auditor@example.org")
+    (grant,) = open_grants(auditor)
+    assert grant.organisation.name == "Northfield Peer Training"
+    assert apprenticeships_in_scope(grant).exists()
+    assert (
+        AuditEvent.objects.filter(action=AuditAction.AUDITOR_READ, object_id=str(grant.pk)).count()
+        == 4
+    )

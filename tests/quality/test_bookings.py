@@ -87,9 +87,10 @@ def test_the_booking_form_offers_only_this_apprentices_assessors(
     assert b"Not Assigned" not in page.content
 
 
-# The session, the user, the apprenticeship with the viewer's roles, the bookings, their
-# rearrange requests and who asked, the navigation's roles, and the session saved.
-BOOKING_LIST_QUERIES = 7
+# The session, the user, the apprenticeship with the viewer's roles, the agreed assessment
+# adjustments, the bookings, their rearrange requests and who asked, the navigation's
+# roles, and the session saved.
+BOOKING_LIST_QUERIES = 8
 
 
 def test_the_booking_list_queries_stay_flat(
