@@ -71,6 +71,9 @@ class AuditAction(StrEnum):
     # interim off-the-job minimum
     INTERIM_OTJ_MINIMUM_REMOVED = "interim_otj_minimum.removed"
     INTERIM_OTJ_MINIMUM_SET = "interim_otj_minimum.set"
+    # legal hold
+    LEGAL_HOLD_LIFTED = "legal_hold.lifted"
+    LEGAL_HOLD_PLACED = "legal_hold.placed"
     # membership
     MEMBERSHIP_ADDED = "membership.added"
     MEMBERSHIP_ENDED = "membership.ended"
@@ -104,6 +107,9 @@ class AuditAction(StrEnum):
     PERSON_TWO_FACTOR_RESET = "person.two_factor_reset"
     # report
     REPORT_REQUESTED = "report.requested"
+    # retention
+    RETENTION_APPLIED = "retention.applied"
+    RETENTION_POLICY_SET = "retention.policy_set"
     # review
     REVIEW_CANCELLED = "review.cancelled"
     REVIEW_EDITED = "review.edited"

@@ -6,7 +6,8 @@ from django.http import Http404
 
 from accounts.models import User
 from apprenticeship import access
-from dataio.models import EnrolmentImport, SubjectAccessRequest
+from apprenticeship.models import Organisation
+from dataio.models import EnrolmentImport, LegalHold, SubjectAccessRequest
 
 
 def visible_imports(user: User) -> QuerySet[EnrolmentImport]:
@@ -36,3 +37,26 @@ def get_subject_access_for(user: User, pk: int) -> SubjectAccessRequest:
     if record is None:
         raise Http404
     return record
+
+
+def get_provider_for(user: User, pk: int) -> Organisation:
+    """A provider the user administers (403 for someone who administers none, 404 for
+    another provider)."""
+    access.require_provider_admin(user)
+    provider = access.administered_providers(user).filter(pk=pk).first()
+    if provider is None:
+        raise Http404
+    return provider
+
+
+def get_legal_hold_for(user: User, pk: int) -> LegalHold:
+    """A hold on an apprenticeship of a provider the user administers."""
+    access.require_provider_admin(user)
+    hold = (
+        LegalHold.objects.select_related("apprenticeship__apprentice")
+        .filter(pk=pk, apprenticeship__provider__in=access.administered_providers(user))
+        .first()
+    )
+    if hold is None:
+        raise Http404
+    return hold

@@ -76,3 +76,88 @@ class SubjectAccessRequest(models.Model):
     @property
     def on_behalf(self) -> bool:
         return self.requested_by_id != self.person_id
+
+
+class RetentionPolicy(models.Model):
+    """How long one provider keeps its apprenticeships' records in full after they end.
+    A provider with no row follows the default (apprenticeship.funding_rules
+    RECORD_RETENTION_YEARS); see dataio/retention.py."""
+
+    provider = models.OneToOneField(
+        Organisation, on_delete=models.PROTECT, related_name="retention_policy"
+    )
+    years = models.PositiveSmallIntegerField(
+        "years kept after the end of the funding year the apprenticeship ended in"
+    )
+    # When False, nothing is deleted on schedule; the admin can still see what is due.
+    applies_automatically = models.BooleanField(default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Retention at {self.provider_id}: {self.years} years"
+
+
+class LegalHold(models.Model):
+    """A hold on an apprenticeship's records (an appeal, a complaint, an investigation):
+    nothing of it is deleted under the retention policy until the hold is lifted."""
+
+    class Reason(models.TextChoices):
+        APPEAL = "appeal", "Appeal"
+        COMPLAINT = "complaint", "Complaint"
+        INVESTIGATION = "investigation", "Investigation"
+
+    apprenticeship = models.ForeignKey(
+        "apprenticeship.Apprenticeship", on_delete=models.PROTECT, related_name="legal_holds"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    why = models.TextField()
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    placed_at = models.DateTimeField(default=timezone.now)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lift_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["apprenticeship"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="legal_hold_one_active",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lifted_at__isnull=True) | ~models.Q(lift_reason=""),
+                name="legal_hold_lifted_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} hold on {self.apprenticeship_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None
+
+
+class RetentionErasure(models.Model):
+    """An apprenticeship whose personal files and texts were deleted under its provider's
+    retention policy: what remains is the minimal record (who, which standard, dates,
+    result). `counts` says how many of each were deleted; never any content."""
+
+    apprenticeship = models.OneToOneField(
+        "apprenticeship.Apprenticeship", on_delete=models.PROTECT, related_name="retention_erasure"
+    )
+    ended_on = models.DateField()
+    kept_until = models.DateField()
+    erased_at = models.DateTimeField(default=timezone.now)
+    counts = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"Records of {self.apprenticeship_id} reduced on {self.erased_at:%Y-%m-%d}"

@@ -16,3 +16,10 @@ from outbox.runner import OutboxTask
 )
 def build_subject_access(request_id: int) -> None:
     services.build_subject_access(request_id=request_id)
+
+
+# Nightly (CELERY_BEAT_SCHEDULE). Safe to run twice, or twice at once: each apprenticeship
+# is locked and checked again before it is reduced, and a reduced one is not listed again.
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=1800, time_limit=1900)
+def apply_retention() -> None:
+    services.apply_retention_everywhere()

@@ -34,4 +34,7 @@ urlpatterns = [
         views.subject_access_download,
         name="subject-access-download",
     ),
+    path("providers/<int:pk>/retention/", views.retention_policy, name="retention-policy"),
+    path("apprenticeships/<int:pk>/legal-hold/", views.legal_hold, name="legal-hold"),
+    path("legal-holds/<int:pk>/lift/", views.legal_hold_lift, name="legal-hold-lift"),
 ]

@@ -10,15 +10,21 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apprenticeship import access
 from apprenticeship.access import Action
 from apprenticeship.models import Role
 from dataio import access as dataio_access
-from dataio import enrolment_import, funding_return, selectors, services
-from dataio.forms import EnrolmentUploadForm, SubjectAccessForm
-from dataio.models import EnrolmentImport, SubjectAccessRequest
+from dataio import enrolment_import, funding_return, retention, selectors, services
+from dataio.forms import (
+    EnrolmentUploadForm,
+    LegalHoldForm,
+    LiftHoldForm,
+    RetentionPolicyForm,
+    SubjectAccessForm,
+)
+from dataio.models import EnrolmentImport, LegalHold, SubjectAccessRequest
 
 
 class _Echo:
@@ -220,3 +226,99 @@ def subject_access_download(request, pk: int):
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+# -- keeping and not keeping -------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def retention_policy(request, pk: int):
+    """A provider's retention policy: how long records are kept, where the figure comes
+    from, what is due, what a legal hold keeps."""
+    provider = dataio_access.get_provider_for(request.user, pk)
+    policy = retention.policy_for(provider)
+    form = RetentionPolicyForm(
+        request.POST or None,
+        initial={"years": policy.years, "applies_automatically": policy.applies_automatically},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.set_retention_policy(
+                    provider=provider, by=request.user, **form.cleaned_data
+                )
+            except services.RetentionError as error:
+                form.add_error("years", str(error))
+            else:
+                messages.success(request, "Retention policy saved.")
+                return redirect("dataio:retention-policy", pk=provider.pk)
+        status = 400
+    today = timezone.localdate()
+    return render(
+        request,
+        "dataio/retention_policy.html",
+        {
+            "provider": provider,
+            "form": form,
+            "overview": retention.overview(policy, today=today),
+            "today": today,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def legal_hold(request, pk: int):
+    """Place a legal hold on an apprenticeship's records, and see its holds."""
+    apprenticeship = access.get_apprenticeship_for(request.user, pk, Action.MANAGE_PEOPLE)
+    form = LegalHoldForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.place_legal_hold(
+                    apprenticeship=apprenticeship, by=request.user, **form.cleaned_data
+                )
+            except services.RetentionError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "The records are held: nothing of them is deleted.")
+                return redirect("dataio:legal-hold", pk=apprenticeship.pk)
+        status = 400
+    holds = list(
+        LegalHold.objects.filter(apprenticeship=apprenticeship).select_related(
+            "placed_by", "lifted_by"
+        )
+    )
+    return render(
+        request,
+        "dataio/legal_hold.html",
+        {
+            "apprenticeship": apprenticeship,
+            "form": form,
+            "holds": holds,
+            "active": next((h for h in holds if h.is_active), None),
+            "lift_form": LiftHoldForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def legal_hold_lift(request, pk: int):
+    hold = dataio_access.get_legal_hold_for(request.user, pk)
+    form = LiftHoldForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the hold can be lifted. The hold is still in place.")
+        return redirect("dataio:legal-hold", pk=hold.apprenticeship_id)
+    try:
+        services.lift_legal_hold(hold=hold, by=request.user, why=form.cleaned_data["why"])
+    except services.RetentionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Hold lifted. The retention policy applies again.")
+    return redirect("dataio:legal-hold", pk=hold.apprenticeship_id)

@@ -284,6 +284,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "portfolio.reviews.tasks.send_review_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Each provider's retention policy: records past keeping reduced to the minimal record
+    # (dataio/services.py apply_retention), what it did recorded in the history.
+    "apply-retention": {
+        "task": "dataio.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
