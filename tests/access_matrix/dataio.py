@@ -59,6 +59,20 @@ def _apprenticeship(ctx):
     return [ctx["apprenticeship"].pk]
 
 
+def _provider(ctx):
+    return [ctx["apprenticeship"].provider_id]
+
+
+def _hold(ctx):
+    """A legal hold on the first apprenticeship, placed by its provider's admin."""
+    from dataio import services
+
+    hold = services.place_legal_hold(
+        apprenticeship=ctx["apprenticeship"], reason="appeal", why="Matrix", by=ctx["admin"]
+    )
+    return [hold.pk]
+
+
 # The import belongs to the first provider: its admin alone sees it; another provider's
 # admin sees nothing (404) and anyone who administers no provider is refused first (403).
 IMPORT_OWNER = {"admin": OK, "outsider": NOT_FOUND, **NON_ADMINS}
@@ -92,4 +106,49 @@ ENTRIES: list[Entry] = [
         args=_apprenticeship,
     ),
     Entry("dataio:subject-access-download", only({"apprentice": OK}, NOT_FOUND), args=_ready_copy),
+    # Keeping records: the provider's admins alone see and set its policy (another
+    # provider's admin sees nothing; anyone who administers no provider is refused first).
+    Entry("dataio:retention-policy", only(IMPORT_OWNER, FORBIDDEN), args=_provider),
+    Entry(
+        "dataio:retention-policy",
+        only({**IMPORT_OWNER, "admin": REDIRECT}, FORBIDDEN),
+        args=_provider,
+        method="post",
+        data=lambda ctx: {"years": "7", "applies_automatically": "on"},
+        label="dataio:retention-policy POST",
+    ),
+    # A legal hold: the provider admin places and lifts it, as they manage the people.
+    Entry(
+        "dataio:legal-hold",
+        only(
+            {"admin": OK, "apprentice": FORBIDDEN, "employer": FORBIDDEN, "tutor": FORBIDDEN},
+            NOT_FOUND,
+        ),
+        args=_apprenticeship,
+    ),
+    Entry(
+        "dataio:legal-hold",
+        only(
+            {
+                "admin": REDIRECT,
+                "apprentice": FORBIDDEN,
+                "employer": FORBIDDEN,
+                "tutor": FORBIDDEN,
+            },
+            NOT_FOUND,
+        ),
+        args=_apprenticeship,
+        method="post",
+        data=lambda ctx: {"reason": "complaint", "why": "A complaint is open."},
+        label="dataio:legal-hold POST",
+    ),
+    Entry("dataio:legal-hold-lift", everyone(NOT_ALLOWED), args=_hold),
+    Entry(
+        "dataio:legal-hold-lift",
+        only({**IMPORT_OWNER, "admin": REDIRECT}, FORBIDDEN),
+        args=_hold,
+        method="post",
+        data=lambda ctx: {"why": "The appeal was decided."},
+        label="dataio:legal-hold-lift POST",
+    ),
 ]
