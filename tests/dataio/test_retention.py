@@ -137,7 +137,10 @@ def test_applying_deletes_files_and_texts_and_keeps_the_minimal_record(ended, pe
     assert reduced.kept_until == dt.date(2024, 7, 31) and reduced.counts["files"] == 1
     # The history has counts and ids, never content.
     events = AuditEvent.objects.filter(action=AuditAction.RETENTION_APPLIED)
-    assert {e.object_type for e in events} == {"apprenticeship.apprenticeship", "apprenticeship.organisation"}
+    assert {e.object_type for e in events} == {
+        "apprenticeship.apprenticeship",
+        "apprenticeship.organisation",
+    }
     run = events.get(object_type="apprenticeship.organisation")
     assert run.after["apprenticeships"] == [kept.pk]
     assert all(SECRET not in json.dumps(e.after) + e.summary for e in events)
