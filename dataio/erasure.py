@@ -4,10 +4,12 @@ Every text someone wrote (evidence, feedback, testimonies, the off-the-job log's
 descriptions, reviews, supervision, the wellbeing plan, adjustments, assessment notes and
 questions, appeals, moderation and booking reasons) is replaced by ERASED (or emptied where
 it may be empty); uploaded files, built reports and copies of records are deleted from
-storage; the names the apprentice listed to be warned about and their notifications are
-deleted. The rows that carry the minimal record stay: the apprenticeship (who, which
-standard, dates, status), the people's roles, the results and grades, and the figures
-(hours, dates, states) of evidence, training, reviews and sign-offs.
+storage; the names the apprentice listed to be warned about are deleted. Notifications
+hold no text of their own (what happened and a link) and stay.
+
+The rows that carry the minimal record stay: the apprenticeship (who, which standard,
+dates, status), the people's roles, the results and grades, and the figures (hours, dates,
+states) of evidence, training, reviews and sign-offs.
 
 Set-based: a fixed number of queries per apprenticeship, whatever its size. Called inside
 dataio.services.apply_retention's transaction; `delete_files` runs after it commits.
@@ -29,7 +31,6 @@ from epa.models import (
     GatewaySnapshot,
     KsbNote,
 )
-from notifications.models import Notification
 from portfolio.evidence.models import (
     DutySignOff,
     Evidence,
@@ -189,9 +190,6 @@ def count(apprenticeship_id: int, person_id: int | None = None) -> dict[str, int
     counts["protected_names"] = ProtectedName.objects.filter(
         apprenticeship_id=apprenticeship_id
     ).count()
-    counts["notifications"] = Notification.objects.filter(
-        apprenticeship_id=apprenticeship_id
-    ).count()
     counts["gateway_snapshot"] = GatewaySnapshot.objects.filter(
         apprenticeship_id=apprenticeship_id
     ).count()
@@ -252,7 +250,6 @@ def erase(apprenticeship_id: int, *, person_id: int) -> tuple[dict[str, int], li
     paths += [name for name in copies.values_list("archive", flat=True) if name]
     copies.delete()
     ProtectedName.objects.filter(apprenticeship_id=apprenticeship_id).delete()
-    Notification.objects.filter(apprenticeship_id=apprenticeship_id).delete()
     snapshot = GatewaySnapshot.objects.filter(apprenticeship_id=apprenticeship_id).first()
     if snapshot is not None:
         content = _redact_snapshot(snapshot.content)

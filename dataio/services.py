@@ -348,12 +348,14 @@ def apply_retention(
     result.held_ids = list(retention.held(policy, today=today).values_list("pk", flat=True))
     rows = list(retention.due(policy, today=today))
     for row in rows:
+        counts: dict[str, int] | None
         if dry_run:
-            counts = erasure.count(row.pk)
+            counts = erasure.count(row.pk, row.apprentice_id)
         else:
             counts = _reduce(row, policy=policy, today=today, by=by, actor_label=actor_label)
             if counts is None:
                 continue
+            result.files_deleted += counts.get("files_deleted_from_storage", 0)
         result.apprenticeship_ids.append(row.pk)
         for key, value in counts.items():
             result.counts[key] = result.counts.get(key, 0) + value
@@ -409,8 +411,7 @@ def _reduce(
             ),
             after={"counts": counts, "ended_on": ended_on.isoformat()},
         )
-    erasure.delete_files(paths)
-    return counts
+    return {**counts, "files_deleted_from_storage": erasure.delete_files(paths)}
 
 
 def apply_retention_everywhere(
