@@ -23,6 +23,7 @@ class AuditAction(StrEnum):
     DUTY_SIGNED_OFF = "duty.signed_off"
     # enrolment import
     ENROLMENT_IMPORT_COMMITTED = "enrolment_import.committed"
+    ENROLMENT_IMPORT_QUEUED = "enrolment_import.queued"
     ENROLMENT_IMPORT_UPLOADED = "enrolment_import.uploaded"
     # epa
     EPA_APPEAL_DECIDED = "epa.appeal_decided"

@@ -12,6 +12,7 @@ class EnrolmentImport(models.Model):
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", "Waiting for confirmation"
+        QUEUED = "queued", "Being imported"
         COMMITTED = "committed", "Imported"
 
     provider = models.ForeignKey(
@@ -28,6 +29,13 @@ class EnrolmentImport(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     committed_at = models.DateTimeField(null=True, blank=True)
     enrolments_created = models.PositiveIntegerField(default=0)
+    # Confirming queues a worker that creates every row (or none): who confirmed, when, and
+    # why the last attempt created nothing, if it did not.
+    queued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    queued_at = models.DateTimeField(null=True, blank=True)
+    failure = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -3,8 +3,10 @@
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -66,9 +68,15 @@ def upload_enrolments(
 
 @transaction.atomic
 def commit_enrolments(
-    *, upload: EnrolmentImport, by: User, today: dt.date | None = None
+    *,
+    upload: EnrolmentImport,
+    by: User,
+    today: dt.date | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> EnrolmentImport:
-    """Create every row's people, employers and enrolments, or none of them.
+    """Create every row's people, employers and enrolments, or none of them. Run by the
+    worker that confirming queues (`run_enrolment_import`); `progress` is told how many
+    rows are done every PROGRESS_EVERY rows.
 
     The rows are planned again first (the data may have changed since the preview); if any
     row has a problem nothing is created. Rows already enrolled (the same person, standard
@@ -95,7 +103,9 @@ def commit_enrolments(
     tutors = User.objects.in_bulk({r.tutor_id for r in plan.rows if r.tutor_id})
     created = 0
     try:
-        for row in plan.rows:
+        for done, row in enumerate(plan.rows, start=1):
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done)
             if row.state != "new":
                 continue
             v = row.values
@@ -145,7 +155,8 @@ def commit_enrolments(
     upload.status = EnrolmentImport.Status.COMMITTED
     upload.committed_at = timezone.now()
     upload.enrolments_created = created
-    upload.save(update_fields=["status", "committed_at", "enrolments_created"])
+    upload.failure = ""
+    upload.save(update_fields=["status", "committed_at", "enrolments_created", "failure"])
     record_event(
         action=AuditAction.ENROLMENT_IMPORT_COMMITTED,
         obj=upload,
@@ -156,6 +167,98 @@ def commit_enrolments(
         after={"created": created, "already": plan.already, "checksum": upload.checksum},
     )
     return upload
+
+
+PROGRESS_EVERY = 25
+IMPORT_TASK = "dataio.tasks.run_enrolment_import"
+
+
+def _progress_key(upload_id: int) -> str:
+    return f"enrolment-import:{upload_id}:done"
+
+
+def import_progress(upload: EnrolmentImport) -> int:
+    """How many rows the worker has gone through (0 if it has not said, or the cache is
+    away: the figure is a courtesy, the import's status is what counts)."""
+    try:
+        return int(cache.get(_progress_key(upload.pk)) or 0)
+    except Exception:  # noqa: BLE001 - a cache that is away must not break the page
+        logger.warning("Could not read the progress of enrolment import %s.", upload.pk)
+        return 0
+
+
+def _say_progress(upload_id: int, done: int) -> None:
+    try:
+        cache.set(_progress_key(upload_id), done, timeout=6 * 3600)
+    except Exception:  # noqa: BLE001 - progress is a courtesy; the import goes on
+        logger.warning("Could not record the progress of enrolment import %s.", upload_id)
+
+
+@transaction.atomic
+def confirm_enrolments(
+    *, upload: EnrolmentImport, by: User, today: dt.date | None = None
+) -> EnrolmentImport:
+    """Queue the import: a worker creates every row or none (`run_enrolment_import`),
+    through the outbox once this commits. The rows are planned here too, so a file with a
+    problem is refused at once and nothing is queued. Confirming twice queues once."""
+    upload = (
+        EnrolmentImport.objects.select_for_update().select_related("provider").get(pk=upload.pk)
+    )
+    if upload.status == EnrolmentImport.Status.COMMITTED:
+        raise BulkEnrolmentError("This file has already been imported.")
+    if upload.status == EnrolmentImport.Status.QUEUED:
+        return upload
+    plan = enrolment_import.plan_rows(provider=upload.provider, rows=upload.rows, today=today)
+    if plan.problems:
+        raise BulkEnrolmentError(
+            "Nothing was imported: fix the problems shown and upload the file again.", plan
+        )
+    if not plan.to_create:
+        raise BulkEnrolmentError("Everyone in this file is already enrolled: nothing to create.")
+    upload.status = EnrolmentImport.Status.QUEUED
+    upload.queued_by = by
+    upload.queued_at = timezone.now()
+    upload.failure = ""
+    upload.save(update_fields=["status", "queued_by", "queued_at", "failure"])
+    _say_progress(upload.pk, 0)
+    record_event(
+        action=AuditAction.ENROLMENT_IMPORT_QUEUED,
+        obj=upload,
+        actor=by,
+        summary=f"Confirmed {upload.filename}: {plan.to_create} enrolments to create",
+        after={"to_create": plan.to_create, "already": plan.already},
+    )
+    outbox.enqueue(
+        IMPORT_TASK,
+        key=f"enrolment-import:{upload.pk}:{upload.queued_at.timestamp()}",
+        import_id=upload.pk,
+    )
+    return upload
+
+
+def run_enrolment_import(*, import_id: int, today: dt.date | None = None) -> None:
+    """The worker's part: create every row or none. Idempotent: an import already done (or
+    not queued) is left as it is. If a row cannot be created nothing is, and the import
+    goes back to waiting for confirmation with the reason, shown on its page."""
+    upload = EnrolmentImport.objects.select_related("queued_by").filter(pk=import_id).first()
+    if upload is None:
+        logger.info("Enrolment import %s no longer exists.", import_id)
+        return
+    if upload.status != EnrolmentImport.Status.QUEUED or upload.queued_by is None:
+        return
+    try:
+        commit_enrolments(
+            upload=upload,
+            by=upload.queued_by,
+            today=today,
+            progress=lambda done: _say_progress(import_id, done),
+        )
+    except BulkEnrolmentError as error:
+        EnrolmentImport.objects.filter(pk=import_id, status=EnrolmentImport.Status.QUEUED).update(
+            status=EnrolmentImport.Status.PREVIEWED, failure=str(error)[:2000]
+        )
+        return
+    _say_progress(import_id, len(upload.rows))
 
 
 # -- subject access ----------------------------------------------------------------------

@@ -23,3 +23,15 @@ def build_subject_access(request_id: int) -> None:
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=1800, time_limit=1900)
 def apply_retention() -> None:
     services.apply_retention_everywhere()
+
+
+# Queued through the outbox when a provider admin confirms an enrolment file. One
+# transaction: every row or none. Idempotent: a finished import is left as it is.
+@shared_task(
+    base=OutboxTask,
+    outbox_label="Enrol the apprentices of a spreadsheet",
+    soft_time_limit=3600,
+    time_limit=3700,
+)
+def run_enrolment_import(import_id: int) -> None:
+    services.run_enrolment_import(import_id=import_id)

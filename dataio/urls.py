@@ -23,6 +23,11 @@ urlpatterns = [
         views.enrolment_import_preview,
         name="enrolment-import-preview",
     ),
+    path(
+        "enrolments/import/<int:pk>/status/",
+        views.enrolment_import_status,
+        name="enrolment-import-status",
+    ),
     path("my-records/", views.my_data, name="my-data"),
     path(
         "apprenticeships/<int:pk>/records-copy/",

@@ -6,9 +6,14 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -125,22 +130,21 @@ def enrolment_import_upload(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def enrolment_import_preview(request, pk: int):
-    """Every row with what it will create and every problem; confirming creates them all."""
+    """Every row with what it will create and every problem; confirming queues a worker
+    that creates them all (or none), and this page then shows its progress."""
     upload = dataio_access.get_import_for(request.user, pk)
     status = 200
     if request.method == "POST":
         try:
-            services.commit_enrolments(upload=upload, by=request.user)
+            services.confirm_enrolments(upload=upload, by=request.user)
         except services.BulkEnrolmentError as error:
             messages.error(request, str(error))
             status = 400
             upload.refresh_from_db()
         else:
-            upload.refresh_from_db()
             messages.success(
                 request,
-                f"Imported: {upload.enrolments_created} "
-                f"enrolment{pluralize(upload.enrolments_created)} created.",
+                "Importing. Every row is created, or none: this page shows how far it has got.",
             )
             return redirect(upload)
     plan = None
@@ -149,9 +153,34 @@ def enrolment_import_preview(request, pk: int):
     return render(
         request,
         "dataio/enrolment_import_preview.html",
-        {"upload": upload, "plan": plan, "columns": enrolment_import.COLUMNS},
+        {
+            "upload": upload,
+            "plan": plan,
+            "columns": enrolment_import.COLUMNS,
+            "done": services.import_progress(upload)
+            if upload.status == EnrolmentImport.Status.QUEUED
+            else 0,
+        },
         status=status,
     )
+
+
+@login_required
+@require_GET
+def enrolment_import_status(request, pk: int):
+    """Where the import has got to, for the page to update itself."""
+    upload = dataio_access.get_import_for(request.user, pk)
+    response = JsonResponse(
+        {
+            "status": upload.status,
+            "label": upload.get_status_display(),
+            "done": services.import_progress(upload),
+            "total": len(upload.rows),
+            "created": upload.enrolments_created,
+        }
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # -- subject access ----------------------------------------------------------------------

@@ -87,6 +87,7 @@ ENTRIES: list[Entry] = [
     Entry("dataio:enrolment-import", ADMIN_ONLY),
     Entry("dataio:enrolment-import-template", ADMIN_ONLY),
     Entry("dataio:enrolment-import-preview", only(IMPORT_OWNER, FORBIDDEN), args=_enrolment_import),
+    Entry("dataio:enrolment-import-status", only(IMPORT_OWNER, FORBIDDEN), args=_enrolment_import),
     Entry(
         "dataio:enrolment-import-preview",
         only({**IMPORT_OWNER, "admin": REDIRECT}, FORBIDDEN),
