@@ -6,6 +6,7 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
@@ -30,6 +31,8 @@ from dataio.forms import (
     SubjectAccessForm,
 )
 from dataio.models import EnrolmentImport, LegalHold, SubjectAccessRequest
+
+PREVIEW_ROWS = 200
 
 
 class _Echo:
@@ -147,15 +150,22 @@ def enrolment_import_preview(request, pk: int):
                 "Importing. Every row is created, or none: this page shows how far it has got.",
             )
             return redirect(upload)
-    plan = None
+    plan = page = None
+    problems_only = request.GET.get("problems") == "1"
     if upload.status == EnrolmentImport.Status.PREVIEWED:
         plan = enrolment_import.plan_rows(provider=upload.provider, rows=upload.rows)
+        shown = [r for r in plan.rows if r.problems] if problems_only else plan.rows
+        # A page of rows at a time: a 5,000-row file is not one 2 MB page.
+        page = Paginator(shown, PREVIEW_ROWS).get_page(request.GET.get("page"))
     return render(
         request,
         "dataio/enrolment_import_preview.html",
         {
             "upload": upload,
             "plan": plan,
+            "page": page,
+            "problems_only": problems_only,
+            "filter_query": "problems=1" if problems_only else "",
             "columns": enrolment_import.COLUMNS,
             "done": services.import_progress(upload)
             if upload.status == EnrolmentImport.Status.QUEUED
