@@ -1,13 +1,14 @@
 """Who may see and do what with bulk data. Built on apprenticeship/access.py: an import
 belongs to one provider and only that provider's admins see it (404 for anyone else)."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
 from apprenticeship import access
-from apprenticeship.models import Organisation
-from dataio.models import EnrolmentImport, LegalHold, SubjectAccessRequest
+from apprenticeship.models import Organisation, Role
+from dataio.models import EnrolmentImport, Export, LegalHold, SubjectAccessRequest
 
 
 def visible_imports(user: User) -> QuerySet[EnrolmentImport]:
@@ -60,3 +61,17 @@ def get_legal_hold_for(user: User, pk: int) -> LegalHold:
     if hold is None:
         raise Http404
     return hold
+
+
+def get_export_for(user: User, pk: int) -> Export:
+    """An export the user asked for (404 for anyone else), while they still hold the role
+    it was made for (403 once they no longer do)."""
+    export = Export.objects.filter(pk=pk, requested_by=user).first()
+    if export is None:
+        raise Http404
+    if export.kind == Export.Kind.CASELOAD:
+        if Role.TUTOR not in access.home_roles(user):
+            raise PermissionDenied
+    else:
+        access.require_provider_admin(user)
+    return export

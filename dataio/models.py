@@ -169,3 +169,50 @@ class RetentionErasure(models.Model):
 
     def __str__(self) -> str:
         return f"Records of {self.apprenticeship_id} reduced on {self.erased_at:%Y-%m-%d}"
+
+
+class Export(models.Model):
+    """A large CSV export, built by a worker into a file the person who asked downloads
+    (dataio/exports.py). Small exports stream straight from the request instead."""
+
+    class Kind(models.TextChoices):
+        CASELOAD = "caseload", "Caseload"
+        PROVIDER = "provider", "Every apprenticeship with its figures"
+        FUNDING_RETURN = "funding_return", "Off-the-job hours for the funding return"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Being prepared"
+        READY = "ready", "Ready to download"
+        FAILED = "failed", "Could not be prepared"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # The figures are as of this day, the day it was asked for.
+    as_of = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(upload_to="exports/", max_length=300, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    size = models.PositiveBigIntegerField(default=0)
+    failure = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    ready_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} export {self.pk} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("dataio:export-detail", args=[self.pk])
+
+    @property
+    def filename(self) -> str:
+        stem = {
+            self.Kind.CASELOAD: "caseload",
+            self.Kind.PROVIDER: "apprenticeships",
+            self.Kind.FUNDING_RETURN: "funding-return-off-the-job",
+        }[self.Kind(self.kind)]
+        return f"{stem}-{self.as_of.isoformat()}.csv"

@@ -23,6 +23,7 @@ def build_subject_access(request_id: int) -> None:
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=1800, time_limit=1900)
 def apply_retention() -> None:
     services.apply_retention_everywhere()
+    services.prune_exports()
 
 
 # Queued through the outbox when a provider admin confirms an enrolment file. One
@@ -35,3 +36,14 @@ def apply_retention() -> None:
 )
 def run_enrolment_import(import_id: int) -> None:
     services.run_enrolment_import(import_id=import_id)
+
+
+# Queued through the outbox for an export too large to stream from the request.
+@shared_task(
+    base=OutboxTask,
+    outbox_label="Prepare a large spreadsheet export",
+    soft_time_limit=900,
+    time_limit=960,
+)
+def build_export(export_id: int) -> None:
+    services.build_export(export_id=export_id)

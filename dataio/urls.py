@@ -12,6 +12,8 @@ urlpatterns = [
         views.funding_return_export,
         name="funding-return-export",
     ),
+    path("exports/<int:pk>/", views.export_detail, name="export-detail"),
+    path("exports/<int:pk>/download/", views.export_download, name="export-download"),
     path("enrolments/import/", views.enrolment_import_upload, name="enrolment-import"),
     path(
         "enrolments/import/template.csv",

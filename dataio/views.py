@@ -22,7 +22,7 @@ from apprenticeship import access
 from apprenticeship.access import Action
 from apprenticeship.models import Role
 from dataio import access as dataio_access
-from dataio import enrolment_import, funding_return, retention, selectors, services
+from dataio import enrolment_import, exports, retention, services
 from dataio.forms import (
     EnrolmentUploadForm,
     LegalHoldForm,
@@ -30,7 +30,7 @@ from dataio.forms import (
     RetentionPolicyForm,
     SubjectAccessForm,
 )
-from dataio.models import EnrolmentImport, LegalHold, SubjectAccessRequest
+from dataio.models import EnrolmentImport, Export, LegalHold, SubjectAccessRequest
 
 PREVIEW_ROWS = 200
 
@@ -50,17 +50,23 @@ def _csv_response(rows, filename: str) -> StreamingHttpResponse:
     return response
 
 
+def _export(request, kind: str, filename: str):
+    """Stream a small export; queue a large one (a worker builds it) and show its page."""
+    if exports.is_large(request.user, kind):
+        return redirect(services.request_export(kind=kind, by=request.user))
+    today = timezone.localdate()
+    return _csv_response(
+        exports.rows(request.user, kind, today=today), f"{filename}-{today.isoformat()}.csv"
+    )
+
+
 @login_required
 @require_GET
 def caseload_export(request):
     """The tutor's caseload as CSV: the figures of the caseload page, one row each."""
     if Role.TUTOR not in access.home_roles(request.user):
         raise PermissionDenied
-    today = timezone.localdate()
-    scope = access.apprenticeships_as(request.user, Role.TUTOR)
-    return _csv_response(
-        selectors.caseload_rows(scope, today=today), f"caseload-{today.isoformat()}.csv"
-    )
+    return _export(request, Export.Kind.CASELOAD, "caseload")
 
 
 @login_required
@@ -68,11 +74,7 @@ def caseload_export(request):
 def provider_export(request):
     """Every apprenticeship at the providers the admin runs, with the caseload's figures."""
     access.require_provider_admin(request.user)
-    today = timezone.localdate()
-    scope = access.apprenticeships_as(request.user, Role.ADMIN)
-    return _csv_response(
-        selectors.caseload_rows(scope, today=today), f"apprenticeships-{today.isoformat()}.csv"
-    )
+    return _export(request, Export.Kind.PROVIDER, "apprenticeships")
 
 
 @login_required
@@ -80,12 +82,31 @@ def provider_export(request):
 def funding_return_export(request):
     """Planned and actual off-the-job hours for the funding return (ILR field names)."""
     access.require_provider_admin(request.user)
-    today = timezone.localdate()
-    scope = access.apprenticeships_as(request.user, Role.ADMIN)
-    return _csv_response(
-        funding_return.funding_return_rows(scope, today=today),
-        f"funding-return-off-the-job-{today.isoformat()}.csv",
+    return _export(request, Export.Kind.FUNDING_RETURN, "funding-return-off-the-job")
+
+
+@login_required
+@require_GET
+def export_detail(request, pk: int):
+    """A large export: being prepared (the page checks again by itself), or ready."""
+    export = dataio_access.get_export_for(request.user, pk)
+    return render(request, "dataio/export_detail.html", {"export": export})
+
+
+@login_required
+@require_GET
+def export_download(request, pk: int):
+    export = dataio_access.get_export_for(request.user, pk)
+    if export.status != Export.Status.READY:
+        raise Http404
+    response = FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=export.filename,
+        content_type="text/csv; charset=utf-8",
     )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # -- bulk enrolment ----------------------------------------------------------------------

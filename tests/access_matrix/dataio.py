@@ -55,6 +55,25 @@ def _ready_copy(ctx):
     return [record.pk]
 
 
+def _ready_export(ctx):
+    """A large export the first provider's admin asked for, ready to download."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from dataio.models import Export
+
+    export = Export(
+        kind=Export.Kind.PROVIDER,
+        requested_by=ctx["admin"],
+        as_of=dt.date(2026, 12, 7),
+        status=Export.Status.READY,
+    )
+    export.file.save("matrix.csv", ContentFile(b"apprenticeship_id\n"), save=False)
+    export.save()
+    return [export.pk]
+
+
 def _apprenticeship(ctx):
     return [ctx["apprenticeship"].pk]
 
@@ -83,6 +102,9 @@ ENTRIES: list[Entry] = [
     Entry("dataio:provider-export", ADMIN_ONLY),
     Entry("dataio:funding-return-export", ADMIN_ONLY),
     Entry("dataio:caseload-export", everyone(NOT_ALLOWED), method="post", label="export POST"),
+    # A large export: only the admin who asked for it.
+    Entry("dataio:export-detail", only({"admin": OK}, NOT_FOUND), args=_ready_export),
+    Entry("dataio:export-download", only({"admin": OK}, NOT_FOUND), args=_ready_export),
     # Bulk enrolment: any provider admin, for their own providers.
     Entry("dataio:enrolment-import", ADMIN_ONLY),
     Entry("dataio:enrolment-import-template", ADMIN_ONLY),
