@@ -1,5 +1,5 @@
 """Bulk enrolment: the template, reading a CSV or XLSX file, and the preview of what each
-row will create and what is wrong with it. Reads only: dataio/services.py creates.
+row will create and what is wrong with it. Reads only: dataio/services/enrolment.py creates.
 
 The preview and the import run the same `plan_rows`, so what the admin confirmed is what
 is created; the rules of an enrolment are those of the one-at-a-time form

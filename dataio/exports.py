@@ -1,5 +1,5 @@
 """Which rows each CSV export holds, for the person asking, and whether it is small enough
-to stream from the request. Reads only: dataio/services.py builds the large ones.
+to stream from the request. Reads only: dataio/services/exports.py builds the large ones.
 
 Every export starts from the reader's own scope in apprenticeship/access.py, worked out
 again when a worker builds it, so a file never holds more than the person may see then.

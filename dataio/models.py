@@ -8,7 +8,7 @@ from apprenticeship.models import Organisation
 
 class EnrolmentImport(models.Model):
     """A spreadsheet of enrolments, read and previewed; nothing is created from it until a
-    provider admin confirms, and then every row or none (dataio/services.py)."""
+    provider admin confirms, and then every row or none (dataio/services/enrolment.py)."""
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", "Waiting for confirmation"

@@ -1,5 +1,5 @@
 """Keeping and not keeping: which apprenticeships' records are past keeping, and what is
-deleted from them. Reads only; dataio/services.py applies it.
+deleted from them. Reads only; dataio/services/retention.py applies it.
 
 An apprenticeship's records are kept in full until its provider's period has passed since
 the end of the funding year it ended in (apprenticeship.funding_rules.records_kept_until;

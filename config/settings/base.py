@@ -285,7 +285,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=7, minute=30),
     },
     # Each provider's retention policy: records past keeping reduced to the minimal record
-    # (dataio/services.py apply_retention), what it did recorded in the history.
+    # (dataio/services/retention.py), what it did recorded in the history; and large exports
+    # older than a week deleted.
     "apply-retention": {
         "task": "dataio.tasks.apply_retention",
         "schedule": crontab(hour=2, minute=15),
