@@ -2,8 +2,9 @@
 
 Run it with `bin/benchmark-import` (not part of the test suite: timings vary by machine),
 which runs it as a module (`python -m dataio.benchmark`).
-It creates a scratch PostgreSQL database of its own (a new name each run, on the server of
---database-url) and drops only that one when it ends. In it: one provider, its admin and
+It works in a scratch PostgreSQL database (--database-url), made by it and marked so
+(config/scratch_database.py): one that exists without the mark is refused, untouched. It
+drops only that database when it ends. In it: one provider, its admin and
 ST0896; a CSV of N learners (half of them at 50 employers that exist, half at 50 new
 ones). Then it times, in this one run:
 
@@ -24,9 +25,8 @@ import csv
 import io
 import os
 import time
-import uuid
 
-DB_PREFIX = "peerfolio_benchmark_import_"
+DB_URL = "postgres://postgres@127.0.0.1:5432/peerfolio_benchmark_import"
 
 
 def _uln(n: int) -> str:
@@ -67,29 +67,34 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument(
         "--database-url",
-        default="postgres://postgres@127.0.0.1:5432/postgres",
-        help="The server to use (its database part is ignored: a scratch one is made).",
+        default=DB_URL,
+        help="A scratch database: made (or remade, if a benchmark made it) and dropped "
+        "at the end; an existing database no benchmark made is refused "
+        "(config/scratch_database.py).",
     )
     parser.add_argument(
         "--skip-job", action="store_true", help="Time everything but the worker's import."
     )
     args = parser.parse_args()
 
-    import psycopg
+    from config.scratch_database import (
+        ScratchDatabaseRefused,
+        drop_scratch_database,
+        recreate_scratch_database,
+    )
 
-    server = args.database_url.rsplit("/", 1)[0]
-    name = f"{DB_PREFIX}{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
     try:
-        _run(args, f"{server}/{name}")
+        recreate_scratch_database(args.database_url)
+    except ScratchDatabaseRefused as refused:
+        raise SystemExit(str(refused)) from refused
+    try:
+        _run(args, args.database_url)
     finally:
         from django.db import connections
 
         connections.close_all()
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-            # Only the database this run created.
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        # Only a database a benchmark made (it carries the scratch mark).
+        drop_scratch_database(args.database_url)
 
 
 def _run(args, database_url: str) -> None:

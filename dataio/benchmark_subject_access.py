@@ -2,8 +2,9 @@
 
 Run it with `bin/benchmark-subject-access` (not part of the test suite: timings vary by
 machine), which runs it as a module (`python -m dataio.benchmark_subject_access`).
-It creates a scratch PostgreSQL database of its own (a new name each run, on the server of
---database-url) and a scratch folder for the files, seeds the demo, and drops only what it
+It works in a scratch PostgreSQL database (--database-url), made by it and marked so
+(config/scratch_database.py): one that exists without the mark is refused, untouched. It
+makes a scratch folder for the files, seeds the demo, and drops only what it
 created when it ends. `--extra-items N` gives the largest demo apprentice N more evidence
 items, each with a photo uploaded through the services, to see how the zip grows.
 
@@ -25,10 +26,9 @@ import os
 import shutil
 import tempfile
 import time
-import uuid
 import zipfile
 
-DB_PREFIX = "peerfolio_benchmark_sar_"
+DB_URL = "postgres://postgres@127.0.0.1:5432/peerfolio_benchmark_sar"
 
 
 def _png(n: int) -> bytes:
@@ -45,28 +45,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
         "--database-url",
-        default="postgres://postgres@127.0.0.1:5432/postgres",
-        help="The server to use (its database part is ignored: a scratch one is made).",
+        default=DB_URL,
+        help="A scratch database: made (or remade, if a benchmark made it) and dropped "
+        "at the end; an existing database no benchmark made is refused "
+        "(config/scratch_database.py).",
     )
     parser.add_argument("--extra-items", type=int, default=0)
     args = parser.parse_args()
 
-    import psycopg
+    from config.scratch_database import (
+        ScratchDatabaseRefused,
+        drop_scratch_database,
+        recreate_scratch_database,
+    )
 
-    server = args.database_url.rsplit("/", 1)[0]
-    name = f"{DB_PREFIX}{uuid.uuid4().hex[:8]}"
-    media = tempfile.mkdtemp(prefix="peerfolio-benchmark-sar-")
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
     try:
-        _run(args, f"{server}/{name}", media)
+        recreate_scratch_database(args.database_url)
+    except ScratchDatabaseRefused as refused:
+        raise SystemExit(str(refused)) from refused
+    media = tempfile.mkdtemp(prefix="peerfolio-benchmark-sar-")
+    try:
+        _run(args, args.database_url, media)
     finally:
         from django.db import connections
 
         connections.close_all()
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-            # Only the database this run created.
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        # Only a database a benchmark made (it carries the scratch mark).
+        drop_scratch_database(args.database_url)
         shutil.rmtree(media, ignore_errors=True)
 
 
