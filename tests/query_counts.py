@@ -43,3 +43,8 @@ OVERVIEW_QUERIES = 15
 EMPLOYER_HOME_QUERIES = 7
 ASSESSOR_HOME_QUERIES = 8
 MY_APPRENTICESHIPS_QUERIES = 7
+
+# A provider's retention page: the session and user, the provider (with the admin check),
+# its policy, then the due and held lists with their counts, how many were reduced, and
+# the holds in place (dataio/retention.py overview).
+RETENTION_PAGE_QUERIES = 12

@@ -307,3 +307,23 @@ def test_the_frozen_portfolio_reports_and_copies_lose_their_content(ended, perso
     assert (report.html, report.file.name, report.status) == ("", "", Report.Status.FAILED)
     assert not SubjectAccessRequest.objects.filter(pk=copy.pk).exists()
     assert not any(default_storage.exists(p) for p in paths)
+
+
+def test_the_policy_page_keeps_a_flat_query_count(client, ended, personas):
+    from tests.query_counts import RETENTION_PAGE_QUERIES, assert_flat_queries
+
+    client.force_login(personas["admin"])
+    url = reverse("dataio:retention-policy", args=[ended["mine"].provider_id])
+
+    def grow():
+        for n in range(3):
+            more = factories.ApprenticeshipFactory(
+                provider=ended["mine"].provider, standard_version=ended["mine"].standard_version
+            )
+            _end(more, on=dt.date(2017, 6, 30))
+            if n:
+                services.place_legal_hold(
+                    apprenticeship=more, reason="appeal", why="Open", by=personas["admin"]
+                )
+
+    assert_flat_queries(client, url, grow, RETENTION_PAGE_QUERIES)
