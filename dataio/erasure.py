@@ -2,8 +2,8 @@
 
 Every text someone wrote (evidence, feedback, testimonies, the off-the-job log's
 descriptions, reviews, supervision, the wellbeing plan, adjustments, assessment notes and
-questions, appeals, moderation and booking reasons) is replaced by ERASED (or emptied where
-it may be empty); uploaded files, built reports and copies of records are deleted from
+questions, appeals, moderation and booking reasons) is replaced by ERASED, an empty one
+left empty; uploaded files, built reports and copies of records are deleted from
 storage; the names the apprentice listed to be warned about are deleted. Notifications
 hold no text of their own (what happened and a link) and stay.
 
@@ -224,12 +224,9 @@ def erase(apprenticeship_id: int, *, person_id: int) -> tuple[dict[str, int], li
     the storage names of the files to delete once the transaction commits."""
     counts = count(apprenticeship_id, person_id)
     for texts in TEXTS:
-        rows = texts.rows(apprenticeship_id)
         for name in texts.fields:
-            # Fields that may be empty are emptied; the others read ERASED.
-            field = rows.model._meta.get_field(name)
-            value = "" if field.blank else ERASED
-            texts.scope(apprenticeship_id).exclude(**{name: ""}).update(**{name: value})
+            # Never emptied: some texts must not be empty (a rejection has its reason).
+            texts.scope(apprenticeship_id).exclude(**{name: ""}).update(**{name: ERASED})
     EvidenceComment.objects.filter(evidence__apprenticeship_id=apprenticeship_id).update(
         reviewed_content={}
     )

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship
@@ -72,6 +73,14 @@ def _records(apprenticeship: Apprenticeship, author) -> dict:
         apprenticeship=apprenticeship, author=author, text=SECRET
     )
     entry = factories.OtjEntryFactory(apprenticeship=apprenticeship, description=SECRET)
+    # A rejected entry must keep a reason: its text is replaced, never emptied.
+    factories.OtjEntryFactory(
+        apprenticeship=apprenticeship,
+        description=SECRET,
+        status="rejected",
+        decided_at=timezone.now(),
+        rejection_reason=SECRET,
+    )
     return {"evidence": evidence, "file": stored, "testimony": testimony, "entry": entry}
 
 
@@ -121,8 +130,8 @@ def test_applying_deletes_files_and_texts_and_keeps_the_minimal_record(ended, pe
     assert not default_storage.exists(name)
     assert not EvidenceFile.objects.filter(pk=records["file"].pk).exists()
     evidence = Evidence.objects.get(pk=records["evidence"].pk)
-    assert (evidence.title, evidence.account) == ("", "")
-    assert EvidenceComment.objects.get(evidence=evidence).body == ""
+    assert (evidence.title, evidence.account) == (erasure.ERASED, erasure.ERASED)
+    assert EvidenceComment.objects.get(evidence=evidence).body == erasure.ERASED
     assert WitnessTestimony.objects.get(pk=records["testimony"].pk).text == erasure.ERASED
     entry = OtjEntry.objects.get(pk=records["entry"].pk)
     assert entry.description == erasure.ERASED
