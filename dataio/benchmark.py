@@ -77,6 +77,8 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    # Before anything of config is imported: config/celery.py would choose the base settings.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     from config.scratch_database import (
         ScratchDatabaseRefused,
         drop_scratch_database,
@@ -104,6 +106,12 @@ def _run(args, database_url: str) -> None:
 
     django.setup()
     from django.conf import settings
+
+    from config.celery import app as celery_app
+
+    # Jobs the run queues (invitations, the import) stay in this process: nothing is sent
+    # to a shared broker, where someone else's worker might pick it up.
+    celery_app.conf.broker_url = "memory://"
     from django.core.management import call_command
     from django.db import connection as db
     from django.test.utils import setup_test_environment

@@ -53,6 +53,8 @@ def main() -> None:
     parser.add_argument("--extra-items", type=int, default=0)
     args = parser.parse_args()
 
+    # Before anything of config is imported: config/celery.py would choose the base settings.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     from config.scratch_database import (
         ScratchDatabaseRefused,
         drop_scratch_database,
@@ -82,6 +84,12 @@ def _run(args, database_url: str, media: str) -> None:
 
     django.setup()
     from django.conf import settings
+
+    from config.celery import app as celery_app
+
+    # Jobs the run queues (invitations, the import) stay in this process: nothing is sent
+    # to a shared broker, where someone else's worker might pick it up.
+    celery_app.conf.broker_url = "memory://"
 
     settings.STORAGES = {
         **settings.STORAGES,
