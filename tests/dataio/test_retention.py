@@ -336,3 +336,13 @@ def test_the_policy_page_keeps_a_flat_query_count(client, ended, personas):
                 )
 
     assert_flat_queries(client, url, grow, RETENTION_PAGE_QUERIES)
+
+
+def test_applying_deletes_exactly_what_the_dry_run_listed(ended, personas):
+    provider = ended["mine"].provider
+    listed = services.apply_retention(provider=provider, today=TODAY, dry_run=True)
+    done = services.apply_retention(provider=provider, today=TODAY)
+    assert done.apprenticeship_ids == listed.apprenticeship_ids == [ended["mine"].pk]
+    deleted = dict(done.counts)
+    assert deleted.pop("files_deleted_from_storage") == listed.counts["files"] == 1
+    assert deleted == listed.counts
