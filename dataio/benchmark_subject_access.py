@@ -160,7 +160,10 @@ def _run(args, database_url: str, media: str) -> None:
     counter = Counted()
     with db.execute_wrapper(counter):
         areas_time, _ = timed(
-            lambda: [json.dumps(v, ensure_ascii=False) for v in subject_access.areas(person)]
+            lambda: [
+                json.dumps(area, ensure_ascii=False)
+                for area in subject_access.areas(person).values()
+            ]
         )
     zip_time, data = timed(lambda: subject_access.build_zip(person, when=timezone.now()))
     request = SubjectAccessRequest.objects.create(person=person, requested_by=person)
