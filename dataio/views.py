@@ -191,6 +191,7 @@ def enrolment_import_preview(request, pk: int):
             "done": services.import_progress(upload)
             if upload.status == EnrolmentImport.Status.QUEUED
             else 0,
+            "stalled": services.import_stalled(upload),
         },
         status=status,
     )
@@ -208,6 +209,7 @@ def enrolment_import_status(request, pk: int):
             "done": services.import_progress(upload),
             "total": len(upload.rows),
             "created": upload.enrolments_created,
+            "stalled": services.import_stalled(upload),
         }
     )
     response["Cache-Control"] = "no-store"

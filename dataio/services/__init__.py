@@ -9,6 +9,7 @@ from dataio.services.enrolment import (
     commit_enrolments,
     confirm_enrolments,
     import_progress,
+    import_stalled,
     run_enrolment_import,
     upload_enrolments,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "commit_enrolments",
     "confirm_enrolments",
     "import_progress",
+    "import_stalled",
     "lift_legal_hold",
     "place_legal_hold",
     "prune_exports",

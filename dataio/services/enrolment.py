@@ -187,19 +187,28 @@ def _say_progress(upload_id: int, done: int) -> None:
         logger.warning("Could not record the progress of enrolment import %s.", upload_id)
 
 
+def import_stalled(upload: EnrolmentImport) -> bool:
+    """Whether a queued import's job has stopped for good (its tries used up): the import
+    created nothing and can be confirmed again."""
+    return upload.status == EnrolmentImport.Status.QUEUED and not outbox.is_waiting(
+        IMPORT_TASK, import_id=upload.pk
+    )
+
+
 @transaction.atomic
 def confirm_enrolments(
     *, upload: EnrolmentImport, by: User, today: dt.date | None = None
 ) -> EnrolmentImport:
     """Queue the import: a worker creates every row or none (`run_enrolment_import`),
     through the outbox once this commits. The rows are planned here too, so a file with a
-    problem is refused at once and nothing is queued. Confirming twice queues once."""
+    problem is refused at once and nothing is queued. Confirming twice queues once; an
+    import whose job stopped for good may be confirmed again."""
     upload = (
         EnrolmentImport.objects.select_for_update().select_related("provider").get(pk=upload.pk)
     )
     if upload.status == EnrolmentImport.Status.COMMITTED:
         raise BulkEnrolmentError("This file has already been imported.")
-    if upload.status == EnrolmentImport.Status.QUEUED:
+    if upload.status == EnrolmentImport.Status.QUEUED and not import_stalled(upload):
         return upload
     plan = enrolment_import.plan_rows(provider=upload.provider, rows=upload.rows, today=today)
     if plan.problems:

@@ -13,7 +13,10 @@
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (state) {
-        if (state && state.status !== "queued") { window.location.reload(); return; }
+        if (state && (state.status !== "queued" || state.stalled)) {
+          window.location.reload();
+          return;
+        }
         if (state) {
           done.textContent = state.done;
           bar.value = state.done;

@@ -245,6 +245,25 @@ def test_confirming_creates_every_row_through_the_services_then_nothing_the_seco
     assert counts() == before_again
 
 
+def test_an_import_whose_job_gave_up_can_be_confirmed_again(client, personas):
+    record = upload(
+        personas["admin"], [row(email="late@example.org")], personas["apprenticeship"].provider
+    )
+    services.confirm_enrolments(upload=record, by=personas["admin"])
+    job = OutboxMessage.objects.get(task=services.IMPORT_TASK)
+    client.force_login(personas["admin"])
+    assert 'id="import-progress"' in client.get(record.get_absolute_url()).content.decode()
+    job.status = OutboxMessage.Status.FAILED
+    job.save(update_fields=["status"])
+    page = client.get(record.get_absolute_url()).content.decode()
+    assert 'id="import-stalled"' in page
+    assert client.post(record.get_absolute_url()).status_code == 302
+    assert OutboxMessage.objects.filter(task=services.IMPORT_TASK).count() == 2
+    services.run_enrolment_import(import_id=record.pk)
+    record.refresh_from_db()
+    assert (record.status, record.enrolments_created) == ("committed", 1)
+
+
 def test_a_job_that_creates_nothing_sends_the_import_back_with_the_reason(
     client, personas, monkeypatch
 ):
