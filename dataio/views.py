@@ -90,7 +90,11 @@ def funding_return_export(request):
 def export_detail(request, pk: int):
     """A large export: being prepared (the page checks again by itself), or ready."""
     export = dataio_access.get_export_for(request.user, pk)
-    return render(request, "dataio/export_detail.html", {"export": export})
+    return render(
+        request,
+        "dataio/export_detail.html",
+        {"export": export, "stalled": services.export_stalled(export)},
+    )
 
 
 @login_required

@@ -17,6 +17,7 @@ from dataio.services.exports import (
     EXPORT_TASK,
     EXPORTS_KEPT,
     build_export,
+    export_stalled,
     prune_exports,
     request_export,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "build_export",
     "build_subject_access",
     "commit_enrolments",
+    "export_stalled",
     "confirm_enrolments",
     "import_progress",
     "import_stalled",

@@ -20,6 +20,16 @@ from outbox import services as outbox
 logger = logging.getLogger(__name__)
 
 
+EXPORT_TASK = "dataio.tasks.build_export"
+
+
+def export_stalled(export: Export) -> bool:
+    """Whether a queued export's job has stopped for good (its tries used up)."""
+    return export.status == Export.Status.QUEUED and not outbox.is_waiting(
+        EXPORT_TASK, export_id=export.pk
+    )
+
+
 @transaction.atomic
 def request_export(*, kind: str, by: User, today: dt.date | None = None) -> Export:
     """Queue a large CSV export for `by`, built by a worker through the outbox. Asking
@@ -28,16 +38,18 @@ def request_export(*, kind: str, by: User, today: dt.date | None = None) -> Expo
     waiting = Export.objects.filter(
         kind=kind, requested_by=by, as_of=today, status=Export.Status.QUEUED
     ).first()
-    if waiting is not None:
+    if waiting is not None and not export_stalled(waiting):
         return waiting
+    if waiting is not None:
+        # Its job gave up after every try: say so on it, and start a new one.
+        waiting.status = Export.Status.FAILED
+        waiting.failure = "It could not be prepared after several tries."
+        waiting.save(update_fields=["status", "failure"])
     export = Export(kind=kind, requested_by=by, as_of=today)
     export.full_clean()
     export.save()
     outbox.enqueue(EXPORT_TASK, key=f"export:{export.pk}", export_id=export.pk)
     return export
-
-
-EXPORT_TASK = "dataio.tasks.build_export"
 
 
 def build_export(*, export_id: int) -> None:

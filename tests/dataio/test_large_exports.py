@@ -79,3 +79,17 @@ def test_exports_are_deleted_a_week_after_they_were_asked_for(personas, storage)
     assert services.prune_exports(now=timezone.now() + dt.timedelta(days=6)) == 0
     assert services.prune_exports(now=timezone.now() + dt.timedelta(days=8)) == 1
     assert not default_storage.exists(name) and not Export.objects.exists()
+
+
+def test_an_export_whose_job_gave_up_says_so_and_asking_again_starts_anew(
+    client, personas, storage
+):
+    first = services.request_export(kind=Export.Kind.PROVIDER, by=personas["admin"])
+    OutboxMessage.objects.filter(task=services.EXPORT_TASK).update(
+        status=OutboxMessage.Status.FAILED
+    )
+    client.force_login(personas["admin"])
+    assert 'id="export-stalled"' in client.get(first.get_absolute_url()).content.decode()
+    second = services.request_export(kind=Export.Kind.PROVIDER, by=personas["admin"])
+    first.refresh_from_db()
+    assert second.pk != first.pk and first.status == Export.Status.FAILED
