@@ -16,9 +16,7 @@ from apprenticeship.models import Organisation, Role
 from audit.actions import AuditAction
 from audit.services import record_event
 from dataio import enrolment_import
-from dataio.models import (
-    EnrolmentImport,
-)
+from dataio.models import EnrolmentImport
 from outbox import services as outbox
 from standards.models import StandardVersion
 

@@ -12,9 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from dataio import erasure, exports
-from dataio.models import (
-    Export,
-)
+from dataio.models import Export
 from outbox import services as outbox
 
 logger = logging.getLogger(__name__)

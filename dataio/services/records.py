@@ -14,9 +14,7 @@ from apprenticeship.models import Organisation
 from audit.actions import AuditAction
 from audit.services import record_event
 from dataio import subject_access
-from dataio.models import (
-    SubjectAccessRequest,
-)
+from dataio.models import SubjectAccessRequest
 from outbox import services as outbox
 
 logger = logging.getLogger(__name__)
