@@ -76,6 +76,37 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last_day))
 
 
+# -- keeping records --------------------------------------------------------------------
+#
+# How long a provider keeps an apprenticeship's records for the funding audit. The one
+# figure the stored sources give: at least 6 years after the end of the agreement period,
+# or longer where the funding rules say (ESFA education and skills agreements 2020 to 2021,
+# clause 28.3.1, quoted in the DfE customer help community). The current funding rules'
+# own period was not found. Counting from the end of the funding year (31 July) in which
+# the apprenticeship ended is this app's reading of "the agreement period": labelled
+# inferred in apprenticeship/rules.py (`retention_rule`), never shown as official.
+RECORD_RETENTION_YEARS = 6
+
+
+def funding_year_end(day: dt.date) -> dt.date:
+    """The last day (31 July) of the funding year `day` falls in."""
+    return dt.date(day.year + (1 if day.month >= 8 else 0), 7, 31)
+
+
+def records_kept_until(ended_on: dt.date, years: int = RECORD_RETENTION_YEARS) -> dt.date:
+    """The last day an apprenticeship that ended on `ended_on` is kept in full: `years`
+    after the end of the funding year it ended in."""
+    end = funding_year_end(ended_on)
+    return dt.date(end.year + years, 7, 31)
+
+
+def latest_end_due(today: dt.date, years: int = RECORD_RETENTION_YEARS) -> dt.date:
+    """The latest end date whose records are past keeping on `today`: an apprenticeship
+    that ended on or before it has `records_kept_until(...) < today`."""
+    last_year = today.year if today > dt.date(today.year, 7, 31) else today.year - 1
+    return dt.date(last_year - years, 7, 31)
+
+
 # -- off-the-job training ---------------------------------------------------------------
 #
 # The required off-the-job total depends on the rules in force on the start date:

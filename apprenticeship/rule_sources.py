@@ -171,6 +171,26 @@ WHAT_COUNTS = sources("SRC-APTEM-2025", "SRC-TRIBAL", "SRC-FEWEEK-2017", "SRC-YO
 START_DATE_RULES = sources("SRC-GOVUK-FR", "SRC-GOVUK-OTJ")
 
 
+# Keeping records. The reference facts hold no retention period, so these two are not
+# among their sources (SOURCES above is theirs alone): stored public pages read for the
+# retention policy (dataio/retention.py), one a forum quotation of the funding agreement.
+RECORD_RETENTION = (
+    _source(
+        "SRC-ESFA-AGREEMENT-2021",
+        "ESFA education and skills agreements 2020 to 2021, clause 28.3.1 (records kept at "
+        "least 6 years after the end of the agreement period, or longer where the funding "
+        "rules say), as quoted in the DfE customer help community; not in the reference facts",
+    ),
+    _source(
+        "SRC-DFE-RECORD-KEEPING",
+        "DfE - Record keeping and retention information for training providers (13 January "
+        "2021): keep learner records until their destruction date; learning used as European "
+        "Social Fund match funding follows the ESF 2014 to 2020 rules; not in the reference "
+        "facts",
+    ),
+)
+
+
 def label_of(provenance: str) -> Label:
     """A standard's fact provenance as a label (the values are shared)."""
     return Label(provenance) if provenance in Label.__members__.values() else Label.NOT_LOADED

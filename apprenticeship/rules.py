@@ -19,6 +19,7 @@ from apprenticeship.rule_sources import (
     LABEL_HELP,
     LABEL_TEXT,
     PART_TIME_EXTENSION,
+    RECORD_RETENTION,
     START_DATE_RULES,
     WHAT_COUNTS,
     Label,
@@ -420,3 +421,30 @@ def review_interval_rule(start_date: dt.date, agreed: str = "") -> Rule:
     if agreed:
         figure = f"{figure}; agreed for this apprentice: {agreed}"
     return Rule("reviews", "Progress reviews", figure, Label.NO_SOURCE, note=note)
+
+
+def retention_rule(years: int = funding_rules.RECORD_RETENTION_YEARS) -> Rule:
+    """How long records are kept for the funding audit, with where the figure comes from.
+    `years` is the provider's own period when it keeps them longer."""
+    default = funding_rules.RECORD_RETENTION_YEARS
+    figure = (
+        f"{years} years after the end of the funding year (31 July) the apprenticeship ended in"
+    )
+    note = (
+        f"{default} years is the only period the stored sources give: the 2020 to 2021 "
+        "funding agreement, quoted by one secondary source. The current funding rules' own "
+        "period has not been found, and counting from the end of the funding year is this "
+        'app\'s reading of "the end of the agreement period". Check it against your funding '
+        "agreement. Learning used as European Social Fund match funding must be kept longer "
+        "(the ESF 2014 to 2020 rules): set a longer period if any of yours was."
+    )
+    if years != default:
+        return Rule(
+            "retention",
+            "Records kept",
+            figure,
+            Label.PROVIDER_POLICY,
+            RECORD_RETENTION,
+            note=f"Longer than the default of {default} years. {note}",
+        )
+    return Rule("retention", "Records kept", figure, Label.INFERRED, RECORD_RETENTION, note=note)

@@ -31,6 +31,7 @@ class AuditAction(StrEnum):
     DUTY_SIGNED_OFF = "duty.signed_off"
     # enrolment import
     ENROLMENT_IMPORT_COMMITTED = "enrolment_import.committed"
+    ENROLMENT_IMPORT_QUEUED = "enrolment_import.queued"
     ENROLMENT_IMPORT_UPLOADED = "enrolment_import.uploaded"
     # epa
     EPA_APPEAL_DECIDED = "epa.appeal_decided"
@@ -79,6 +80,9 @@ class AuditAction(StrEnum):
     # interim off-the-job minimum
     INTERIM_OTJ_MINIMUM_REMOVED = "interim_otj_minimum.removed"
     INTERIM_OTJ_MINIMUM_SET = "interim_otj_minimum.set"
+    # legal hold
+    LEGAL_HOLD_LIFTED = "legal_hold.lifted"
+    LEGAL_HOLD_PLACED = "legal_hold.placed"
     # membership
     MEMBERSHIP_ADDED = "membership.added"
     MEMBERSHIP_ENDED = "membership.ended"
@@ -120,6 +124,9 @@ class AuditAction(StrEnum):
     PERSON_TWO_FACTOR_RESET = "person.two_factor_reset"
     # report
     REPORT_REQUESTED = "report.requested"
+    # retention
+    RETENTION_APPLIED = "retention.applied"
+    RETENTION_POLICY_SET = "retention.policy_set"
     # review
     REVIEW_CANCELLED = "review.cancelled"
     REVIEW_EDITED = "review.edited"

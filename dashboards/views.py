@@ -15,6 +15,7 @@ from apprenticeship.models import Apprenticeship, Role
 from config import virus_scan
 from config.pagination import paginate
 from dashboards import operations, waiting
+from dataio import retention
 from epa.selectors import gateway as gateway_selectors
 from epa.selectors import lists as epa_lists
 from epa.selectors import rules as epa_rules
@@ -241,6 +242,7 @@ def apprenticeship_detail(request, pk: int):
             "provider__gateway_policy",
             "employer",
             "epao",
+            "retention_erasure",
         ),
     )
     memberships = apprenticeship.memberships.filter(is_active=True).select_related("user")
@@ -289,5 +291,11 @@ def apprenticeship_detail(request, pk: int):
                 apprenticeship, policy=policy, reviews=schedule, otj=otj_summary
             ),
             **apprenticeship_reports(request.user, apprenticeship),
+            # The provider admin sees a legal hold on the records, and who placed it why.
+            "legal_hold": (
+                retention.active_hold(apprenticeship)
+                if access.is_allowed(roles, Action.MANAGE_PEOPLE)
+                else None
+            ),
         },
     )

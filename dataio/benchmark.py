@@ -2,17 +2,22 @@
 
 Run it with `bin/benchmark-import` (not part of the test suite: timings vary by machine),
 which runs it as a module (`python -m dataio.benchmark`).
-It builds a scratch PostgreSQL database with one provider, its admin and ST0896, writes a
-CSV of N learners (half of them at 50 employers that exist, half at 50 new ones), then
-times, in this one run:
+It works in a scratch PostgreSQL database (--database-url), made by it and marked so
+(config/scratch_database.py): one that exists without the mark is refused, untouched. It
+drops only that database when it ends. In it: one provider, its admin and
+ST0896; a CSV of N learners (half of them at 50 employers that exist, half at 50 new
+ones). Then it times, in this one run:
 
 - baseline: reading the file with Python's csv module alone, the least any import costs;
 - read: reading and checking the file's shape (dataio.enrolment_import.read_rows);
-- preview: planning every row (the page's work), with its query count;
-- import: creating every person, employer, enrolment and invitation (one transaction);
-- again: previewing the same file after the import (every row already enrolled).
+- plan: planning every row, with its query count;
+- page: the whole preview page as the admin gets it (plan and every row rendered);
+- confirm: the admin's confirming request (plans again, queues the worker);
+- job: the worker creating every person, employer, enrolment and invitation (one
+  transaction), which the admin no longer waits for;
+- again: planning the same file after the import (every row already enrolled).
 
-It prints each time, its ratio to the baseline and the import's time per row.
+It prints each time, its ratio to the baseline and the job's time per row.
 """
 
 import argparse
@@ -21,7 +26,7 @@ import io
 import os
 import time
 
-DB_NAME = "peerfolio_benchmark_import"
+DB_URL = "postgres://postgres@127.0.0.1:5432/peerfolio_benchmark_import"
 
 
 def _uln(n: int) -> str:
@@ -60,30 +65,67 @@ def make_csv(rows: int, version: str) -> bytes:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=2000)
-    parser.add_argument("--database-url", default=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}")
+    parser.add_argument(
+        "--database-url",
+        default=DB_URL,
+        help="A scratch database: made (or remade, if a benchmark made it) and dropped "
+        "at the end; an existing database no benchmark made is refused "
+        "(config/scratch_database.py).",
+    )
+    parser.add_argument(
+        "--skip-job", action="store_true", help="Time everything but the worker's import."
+    )
     args = parser.parse_args()
 
-    import psycopg
+    # Before anything of config is imported: config/celery.py would choose the base settings.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    from config.scratch_database import (
+        ScratchDatabaseRefused,
+        drop_scratch_database,
+        recreate_scratch_database,
+    )
 
-    admin_url = args.database_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        connection.execute(f'CREATE DATABASE "{DB_NAME}"')
-    os.environ["DATABASE_URL"] = args.database_url
+    try:
+        recreate_scratch_database(args.database_url)
+    except ScratchDatabaseRefused as refused:
+        raise SystemExit(str(refused)) from refused
+    try:
+        _run(args, args.database_url)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        # Only a database a benchmark made (it carries the scratch mark).
+        drop_scratch_database(args.database_url)
+
+
+def _run(args, database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     import django
 
     django.setup()
     from django.conf import settings
+
+    from config.celery import app as celery_app
+
+    # Jobs the run queues (invitations, the import) stay in this process: nothing is sent
+    # to a shared broker, where someone else's worker might pick it up.
+    celery_app.conf.broker_url = "memory://"
     from django.core.management import call_command
     from django.db import connection as db
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import setup_test_environment
+    from django.urls import reverse
 
     from accounts.models import User
     from apprenticeship.models import Organisation, OrganisationMembership
     from dataio import enrolment_import, services
+    from outbox.models import OutboxMessage
     from standards.models import StandardVersion
+    from tests.conftest import Client
 
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = ["testserver"]
     call_command("migrate", verbosity=0)
     call_command(
         "import_standard",
@@ -101,6 +143,27 @@ def main() -> None:
         )
     content = make_csv(args.rows, version.version)
 
+    class Counted:
+        """Counts the queries run while it is open (the debug cursor is off here)."""
+
+        def __init__(self) -> None:
+            self.count = 0
+
+        def __call__(self, execute, sql, params, many, context):
+            self.count += 1
+            return execute(sql, params, many, context)
+
+        def __enter__(self):
+            self._wrapper = db.execute_wrapper(self)
+            self._wrapper.__enter__()
+            return self
+
+        def __exit__(self, *exc) -> None:
+            self._wrapper.__exit__(*exc)
+
+        def __len__(self) -> int:
+            return self.count
+
     def timed(work):
         began = time.perf_counter()
         result = work()
@@ -108,31 +171,50 @@ def main() -> None:
 
     baseline, _ = timed(lambda: list(csv.reader(io.StringIO(content.decode()))))
     read, rows = timed(lambda: enrolment_import.read_rows(content, "learners.csv"))
-    with CaptureQueriesContext(db) as queries:
-        preview, plan = timed(lambda: enrolment_import.plan_rows(provider=provider, rows=rows))
+    with Counted() as queries:
+        plan_time, plan = timed(lambda: enrolment_import.plan_rows(provider=provider, rows=rows))
     if plan.problems:
         raise SystemExit(f"The file has problems: {[r.problems for r in plan.rows][:3]}")
     upload = services.upload_enrolments(
         provider=provider, content=content, filename="learners.csv", by=admin
     )
-    commit, done = timed(lambda: services.commit_enrolments(upload=upload, by=admin))
-    again, plan_again = timed(lambda: enrolment_import.plan_rows(provider=provider, rows=rows))
-    if plan_again.already != args.rows:
-        raise SystemExit(f"Only {plan_again.already} rows were enrolled.")
+    client = Client()
+    client.force_login(admin)
+    url = reverse("dataio:enrolment-import-preview", args=[upload.pk])
+    with Counted() as page_queries:
+        page_time, page = timed(lambda: client.get(url))
+    if page.status_code != 200:
+        raise SystemExit(f"The preview page answered {page.status_code}.")
+    confirm, response = timed(lambda: client.post(url))
+    if (
+        response.status_code != 302
+        or not OutboxMessage.objects.filter(task=services.IMPORT_TASK).exists()
+    ):
+        raise SystemExit(f"Confirming answered {response.status_code} and queued nothing.")
 
-    def line(name: str, seconds: float, extra: str = "") -> None:
+    def line(label: str, seconds: float, extra: str = "") -> None:
         print(  # noqa: T201
-            f"{name:<9} {seconds:8.3f} s  {seconds / baseline:9.0f} x baseline  {extra}"
+            f"{label:<9} {seconds:8.3f} s  {seconds / baseline:9.0f} x baseline  {extra}"
         )
 
     print(f"{args.rows} rows, {len(content) / 1024:.0f} KiB of CSV")  # noqa: T201
     line("baseline", baseline, "(csv module alone)")
     line("read", read)
-    line("preview", preview, f"({len(queries)} queries)")
+    line("plan", plan_time, f"({len(queries)} queries)")
+    line("page", page_time, f"({len(page_queries)} queries, {len(page.content) / 1024:.0f} KiB)")
+    line("confirm", confirm, "(the admin's request: plans again and queues the worker)")
+    if args.skip_job:
+        return
+    job, _ = timed(lambda: services.run_enrolment_import(import_id=upload.pk))
+    upload.refresh_from_db()
+    again, plan_again = timed(lambda: enrolment_import.plan_rows(provider=provider, rows=rows))
+    if plan_again.already != args.rows:
+        raise SystemExit(f"Only {plan_again.already} rows were enrolled.")
     line(
-        "import",
-        commit,
-        f"({commit / args.rows * 1000:.1f} ms a row; {done.enrolments_created} enrolments created)",
+        "job",
+        job,
+        f"({job / args.rows * 1000:.1f} ms a row; {upload.enrolments_created} enrolments "
+        "created, in the background)",
     )
     line("again", again, "(every row already enrolled: nothing to create)")
 

@@ -1,5 +1,5 @@
 """Bulk enrolment: the template, reading a CSV or XLSX file, and the preview of what each
-row will create and what is wrong with it. Reads only: dataio/services.py creates.
+row will create and what is wrong with it. Reads only: dataio/services/enrolment.py creates.
 
 The preview and the import run the same `plan_rows`, so what the admin confirmed is what
 is created; the rules of an enrolment are those of the one-at-a-time form
@@ -22,6 +22,7 @@ from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship.models import (
@@ -253,11 +254,19 @@ class Plan:
 
 
 def _date(text: str) -> dt.date | None:
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+    """2026-09-07 or 07/09/2026 (day first); None for anything else."""
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
         try:
-            return dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a date only
+            return dt.date.fromisoformat(text)
         except ValueError:
-            continue
+            return None
+    day, _, rest = text.partition("/")
+    month, _, year = rest.partition("/")
+    if day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4:
+        try:
+            return dt.date(int(year), int(month), int(day))
+        except ValueError:
+            return None
     return None
 
 
@@ -286,7 +295,8 @@ def _roles_elsewhere(users: Iterable[User]) -> dict[int, str]:
 
 def plan_rows(*, provider: Organisation, rows: list[dict], today: dt.date | None = None) -> Plan:
     """What each row will create, or every problem with it by column. A fixed number of
-    queries however many rows there are."""
+    queries however many rows there are, and no model built per row."""
+    today = today or timezone.localdate()
     values = [r["values"] for r in rows]
     emails = {v["email"].strip().lower() for v in values if v["email"].strip()}
     tutor_emails = {v["tutor_email"].strip().lower() for v in values if v["tutor_email"].strip()}
@@ -340,6 +350,9 @@ def plan_rows(*, provider: Organisation, rows: list[dict], today: dt.date | None
     seen_uln = Counter(v["uln"].strip() for v in values if v["uln"].strip())
     first_row: dict[tuple[str, str], int] = {}
     new_employer_row: dict[str, int] = {}
+    # Stand-ins for a person or employer not created yet: the rules read only their kind.
+    new_employer = Organisation(kind=Organisation.Kind.EMPLOYER)
+    new_person = User()
     plans = []
     for raw in rows:
         plan = RowPlan(row=raw["row"], values={k: v.strip() for k, v in raw["values"].items()})
@@ -359,6 +372,8 @@ def plan_rows(*, provider: Organisation, rows: list[dict], today: dt.date | None
             seen_uln=seen_uln,
             first_row=first_row,
             new_employer_row=new_employer_row,
+            new_employer=new_employer,
+            new_person=new_person,
         )
         plans.append(plan)
     return Plan(rows=plans)
@@ -436,9 +451,9 @@ def _plan_row(plan: RowPlan, *, provider, today, versions, people, elsewhere, **
     ) and ("contracted_weekly_hours" in parsed):
         try:
             validate_enrolment(
-                apprentice=person or User(email=email, full_name=v["full_name"]),
+                apprentice=person or known["new_person"],
                 provider=provider,
-                employer=employer or Organisation(kind=Organisation.Kind.EMPLOYER),
+                employer=employer or known["new_employer"],
                 epao=None,
                 today=today,
                 check_employment=False,

@@ -1,7 +1,8 @@
 from django import forms
 
-from apprenticeship import access
+from apprenticeship import access, funding_rules
 from dataio import enrolment_import
+from dataio.models import LegalHold
 
 
 class EnrolmentUploadForm(forms.Form):
@@ -38,4 +39,38 @@ class SubjectAccessForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
         help_text="For example: they asked by phone on 1 December and cannot sign in.",
+    )
+
+
+class RetentionPolicyForm(forms.Form):
+    years = forms.IntegerField(
+        label="Years to keep records after the funding year they ended in",
+        min_value=funding_rules.RECORD_RETENTION_YEARS,
+        max_value=40,
+        help_text=f"At least {funding_rules.RECORD_RETENTION_YEARS}. The funding year ends on "
+        "31 July.",
+    )
+    applies_automatically = forms.BooleanField(
+        label="Delete what is due every night",
+        required=False,
+        help_text="Untick to pause deleting. What is due is still listed here.",
+    )
+
+
+class LegalHoldForm(forms.Form):
+    reason = forms.ChoiceField(label="Why the records are held", choices=LegalHold.Reason.choices)
+    why = forms.CharField(
+        label="Say more",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="For example: the apprentice appealed the result on 3 March; the appeal is open.",
+    )
+
+
+class LiftHoldForm(forms.Form):
+    why = forms.CharField(
+        label="Why the hold can be lifted",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        help_text="For example: the appeal was decided on 12 May and no further action is open.",
     )

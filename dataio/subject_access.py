@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import uuid
 import zipfile
 from decimal import Decimal
 from typing import Any
@@ -61,6 +62,8 @@ def _value(value: Any) -> Any:
         return value.name or ""
     if isinstance(value, bytes):
         return value.hex()
+    if isinstance(value, uuid.UUID):
+        return str(value)
     return value
 
 

@@ -70,3 +70,7 @@ IQA_REPORT_QUERIES = 10
 IQA_ADD_ITEM_QUERIES = 9
 # A tutor's follow-ups: the page of judged decisions (count and rows).
 IQA_FOLLOW_UPS_QUERIES = 5
+# A provider's retention page: the session and user, the provider (with the admin check),
+# its policy, then the due and held lists with their counts, how many were reduced, and
+# the holds in place (dataio/retention.py overview).
+RETENTION_PAGE_QUERIES = 12

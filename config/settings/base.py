@@ -284,6 +284,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "portfolio.reviews.tasks.send_review_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Each provider's retention policy: records past keeping reduced to the minimal record
+    # (dataio/services/retention.py), what it did recorded in the history; and large exports
+    # older than a week deleted.
+    "apply-retention": {
+        "task": "dataio.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -55,8 +55,41 @@ def _ready_copy(ctx):
     return [record.pk]
 
 
+def _ready_export(ctx):
+    """A large export the first provider's admin asked for, ready to download."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from dataio.models import Export
+
+    export = Export(
+        kind=Export.Kind.PROVIDER,
+        requested_by=ctx["admin"],
+        as_of=dt.date(2026, 12, 7),
+        status=Export.Status.READY,
+    )
+    export.file.save("matrix.csv", ContentFile(b"apprenticeship_id\n"), save=False)
+    export.save()
+    return [export.pk]
+
+
 def _apprenticeship(ctx):
     return [ctx["apprenticeship"].pk]
+
+
+def _provider(ctx):
+    return [ctx["apprenticeship"].provider_id]
+
+
+def _hold(ctx):
+    """A legal hold on the first apprenticeship, placed by its provider's admin."""
+    from dataio import services
+
+    hold = services.place_legal_hold(
+        apprenticeship=ctx["apprenticeship"], reason="appeal", why="Matrix", by=ctx["admin"]
+    )
+    return [hold.pk]
 
 
 # The import belongs to the first provider: its admin alone sees it; another provider's
@@ -69,10 +102,14 @@ ENTRIES: list[Entry] = [
     Entry("dataio:provider-export", ADMIN_ONLY),
     Entry("dataio:funding-return-export", ADMIN_ONLY),
     Entry("dataio:caseload-export", everyone(NOT_ALLOWED), method="post", label="export POST"),
+    # A large export: only the admin who asked for it.
+    Entry("dataio:export-detail", only({"admin": OK}, NOT_FOUND), args=_ready_export),
+    Entry("dataio:export-download", only({"admin": OK}, NOT_FOUND), args=_ready_export),
     # Bulk enrolment: any provider admin, for their own providers.
     Entry("dataio:enrolment-import", ADMIN_ONLY),
     Entry("dataio:enrolment-import-template", ADMIN_ONLY),
     Entry("dataio:enrolment-import-preview", only(IMPORT_OWNER, FORBIDDEN), args=_enrolment_import),
+    Entry("dataio:enrolment-import-status", only(IMPORT_OWNER, FORBIDDEN), args=_enrolment_import),
     Entry(
         "dataio:enrolment-import-preview",
         only({**IMPORT_OWNER, "admin": REDIRECT}, FORBIDDEN),
@@ -95,4 +132,49 @@ ENTRIES: list[Entry] = [
         args=_apprenticeship,
     ),
     Entry("dataio:subject-access-download", only({"apprentice": OK}, NOT_FOUND), args=_ready_copy),
+    # Keeping records: the provider's admins alone see and set its policy (another
+    # provider's admin sees nothing; anyone who administers no provider is refused first).
+    Entry("dataio:retention-policy", only(IMPORT_OWNER, FORBIDDEN), args=_provider),
+    Entry(
+        "dataio:retention-policy",
+        only({**IMPORT_OWNER, "admin": REDIRECT}, FORBIDDEN),
+        args=_provider,
+        method="post",
+        data=lambda ctx: {"years": "7", "applies_automatically": "on"},
+        label="dataio:retention-policy POST",
+    ),
+    # A legal hold: the provider admin places and lifts it, as they manage the people.
+    Entry(
+        "dataio:legal-hold",
+        only(
+            {"admin": OK, "apprentice": FORBIDDEN, "employer": FORBIDDEN, "tutor": FORBIDDEN},
+            NOT_FOUND,
+        ),
+        args=_apprenticeship,
+    ),
+    Entry(
+        "dataio:legal-hold",
+        only(
+            {
+                "admin": REDIRECT,
+                "apprentice": FORBIDDEN,
+                "employer": FORBIDDEN,
+                "tutor": FORBIDDEN,
+            },
+            NOT_FOUND,
+        ),
+        args=_apprenticeship,
+        method="post",
+        data=lambda ctx: {"reason": "complaint", "why": "A complaint is open."},
+        label="dataio:legal-hold POST",
+    ),
+    Entry("dataio:legal-hold-lift", everyone(NOT_ALLOWED), args=_hold),
+    Entry(
+        "dataio:legal-hold-lift",
+        only({**IMPORT_OWNER, "admin": REDIRECT}, FORBIDDEN),
+        args=_hold,
+        method="post",
+        data=lambda ctx: {"why": "The appeal was decided."},
+        label="dataio:legal-hold-lift POST",
+    ),
 ]

@@ -195,6 +195,20 @@ def test_confirming_creates_every_row_through_the_services_then_nothing_the_seco
     client.force_login(personas["admin"])
     response = client.post(reverse("dataio:enrolment-import-preview", args=[first.pk]))
     assert response.status_code == 302
+    # Confirming queues a worker through the outbox and creates nothing in the request.
+    first.refresh_from_db()
+    assert first.status == EnrolmentImport.Status.QUEUED
+    assert Apprenticeship.objects.count() == before
+    job = OutboxMessage.objects.get(task="dataio.tasks.run_enrolment_import")
+    assert job.payload == {"import_id": first.pk}
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="import-progress"' in page and "of 3 rows gone through" in page
+    # Confirming again (a double click) queues nothing more.
+    client.post(reverse("dataio:enrolment-import-preview", args=[first.pk]))
+    assert OutboxMessage.objects.filter(task="dataio.tasks.run_enrolment_import").count() == 1
+    services.run_enrolment_import(import_id=first.pk)
+    status = client.get(reverse("dataio:enrolment-import-status", args=[first.pk])).json()
+    assert (status["status"], status["done"], status["created"]) == ("committed", 3, 3)
     created = Apprenticeship.objects.filter(provider=provider).exclude(
         pk=personas["apprenticeship"].pk
     )
@@ -222,9 +236,61 @@ def test_confirming_creates_every_row_through_the_services_then_nothing_the_seco
     before_again = counts()
     services.commit_enrolments(upload=second, by=personas["admin"])
     assert counts() == before_again
-    # Confirming twice is refused.
+    # Confirming twice is refused; the job run again does nothing.
     with pytest.raises(services.BulkEnrolmentError):
         services.commit_enrolments(upload=first, by=personas["admin"])
+    with pytest.raises(services.BulkEnrolmentError, match="already been imported"):
+        services.confirm_enrolments(upload=first, by=personas["admin"])
+    services.run_enrolment_import(import_id=first.pk)
+    assert counts() == before_again
+
+
+def test_an_import_whose_job_gave_up_can_be_confirmed_again(client, personas):
+    record = upload(
+        personas["admin"], [row(email="late@example.org")], personas["apprenticeship"].provider
+    )
+    services.confirm_enrolments(upload=record, by=personas["admin"])
+    job = OutboxMessage.objects.get(task=services.IMPORT_TASK)
+    client.force_login(personas["admin"])
+    assert 'id="import-progress"' in client.get(record.get_absolute_url()).content.decode()
+    job.status = OutboxMessage.Status.FAILED
+    job.save(update_fields=["status"])
+    page = client.get(record.get_absolute_url()).content.decode()
+    assert 'id="import-stalled"' in page
+    assert client.post(record.get_absolute_url()).status_code == 302
+    assert OutboxMessage.objects.filter(task=services.IMPORT_TASK).count() == 2
+    services.run_enrolment_import(import_id=record.pk)
+    record.refresh_from_db()
+    assert (record.status, record.enrolments_created) == ("committed", 1)
+
+
+def test_a_job_that_creates_nothing_sends_the_import_back_with_the_reason(
+    client, personas, monkeypatch
+):
+    provider = personas["apprenticeship"].provider
+    record = upload(
+        personas["admin"],
+        [row(email="one@example.org"), row(email="two@example.org", full_name="Two")],
+        provider,
+    )
+    services.confirm_enrolments(upload=record, by=personas["admin"])
+    real = enrolment.invite_person
+
+    def refuse_the_second(**kwargs):
+        if kwargs["email"] == "two@example.org":
+            raise enrolment.EnrolmentError("The mail address was refused.")
+        return real(**kwargs)
+
+    monkeypatch.setattr(enrolment, "invite_person", refuse_the_second)
+    before = counts()
+    services.run_enrolment_import(import_id=record.pk)
+    assert counts() == before
+    record.refresh_from_db()
+    assert record.status == EnrolmentImport.Status.PREVIEWED
+    assert "row 3" in record.failure
+    client.force_login(personas["admin"])
+    page = client.get(record.get_absolute_url()).content.decode()
+    assert 'id="import-failure"' in page and "The mail address was refused." in page
 
 
 def test_a_row_that_fails_when_created_leaves_nothing_created(personas, monkeypatch):

@@ -80,3 +80,18 @@ def test_funding_return_figures_equal_the_pages_figures_for_every_seeded_apprent
             assert row["OTJActHours"] == ""
         assert row["LearnStartDate"] == a.start_date.isoformat()
     assert closed, "the demo has apprenticeships past gateway"
+
+
+def test_retention_reduces_every_demo_apprenticeship_within_the_rules_constraints(demo):
+    """Every area the demo fills is reduced without breaking a constraint, and no text is
+    left but the placeholder (the frozen portfolio is rewritten, so it is still counted).
+    Files are listed, not deleted: the test's changes are rolled back."""
+    from dataio import erasure
+
+    for a in Apprenticeship.objects.order_by("pk"):
+        erasure.erase(a.pk, person_id=a.apprentice_id)
+        assert set(erasure.count(a.pk)) <= {"gateway_snapshot"}, a.pk
+        for texts in erasure.TEXTS:
+            for name in texts.fields:
+                left = set(texts.scope(a.pk).values_list(name, flat=True)) - {"", erasure.ERASED}
+                assert not left, (a.pk, texts.name, name)

@@ -53,6 +53,8 @@ def records(personas, settings, tmp_path):
     factories.WitnessTestimonyFactory(
         apprenticeship=a, author=personas["employer"], text="Employer saw calm, kind practice."
     )
+    # An off-the-job entry: its lineage is a UUID, which the JSON must write as text.
+    factories.OtjEntryFactory(apprenticeship=a, description="Shadowed the night shift")
     other = factories.EvidenceFactory(
         apprenticeship=personas["other_apprenticeship"], title="Someone else's secret"
     )
@@ -110,6 +112,7 @@ def test_the_zip_holds_everything_about_them_and_nothing_of_anyone_else(personas
     assert "My group work" in everything
     assert "Tutor says: well reflected." in everything
     assert "Employer saw calm, kind practice." in everything
+    assert "Shadowed the night shift" in everything
     assert "Someone else's secret" not in everything
     assert "correct-horse" not in everything and "pbkdf2" not in everything
     evidence = json.loads(archive.read("evidence.json"))

@@ -1,11 +1,12 @@
-"""Writes of data in and out: bulk enrolment. Each change is recorded in the history."""
+"""Bulk enrolment: the upload, confirming it, and the worker that creates every row or
+none. Each change is recorded in the history."""
 
 import datetime as dt
-import hashlib
 import logging
+from collections.abc import Callable
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,8 +15,8 @@ from apprenticeship import services as enrolment
 from apprenticeship.models import Organisation, Role
 from audit.actions import AuditAction
 from audit.services import record_event
-from dataio import enrolment_import, subject_access
-from dataio.models import EnrolmentImport, SubjectAccessRequest
+from dataio import enrolment_import
+from dataio.models import EnrolmentImport
 from outbox import services as outbox
 from standards.models import StandardVersion
 
@@ -58,9 +59,15 @@ def upload_enrolments(
 
 @transaction.atomic
 def commit_enrolments(
-    *, upload: EnrolmentImport, by: User, today: dt.date | None = None
+    *,
+    upload: EnrolmentImport,
+    by: User,
+    today: dt.date | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> EnrolmentImport:
-    """Create every row's people, employers and enrolments, or none of them.
+    """Create every row's people, employers and enrolments, or none of them. Run by the
+    worker that confirming queues (`run_enrolment_import`); `progress` is told how many
+    rows are done every PROGRESS_EVERY rows.
 
     The rows are planned again first (the data may have changed since the preview); if any
     row has a problem nothing is created. Rows already enrolled (the same person, standard
@@ -87,7 +94,9 @@ def commit_enrolments(
     tutors = User.objects.in_bulk({r.tutor_id for r in plan.rows if r.tutor_id})
     created = 0
     try:
-        for row in plan.rows:
+        for done, row in enumerate(plan.rows, start=1):
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done)
             if row.state != "new":
                 continue
             v = row.values
@@ -137,7 +146,8 @@ def commit_enrolments(
     upload.status = EnrolmentImport.Status.COMMITTED
     upload.committed_at = timezone.now()
     upload.enrolments_created = created
-    upload.save(update_fields=["status", "committed_at", "enrolments_created"])
+    upload.failure = ""
+    upload.save(update_fields=["status", "committed_at", "enrolments_created", "failure"])
     record_event(
         action=AuditAction.ENROLMENT_IMPORT_COMMITTED,
         obj=upload,
@@ -150,63 +160,102 @@ def commit_enrolments(
     return upload
 
 
-# -- subject access ----------------------------------------------------------------------
+PROGRESS_EVERY = 25
+IMPORT_TASK = "dataio.tasks.run_enrolment_import"
+
+
+def _progress_key(upload_id: int) -> str:
+    return f"enrolment-import:{upload_id}:done"
+
+
+def import_progress(upload: EnrolmentImport) -> int:
+    """How many rows the worker has gone through (0 if it has not said, or the cache is
+    away: the figure is a courtesy, the import's status is what counts)."""
+    try:
+        return int(cache.get(_progress_key(upload.pk)) or 0)
+    except Exception:  # noqa: BLE001 - a cache that is away must not break the page
+        logger.warning("Could not read the progress of enrolment import %s.", upload.pk)
+        return 0
+
+
+def _say_progress(upload_id: int, done: int) -> None:
+    try:
+        cache.set(_progress_key(upload_id), done, timeout=6 * 3600)
+    except Exception:  # noqa: BLE001 - progress is a courtesy; the import goes on
+        logger.warning("Could not record the progress of enrolment import %s.", upload_id)
+
+
+def import_stalled(upload: EnrolmentImport) -> bool:
+    """Whether a queued import's job has stopped for good (its tries used up): the import
+    created nothing and can be confirmed again."""
+    return upload.status == EnrolmentImport.Status.QUEUED and not outbox.is_waiting(
+        IMPORT_TASK, import_id=upload.pk
+    )
 
 
 @transaction.atomic
-def request_subject_access(
-    *,
-    person: User,
-    by: User,
-    provider: Organisation | None = None,
-    reason: str = "",
-) -> SubjectAccessRequest:
-    """Ask for everything held about `person`. Made by the person, or by an admin of
-    `provider` on their behalf, with the reason (required then). The zip is built by a
-    worker, queued through the outbox once this commits."""
-    on_behalf = by.pk != person.pk
-    if on_behalf and (provider is None or not reason.strip()):
-        raise ValidationError("Say why you are asking on the apprentice's behalf.")
-    request = SubjectAccessRequest(
-        person=person,
-        requested_by=by,
-        provider=provider if on_behalf else None,
-        reason=reason.strip(),
+def confirm_enrolments(
+    *, upload: EnrolmentImport, by: User, today: dt.date | None = None
+) -> EnrolmentImport:
+    """Queue the import: a worker creates every row or none (`run_enrolment_import`),
+    through the outbox once this commits. The rows are planned here too, so a file with a
+    problem is refused at once and nothing is queued. Confirming twice queues once; an
+    import whose job stopped for good may be confirmed again."""
+    upload = (
+        EnrolmentImport.objects.select_for_update().select_related("provider").get(pk=upload.pk)
     )
-    request.full_clean()
-    request.save()
+    if upload.status == EnrolmentImport.Status.COMMITTED:
+        raise BulkEnrolmentError("This file has already been imported.")
+    if upload.status == EnrolmentImport.Status.QUEUED and not import_stalled(upload):
+        return upload
+    plan = enrolment_import.plan_rows(provider=upload.provider, rows=upload.rows, today=today)
+    if plan.problems:
+        raise BulkEnrolmentError(
+            "Nothing was imported: fix the problems shown and upload the file again.", plan
+        )
+    if not plan.to_create:
+        raise BulkEnrolmentError("Everyone in this file is already enrolled: nothing to create.")
+    upload.status = EnrolmentImport.Status.QUEUED
+    upload.queued_by = by
+    upload.queued_at = timezone.now()
+    upload.failure = ""
+    upload.save(update_fields=["status", "queued_by", "queued_at", "failure"])
+    _say_progress(upload.pk, 0)
     record_event(
-        action=AuditAction.SUBJECT_ACCESS_REQUESTED,
-        obj=person,
+        action=AuditAction.ENROLMENT_IMPORT_QUEUED,
+        obj=upload,
         actor=by,
-        summary=(
-            f"Asked for everything held about {person.full_name}"
-            + (f" on their behalf: {reason.strip()}" if on_behalf else "")
-        )[:300],
-        after={"request": request.pk, "on_behalf": on_behalf},
+        summary=f"Confirmed {upload.filename}: {plan.to_create} enrolments to create",
+        after={"to_create": plan.to_create, "already": plan.already},
     )
     outbox.enqueue(
-        "dataio.tasks.build_subject_access",
-        key=f"subject-access:{request.pk}",
-        request_id=request.pk,
+        IMPORT_TASK,
+        key=f"enrolment-import:{upload.pk}:{upload.queued_at.timestamp()}",
+        import_id=upload.pk,
     )
-    return request
+    return upload
 
 
-def build_subject_access(*, request_id: int, now: dt.datetime | None = None) -> None:
-    """Build the zip for a request (idempotent: a ready request is left as it is)."""
-    request = SubjectAccessRequest.objects.select_related("person").filter(pk=request_id).first()
-    if request is None:
-        logger.info("Subject access request %s no longer exists.", request_id)
+def run_enrolment_import(*, import_id: int, today: dt.date | None = None) -> None:
+    """The worker's part: create every row or none. Idempotent: an import already done (or
+    not queued) is left as it is. If a row cannot be created nothing is, and the import
+    goes back to waiting for confirmation with the reason, shown on its page."""
+    upload = EnrolmentImport.objects.select_related("queued_by").filter(pk=import_id).first()
+    if upload is None:
+        logger.info("Enrolment import %s no longer exists.", import_id)
         return
-    if request.status == SubjectAccessRequest.Status.READY:
+    if upload.status != EnrolmentImport.Status.QUEUED or upload.queued_by is None:
         return
-    now = now or timezone.now()
-    data = subject_access.build_zip(request.person, when=now)
-    name = f"subject-access-{request.pk}-{now:%Y%m%d%H%M%S}.zip"
-    request.archive.save(name, ContentFile(data), save=False)
-    request.sha256 = hashlib.sha256(data).hexdigest()
-    request.size = len(data)
-    request.status = SubjectAccessRequest.Status.READY
-    request.ready_at = now
-    request.save(update_fields=["archive", "sha256", "size", "status", "ready_at"])
+    try:
+        commit_enrolments(
+            upload=upload,
+            by=upload.queued_by,
+            today=today,
+            progress=lambda done: _say_progress(import_id, done),
+        )
+    except BulkEnrolmentError as error:
+        EnrolmentImport.objects.filter(pk=import_id, status=EnrolmentImport.Status.QUEUED).update(
+            status=EnrolmentImport.Status.PREVIEWED, failure=str(error)[:2000]
+        )
+        return
+    _say_progress(import_id, len(upload.rows))
