@@ -1,9 +1,10 @@
 """What the retention policy deletes from one apprenticeship, area by area, and how.
 
-Every text someone wrote (evidence, feedback, testimonies, the off-the-job log's
-descriptions, reviews, supervision, the wellbeing plan, adjustments, assessment notes and
-questions, appeals, moderation and booking reasons) is replaced by ERASED, an empty one
-left empty; uploaded files, built reports and copies of records are deleted from
+Every text someone wrote (evidence, feedback, testimonies and what was asked of
+witnesses, the off-the-job log's descriptions, reviews, supervision, the wellbeing plan,
+adjustments, assessment notes and questions, appeals, moderation and booking reasons,
+internal quality assurance notes) is replaced by ERASED, an empty one left empty;
+uploaded files, built reports and copies of records are deleted from
 storage; the names the apprentice listed to be warned about are deleted. Notifications
 hold no text of their own (what happened and a link) and stay.
 
@@ -38,13 +39,14 @@ from portfolio.evidence.models import (
     EvidenceFile,
     EvidenceVersion,
     ProtectedName,
+    TestimonyRequest,
     WitnessTestimony,
 )
 from portfolio.reviews.models import AgreedReviewInterval, Review, ReviewTarget, ReviewVersion
 from portfolio.supervision.models import SupervisionRecord
 from portfolio.training.models import OtjEntry, OtjPlan
 from portfolio.wellbeing.models import ReasonableAdjustment, WellbeingPlanVersion
-from quality.models import ModerationDecision, RearrangeRequest
+from quality.models import IqaItem, ModerationDecision, RearrangeRequest
 from reports.models import Report
 
 logger = logging.getLogger(__name__)
@@ -83,7 +85,12 @@ TEXTS = (
     Texts(
         "witness_testimonies",
         lambda a: WitnessTestimony.objects.filter(apprenticeship_id=a),
-        ("text",),
+        ("text", "witness_name"),
+    ),
+    Texts(
+        "testimony_requests",
+        lambda a: TestimonyRequest.objects.filter(apprenticeship_id=a),
+        ("activity", "witness_name", "witness_email"),
     ),
     Texts(
         "sign_offs",
@@ -159,6 +166,11 @@ TEXTS = (
         "moderation_decisions",
         lambda a: ModerationDecision.objects.filter(case__apprenticeship_id=a),
         ("reason",),
+    ),
+    Texts(
+        "iqa_items",
+        lambda a: IqaItem.objects.filter(apprenticeship_id=a),
+        ("label", "verdict_note", "follow_up_note"),
     ),
     Texts(
         "rearrange_requests",

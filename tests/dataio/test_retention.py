@@ -20,7 +20,13 @@ from audit.actions import AuditAction
 from audit.models import AuditEvent
 from dataio import erasure, services
 from dataio.models import LegalHold, RetentionErasure, RetentionPolicy
-from portfolio.evidence.models import Evidence, EvidenceComment, EvidenceFile, WitnessTestimony
+from portfolio.evidence.models import (
+    Evidence,
+    EvidenceComment,
+    EvidenceFile,
+    TestimonyRequest,
+    WitnessTestimony,
+)
 from portfolio.training.models import OtjEntry
 from tests import factories
 
@@ -346,3 +352,18 @@ def test_applying_deletes_exactly_what_the_dry_run_listed(ended, personas):
     deleted = dict(done.counts)
     assert deleted.pop("files_deleted_from_storage") == listed.counts["files"] == 1
     assert deleted == listed.counts
+
+
+def test_what_was_asked_of_an_outside_witness_goes_too(ended, personas):
+    asked = TestimonyRequest.objects.create(
+        apprenticeship=ended["mine"],
+        activity=SECRET,
+        requested_by=personas["apprentice"],
+        witness_name="Dee Outside",
+        witness_email="dee@example.net",
+        token_hash="0" * 64,
+        expires_at=timezone.now(),
+    )
+    services.apply_retention(provider=ended["mine"].provider, today=TODAY)
+    asked.refresh_from_db()
+    assert (asked.activity, asked.witness_name, asked.witness_email) == (erasure.ERASED,) * 3
