@@ -85,3 +85,23 @@ def render_pdf(html: str, files: Mapping[str, EmbeddedFile]) -> tuple[bytes, int
     """The PDF bytes and page count for report HTML."""
     document = lay_out(html, files)
     return document.write_pdf(), len(document.pages)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One part of a report as a PDF: its page count, and the page (counted from 0 within
+    the part) on which each anchored item starts."""
+
+    data: bytes
+    pages: int
+    anchors: dict[str, int]
+
+
+def render_part(html: str, files: Mapping[str, EmbeddedFile]) -> Rendered:
+    """The PDF of one part of a report, with where its anchors fall."""
+    document = lay_out(html, files)
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, number)
+    return Rendered(data=document.write_pdf(), pages=len(document.pages), anchors=anchors)
