@@ -168,9 +168,7 @@ def seed(
     )
     Membership.objects.bulk_create(
         [
-            Membership(
-                apprenticeship=a, user=tutors[n // APPRENTICES_PER_TUTOR], role=Role.TUTOR
-            )
+            Membership(apprenticeship=a, user=tutors[n // APPRENTICES_PER_TUTOR], role=Role.TUTOR)
             for n, a in enumerate(enrolments)
         ]
         + [
@@ -244,7 +242,9 @@ def _evidence(rng, enrolment, tutor, count, duties, ksbs, units, photos, today) 
             ksb_links.append(Evidence.ksbs.through(evidence=item, ksb=ksbs[n % len(ksbs)]))
         if units and n % 3 == 0:
             unit_links.append(
-                Evidence.framework_units.through(evidence=item, frameworkunit_id=units[n % len(units)])
+                Evidence.framework_units.through(
+                    evidence=item, frameworkunit_id=units[n % len(units)]
+                )
             )
         if photos:
             data = photo(n)

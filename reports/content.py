@@ -266,7 +266,8 @@ def _document(
     fragments.append(("index", part("index"), len(evidence)))
     for start in range(0, len(evidence), size):
         chunk = evidence[start : start + size]
-        fragments.append((f"evidence-{start // size + 1}", part("evidence", items=chunk), len(chunk)))
+        key = f"evidence-{start // size + 1}"
+        fragments.append((key, part("evidence", items=chunk), len(chunk)))
     fragments += [
         ("sign-offs", part("sign_offs"), 0),
         ("off-the-job", part("off_the_job"), 0),
@@ -279,8 +280,7 @@ def _document(
     whole = render_to_string("pdf/_open.html", context)
     single = render_to_string("pdf/_open.html", {**context, "sectioned": True})
     sections = tuple(
-        Section(key=key, html=single + html + CLOSE, items=items)
-        for key, html, items in fragments
+        Section(key=key, html=single + html + CLOSE, items=items) for key, html, items in fragments
     )
     return Document(
         html=whole + "".join(html for _key, html, _items in fragments) + CLOSE,

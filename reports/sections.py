@@ -50,10 +50,11 @@ from reports.content import PAGE_REF_MARK
 logger = logging.getLogger(__name__)
 
 # Time limits, from the work: a part laying out N evidence items may take this long.
-PART_BASE_SECONDS = 60
-PART_SECONDS_PER_ITEM = 4.0
+# (About ten times what this 2-core machine takes: a busy server should not fail them.)
+PART_BASE_SECONDS = 20
+PART_SECONDS_PER_ITEM = 1.0
 # A matrix or index lists every item in a line or so.
-PART_SECONDS_PER_ROW = 0.25
+PART_SECONDS_PER_ROW = 0.05
 # Putting the parts together and numbering the pages.
 JOIN_BASE_SECONDS = 30
 JOIN_SECONDS_PER_ITEM = 0.1
@@ -125,7 +126,8 @@ def budget_seconds(parts: list[dict], processes: int = 1) -> float:
     # The matrices may be laid out a second time.
     matrices = sum(p.seconds for p in work if p.has_page_refs)
     rest = sum(p.seconds for p in work if not p.has_page_refs)
-    return rest / max(processes, 1) + 2 * matrices + JOIN_BASE_SECONDS + JOIN_SECONDS_PER_ITEM * items
+    join = JOIN_BASE_SECONDS + JOIN_SECONDS_PER_ITEM * items
+    return rest / max(processes, 1) + 2 * matrices + join
 
 
 def build(
@@ -138,7 +140,8 @@ def build(
 ) -> Built:
     """Lay out, reuse and join the parts described by `jobs` (content.Section.as_job), in
     order. `previous` is the manifest of the last build of the same report; new parts are
-    stored under `store_under` (or not at all if it is None). The joined PDF is written in `workdir`."""
+    stored under `store_under` (or not at all if it is None). The joined PDF is written in
+    `workdir`."""
     parts = [Part(key=j["key"], html=j["html"], items=j.get("items", 0)) for j in jobs]
     items = sum(p.items for p in parts if not p.has_page_refs)
     processes = _processes(items)
@@ -337,9 +340,7 @@ def _number_pages(writer: PdfWriter, total: int) -> None:
             streams = [contents]
         else:
             streams = []
-        page[NameObject("/Contents")] = ArrayObject(
-            [save_ref, *streams, writer._add_object(stamp)]
-        )
+        page[NameObject("/Contents")] = ArrayObject([save_ref, *streams, writer._add_object(stamp)])
 
 
 # -- laying parts out ------------------------------------------------------------------

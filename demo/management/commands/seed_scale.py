@@ -77,8 +77,7 @@ class Command(BaseCommand):
     def _is_scratch(self, name: str) -> bool:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-                "WHERE datname = %s",
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
                 [name],
             )
             row = cursor.fetchone()
