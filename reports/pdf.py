@@ -17,6 +17,7 @@ from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from weasyprint import HTML
 from weasyprint.document import Document
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
@@ -71,11 +72,23 @@ class PortfolioURLFetcher(URLFetcher):
             return URLFetcherResponse(url, handle.read(), {"Content-Type": content_type})
 
 
+_font_config: FontConfiguration | None = None
+
+
+def _fonts() -> FontConfiguration:
+    """One font configuration for every document this process lays out (a report's
+    parts): finding the system's fonts is done once, not once a part."""
+    global _font_config  # noqa: PLW0603 - a per-process cache
+    if _font_config is None:
+        _font_config = FontConfiguration()
+    return _font_config
+
+
 def lay_out(html: str, files: Mapping[str, EmbeddedFile]) -> Document:
     """Report HTML laid out in pages (the boxes WeasyPrint draws), fetching nothing but our
     own stylesheet and the listed files."""
     fetcher = PortfolioURLFetcher(files)
-    document = HTML(string=html, url_fetcher=fetcher).render()
+    document = HTML(string=html, url_fetcher=fetcher).render(font_config=_fonts())
     if fetcher.refused:
         logger.warning("Report rendering refused %d URL(s).", len(fetcher.refused))
     return document
