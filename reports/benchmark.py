@@ -153,7 +153,7 @@ def _build(apprenticeship, result: dict) -> None:
     if report.status != Report.Status.READY:
         raise RuntimeError(f"report failed: {report.failure}")
     result.update(pages=report.pages, size_mb=round(report.size / 2**20, 1))
-    result["parts"] = len(report.sections)
+    result.update({k: round(v, 1) for k, v in sections.LAST_BUILD.items()})
     result["worker_peak_mb"] = round(sections.PoolRenderer.peak_mb)
 
 

@@ -36,6 +36,9 @@ class ReportUnavailable(Exception):
 # How many evidence items one part of the PDF lays out. Items are numbered in date order,
 # so a new item usually changes only the last part.
 ITEMS_PER_SECTION = 25
+# How many rows of the evidence index one part lists: a new item usually changes only the
+# last part of the index too.
+INDEX_ROWS_PER_SECTION = 200
 CLOSE = "</body>\n</html>\n"
 
 
@@ -257,13 +260,25 @@ def _document(
 
     fragments: list[tuple[str, str, int]] = [
         ("front", part("front"), 0),
-        ("coverage", part("coverage"), len(evidence)),
+        ("rules", part("rules"), 0),
     ]
+    # The matrix a part a group (duties, knowledge, skills, behaviours), so a new item
+    # changes only the groups it shows.
+    for number, group in enumerate(context["coverage"]):
+        refs = sum(len(row["evidence"]) for row in group["rows"])
+        html = part("coverage", groups=[group], first=number == 0)
+        fragments.append((f"coverage-{number + 1}", html, refs))
     for framework in framework_matrices:
-        fragments.append(
-            (f"framework-{framework['code']}", part("framework", framework=framework), 0)
+        refs = sum(
+            len(unit["items"]) for section in framework["sections"] for unit in section["units"]
         )
-    fragments.append(("index", part("index"), len(evidence)))
+        html = part("framework", framework=framework)
+        fragments.append((f"framework-{framework['code']}", html, refs))
+    rows = getattr(settings, "REPORT_INDEX_ROWS_PER_SECTION", INDEX_ROWS_PER_SECTION)
+    for start in range(0, max(len(evidence), 1), rows):
+        chunk = evidence[start : start + rows]
+        html = part("index", rows=chunk, first=start == 0)
+        fragments.append((f"index-{start // rows + 1}", html, len(chunk)))
     for start in range(0, len(evidence), size):
         chunk = evidence[start : start + size]
         key = f"evidence-{start // size + 1}"

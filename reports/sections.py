@@ -65,6 +65,9 @@ PARTS_PER_PROCESS = 8
 # Laying out the matrices again until their page counts hold: this many times at most.
 MAX_REF_PASSES = 5
 
+# Where the time of this process's last build went (for bin/benchmark-report).
+LAST_BUILD: dict[str, float] = {}
+
 PAGE_REF = re.compile(r'<a class="pageref" href="#evidence-(\d+)"></a>')
 ITEM_LINK = re.compile(r'<a class="ref" href="#evidence-\d+">')
 
@@ -117,6 +120,7 @@ class Built:
     pages: int
     manifest: list[dict]
     laid_out: list[str]  # keys of the parts laid out in this build (the rest were reused)
+    seconds: dict[str, float] = field(default_factory=dict)  # where the time went
 
 
 def budget_seconds(parts: list[dict], processes: int = 1) -> float:
@@ -152,14 +156,17 @@ def build(
         PoolRenderer(processes, workdir, deadline) if processes else InProcessRenderer(workdir)
     )
     laid_out: list[str] = []
+    clock = {"began": time.monotonic()}
     with renderer:
         plain = [p for p in parts if not p.has_page_refs]
         for part in plain:
             part.fingerprint = _fingerprint(part.html)
         laid_out += _lay_out(renderer, plain, files, earlier)
+        clock["parts"] = time.monotonic()
         matrices = [p for p in parts if p.has_page_refs]
         guess = {p.key: earlier_pages.get(p.key, 1) for p in matrices}
-        for _pass in range(MAX_REF_PASSES):
+        passes = 0
+        for passes in range(1, MAX_REF_PASSES + 1):  # noqa: B007 - counted for the log
             numbers = _page_numbers(parts, guess)
             filled = []
             for part in matrices:
@@ -183,6 +190,7 @@ def build(
                 break
         else:
             raise PartFailed("The page references did not settle.")
+    clock["matrices"] = time.monotonic()
     if time.monotonic() > deadline:
         raise PartTooLong("The report took longer than its size allows.")
     for part in parts:
@@ -190,11 +198,22 @@ def build(
             part.file = _store(part, store_under)
     out = str(Path(workdir) / "report.pdf")
     total = join(parts, out)
+    clock["joined"] = time.monotonic()
+    seconds = {
+        "parts": clock["parts"] - clock["began"],
+        "matrices": clock["matrices"] - clock["parts"],
+        "matrix_passes": passes,
+        "store_and_join": clock["joined"] - clock["matrices"],
+    }
+    logger.info("Report built in parts: %s", seconds)
+    LAST_BUILD.clear()
+    LAST_BUILD.update(seconds, laid_out=len(set(laid_out)), parts=len(parts))
     return Built(
         path=out,
         pages=total,
         manifest=[p.manifest() for p in parts],
         laid_out=list(dict.fromkeys(laid_out)),
+        seconds=seconds,
     )
 
 

@@ -7,6 +7,7 @@ import io
 import re
 
 import pytest
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -19,6 +20,8 @@ from standards.models import FrameworkUnit
 from standards.services import frameworks as framework_data
 from tests import samples
 from tests.helpers.evidence import make_evidence
+
+FRAMEWORK = "framework-NCCMH-PSW-MH"
 
 
 @pytest.fixture
@@ -102,8 +105,9 @@ def test_page_references_name_the_page_each_item_is_on_and_unchanged_parts_are_r
     pages = pages_of(first)
     assert_references_hold(pages, 5)
     keys = [part["key"] for part in first.sections]
-    assert keys[:4] == ["front", "coverage", f"framework-{nccmh_on.code}", "index"]
-    assert keys[4:7] == ["evidence-1", "evidence-2", "evidence-3"]
+    # The matrix a part a group: duties, knowledge, skills, behaviours.
+    assert keys[:7] == ["front", "rules", *(f"coverage-{n}" for n in range(1, 5)), FRAMEWORK]
+    assert keys[7:11] == ["index-1", "evidence-1", "evidence-2", "evidence-3"]
     assert first.pages == len(pages) and first.html == ""
     # The NCCMH matrix: the unit names the item mapped to it and the page it starts on.
     matrix = next(text for text in pages if "Peer Support Worker" in text and "3.2" in text)
@@ -125,19 +129,10 @@ def test_page_references_name_the_page_each_item_is_on_and_unchanged_parts_are_r
     after = {part["key"]: part["file"] for part in second.sections}
     reused = {key for key, file in after.items() if before.get(key) == file}
     # Only what shows the new item was laid out again: the count on the front, the
-    # matrices, the index and the last run of items.
-    assert reused == {
-        "evidence-1",
-        "evidence-2",
-        f"framework-{nccmh_on.code}",
-        "sign-offs",
-        "off-the-job",
-        "reviews",
-    }
+    # duties' part of the matrix, the index and the last run of items.
+    assert set(after) - reused == {"front", "coverage-1", "index-1", "evidence-3"}
     assert len(laid_out) == len(after) - len(reused)
     # The parts the second build no longer uses are deleted; the parts it uses are there.
-    from django.core.files.storage import default_storage
-
     assert not default_storage.exists(before["evidence-3"])
     assert all(default_storage.exists(file) for file in after.values())
 
@@ -159,9 +154,7 @@ def test_the_employer_copy_of_the_nccmh_matrix_leaves_out_hidden_items(
         assert ("Item number 1" in document.html) == (expected == 2)
 
 
-def test_a_large_report_is_laid_out_in_worker_processes(
-    apprenticeship, personas, small_parts, settings
-):
+def test_a_large_report_is_laid_out_in_worker_processes(apprenticeship, personas, settings):
     settings.REPORT_IN_PROCESS_MAX_ITEMS = 0
     settings.REPORT_PROCESSES = 2
     items = add_items(apprenticeship, 3)
@@ -194,6 +187,7 @@ def test_time_limits_grow_with_the_work():
     small, large = sections.budget_seconds(jobs(100)), sections.budget_seconds(jobs(2000))
     assert small < services.BUILD_SOFT_TIME_LIMIT / 4 < large / 2
     assert sections.budget_seconds(jobs(2000), processes=2) < large
-    assert sections.Part(key="e", html="", items=50).seconds > sections.Part(
-        key="e", html="", items=5
-    ).seconds
+    assert (
+        sections.Part(key="e", html="", items=50).seconds
+        > sections.Part(key="e", html="", items=5).seconds
+    )
