@@ -161,16 +161,28 @@ def build(
         plain = [p for p in parts if not p.has_page_refs]
         for part in plain:
             part.fingerprint = _fingerprint(part.html)
-        laid_out += _lay_out(renderer, plain, files, earlier)
-        clock["parts"] = time.monotonic()
         matrices = [p for p in parts if p.has_page_refs]
+        # Each page reference takes the same width whatever its number (as wide as the
+        # longest number), so the matrices take as many pages with placeholder numbers as
+        # with the real ones. Without a page count from the last build, they are laid out
+        # once with placeholders, alongside the other parts, for their page counts.
+        digits = len(str(max(99, 3 * items)))
+        sizing = []
+        if any(p.key not in earlier_pages for p in matrices):
+            for part in matrices:
+                html = _fill_page_refs(part.html, None, digits)
+                sizing.append(Part(key=part.key, html=html, items=part.items))
+        laid_out += _lay_out(renderer, plain + sizing, files, earlier)
+        clock["parts"] = time.monotonic()
         guess = {p.key: earlier_pages.get(p.key, 1) for p in matrices}
+        guess.update({p.key: p.pages for p in sizing})
         passes = 0
         for passes in range(1, MAX_REF_PASSES + 1):  # noqa: B007 - counted for the log
             numbers = _page_numbers(parts, guess)
+            digits = len(str(max(numbers.values(), default=1)))
             filled = []
             for part in matrices:
-                html = _fill_page_refs(part.html, numbers)
+                html = _fill_page_refs(part.html, numbers, digits)
                 filled.append(
                     Part(key=part.key, html=html, items=part.items, fingerprint=_fingerprint(html))
                 )
@@ -200,14 +212,15 @@ def build(
     total = join(parts, out)
     clock["joined"] = time.monotonic()
     seconds = {
-        "parts": clock["parts"] - clock["began"],
-        "matrices": clock["matrices"] - clock["parts"],
+        "parts_s": clock["parts"] - clock["began"],
+        "matrices_s": clock["matrices"] - clock["parts"],
         "matrix_passes": passes,
-        "store_and_join": clock["joined"] - clock["matrices"],
+        "store_and_join_s": clock["joined"] - clock["matrices"],
     }
     logger.info("Report built in parts: %s", seconds)
     LAST_BUILD.clear()
-    LAST_BUILD.update(seconds, laid_out=len(set(laid_out)), parts=len(parts))
+    LAST_BUILD.update(seconds)
+    LAST_BUILD.update(parts_laid_out=len(set(laid_out)), parts_in_all=len(parts))
     return Built(
         path=out,
         pages=total,
@@ -267,14 +280,16 @@ def _page_numbers(parts: list[Part], guess: dict[str, int]) -> dict[str, int]:
     return numbers
 
 
-def _fill_page_refs(html: str, numbers: dict[str, int]) -> str:
-    """The matrix or index with each page reference written in as text. Links go (the
+def _fill_page_refs(html: str, numbers: dict[str, int] | None, digits: int) -> str:
+    """The matrix or index with each page reference written in as text, every one as wide
+    as a number of `digits` digits (placeholders if `numbers` is None). Links go (the
     parts are separate documents); the references stay."""
+    width = f"{1.45 + 0.65 * digits:.2f}em"
 
     def number(match: re.Match) -> str:
-        page = numbers.get(match.group(1))
+        page = "8" * digits if numbers is None else numbers.get(match.group(1))
         text = f"p. {page}" if page else ""
-        return f'<span class="pageref-number">{text}</span>'
+        return f'<span class="pageref-number" style="min-width: {width}">{text}</span>'
 
     return ITEM_LINK.sub('<a class="ref">', PAGE_REF.sub(number, html))
 
@@ -298,9 +313,12 @@ def join(parts: list[Part], out: str) -> int:
     """Join the parts' PDFs into `out`, numbering every page. Returns the page count."""
     writer = PdfWriter()
     with contextlib.ExitStack() as stack:
-        for part in parts:
-            handle = stack.enter_context(_open_part(part))
-            writer.append(PdfReader(handle), import_outline=True)
+        for number, part in enumerate(parts):
+            reader = PdfReader(stack.enter_context(_open_part(part)))
+            if number == 0 and reader.metadata:
+                # The title, author and dates WeasyPrint wrote, from the first part.
+                writer.add_metadata(dict(reader.metadata))
+            writer.append(reader, import_outline=True)
         total = len(writer.pages)
         _number_pages(writer, total)
         with open(out, "wb") as handle:
