@@ -405,7 +405,9 @@ class InProcessRenderer(Renderer):
         self.workdir = workdir
         self.count = 0
 
-    def render(self, jobs, files):
+    def render(
+        self, jobs: list[tuple[str, str, float]], files: Mapping[str, pdf.EmbeddedFile]
+    ) -> list[tuple[str, int, dict[str, int]]]:
         results = []
         for key, html, seconds in jobs:
             with _time_limit(seconds):
@@ -502,7 +504,9 @@ class PoolRenderer(Renderer):
         self.deadline = deadline
         self.count = 0
 
-    def render(self, jobs, files):
+    def render(
+        self, jobs: list[tuple[str, str, float]], files: Mapping[str, pdf.EmbeddedFile]
+    ) -> list[tuple[str, int, dict[str, int]]]:
         queue: SimpleQueue = SimpleQueue()
         for index, job in enumerate(jobs):
             queue.put((index, job))
