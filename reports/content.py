@@ -83,6 +83,11 @@ class Document:
     sections: tuple[Section, ...] = ()
 
     @property
+    def items(self) -> int:
+        """How many evidence items the report lays out."""
+        return sum(s.items for s in self.sections if s.key.startswith("evidence-"))
+
+    @property
     def fingerprint(self) -> str:
         return _sha256(self.html)
 

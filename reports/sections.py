@@ -58,8 +58,10 @@ PART_SECONDS_PER_ROW = 0.05
 # Putting the parts together and numbering the pages.
 JOIN_BASE_SECONDS = 30
 JOIN_SECONDS_PER_ITEM = 0.1
-# Reports with more items than this are laid out in worker processes of their own.
-IN_PROCESS_MAX_ITEMS = 150
+# Reports with up to this many items are laid out as one document, in the worker (as
+# quick as WeasyPrint alone); larger ones in parts, in worker processes of their own.
+ONE_DOCUMENT_MAX_ITEMS = 150
+IN_PROCESS_MAX_ITEMS = ONE_DOCUMENT_MAX_ITEMS
 # A worker process lays out at most this many parts before a fresh one takes over.
 PARTS_PER_PROCESS = 8
 # Laying out the matrices again until their page counts hold: this many times at most.
@@ -228,6 +230,17 @@ def build(
         laid_out=list(dict.fromkeys(laid_out)),
         seconds=seconds,
     )
+
+
+def in_one_document(items: int) -> bool:
+    """Whether a report of this many items is laid out as one document."""
+    return items <= getattr(settings, "REPORT_ONE_DOCUMENT_MAX_ITEMS", ONE_DOCUMENT_MAX_ITEMS)
+
+
+def one_document_seconds(html: str) -> float:
+    """The time limit of a report laid out as one document, from its items."""
+    items = html.count('<section class="evidence"')
+    return 3 * PART_BASE_SECONDS + PART_SECONDS_PER_ITEM * items
 
 
 def _processes(items: int) -> int:
@@ -410,7 +423,7 @@ class InProcessRenderer(Renderer):
     ) -> list[tuple[str, int, dict[str, int]]]:
         results = []
         for key, html, seconds in jobs:
-            with _time_limit(seconds):
+            with time_limit(seconds):
                 rendered = pdf.render_part(html, _files_in(html, files))
             self.count += 1
             path = str(Path(self.workdir) / f"{self.count}-{key}.pdf")
@@ -420,7 +433,7 @@ class InProcessRenderer(Renderer):
 
 
 @contextlib.contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
+def time_limit(seconds: float) -> Iterator[None]:
     """Stop laying a part out after `seconds` (only where signals can be used: the main
     thread, as in a worker; elsewhere the task's own limits apply)."""
     if threading.current_thread() is not threading.main_thread():

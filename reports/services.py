@@ -55,7 +55,7 @@ def request_report(
         fingerprint=document.fingerprint,
         defaults={
             "requested_by": by,
-            "sections": _jobs(document),
+            **_work(document),
             "files": _manifest(document),
         },
     )
@@ -64,8 +64,8 @@ def request_report(
         report.status = Report.Status.QUEUED
         report.failure = ""
         report.attempts = 0
-        report.html = ""
-        report.sections = _jobs(document)
+        for name, value in _work(document).items():
+            setattr(report, name, value)
         report.files = _manifest(document)
         report.save(update_fields=["status", "failure", "attempts", "html", "sections", "files"])
     if created or report.status == Report.Status.QUEUED:
@@ -87,6 +87,14 @@ def request_report(
 
 def _jobs(document: content.Document) -> list[dict]:
     return [section.as_job() for section in document.sections]
+
+
+def _work(document: content.Document) -> dict:
+    """What the worker lays out: a small report as one document (WeasyPrint puts in the
+    page references itself, in one pass), a large one in parts (reports.sections)."""
+    if sections.in_one_document(document.items):
+        return {"html": document.html, "sections": []}
+    return {"html": "", "sections": _jobs(document)}
 
 
 def _manifest(document: content.Document) -> dict:
@@ -136,8 +144,10 @@ def build_report(*, report_id: int) -> None:
             with open(built.path, "rb") as handle:
                 report.file.save(name, File(handle), save=False)
         else:
-            # Asked for before reports were built in parts: the whole HTML in one go.
-            data, pages = pdf.render_pdf(report.html, files)
+            # A small report, or one asked for before reports were built in parts: the
+            # whole HTML in one go.
+            with sections.time_limit(sections.one_document_seconds(report.html)):
+                data, pages = pdf.render_pdf(report.html, files)
             manifest = []
             report.file.save(name, ContentFile(data), save=False)
     except OSError:
@@ -212,6 +222,9 @@ def _fail(report_id: int, reason: str) -> None:
 def build_report_now(*, apprenticeship: Apprenticeship, kind: str, audience: str) -> bytes:
     """Build a report synchronously, without a job row (for operators and tests)."""
     document = content.build_document(apprenticeship=apprenticeship, kind=kind, audience=audience)
+    if sections.in_one_document(document.items):
+        data, _pages = pdf.render_pdf(document.html, document.files)
+        return data
     scratch = sections.scratch_dir()
     try:
         built = sections.build(

@@ -24,6 +24,13 @@ from tests.helpers.evidence import make_evidence
 FRAMEWORK = "framework-NCCMH-PSW-MH"
 
 
+@pytest.fixture(autouse=True)
+def in_parts(settings):
+    """Build even these small reports in parts (only large ones are, by default)."""
+    settings.REPORT_ONE_DOCUMENT_MAX_ITEMS = 0
+    settings.REPORT_IN_PROCESS_MAX_ITEMS = 150
+
+
 @pytest.fixture
 def small_parts(settings):
     settings.REPORT_ITEMS_PER_SECTION = 2
@@ -175,6 +182,14 @@ def test_a_large_report_is_laid_out_in_worker_processes(apprenticeship, personas
     reader = PdfReader(io.BytesIO(report.file.read()))
     report.file.close()
     assert len({image.data for page in reader.pages for image in page.images}) == 1
+
+
+def test_a_small_report_is_laid_out_as_one_document(apprenticeship, settings):
+    settings.REPORT_ONE_DOCUMENT_MAX_ITEMS = 150
+    add_items(apprenticeship, 2)
+    report = build(apprenticeship)
+    assert report.sections == [] and report.html == ""
+    assert_references_hold(pages_of(report), 2)
 
 
 def test_time_limits_grow_with_the_work():
