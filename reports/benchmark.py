@@ -126,7 +126,7 @@ def _add_one_item(apprenticeship) -> None:
         activity_date=timezone.localdate(),
         account="I met them at the door and we agreed what the session was for. " * 8,
         duties=[duty],
-        ksbs=[],
+        ksbs=list(apprenticeship.standard_version.ksbs.order_by("pk")[:1]),
     )
     evidence_services.add_files(
         evidence=evidence,

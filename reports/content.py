@@ -252,6 +252,27 @@ def _framework_matrices(data: dict) -> list[dict]:
     ]
 
 
+# How many page references one part of the matrix holds (more if one row has more).
+REFS_PER_SECTION = 250
+
+
+def _runs_of_rows(rows: list[dict]) -> list[list[dict]]:
+    """Consecutive rows of the matrix, as many to a run as hold REFS_PER_SECTION page
+    references between them (a row with more is a run of its own); one empty run if
+    there are no rows, so the matrix still says so."""
+    limit = getattr(settings, "REPORT_REFS_PER_SECTION", REFS_PER_SECTION)
+    runs: list[list[dict]] = [[]]
+    held = 0
+    for row in rows:
+        refs = len(row["evidence"])
+        if runs[-1] and held + refs > limit:
+            runs.append([])
+            held = 0
+        runs[-1].append(row)
+        held += refs
+    return runs
+
+
 def _document(
     context: dict, framework_matrices: list[dict], files: dict[str, EmbeddedFile]
 ) -> Document:
@@ -267,12 +288,15 @@ def _document(
         ("front", part("front"), 0),
         ("rules", part("rules"), 0),
     ]
-    # The matrix a part a group (duties, knowledge, skills, behaviours), so a new item
-    # changes only the groups it shows.
+    # The matrix in parts of a few rows (a row is never split), so a new item changes only
+    # the parts with the rows it shows.
+    first = True
     for number, group in enumerate(context["coverage"]):
-        refs = sum(len(row["evidence"]) for row in group["rows"])
-        html = part("coverage", groups=[group], first=number == 0)
-        fragments.append((f"coverage-{number + 1}", html, refs))
+        for run, rows in enumerate(_runs_of_rows(group["rows"]), start=1):
+            refs = sum(len(row["evidence"]) for row in rows)
+            html = part("coverage", groups=[{**group, "rows": rows}], first=first)
+            fragments.append((f"coverage-{number + 1}-{run}", html, refs))
+            first = False
     for framework in framework_matrices:
         refs = sum(
             len(unit["items"]) for section in framework["sections"] for unit in section["units"]

@@ -112,8 +112,9 @@ def test_page_references_name_the_page_each_item_is_on_and_unchanged_parts_are_r
     pages = pages_of(first)
     assert_references_hold(pages, 5)
     keys = [part["key"] for part in first.sections]
-    # The matrix a part a group: duties, knowledge, skills, behaviours.
-    assert keys[:7] == ["front", "rules", *(f"coverage-{n}" for n in range(1, 5)), FRAMEWORK]
+    # The matrix in parts of a few rows: here one for each group (duties, knowledge,
+    # skills, behaviours).
+    assert keys[:7] == ["front", "rules", *(f"coverage-{n}-1" for n in range(1, 5)), FRAMEWORK]
     assert keys[7:11] == ["index-1", "evidence-1", "evidence-2", "evidence-3"]
     assert first.pages == len(pages) and first.html == ""
     # The NCCMH matrix: the unit names the item mapped to it and the page it starts on.
@@ -135,9 +136,9 @@ def test_page_references_name_the_page_each_item_is_on_and_unchanged_parts_are_r
     before = {part["key"]: part["file"] for part in first.sections}
     after = {part["key"]: part["file"] for part in second.sections}
     reused = {key for key, file in after.items() if before.get(key) == file}
-    # Only what shows the new item was laid out again: the count on the front, the
-    # duties' part of the matrix, the index and the last run of items.
-    assert set(after) - reused == {"front", "coverage-1", "index-1", "evidence-3"}
+    # Only what shows the new item was laid out again: the count on the front, the part
+    # of the matrix with its duty, the index and the last run of items.
+    assert set(after) - reused == {"front", "coverage-1-1", "index-1", "evidence-3"}
     assert len(laid_out) == len(after) - len(reused)
     # The parts the second build no longer uses are deleted; the parts it uses are there.
     assert not default_storage.exists(before["evidence-3"])
