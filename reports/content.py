@@ -303,11 +303,11 @@ def _document(
         )
         html = part("framework", framework=framework)
         fragments.append((f"framework-{framework['code']}", html, refs))
-    rows = getattr(settings, "REPORT_INDEX_ROWS_PER_SECTION", INDEX_ROWS_PER_SECTION)
-    for start in range(0, max(len(evidence), 1), rows):
-        chunk = evidence[start : start + rows]
+    per_part = getattr(settings, "REPORT_INDEX_ROWS_PER_SECTION", INDEX_ROWS_PER_SECTION)
+    for start in range(0, max(len(evidence), 1), per_part):
+        chunk = evidence[start : start + per_part]
         html = part("index", rows=chunk, first=start == 0)
-        fragments.append((f"index-{start // rows + 1}", html, len(chunk)))
+        fragments.append((f"index-{start // per_part + 1}", html, len(chunk)))
     for start in range(0, len(evidence), size):
         chunk = evidence[start : start + size]
         key = f"evidence-{start // size + 1}"
