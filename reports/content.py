@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import cast
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -32,14 +33,63 @@ class ReportUnavailable(Exception):
     """This report cannot be built for this apprenticeship (yet); the message says why."""
 
 
+# How many evidence items one part of the PDF lays out. Items are numbered in date order,
+# so a new item usually changes only the last part.
+ITEMS_PER_SECTION = 25
+# How many rows of the evidence index one part lists: a new item usually changes only the
+# last part of the index too.
+INDEX_ROWS_PER_SECTION = 200
+CLOSE = "</body>\n</html>\n"
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
-class Document:
+class Section:
+    """One part of the report as an HTML document of its own, laid out on its own and put
+    together with the others (reports.sections). `items` is how many evidence items it
+    lays out or lists, which sizes its time limit; a part with page references has them
+    filled in once the other parts' page counts are known."""
+
+    key: str
     html: str
-    files: dict[str, EmbeddedFile] = field(default_factory=dict)
+    items: int = 0
 
     @property
     def fingerprint(self) -> str:
-        return hashlib.sha256(self.html.encode("utf-8")).hexdigest()
+        return _sha256(self.html)
+
+    @property
+    def has_page_refs(self) -> bool:
+        return PAGE_REF_MARK in self.html
+
+    def as_job(self) -> dict:
+        return {"key": self.key, "html": self.html, "items": self.items}
+
+
+# Written only by our templates: text people type is escaped, so it never holds a "<".
+PAGE_REF_MARK = '<a class="pageref" href="#evidence-'
+
+
+@dataclass(frozen=True)
+class Document:
+    """The whole report as one HTML document, the same report in parts, and the files it
+    embeds. The fingerprint covers everything the PDF shows."""
+
+    html: str
+    files: dict[str, EmbeddedFile] = field(default_factory=dict)
+    sections: tuple[Section, ...] = ()
+
+    @property
+    def items(self) -> int:
+        """How many evidence items the report lays out."""
+        return sum(s.items for s in self.sections if s.key.startswith("evidence-"))
+
+    @property
+    def fingerprint(self) -> str:
+        return _sha256(self.html)
 
 
 def portfolio_data(apprenticeship: Apprenticeship, kind: str) -> dict:
@@ -162,6 +212,7 @@ def build_document(*, apprenticeship: Apprenticeship, kind: str, audience: str) 
     for number, item in enumerate(data["evidence"], start=1):
         item["ref"] = f"E{number}"
     files = _embedded(data)
+    framework_matrices = _framework_matrices(data)
     context = {
         "data": data,
         "kind": kind,
@@ -176,4 +227,107 @@ def build_document(*, apprenticeship: Apprenticeship, kind: str, audience: str) 
         ),
         "duties_total": sum(1 for d in data["duties"] if not d.get("retired")),
     }
-    return Document(html=render_to_string("pdf/portfolio.html", context), files=files)
+    return _document(context, framework_matrices, files)
+
+
+def _framework_matrices(data: dict) -> list[dict]:
+    """Each framework turned on, its units with the evidence items (of this copy) that
+    show them. A portfolio frozen before frameworks were kept with it has none."""
+    items = {item["id"]: item for item in data["evidence"]}
+    return [
+        {
+            **framework,
+            "sections": [
+                {
+                    **section,
+                    "units": [
+                        {**unit, "items": [items[i] for i in unit["evidence"] if i in items]}
+                        for unit in section["units"]
+                    ],
+                }
+                for section in framework["sections"]
+            ],
+        }
+        for framework in data.get("frameworks", [])
+    ]
+
+
+# How many page references one part of the matrix holds (more if one row has more).
+REFS_PER_SECTION = 250
+
+
+def _runs_of_rows(rows: list[dict]) -> list[list[dict]]:
+    """Consecutive rows of the matrix, as many to a run as hold REFS_PER_SECTION page
+    references between them (a row with more is a run of its own); one empty run if
+    there are no rows, so the matrix still says so."""
+    limit = getattr(settings, "REPORT_REFS_PER_SECTION", REFS_PER_SECTION)
+    runs: list[list[dict]] = [[]]
+    held = 0
+    for row in rows:
+        refs = len(row["evidence"])
+        if runs[-1] and held + refs > limit:
+            runs.append([])
+            held = 0
+        runs[-1].append(row)
+        held += refs
+    return runs
+
+
+def _document(
+    context: dict, framework_matrices: list[dict], files: dict[str, EmbeddedFile]
+) -> Document:
+    """The parts in the order the PDF shows them, each rendered once, and the whole."""
+    data = context["data"]
+    evidence = data["evidence"]
+    size = getattr(settings, "REPORT_ITEMS_PER_SECTION", ITEMS_PER_SECTION)
+
+    def part(name: str, **extra) -> str:
+        return render_to_string(f"pdf/sections/{name}.html", {**context, **extra})
+
+    fragments: list[tuple[str, str, int]] = [
+        ("front", part("front"), 0),
+        ("rules", part("rules"), 0),
+    ]
+    # The matrix in parts of a few rows (a row is never split), so a new item changes only
+    # the parts with the rows it shows.
+    first = True
+    for number, group in enumerate(context["coverage"]):
+        for run, rows in enumerate(_runs_of_rows(group["rows"]), start=1):
+            refs = sum(len(row["evidence"]) for row in rows)
+            html = part("coverage", groups=[{**group, "rows": rows}], first=first)
+            fragments.append((f"coverage-{number + 1}-{run}", html, refs))
+            first = False
+    for framework in framework_matrices:
+        refs = sum(
+            len(unit["items"]) for section in framework["sections"] for unit in section["units"]
+        )
+        html = part("framework", framework=framework)
+        fragments.append((f"framework-{framework['code']}", html, refs))
+    per_part = getattr(settings, "REPORT_INDEX_ROWS_PER_SECTION", INDEX_ROWS_PER_SECTION)
+    for start in range(0, max(len(evidence), 1), per_part):
+        chunk = evidence[start : start + per_part]
+        html = part("index", rows=chunk, first=start == 0)
+        fragments.append((f"index-{start // per_part + 1}", html, len(chunk)))
+    for start in range(0, len(evidence), size):
+        chunk = evidence[start : start + size]
+        key = f"evidence-{start // size + 1}"
+        fragments.append((key, part("evidence", items=chunk), len(chunk)))
+    fragments += [
+        ("sign-offs", part("sign_offs"), 0),
+        ("off-the-job", part("off_the_job"), 0),
+        ("reviews", part("reviews"), 0),
+    ]
+    for name in ("gateway", "results"):
+        html = part(name)
+        if html.strip():
+            fragments.append((name, html, 0))
+    whole = render_to_string("pdf/_open.html", context)
+    single = render_to_string("pdf/_open.html", {**context, "sectioned": True})
+    sections = tuple(
+        Section(key=key, html=single + html + CLOSE, items=items) for key, html, items in fragments
+    )
+    return Document(
+        html=whole + "".join(html for _key, html, _items in fragments) + CLOSE,
+        files=files,
+        sections=sections,
+    )

@@ -53,6 +53,11 @@ class Report(models.Model):
     # renders exactly this, so the PDF matches the fingerprint. Emptied once built.
     html = models.TextField(blank=True)
     files = models.JSONField(default=dict, blank=True)
+    # The report in parts (reports.sections): while it waits, each part's HTML; once
+    # built, each part's fingerprint, page count and stored PDF, so the next build of the
+    # same report reuses the parts that did not change. Empty for a report asked for
+    # before reports were built in parts (its whole HTML is in `html`).
+    sections = models.JSONField(default=list, blank=True)
     failure = models.CharField(max_length=300, blank=True)
     file = models.FileField(upload_to="reports/", blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)

@@ -17,6 +17,7 @@ from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from weasyprint import HTML
 from weasyprint.document import Document
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
@@ -71,11 +72,23 @@ class PortfolioURLFetcher(URLFetcher):
             return URLFetcherResponse(url, handle.read(), {"Content-Type": content_type})
 
 
+_font_config: FontConfiguration | None = None
+
+
+def _fonts() -> FontConfiguration:
+    """One font configuration for every document this process lays out (a report's
+    parts): finding the system's fonts is done once, not once a part."""
+    global _font_config  # noqa: PLW0603 - a per-process cache
+    if _font_config is None:
+        _font_config = FontConfiguration()
+    return _font_config
+
+
 def lay_out(html: str, files: Mapping[str, EmbeddedFile]) -> Document:
     """Report HTML laid out in pages (the boxes WeasyPrint draws), fetching nothing but our
     own stylesheet and the listed files."""
     fetcher = PortfolioURLFetcher(files)
-    document = HTML(string=html, url_fetcher=fetcher).render()
+    document = HTML(string=html, url_fetcher=fetcher).render(font_config=_fonts())
     if fetcher.refused:
         logger.warning("Report rendering refused %d URL(s).", len(fetcher.refused))
     return document
@@ -85,3 +98,23 @@ def render_pdf(html: str, files: Mapping[str, EmbeddedFile]) -> tuple[bytes, int
     """The PDF bytes and page count for report HTML."""
     document = lay_out(html, files)
     return document.write_pdf(), len(document.pages)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One part of a report as a PDF: its page count, and the page (counted from 0 within
+    the part) on which each anchored item starts."""
+
+    data: bytes
+    pages: int
+    anchors: dict[str, int]
+
+
+def render_part(html: str, files: Mapping[str, EmbeddedFile]) -> Rendered:
+    """The PDF of one part of a report, with where its anchors fall."""
+    document = lay_out(html, files)
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, number)
+    return Rendered(data=document.write_pdf(), pages=len(document.pages), anchors=anchors)

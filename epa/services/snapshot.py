@@ -21,7 +21,7 @@ from portfolio.reviews import selectors as review_selectors
 from portfolio.supervision.models import SupervisionRecord
 from portfolio.training import export as otj_export
 from portfolio.training import selectors as otj
-from standards.models import KSB, Duty
+from standards.models import KSB, CompetenceFramework, Duty, FrameworkUnit
 
 
 def _files(files) -> list[dict]:
@@ -132,6 +132,53 @@ def _evidence(apprenticeship: Apprenticeship) -> list[dict]:
     return [item for item in (_item(e) for e in evidence) if item is not None]
 
 
+def _frameworks(apprenticeship: Apprenticeship, evidence: list[dict]) -> list[dict]:
+    """Each competence framework turned on (such as the NCCMH framework), its units in
+    order, and which of the frozen evidence items the apprentice mapped to each unit: a
+    few queries however many items."""
+    frameworks = list(
+        CompetenceFramework.objects.filter(apprenticeships=apprenticeship).order_by("title")
+    )
+    if not frameworks:
+        return []
+    ids = [item["id"] for item in evidence]
+    mapped: dict[int, list[int]] = {}
+    links = Evidence.framework_units.through.objects.filter(evidence_id__in=ids)
+    for unit_id, evidence_id in links.values_list("frameworkunit_id", "evidence_id"):
+        mapped.setdefault(unit_id, []).append(evidence_id)
+    order = {evidence_id: n for n, evidence_id in enumerate(ids)}
+    units = FrameworkUnit.objects.filter(section__framework__in=frameworks).select_related(
+        "section"
+    )
+    by_section: dict[int, list[dict]] = {}
+    for unit in units.order_by("section__number", "position"):
+        by_section.setdefault(unit.section_id, []).append(
+            {
+                "code": unit.code,
+                "title": unit.title,
+                "evidence": sorted(mapped.get(unit.pk, []), key=order.__getitem__),
+            }
+        )
+    return [
+        {
+            "code": f.code,
+            "version": f.version,
+            "title": f.title,
+            "publisher": f.publisher,
+            "source": f.source,
+            "provenance": f.provenance,
+            "provenance_label": f.get_provenance_display(),
+            "statements_loaded": f.statements_loaded,
+            "statements_note": f.statements_note,
+            "sections": [
+                {"number": s.number, "title": s.title, "units": by_section.get(s.pk, [])}
+                for s in f.sections.order_by("number")
+            ],
+        }
+        for f in frameworks
+    ]
+
+
 def build(*, apprenticeship: Apprenticeship, checklist: list, taken_at: dt.datetime) -> dict:
     """Everything the assessor reads, as JSON-able data (dates and times as values; the
     seal turns them into ISO strings)."""
@@ -193,6 +240,8 @@ def build(*, apprenticeship: Apprenticeship, checklist: list, taken_at: dt.datet
             for k in ksbs
         ],
         "evidence": evidence,
+        # Frameworks turned on beside the standard, with the evidence mapped to each unit.
+        "frameworks": _frameworks(apprenticeship, evidence),
         "otj": otj_export.otj_summary_data(otj.otj_summary(apprenticeship, today=taken_at.date())),
         "reviews": review_selectors.signed_reviews_data(apprenticeship),
         "checklist": [item.as_dict() for item in checklist],

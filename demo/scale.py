@@ -1,0 +1,400 @@
+"""A provider of N apprenticeships with realistic volumes, built fast with set-based
+inserts (`manage.py seed_scale`), for measuring pages and reports at scale.
+
+Only ever run in a scratch database (config.scratch_database): the command makes one or
+refuses. The mix: a tutor for every 300 apprentices, an employer for every 25, about 100
+evidence items per apprentice in every state (accepted ones with their accepted version),
+about 500 off-the-job entries, six reviews (the first two signed through the real review
+services for the first apprenticeships), and one apprentice ("the big portfolio") with
+2,000 items, each with its own photo, and 5,000 entries, mapped to the NCCMH framework
+too. The random numbers are seeded, so two runs build the same data.
+"""
+
+import datetime as dt
+import hashlib
+import io
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from apprenticeship.models import (
+    Apprenticeship,
+    Membership,
+    Organisation,
+    OrganisationMembership,
+    Role,
+)
+from portfolio.evidence.models import Evidence, EvidenceFile, EvidenceVersion
+from portfolio.training.models import ActivityType, OtjEntry
+from standards.models import FrameworkUnit, StandardVersion
+from standards.parsing import load_standard_file
+from standards.services import frameworks as framework_data
+from standards.services.imports import import_standard
+
+BATCH = 5000
+APPRENTICES_PER_TUTOR = 300
+APPRENTICES_PER_EMPLOYER = 25
+ACCOUNT = (
+    "I met them at the door and we agreed what the session was for. I shared a short part "
+    "of my own story when it helped, and kept the focus on their goals. Afterwards I wrote "
+    "down what went well and what I would try next time, and took it to supervision. "
+)
+# Evidence states, as shares of every apprentice's items.
+STATES = (
+    (Evidence.Status.ACCEPTED, 0.55),
+    (Evidence.Status.SUBMITTED, 0.25),
+    (Evidence.Status.REFERRED, 0.05),
+    (Evidence.Status.DRAFT, 0.15),
+)
+
+
+@dataclass
+class Seeded:
+    apprenticeships: int
+    evidence: int
+    entries: int
+    reviews: int
+    big_portfolio: int
+
+
+def photo(n: int) -> bytes:
+    """A distinct flipchart photo (1200 by 900 JPEG), as a phone might take."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1200, 900), (230 - n % 50, 235, 225 - n % 30))
+    draw = ImageDraw.Draw(image)
+    for i in range(12):
+        draw.ellipse([40 + i * 90, 300, 120 + i * 90, 380], fill=(60 + i * 12, 120, 160 - i * 5))
+    draw.text((60, 80), f"Flipchart from session {n}", fill=(30, 30, 30))
+    output = io.BytesIO()
+    image.save(output, "JPEG", quality=85)
+    return output.getvalue()
+
+
+def _standard() -> StandardVersion:
+    path = Path(settings.BASE_DIR) / "fixtures" / "standards" / "st0896-v1.0.json"
+    return import_standard(data=load_standard_file(path)).standard_version
+
+
+def _users(prefix: str, count: int, password: str) -> list[User]:
+    return User.objects.bulk_create(
+        [
+            User(
+                email=f"{prefix}{n + 1}@scale.example.org",
+                full_name=f"{prefix.replace('.', ' ').title()} {n + 1}",
+                password=password,
+            )
+            for n in range(count)
+        ],
+        batch_size=BATCH,
+    )
+
+
+@transaction.atomic
+def seed(
+    apprentices: int,
+    *,
+    items: int = 100,
+    entries: int = 500,
+    big_items: int = 2000,
+    big_entries: int = 5000,
+    photos: bool = True,
+    signed_reviews_for: int = 20,
+    today: dt.date | None = None,
+) -> Seeded:
+    rng = random.Random(17)  # noqa: S311 - test data, not secrets
+    today = today or timezone.localdate()
+    standard = _standard()
+    framework = framework_data.import_framework(
+        data=framework_data.load_framework_file(framework_data.NCCMH_FIXTURE)
+    )
+    duties = list(standard.duties.order_by("number"))
+    ksbs = list(standard.ksbs.all())
+    units = list(
+        FrameworkUnit.objects.filter(section__framework=framework).values_list("pk", flat=True)
+    )
+    password = make_password("scale-password")
+
+    provider = Organisation.objects.create(name="Scale Peer Training", kind="provider")
+    employers = Organisation.objects.bulk_create(
+        [
+            Organisation(name=f"Scale Employer {n + 1}", kind="employer")
+            for n in range(max(1, apprentices // APPRENTICES_PER_EMPLOYER))
+        ]
+    )
+    admin = User.objects.create_user(
+        "admin@scale.example.org", "scale-password", full_name="Scale Admin"
+    )
+    tutors = _users("tutor.", -(-apprentices // APPRENTICES_PER_TUTOR), password)
+    contacts = _users("employer.contact.", len(employers), password)
+    learners = _users("apprentice.", apprentices, password)
+    OrganisationMembership.objects.bulk_create(
+        [OrganisationMembership(user=admin, organisation=provider, is_admin=True)]
+        + [OrganisationMembership(user=t, organisation=provider) for t in tutors]
+        + [
+            OrganisationMembership(user=c, organisation=e)
+            for c, e in zip(contacts, employers, strict=True)
+        ]
+        + [
+            OrganisationMembership(user=a, organisation=employers[n % len(employers)])
+            for n, a in enumerate(learners)
+        ],
+        batch_size=BATCH,
+    )
+    enrolments = Apprenticeship.objects.bulk_create(
+        [
+            Apprenticeship(
+                apprentice=a,
+                standard_version=standard,
+                provider=provider,
+                employer=employers[n % len(employers)],
+                start_date=today - dt.timedelta(days=60 + n % 480),
+                planned_end_date=today - dt.timedelta(days=60 + n % 480) + dt.timedelta(days=460),
+                contracted_weekly_hours=Decimal("37.5"),
+                date_of_birth=dt.date(1970 + n % 35, 1 + n % 12, 1 + n % 28),
+            )
+            for n, a in enumerate(learners)
+        ],
+        batch_size=BATCH,
+    )
+    Membership.objects.bulk_create(
+        [
+            Membership(apprenticeship=a, user=tutors[n // APPRENTICES_PER_TUTOR], role=Role.TUTOR)
+            for n, a in enumerate(enrolments)
+        ]
+        + [
+            Membership(apprenticeship=a, user=contacts[n % len(employers)], role=Role.EMPLOYER)
+            for n, a in enumerate(enrolments)
+        ],
+        batch_size=BATCH,
+    )
+    big = enrolments[0]
+    big.competence_frameworks.add(framework)
+    evidence_count = 0
+    entry_count = 0
+    for n, enrolment in enumerate(enrolments):
+        wanted = big_items if enrolment is big else max(1, int(rng.gauss(items, items / 4)))
+        tutor = tutors[n // APPRENTICES_PER_TUTOR]
+        evidence_count += _evidence(
+            rng,
+            enrolment,
+            tutor,
+            wanted,
+            duties,
+            ksbs,
+            units if enrolment is big else [],
+            photos and enrolment is big,
+            today,
+        )
+        logged = big_entries if enrolment is big else max(1, int(rng.gauss(entries, entries / 4)))
+        entry_count += _entries(rng, enrolment, tutor, logged, duties, today)
+    reviews = _reviews(enrolments, tutors, contacts, employers, signed_reviews_for, today)
+    return Seeded(
+        apprenticeships=len(enrolments),
+        evidence=evidence_count,
+        entries=entry_count,
+        reviews=reviews,
+        big_portfolio=big.pk,
+    )
+
+
+def _evidence(rng, enrolment, tutor, count, duties, ksbs, units, photos, today) -> int:
+    """`count` items over the apprenticeship so far, in every state; accepted items get
+    the version the tutor accepted; with `photos`, each item gets a photo of its own."""
+    apprentice = enrolment.apprentice
+    days = max(1, (today - enrolment.start_date).days)
+    states = [s for s, share in STATES for _ in range(round(share * 100))]
+    rows = []
+    for n in range(count):
+        state = states[rng.randrange(len(states))]
+        activity = enrolment.start_date + dt.timedelta(days=rng.randrange(days))
+        when = timezone.make_aware(dt.datetime.combine(activity, dt.time(17)))
+        rows.append(
+            Evidence(
+                apprenticeship=enrolment,
+                title=f"Session {n + 1}: peer support at the drop-in",
+                kind="work_record",
+                activity_date=activity,
+                account=ACCOUNT * (2 + n % 6),
+                status=state,
+                visible_to_employer=n % 4 != 0,
+                created_at=when,
+                updated_at=when,
+                submitted_at=None if state == Evidence.Status.DRAFT else when,
+                reviewed_at=when if state in ("accepted", "referred") else None,
+                reviewed_by=tutor if state in ("accepted", "referred") else None,
+            )
+        )
+    created = Evidence.objects.bulk_create(rows, batch_size=BATCH)
+    duty_links, ksb_links, unit_links, files = [], [], [], []
+    for n, item in enumerate(created):
+        duty_links.append(Evidence.duties.through(evidence=item, duty=duties[n % len(duties)]))
+        if ksbs:
+            ksb_links.append(Evidence.ksbs.through(evidence=item, ksb=ksbs[n % len(ksbs)]))
+        if units and n % 3 == 0:
+            unit_links.append(
+                Evidence.framework_units.through(
+                    evidence=item, frameworkunit_id=units[n % len(units)]
+                )
+            )
+        if photos:
+            data = photo(n)
+            name = default_storage.save(
+                f"evidence/scale/{enrolment.pk}/{n + 1}.jpg", ContentFile(data)
+            )
+            files.append(
+                EvidenceFile(
+                    evidence=item,
+                    file=name,
+                    original_name=f"flipchart-{n + 1}.jpg",
+                    content_type="image/jpeg",
+                    category=EvidenceFile.Category.IMAGE,
+                    size=len(data),
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    uploaded_by=apprentice,
+                    uploaded_at=item.created_at,
+                )
+            )
+    Evidence.duties.through.objects.bulk_create(duty_links, batch_size=BATCH)
+    Evidence.ksbs.through.objects.bulk_create(ksb_links, batch_size=BATCH)
+    Evidence.framework_units.through.objects.bulk_create(unit_links, batch_size=BATCH)
+    stored = EvidenceFile.objects.bulk_create(files, batch_size=BATCH)
+    file_of = {f.evidence_id: f for f in stored}
+    accepted = [e for e in created if e.status == Evidence.Status.ACCEPTED]
+    versions = EvidenceVersion.objects.bulk_create(
+        [
+            EvidenceVersion(
+                evidence=e,
+                number=1,
+                title=e.title,
+                kind=e.kind,
+                activity_date=e.activity_date,
+                account=e.account,
+                submitted_at=e.submitted_at,
+                accepted_at=e.reviewed_at,
+                accepted_by=tutor,
+            )
+            for e in accepted
+        ],
+        batch_size=BATCH,
+    )
+    position = {e.pk: n for n, e in enumerate(created)}
+    EvidenceVersion.duties.through.objects.bulk_create(
+        [
+            EvidenceVersion.duties.through(
+                evidenceversion=v, duty=duties[position[v.evidence_id] % len(duties)]
+            )
+            for v in versions
+        ],
+        batch_size=BATCH,
+    )
+    if ksbs:
+        EvidenceVersion.ksbs.through.objects.bulk_create(
+            [
+                EvidenceVersion.ksbs.through(
+                    evidenceversion=v, ksb=ksbs[position[v.evidence_id] % len(ksbs)]
+                )
+                for v in versions
+            ],
+            batch_size=BATCH,
+        )
+    EvidenceVersion.files.through.objects.bulk_create(
+        [
+            EvidenceVersion.files.through(evidenceversion=v, evidencefile=file_of[v.evidence_id])
+            for v in versions
+            if v.evidence_id in file_of
+        ],
+        batch_size=BATCH,
+    )
+    by_evidence = {v.evidence_id: v.pk for v in versions}
+    for item in accepted:
+        item.accepted_version_id = by_evidence[item.pk]
+    Evidence.objects.bulk_update(accepted, ["accepted_version"], batch_size=BATCH)
+    return len(created)
+
+
+def _entries(rng, enrolment, tutor, count, duties, today) -> int:
+    days = max(1, (today - enrolment.start_date).days)
+    kinds = [ActivityType.values[n % len(ActivityType.values)] for n in range(5)]
+    rows = []
+    for n in range(count):
+        date = enrolment.start_date + dt.timedelta(days=rng.randrange(days))
+        verified = n % 10 < 7
+        rows.append(
+            OtjEntry(
+                apprenticeship=enrolment,
+                date=date,
+                minutes=30 + 15 * (n % 12),
+                activity_type=kinds[n % len(kinds)],
+                duty=duties[n % len(duties)],
+                description="Shadowed a group session and wrote up what I learned.",
+                status=OtjEntry.Status.VERIFIED if verified else OtjEntry.Status.PENDING,
+                decided_by=tutor if verified else None,
+                decided_as="tutor" if verified else "",
+                decided_at=timezone.now() if verified else None,
+                created_by=enrolment.apprentice,
+            )
+        )
+    OtjEntry.objects.bulk_create(rows, batch_size=BATCH)
+    return count
+
+
+def _reviews(enrolments, tutors, contacts, employers, signed_for, today) -> int:
+    """Two reviews, signed by all three through the real services, for the first
+    `signed_for` apprenticeships (the big portfolio among them); the rest get four
+    scheduled reviews each, in bulk."""
+    from portfolio.reviews.models import Review, ReviewParty
+    from portfolio.reviews.services import reviews as review_services
+
+    count = 0
+    for n, enrolment in enumerate(enrolments[:signed_for]):
+        tutor = tutors[n // APPRENTICES_PER_TUTOR]
+        contact = contacts[n % len(employers)]
+        days = (today - enrolment.start_date).days
+        for share in (1, 2):
+            review = review_services.record_review(
+                apprenticeship=enrolment,
+                by=tutor,
+                held_on=enrolment.start_date + dt.timedelta(days=days * share // 3),
+                format="in_person",
+                employer_signatory=contact,
+                discussion="Settling in well; co-running the Tuesday peer group.",
+                employer_view="Reliable and kind with people in crisis.",
+                wellbeing="",
+                targets=[("Write up one supervision session", today + dt.timedelta(days=30))],
+                review=None,
+            )
+            for user, party in (
+                (enrolment.apprentice, ReviewParty.APPRENTICE),
+                (contact, ReviewParty.EMPLOYER),
+                (tutor, ReviewParty.TUTOR),
+            ):
+                current = Review.objects.with_current().get(pk=review.pk)
+                review_services.sign_review(
+                    review=current,
+                    by=user,
+                    party=party,
+                    seen_digest=review_services.seal_for(current.current_version, party),
+                )
+            count += 1
+    rows = [
+        Review(
+            apprenticeship=enrolment,
+            scheduled_for=today + dt.timedelta(days=30 * k),
+            created_by=tutors[n // APPRENTICES_PER_TUTOR],
+        )
+        for n, enrolment in enumerate(enrolments)
+        if n >= signed_for
+        for k in range(1, 5)
+    ]
+    Review.objects.bulk_create(rows, batch_size=BATCH)
+    return count + len(rows)

@@ -1,0 +1,47 @@
+"""seed_scale: a provider of N apprenticeships, built set-based, only in a scratch database."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from apprenticeship.models import Apprenticeship, Membership, Role
+from demo import scale
+from portfolio.evidence.models import Evidence, EvidenceFile
+from portfolio.reviews.models import Review
+from portfolio.training.models import OtjEntry
+from reports import content
+from reports.models import Report
+
+
+@pytest.mark.django_db
+def test_seed_builds_a_provider_with_every_state_and_a_big_portfolio():
+    seeded = scale.seed(3, items=8, entries=4, big_items=12, big_entries=9, signed_reviews_for=1)
+    assert seeded.apprenticeships == Apprenticeship.objects.count() == 3
+    big = Apprenticeship.objects.get(pk=seeded.big_portfolio)
+    assert big.evidence.count() == 12 and big.otj_entries.count() == 9
+    assert seeded.evidence == Evidence.objects.count()
+    assert seeded.entries == OtjEntry.objects.count()
+    # Every item is mapped; accepted items carry the version the tutor accepted.
+    assert not Evidence.objects.filter(duties__isnull=True).exists()
+    accepted = Evidence.objects.filter(status=Evidence.Status.ACCEPTED)
+    assert accepted.exists() and not accepted.filter(accepted_version__isnull=True).exists()
+    assert {e.status for e in Evidence.objects.all()} >= {"accepted", "draft"}
+    # The big portfolio's items each have a photo of their own, and some NCCMH units.
+    photos = EvidenceFile.objects.filter(evidence__apprenticeship=big)
+    assert photos.count() == 12 and len(set(photos.values_list("sha256", flat=True))) == 12
+    assert big.competence_frameworks.exists()
+    assert Evidence.framework_units.through.objects.filter(evidence__apprenticeship=big).exists()
+    assert Review.objects.filter(apprenticeship=big, status=Review.Status.SIGNED).count() == 2
+    assert Membership.objects.filter(role=Role.TUTOR).count() == 3
+    # The report of the big portfolio can be made from it (its HTML; no PDF here).
+    document = content.build_document(
+        apprenticeship=big, kind=Report.Kind.PORTFOLIO, audience=Report.Audience.FULL
+    )
+    assert any(s.key.startswith("framework-") for s in document.sections)
+
+
+@pytest.mark.django_db
+def test_the_command_writes_only_to_a_scratch_database():
+    with pytest.raises(CommandError, match="scratch database|PostgreSQL"):
+        call_command("seed_scale", apprentices=1)
+    assert not Apprenticeship.objects.exists()
