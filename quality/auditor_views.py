@@ -165,7 +165,8 @@ def invitation(request, pk: int, token: str):
     wrong_account = signed_in and request.user.pk != account.pk
     needs_password = not signed_in and not account.has_usable_password()
     form = SetPasswordForm(account, request.POST or None) if needs_password else None
-    status = 200
+    # Signed in as someone else: refused, and the page says nothing about the grant.
+    status = 403 if wrong_account else 200
     if request.method == "POST":
         if wrong_account or (not signed_in and not needs_password):
             status = 403

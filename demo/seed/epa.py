@@ -21,6 +21,7 @@ from epa.services import assessment as services
 from epa.services import assessors, policies, results
 from portfolio.wellbeing import services as adjustments
 from portfolio.wellbeing.models import ReasonableAdjustment
+from quality.services import bookings
 from standards.models import AssessmentPlan, ResitScope
 
 EPAO_ADMIN = ("epao.admin@example.org", "Grace Adeyemi")
@@ -187,6 +188,22 @@ def _decide_assessment_adjustments(apprenticeship: Apprenticeship, epao_admin, *
             )
 
 
+def _book(apprenticeship, method, assessor, epao_admin) -> None:
+    """Fairway booked Marcus's professional discussion yesterday, for next week: the
+    booking page shows it with the adjustments it agreed for him."""
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    with as_of(at(yesterday, 14)):
+        bookings.book_session(
+            apprenticeship=apprenticeship,
+            by=epao_admin,
+            method=method,
+            starts_at=at(yesterday + dt.timedelta(days=8), 10),
+            place="Fairway Assessment, 2 Dock Street, Leeds: the quiet room on the ground floor",
+            video_link="",
+            assessor=assessor,
+        )
+
+
 def _record(apprenticeship, method, assessor, *, start: dt.date, grade: str) -> None:
     """Every session of the method, the plan's questions, then its grade."""
     questions = DISCUSSION_QUESTIONS if method.themes else OBSERVATION_QUESTIONS
@@ -284,6 +301,8 @@ def seed(context) -> None:
         first_day = gateway_day + dt.timedelta(days=7)
         _record(apprenticeship, observation, assessor, start=first_day, grade="pass")
         if stage == "mid_epa":
+            if key == "marcus":
+                _book(apprenticeship, discussion, assessor, epao_admin)
             continue
         discussion_day = first_day + dt.timedelta(days=14)
         first_grade = "distinction" if stage == "distinction" else "fail"

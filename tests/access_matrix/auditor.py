@@ -179,8 +179,14 @@ ENTRIES: list[Entry] = [
         method="post",
         label="quality:auditor-revoke POST",
     ),
-    # The link: anyone may open it; only the grant's own account can take it up.
-    Entry("quality:auditor-invitation", everyone(OK), args=_invitation),
+    # The link: opened signed out (PUBLIC), it offers to take up the access; anyone signed in
+    # with another account is refused and told nothing of the grant.
+    Entry(
+        "quality:auditor-invitation",
+        everyone(FORBIDDEN),
+        args=_invitation,
+        label="quality:auditor-invitation by another account",
+    ),
     Entry(
         "quality:auditor-invitation",
         everyone(FORBIDDEN),

@@ -393,3 +393,19 @@ def test_the_demo_shows_an_auditor_with_open_access(first_run):
         AuditEvent.objects.filter(action=AuditAction.AUDITOR_READ, object_id=str(grant.pk)).count()
         == 4
     )
+
+
+def test_the_demo_books_marcuss_discussion_with_his_adjustments_beside_it(first_run, client):
+    from django.urls import reverse
+
+    from quality.models import AssessmentBooking
+
+    (booking,) = AssessmentBooking.objects.filter(
+        apprenticeship__apprentice__email="marcus.bell@example.org"
+    )
+    assert booking.starts_at > timezone.now() and booking.assessor.email == "assessor@example.org"
+    client.force_login(booking.assessor)
+    page = client.get(reverse("quality:booking-list", args=[booking.apprenticeship_id]))
+    content = page.content.decode()
+    assert "Adjustments agreed for the assessment" in content
+    assert "questions in writing ten minutes before" in content

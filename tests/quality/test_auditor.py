@@ -175,6 +175,11 @@ def test_only_the_account_the_link_is_for_can_take_it_up(client, personas, audit
     url = reverse("quality:auditor-invitation", args=[grant.pk, grant.token])
     client.force_login(personas["tutor"])
     assert client.post(url).status_code == 403
+    # Another account is told nothing of the grant: not whose, not for whom.
+    page = client.get(url)
+    assert page.status_code == 403
+    assert grant.organisation.name.encode() not in page.content
+    assert grant.email.encode() not in page.content
     client.logout()
     # An account with a password signs in first.
     assert b"Sign in with" in client.get(url).content
