@@ -192,3 +192,135 @@ def phone_checks(page, apprenticeship) -> list[str]:
     if box is None or box["width"] < 24 or box["height"] < 24:
         problems.append(f"a bulk-verify tick is smaller than 24 px: {box}")
     return problems
+
+
+# Pages that are not HTML (files, CSV and PDF downloads, JSON, health checks).
+NOT_PAGES = {
+    "healthz",
+    "favicon",
+    "notifications:unread-count",
+    "portfolio:file-download",
+    "portfolio:otj-log-csv",
+    "portfolio:otj-summary-csv",
+    "epa:snapshot-file",
+    "reports:report-download",
+    "dataio:caseload-export",
+    "dataio:provider-export",
+    "dataio:funding-return-export",
+    "dataio:export-download",
+    "dataio:enrolment-import-template",
+    "dataio:subject-access-download",
+    "quality:iqa-report-csv",
+    "quality:iqa-report-pdf",
+    "quality:iqa-item-file",
+    "quality:auditor-file",
+    # Progress polled by the report and import pages (JSON).
+    "reports:report-status",
+    "dataio:enrolment-import-status",
+}
+# Who opens a page that several people may open: the first of these it lets in.
+OPENERS = (
+    "apprentice",
+    "tutor",
+    "employer",
+    "admin",
+    "assessor",
+    "epao_admin",
+    "moderator",
+    "operator",
+    "auditor",
+    "outsider",
+)
+
+
+def every_page_entry():
+    """From the access matrix, each page (a GET answered 200 for someone) once, before and
+    after gateway, with the person who opens it."""
+    from tests.access_matrix import ENTRIES
+
+    seen, chosen = set(), []
+    for entry in ENTRIES:
+        key = (entry.url_name, entry.state)
+        openers = [p for p in OPENERS if entry.expected.get(p) == 200]
+        if entry.method != "get" or not openers or entry.url_name in NOT_PAGES or key in seen:
+            continue
+        seen.add(key)
+        chosen.append((entry, openers[0]))
+    # Pages that need the apprenticeship before gateway first.
+    return sorted(chosen, key=lambda pair: pair[0].state is not None)
+
+
+def test_every_page_anyone_can_open_has_no_axe_violations(
+    browser, live_server, transactional_db, axe
+):
+    """Every page of the access matrix, each opened by one person it lets in, at both
+    sizes: the rows each page needs are built just before it opens, as the matrix builds
+    them. One browser session per person. Where a page's rows clash with rows built for an
+    earlier page (a duty already signed off), it waits for a fresh database."""
+    import copy
+
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import Client
+
+    from tests.access_matrix import STATES
+    from tests.access_matrix.base import matrix_personas
+
+    found, pending, fresh = [], every_page_entry(), True
+    while pending:
+        if not fresh:
+            call_command("flush", interactive=False, verbosity=0)
+        ctx, sessions, state, clashed = matrix_personas(), {}, None, []
+        for entry, persona in pending:
+            if entry.state != state:
+                STATES[entry.state](ctx)
+                state = entry.state
+            try:
+                with transaction.atomic():
+                    args = entry.args(copy.deepcopy(ctx))
+            except Exception as error:  # noqa: BLE001 - tried again on a fresh database
+                clashed.append((entry, persona, error))
+                continue
+            if persona not in sessions:
+                client = Client()
+                client.force_login(ctx[persona])
+                context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
+                cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+                context.add_cookies(
+                    [
+                        {
+                            "name": settings.SESSION_COOKIE_NAME,
+                            "value": cookie,
+                            "url": live_server.url,
+                        }
+                    ]
+                )
+                sessions[persona] = context.new_page()
+            found += axe_findings(
+                axe, sessions[persona], persona, reverse(entry.url_name, args=args) + entry.query
+            )
+        for page in sessions.values():
+            page.context.close()
+        if fresh is False and len(clashed) == len(pending):
+            found += [
+                f"{entry.id}: could not build its rows: {error!r}" for entry, _, error in clashed
+            ]
+            break
+        pending, fresh = [(entry, persona) for entry, persona, _ in clashed], False
+    assert not found, "\n".join(found)
+
+
+def axe_findings(axe, page, persona, path) -> list[str]:
+    """Open the page at desktop size and run axe on it there and at 390 px."""
+    page.set_viewport_size(DESKTOP)
+    response = page.goto(path)
+    if response is None or response.status != 200:
+        return [f"{persona} {path}: status {response and response.status}"]
+    found = []
+    for size_name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        for violation in axe.run(page).response["violations"]:
+            targets = [n["target"] for n in violation["nodes"]][:3]
+            found.append(f"{size_name} {persona} {path}: {violation['id']} {targets}")
+    return found
