@@ -1,6 +1,7 @@
-"""axe-core's rules over the main pages of each role, on a desktop and a 390 px phone:
-zero violations. One browser session per role, each page visited at both sizes, to stay
-quick."""
+"""axe-core's rules over every page a signed-in person can open, on a desktop and a 390 px
+phone: zero violations. The main pages of each role with rich rows (the first two tests),
+then every other page of the access matrix (the third). One browser session per person,
+each page visited at both sizes, to stay quick."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
