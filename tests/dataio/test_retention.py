@@ -20,13 +20,8 @@ from audit.actions import AuditAction
 from audit.models import AuditEvent
 from dataio import erasure, services
 from dataio.models import LegalHold, RetentionErasure, RetentionPolicy
-from portfolio.evidence.models import (
-    Evidence,
-    EvidenceComment,
-    EvidenceFile,
-    TestimonyRequest,
-    WitnessTestimony,
-)
+from portfolio.evidence import models as evidence_models
+from portfolio.evidence.models import Evidence, EvidenceComment, EvidenceFile, WitnessTestimony
 from portfolio.training.models import OtjEntry
 from tests import factories
 
@@ -355,7 +350,7 @@ def test_applying_deletes_exactly_what_the_dry_run_listed(ended, personas):
 
 
 def test_what_was_asked_of_an_outside_witness_goes_too(ended, personas):
-    asked = TestimonyRequest.objects.create(
+    asked = evidence_models.TestimonyRequest.objects.create(
         apprenticeship=ended["mine"],
         activity=SECRET,
         requested_by=personas["apprentice"],
