@@ -21,6 +21,7 @@ from typing import Any
 
 from tests import factories
 from tests.helpers.auditor import give_access, make_auditor
+from tests.helpers.iqa import make_lead
 from tests.helpers.personas import add_more_personas, make_personas, move_to_gateway
 
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
@@ -28,7 +29,9 @@ OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
 # admin of the first apprenticeship's assessment organisation, and a second provider's
 # admin, tutor, employer contact and apprentice (on the second provider's own
 # apprenticeship), who must never reach the first provider's records; and an auditor with
-# open read-only access to the first apprenticeship (tests/access_matrix/auditor.py).
+# open read-only access to the first apprenticeship (tests/access_matrix/auditor.py); and
+# the first provider's IQA lead, who works for it and holds no other role
+# (tests/access_matrix/iqa.py).
 FIRST_PROVIDER = ("apprentice", "employer", "tutor", "assessor", "admin")
 SECOND_PROVIDER = ("p2_admin", "p2_tutor", "p2_employer", "p2_apprentice")
 PERSONA_NAMES = (
@@ -39,6 +42,7 @@ PERSONA_NAMES = (
     "moderator",
     *SECOND_PROVIDER,
     "auditor",
+    "iqa_lead",
 )
 
 
@@ -47,7 +51,7 @@ def everyone(status: int) -> dict[str, int]:
 
 
 # Personas whose status an entry may leave out, worked out by `derived` from the others.
-DERIVED = ("epao_admin", "moderator", *SECOND_PROVIDER, "auditor")
+DERIVED = ("epao_admin", "moderator", *SECOND_PROVIDER, "auditor", "iqa_lead")
 
 
 def only(allowed: dict[str, int], otherwise: int) -> dict[str, int]:
@@ -86,6 +90,11 @@ def derived(expected: dict[str, int]) -> dict[str, int]:
     # anywhere: outside the auditor pages it gets what a person with no role of the first
     # provider's gets, like the second provider's apprentice.
     filled.setdefault("auditor", filled["p2_apprentice"])
+    # The IQA lead works for the first provider and has no role on any apprenticeship:
+    # outside the IQA pages it reaches none of the provider's records either, and gets what
+    # a person with no role of the first provider's gets (the auditor's pages included).
+    # Entries where it differs (the IQA pages, its home) name it.
+    filled.setdefault("iqa_lead", filled["p2_apprentice"])
     return filled
 
 
@@ -108,6 +117,10 @@ def matrix_personas() -> dict:
     people["auditor"] = make_auditor()
     give_access(
         auditor=people["auditor"], by=people["admin"], apprenticeships=[people["apprenticeship"]]
+    )
+    # The IQA lead: works for the first provider, named its IQA lead by the admin.
+    people["iqa_lead"] = make_lead(
+        people["apprenticeship"].provider, admin=people["admin"], full_name="Ines Iqa"
     )
     return people
 
