@@ -5,7 +5,8 @@ view cannot ship without saying who may reach it. Personas are those of
 tests/helpers/personas.py: the apprentice, their employer contact, tutor and assessor, their
 provider's admin, and an outsider (admin and tutor at another provider); and the site
 operator, who changes the reference data every provider shares and has no role on any
-apprenticeship. Anonymous visitors are checked too: every URL not listed in PUBLIC must send
+apprenticeship; an auditor; and the first provider's IQA lead, who holds no other role.
+Anonymous visitors are checked too: every URL not listed in PUBLIC must send
 them to sign in.
 
 An entry gives the URL name, how to build its arguments from the personas, the expected
@@ -71,7 +72,8 @@ def derived(expected: dict[str, int]) -> dict[str, int]:
     provider's admin is treated as the outsider is (an admin at another provider); its
     tutor, employer contact and apprentice get the outsider's status where that is a refusal
     (they see nothing of the first provider's), and where the outsider gets in, what the
-    first provider's tutor, employer contact and apprentice get.
+    first provider's tutor, employer contact and apprentice get. The auditor and the first
+    provider's IQA lead get what the second provider's apprentice gets unless named.
     """
     filled = dict(expected)
     assessor = expected["assessor"]
