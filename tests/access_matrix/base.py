@@ -5,7 +5,8 @@ view cannot ship without saying who may reach it. Personas are those of
 tests/helpers/personas.py: the apprentice, their employer contact, tutor and assessor, their
 provider's admin, and an outsider (admin and tutor at another provider); and the site
 operator, who changes the reference data every provider shares and has no role on any
-apprenticeship. Anonymous visitors are checked too: every URL not listed in PUBLIC must send
+apprenticeship; an auditor; and the first provider's IQA lead, who holds no other role.
+Anonymous visitors are checked too: every URL not listed in PUBLIC must send
 them to sign in.
 
 An entry gives the URL name, how to build its arguments from the personas, the expected
@@ -21,6 +22,7 @@ from typing import Any
 
 from tests import factories
 from tests.helpers.auditor import give_access, make_auditor
+from tests.helpers.iqa import make_lead
 from tests.helpers.personas import add_more_personas, make_personas, move_to_gateway
 
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
@@ -28,7 +30,9 @@ OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
 # admin of the first apprenticeship's assessment organisation, and a second provider's
 # admin, tutor, employer contact and apprentice (on the second provider's own
 # apprenticeship), who must never reach the first provider's records; and an auditor with
-# open read-only access to the first apprenticeship (tests/access_matrix/auditor.py).
+# open read-only access to the first apprenticeship (tests/access_matrix/auditor.py); and
+# the first provider's IQA lead, who works for it and holds no other role
+# (tests/access_matrix/iqa.py).
 FIRST_PROVIDER = ("apprentice", "employer", "tutor", "assessor", "admin")
 SECOND_PROVIDER = ("p2_admin", "p2_tutor", "p2_employer", "p2_apprentice")
 PERSONA_NAMES = (
@@ -39,6 +43,7 @@ PERSONA_NAMES = (
     "moderator",
     *SECOND_PROVIDER,
     "auditor",
+    "iqa_lead",
 )
 
 
@@ -47,7 +52,7 @@ def everyone(status: int) -> dict[str, int]:
 
 
 # Personas whose status an entry may leave out, worked out by `derived` from the others.
-DERIVED = ("epao_admin", "moderator", *SECOND_PROVIDER, "auditor")
+DERIVED = ("epao_admin", "moderator", *SECOND_PROVIDER, "auditor", "iqa_lead")
 
 
 def only(allowed: dict[str, int], otherwise: int) -> dict[str, int]:
@@ -67,7 +72,8 @@ def derived(expected: dict[str, int]) -> dict[str, int]:
     provider's admin is treated as the outsider is (an admin at another provider); its
     tutor, employer contact and apprentice get the outsider's status where that is a refusal
     (they see nothing of the first provider's), and where the outsider gets in, what the
-    first provider's tutor, employer contact and apprentice get.
+    first provider's tutor, employer contact and apprentice get. The auditor and the first
+    provider's IQA lead get what the second provider's apprentice gets unless named.
     """
     filled = dict(expected)
     assessor = expected["assessor"]
@@ -86,6 +92,11 @@ def derived(expected: dict[str, int]) -> dict[str, int]:
     # anywhere: outside the auditor pages it gets what a person with no role of the first
     # provider's gets, like the second provider's apprentice.
     filled.setdefault("auditor", filled["p2_apprentice"])
+    # The IQA lead works for the first provider and has no role on any apprenticeship:
+    # outside the IQA pages it reaches none of the provider's records either, and gets what
+    # a person with no role of the first provider's gets (the auditor's pages included).
+    # Entries where it differs (the IQA pages, its home) name it.
+    filled.setdefault("iqa_lead", filled["p2_apprentice"])
     return filled
 
 
@@ -108,6 +119,10 @@ def matrix_personas() -> dict:
     people["auditor"] = make_auditor()
     give_access(
         auditor=people["auditor"], by=people["admin"], apprenticeships=[people["apprenticeship"]]
+    )
+    # The IQA lead: works for the first provider, named its IQA lead by the admin.
+    people["iqa_lead"] = make_lead(
+        people["apprenticeship"].provider, admin=people["admin"], full_name="Ines Iqa"
     )
     return people
 

@@ -121,7 +121,10 @@ ENTRIES: list[Entry] = [
     # their behalf; only the person (or the admin who asked) downloads the copy.
     Entry(
         "dataio:my-data",
-        only({"apprentice": OK, "p2_apprentice": OK, "auditor": FORBIDDEN}, FORBIDDEN),
+        only(
+            {"apprentice": OK, "p2_apprentice": OK, "auditor": FORBIDDEN, "iqa_lead": FORBIDDEN},
+            FORBIDDEN,
+        ),
     ),
     Entry(
         "dataio:subject-access-on-behalf",
