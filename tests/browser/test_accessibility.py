@@ -358,7 +358,12 @@ def another_apprenticeship(ctx: dict, state: str | None) -> dict:
         (Role.ASSESSOR, "assessor"),
     ):
         factories.MembershipFactory(apprenticeship=second, user=ctx[person], role=role)
-    fresh = {name: value for name, value in ctx.items() if not name.startswith("iqa_")}
+    # The IQA builders' cached plan and items belong to the first; the lead is a person.
+    fresh = {
+        name: value
+        for name, value in ctx.items()
+        if not name.startswith("iqa_") or name == "iqa_lead"
+    }
     fresh["apprenticeship"] = second
     if state:
         # Past gateway, its assessor already declared independent (as _ready expects).
