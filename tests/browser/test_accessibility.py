@@ -389,3 +389,25 @@ def axe_findings(axe, page, persona, path) -> list[str]:
             targets = [n["target"] for n in violation["nodes"]][:3]
             found.append(f"{size_name} {persona} {path}: {violation['id']} {targets}")
     return found
+
+
+def test_every_page_a_signed_out_person_can_open_has_no_axe_violations(
+    browser, live_server, transactional_db, axe
+):
+    """Sign-in, password reset, and the emailed links (an invitation, a review to sign, a
+    testimony to write, an auditor's access), opened signed out, at both sizes."""
+    from tests.access_matrix import ENTRIES, PUBLIC
+    from tests.access_matrix.base import matrix_personas
+
+    ctx, found, seen = matrix_personas(), [], set()
+    page = browser.new_context(base_url=live_server.url, viewport=DESKTOP).new_page()
+    for entry in ENTRIES:
+        name = entry.url_name
+        if PUBLIC.get(name) != 200 or name in NOT_PAGES or name in seen or entry.method != "get":
+            continue
+        seen.add(name)
+        path = reverse(name, args=entry.args(ctx)) + entry.query
+        found += axe_findings(axe, page, "signed out", path)
+    page.context.close()
+    assert {"accounts:login", "portfolio:testimony-by-link", "quality:auditor-invitation"} <= seen
+    assert not found, "\n".join(found)
