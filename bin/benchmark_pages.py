@@ -41,6 +41,16 @@ PEOPLE = {
     "employer": "employer@example.org",
     "apprentice": "apprentice@example.org",
 }
+# The provider `seed_scale` builds (demo/scale.py): its admin, the tutor with the first 300
+# apprentices, the first employer's contact, and apprentice 1, whose apprenticeship is the
+# big portfolio (2,000 items, 5,000 entries) on that tutor's caseload.
+SCALE_PASSWORD = "scale-password"  # noqa: S105 - seed_scale's logins, test data only
+SCALE_PEOPLE = {
+    "admin": "admin@scale.example.org",
+    "tutor": "tutor.1@scale.example.org",
+    "employer": "employer.contact.1@scale.example.org",
+    "apprentice": "apprentice.1@scale.example.org",
+}
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -79,15 +89,15 @@ class Client:
             raise RuntimeError(f"{email} could not sign in (answered {status})")
 
 
-def pages(base_url: str, password: str) -> list[tuple[str, str, str | None]]:
+def pages(base_url: str, people: dict, password: str) -> list[tuple[str, str, str | None]]:
     """(label, path, who) for each page; who None is anonymous. The apprenticeship is the
-    first one on the tutor's caseload."""
-    tutor = Client(base_url)
-    tutor.sign_in(PEOPLE["tutor"], password)
-    _status, caseload, _ = tutor.get("/caseload/")
-    found = re.search(r'href="/apprenticeships/(\d+)/"', caseload)
+    apprentice's own (at scale, the big portfolio), which is on the tutor's caseload."""
+    apprentice = Client(base_url)
+    apprentice.sign_in(people["apprentice"], password)
+    _status, home, _ = apprentice.get("/my-apprenticeships/")
+    found = re.search(r'href="/apprenticeships/(\d+)/"', home)
     if found is None:
-        raise RuntimeError("The tutor's caseload lists no apprenticeship.")
+        raise RuntimeError("The apprentice's home page links no apprenticeship.")
     one = f"/apprenticeships/{found.group(1)}"
     return [
         ("sign-in page", "/accounts/login/", None),
@@ -105,16 +115,20 @@ def pages(base_url: str, password: str) -> list[tuple[str, str, str | None]]:
     ]
 
 
-def _signed_in(base_url: str, who: str | None, password: str) -> Client:
+def _signed_in(base_url: str, people: dict, who: str | None, password: str) -> Client:
     client = Client(base_url)
     if who:
-        client.sign_in(PEOPLE[who], password)
+        client.sign_in(people[who], password)
     return client
 
 
-def measure(base_url: str, password: str, rounds: int, clients: int, seconds: float) -> None:
-    plan = pages(base_url, password)
-    sessions = {who: _signed_in(base_url, who, password) for who in {w for _, _, w in plan}}
+def measure(
+    base_url: str, password: str, rounds: int, clients: int, seconds: float, *, scale: bool
+) -> None:
+    people = SCALE_PEOPLE if scale else PEOPLE
+    password = SCALE_PASSWORD if scale else password
+    plan = pages(base_url, people, password)
+    sessions = {who: _signed_in(base_url, people, who, password) for who in {w for _, _, w in plan}}
     times: dict[str, list[float]] = {label: [] for label, _, _ in plan}
     queries: dict[str, str] = {}
     for label, path, who in plan:  # warm every page once (workers load code lazily)
@@ -130,7 +144,7 @@ def measure(base_url: str, password: str, rounds: int, clients: int, seconds: fl
 
     throughput: dict[str, float] = {}
     for label, path, who in plan:
-        drivers = [_signed_in(base_url, who, password) for _ in range(clients)]
+        drivers = [_signed_in(base_url, people, who, password) for _ in range(clients)]
         done = [0] * clients
         deadline = time.monotonic() + seconds
 
@@ -233,11 +247,14 @@ def serve_and_measure(args: argparse.Namespace) -> None:
     }
     env.pop("TEST_DATABASE_NAME", None)
 
-    def manage(*arguments: str) -> None:
-        subprocess.run(  # noqa: S603
-            [PYTHON, "manage.py", *arguments], cwd=ROOT, env=env, check=True,
+    def manage(*arguments: str) -> str:
+        done = subprocess.run(  # noqa: S603
+            [PYTHON, "manage.py", *arguments], cwd=ROOT, env=env,
             capture_output=True, text=True,
         )  # fmt: skip
+        if done.returncode:
+            sys.exit(f"manage.py {' '.join(arguments)} failed:\n{done.stderr[-4000:]}")
+        return done.stdout
 
     began = time.perf_counter()
     if not reuse:
@@ -245,7 +262,9 @@ def serve_and_measure(args: argparse.Namespace) -> None:
         manage("import_standard", "--if-missing", "fixtures/standards/st0896-v1.0.json")
         manage("seed_demo", "--password", PASSWORD)
         if args.apprentices:
-            manage("seed_scale", "--apprentices", str(args.apprentices))
+            seeding = time.perf_counter()
+            print(manage("seed_scale", "--apprentices", str(args.apprentices)).strip())  # noqa: T201
+            print(f"seed_scale took {time.perf_counter() - seeding:.0f} s.")  # noqa: T201
         print(f"Database ready in {time.perf_counter() - began:.0f} s.")  # noqa: T201
     else:
         manage("migrate", "--no-input")
@@ -264,7 +283,10 @@ def serve_and_measure(args: argparse.Namespace) -> None:
     try:
         _wait_port(port)
         print(f"Serving with gunicorn {' '.join(sizing)}.")  # noqa: T201
-        measure(f"http://127.0.0.1:{port}", PASSWORD, args.rounds, args.clients, args.seconds)
+        measure(
+            f"http://127.0.0.1:{port}", PASSWORD, args.rounds, args.clients, args.seconds,
+            scale=bool(args.apprentices),
+        )  # fmt: skip
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
@@ -284,6 +306,11 @@ def main() -> None:
     )
     parser.add_argument("--apprentices", type=int, default=0, help="seed_scale this many")
     parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="with --base-url: sign in as the seed_scale provider's people, not the demo's",
+    )
+    parser.add_argument(
         "--reuse", action="store_true", help="keep the database an earlier run seeded"
     )
     parser.add_argument("--rounds", type=int, default=20)
@@ -291,7 +318,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5)
     args = parser.parse_args()
     if args.base_url:
-        measure(args.base_url.rstrip("/"), args.password, args.rounds, args.clients, args.seconds)
+        measure(
+            args.base_url.rstrip("/"), args.password, args.rounds, args.clients, args.seconds,
+            scale=args.scale,
+        )  # fmt: skip
     else:
         serve_and_measure(args)
 
