@@ -137,24 +137,30 @@ def measure(
         if status != 200:
             raise RuntimeError(f"{label} ({path}) answered {status}")
         queries[label] = headers.get("X-Query-Count", "?")
+    failed: dict[str, int] = dict.fromkeys(times, 0)
     for _ in range(rounds):
         for label, path, who in plan:
             began = time.perf_counter()
-            sessions[who].get(path)
+            status, _, _ = sessions[who].get(path)
             times[label].append(time.perf_counter() - began)
+            failed[label] += status != 200
 
     throughput: dict[str, float] = {}
     for label, path, who in plan:
         drivers = [_signed_in(base_url, people, who, password) for _ in range(clients)]
         done = [0] * clients
+        wrong = [0] * clients
         deadline = time.monotonic() + seconds
 
         def drive(
-            n: int, client: Client, path: str = path, deadline: float = deadline, done=done
-        ) -> None:
+            n: int, client: Client, path: str = path, deadline: float = deadline, done=done,
+            wrong=wrong,
+        ) -> None:  # fmt: skip
             while time.monotonic() < deadline:
-                client.get(path)
-                done[n] += 1
+                if client.get(path)[0] == 200:
+                    done[n] += 1  # only whole pages count towards the throughput
+                else:
+                    wrong[n] += 1
 
         threads = [threading.Thread(target=drive, args=(n, c)) for n, c in enumerate(drivers)]
         began = time.monotonic()
@@ -163,6 +169,7 @@ def measure(
         for thread in threads:
             thread.join()
         throughput[label] = sum(done) / (time.monotonic() - began)
+        failed[label] += sum(wrong)
 
     def p(values: list[float], q: float) -> float:
         ordered = sorted(values)
@@ -182,6 +189,9 @@ def measure(
             f"{p(times[label], 0.95) / base_p95:>8.1f}{queries[label]:>9}"
             f"{throughput[label] / base_rps:>9.2f}"
         )
+    for label, count in failed.items():
+        if count:
+            print(f"{label}: {count} answers were not 200 and are not counted.")  # noqa: T201
 
 
 def _free_port() -> int:
