@@ -67,9 +67,13 @@ class WaitingList:
 
 
 def _count(queryset: QuerySet) -> Coalesce:
+    """How many rows of `queryset` (filtered on the outer apprenticeship) there are.
+    COUNT(*), not COUNT(id): it needs no column the filter's index lacks, so PostgreSQL
+    counts from an index such as evidence (apprenticeship, status, ...) without reading
+    each row (a tutor's caseload counts this for every apprenticeship on it)."""
     return Coalesce(
         Subquery(
-            queryset.order_by().values("apprenticeship").annotate(n=Count("pk")).values("n")[:1],
+            queryset.order_by().values("apprenticeship").annotate(n=Count("*")).values("n")[:1],
             output_field=IntegerField(),
         ),
         Value(0),

@@ -65,6 +65,11 @@ class Command(BaseCommand):
             big_entries=options["big_entries"],
             photos=not options["no_photos"],
         )
+        # Fresh statistics for the planner: a database filled in one go has none until
+        # autovacuum gets round to it (never, where autovacuum is off), and without them
+        # PostgreSQL picks plans for empty tables that grow with the square of the provider.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {seeded.apprenticeships} apprenticeships, {seeded.evidence} evidence "
