@@ -7,9 +7,7 @@ message keeps (the token is a keyed hash of that salt with SECRET_KEY), so no ta
 the token.
 """
 
-import base64
 import datetime as dt
-import hashlib
 import hmac
 import logging
 import secrets
@@ -21,12 +19,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from accounts.models import User
 from apprenticeship.models import Apprenticeship, Organisation
 from audit.actions import AuditAction
 from audit.services import record_event
+from config.link_tokens import LinkTokens
 from outbox import services as outbox
 from outbox.runner import GiveUp
 from quality import auditors as access
@@ -38,13 +36,9 @@ TOKEN_BYTES = 32
 logger = logging.getLogger(__name__)
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(f"peerfolio auditor invitation:{token}".encode()).hexdigest()
-
-
-def token_for(salt: str) -> str:
-    digest = salted_hmac("peerfolio auditor invitation token", salt, algorithm="sha256")
-    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
+TOKENS = LinkTokens("auditor invitation")
+token_hash = TOKENS.hash
+token_for = TOKENS.token
 
 
 def invitation_url(grant_id: int, token: str) -> str:

@@ -10,9 +10,7 @@ portfolio. Written, the testimony becomes evidence of the witness-testimony kind
 for the tutor's review. Emails never carry the testimony's text.
 """
 
-import base64
 import datetime as dt
-import hashlib
 import hmac
 import logging
 import secrets
@@ -25,12 +23,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from accounts.models import User
 from apprenticeship.models import Apprenticeship, Membership, Role
 from audit.actions import AuditAction
 from audit.services import record_event
+from config.link_tokens import LinkTokens
 from outbox import services as outbox
 from outbox.runner import GiveUp
 from portfolio.evidence.models import (
@@ -59,13 +57,9 @@ class TestimonyLinkError(Exception):
         self.status = status
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(f"peerfolio testimony link:{token}".encode()).hexdigest()
-
-
-def token_for(salt: str) -> str:
-    digest = salted_hmac("peerfolio testimony link token", salt, algorithm="sha256")
-    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
+TOKENS = LinkTokens("testimony link")
+token_hash = TOKENS.hash
+token_for = TOKENS.token
 
 
 def link_url(request_id: int, token: str) -> str:

@@ -10,9 +10,7 @@ newer link is sent, when the review changes, and when the person is no longer an
 contact on the apprenticeship. Each refusal has a plain message.
 """
 
-import base64
 import datetime as dt
-import hashlib
 import hmac
 import logging
 import secrets
@@ -23,12 +21,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from accounts.models import User
 from apprenticeship.models import Role
 from audit.actions import AuditAction
 from audit.services import record_event
+from config.link_tokens import LinkTokens
 from outbox import services as outbox
 from outbox.runner import GiveUp
 from portfolio.reviews import selectors as review_selectors
@@ -57,15 +55,9 @@ class SigningLinkError(Exception):
         self.status = status
 
 
-def token_hash(token: str) -> str:
-    """What is stored for a token: its SHA-256, with a prefix naming what it is for."""
-    return hashlib.sha256(f"peerfolio review signing link:{token}".encode()).hexdigest()
-
-
-def token_for(salt: str) -> str:
-    """The token of the link made with `salt`: a keyed hash with SECRET_KEY."""
-    digest = salted_hmac("peerfolio review signing link token", salt, algorithm="sha256")
-    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
+TOKENS = LinkTokens("review signing link")
+token_hash = TOKENS.hash
+token_for = TOKENS.token
 
 
 def signing_url(review_id: int, token: str) -> str:
