@@ -365,3 +365,40 @@ def test_another_providers_admin_cannot_see_the_import(client, personas):
     assert client.get(url).status_code == 404
     assert client.post(url).status_code == 404
     assert not Apprenticeship.objects.filter(apprentice__email="new.learner@example.org").exists()
+
+
+# The session, its user, the admin check and the import; then the plan of the file, one
+# query each however many rows (standard versions, people by email, tutors, employers,
+# learner numbers); the menu's roles; and the page's rows.
+IMPORT_PREVIEW_QUERIES = 10
+
+
+def test_the_preview_runs_the_same_queries_for_2_rows_as_for_40(client, personas):
+    from tests.query_counts import count_queries
+
+    provider = personas["apprenticeship"].provider
+
+    def learners(n: int, start: int) -> list[dict]:
+        return [
+            row(email=f"learner{i}@example.org", full_name=f"Learner {i}", uln=uln(f"{i:09d}"))
+            for i in range(start, start + n)
+            if uln_ok(f"{i:09d}")
+        ]
+
+    small = upload(personas["admin"], learners(2, 100000001), provider)
+    large = upload(
+        personas["admin"],
+        [*learners(40, 100000101), row(email="x@example.org", version="9.9")],
+        provider,
+    )
+    client.force_login(personas["admin"])
+    figures = [
+        count_queries(client, reverse("dataio:enrolment-import-preview", args=[record.pk]))
+        for record in (small, large)
+    ]
+    assert figures == [IMPORT_PREVIEW_QUERIES] * 2
+
+
+def uln_ok(prefix: str) -> bool:
+    total = sum(int(d) * w for d, w in zip(prefix, range(10, 1, -1), strict=True))
+    return (10 - total) % 11 < 10
