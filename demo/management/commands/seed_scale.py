@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from config.scratch_database import MARKER, ScratchDatabaseRefused, recreate_scratch_database
+from config.scratch_database import ScratchDatabaseRefused, is_scratch, recreate_scratch_database
 from demo import scale
 
 
@@ -81,9 +81,4 @@ class Command(BaseCommand):
 
     def _is_scratch(self, name: str) -> bool:
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-                [name],
-            )
-            row = cursor.fetchone()
-        return bool(row) and row[0] == MARKER
+            return bool(is_scratch(cursor, name))
