@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apprenticeship import access
 from apprenticeship.access import Action
 from apprenticeship.models import Role
+from config.downloads import protect_download
 from dataio import access as dataio_access
 from dataio import enrolment_import, exports, retention, services
 from dataio.forms import (
@@ -46,8 +47,7 @@ def _csv_response(rows, filename: str) -> StreamingHttpResponse:
         (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return protect_download(response)
 
 
 def _export(request, kind: str, filename: str):
@@ -109,8 +109,7 @@ def export_download(request, pk: int):
         filename=export.filename,
         content_type="text/csv; charset=utf-8",
     )
-    response["Cache-Control"] = "no-store"
-    return response
+    return protect_download(response)
 
 
 # -- bulk enrolment ----------------------------------------------------------------------
@@ -290,8 +289,7 @@ def subject_access_download(request, pk: int):
         filename=f"my-records-{record.created_at:%Y-%m-%d}.zip",
         content_type="application/zip",
     )
-    response["Cache-Control"] = "no-store"
-    return response
+    return protect_download(response)
 
 
 # -- keeping and not keeping -------------------------------------------------------------

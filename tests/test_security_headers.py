@@ -76,3 +76,11 @@ def test_csv_exports_carry_the_download_headers(client, personas, url_name):
     assert response.status_code == 200
     for header, value in DOWNLOAD_HEADERS.items():
         assert response[header].startswith(value), header
+
+
+def test_the_caseload_export_carries_the_download_headers(client, personas):
+    client.force_login(personas["tutor"])
+    response = client.get(reverse("dataio:caseload-export"))
+    assert response.status_code == 200
+    for header, value in DOWNLOAD_HEADERS.items():
+        assert response[header].startswith(value), header
