@@ -11,7 +11,7 @@ from django.utils import timezone
 from demo.seed.clock import as_of
 from demo.seed.core import at
 from portfolio.evidence.models import DutySignOff, Evidence
-from portfolio.evidence.services import decisions, sign_offs
+from portfolio.evidence.services import decisions, sign_offs, testimony_requests
 from portfolio.evidence.services import evidence as services
 from portfolio.evidence.services import testimonies as testimonies_services
 
@@ -247,3 +247,14 @@ def seed(context) -> None:
             _sign_off(apprenticeship, tutor, made[1], 2)
             for name in ("Dee", "Marcus"):
                 testimonies_services.add_protected_name(apprenticeship=apprenticeship, name=name)
+            # Jamie asked the team leader for a testimony two days ago: it waits on the
+            # employer's home until it is written.
+            asked = today - dt.timedelta(days=2)
+            with as_of(at(asked, 12)):
+                testimony_requests.request_testimony(
+                    apprenticeship=apprenticeship,
+                    by=apprenticeship.apprentice,
+                    activity="Co-facilitating the Tuesday recovery group",
+                    activity_date=asked - dt.timedelta(days=1),
+                    witness=context.people["employer"],
+                )

@@ -409,3 +409,14 @@ def test_the_demo_books_marcuss_discussion_with_his_adjustments_beside_it(first_
     content = page.content.decode()
     assert "Adjustments agreed for the assessment" in content
     assert "questions in writing ten minutes before" in content
+
+
+def test_the_demo_has_a_testimony_waiting_for_the_employer(first_run):
+    from dashboards import waiting
+    from portfolio.evidence.models import TestimonyRequest
+
+    asked = TestimonyRequest.objects.open().get(witness__email="employer@example.org")
+    assert asked.apprenticeship.apprentice.email == "apprentice@example.org"
+    employer = User.objects.get(email="employer@example.org")
+    kinds = [item.kind for item in waiting.for_employer(employer).items]
+    assert "testimony_asked" in kinds
