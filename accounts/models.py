@@ -49,6 +49,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name", "email"]
+        # Lists of apprentices sort by name: one page of thousands is read off this index
+        # instead of sorting them all (the provider overview).
+        indexes = [models.Index(fields=["full_name"], name="user_full_name")]
 
     def __str__(self) -> str:
         return self.full_name or self.email

@@ -4,7 +4,7 @@ Not visible: 404, so we never reveal that a record exists. Visible but not allow
 A role or action missing from ALLOWED means no.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -364,6 +364,14 @@ def home_roles(user: User) -> frozenset[Role]:
 
 
 # -- organisations and people ----------------------------------------------------------
+
+
+def apprenticeships_of(providers: Iterable[Organisation]) -> QuerySet[Apprenticeship]:
+    """The apprenticeships of these providers. Given `administered_providers(user)`, the
+    same apprenticeships as `apprenticeships_as(user, Role.ADMIN)`, with the providers' ids
+    written into the query: PostgreSQL then knows how many rows there are, and reads one
+    page sorted by name off an index instead of sorting a provider's thousands."""
+    return Apprenticeship.objects.filter(provider_id__in=[p.pk for p in providers])
 
 
 def administered_providers(user: User) -> QuerySet[Organisation]:

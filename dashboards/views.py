@@ -183,7 +183,8 @@ def my_apprenticeships(request):
 @login_required
 def overview(request):
     operations.require_operations_access(request.user)
-    scope = access.apprenticeships_as(request.user, Role.ADMIN)
+    providers = list(access.administered_providers(request.user))
+    scope = access.apprenticeships_of(providers)
     counts = scope.aggregate(
         total=Count("pk"),
         **{status: Count("pk", filter=Q(status=status)) for status in Apprenticeship.Status},
@@ -207,8 +208,10 @@ def overview(request):
             "virus_scanning": virus_scan.status(),
             "jobs": operations.jobs_panel(request.user),
             # The whole list, not a filtered view of it.
-            "waiting": None if (status or review_flag) else waiting.for_admin(request.user),
-            "providers": list(access.administered_providers(request.user)),
+            "waiting": None
+            if (status or review_flag)
+            else waiting.for_admin(request.user, overdue=review_flags["overdue"]),
+            "providers": providers,
         },
     )
 

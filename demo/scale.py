@@ -354,6 +354,7 @@ def _reviews(enrolments, tutors, contacts, employers, signed_for, today) -> int:
     scheduled reviews each, in bulk."""
     from portfolio.reviews.models import Review, ReviewParty
     from portfolio.reviews.services import reviews as review_services
+    from portfolio.reviews.services.standing import refresh_standing
 
     count = 0
     for n, enrolment in enumerate(enrolments[:signed_for]):
@@ -397,4 +398,6 @@ def _reviews(enrolments, tutors, contacts, employers, signed_for, today) -> int:
         for k in range(1, 5)
     ]
     Review.objects.bulk_create(rows, batch_size=BATCH)
+    # Rows made in bulk bypass the services, so their standing is worked out here.
+    refresh_standing(apprenticeship_ids=[enrolment.pk for enrolment in enrolments[signed_for:]])
     return count + len(rows)

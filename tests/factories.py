@@ -25,6 +25,7 @@ from portfolio.reviews.models import (
     ReviewTarget,
     ReviewVersion,
 )
+from portfolio.reviews.services.standing import refresh_standing
 from portfolio.supervision.models import SupervisionRecord
 from portfolio.training.models import ActivityType, OtjAllocation, OtjEntry, OtjPlan
 from standards.models import KSB, AssessmentMethod, AssessmentPlan, Duty, StandardVersion
@@ -180,16 +181,25 @@ class WitnessTestimonyFactory(factory.django.DjangoModelFactory):
 # and seals consistent. These factories make rows directly, for data sizes and edge cases.
 
 
+def _review_standing(obj, create, extracted, **kwargs):
+    """Rows made here bypass the review services, so keep the standing as they would. A
+    test that changes a review's rows afterwards calls `refresh_standing` itself."""
+    if create:
+        refresh_standing(apprenticeship_ids=[obj.apprenticeship_id])
+
+
 class ReviewFactory(factory.django.DjangoModelFactory):
     """A planned review."""
 
     class Meta:
         model = Review
+        skip_postgeneration_save = True
 
     apprenticeship = factory.SubFactory(ApprenticeshipFactory)
     status = Review.Status.SCHEDULED
     scheduled_for = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=14))
     created_by = factory.SubFactory(UserFactory)
+    standing = factory.PostGeneration(_review_standing)
 
 
 class ReviewVersionFactory(factory.django.DjangoModelFactory):
@@ -242,12 +252,14 @@ class ReviewSigningLinkFactory(factory.django.DjangoModelFactory):
 class AgreedReviewIntervalFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = AgreedReviewInterval
+        skip_postgeneration_save = True
 
     apprenticeship = factory.SubFactory(ApprenticeshipFactory)
     every = 4
     unit = AgreedReviewInterval.Unit.WEEKS
     reason = "Monthly reviews while the apprentice settles into a new team."
     agreed_by = factory.SubFactory(UserFactory)
+    standing = factory.PostGeneration(_review_standing)
 
 
 class ReviewReminderFactory(factory.django.DjangoModelFactory):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from apprenticeship.models import Role
 from epa.services import gateway as gateway_services
 from portfolio.reviews.models import Review
+from portfolio.reviews.services.standing import refresh_standing
 from portfolio.training.models import OtjEntry
 from reports import content
 from tests import factories
@@ -61,6 +62,7 @@ def _held_review(apprenticeship, by, held_on: dt.date) -> None:
     version = factories.ReviewVersionFactory(review=review, held_on=held_on, created_by=by)
     review.current_version = version
     review.save(update_fields=["current_version"])
+    refresh_standing(apprenticeship_ids=[apprenticeship.pk])
 
 
 def test_off_the_job_and_review_figures_for_a_2023_start_agree_everywhere(client, tutor):

@@ -33,6 +33,7 @@ __all__ = [
     "ReviewReminder",
     "ReviewSignature",
     "ReviewSigningLink",
+    "ReviewStanding",
     "ReviewTarget",
     "ReviewVersion",
 ]
@@ -107,6 +108,41 @@ class AgreedReviewInterval(models.Model):
     @property
     def interval(self) -> funding_rules.ReviewInterval:
         return funding_rules.ReviewInterval(self.every, self.unit)
+
+
+class ReviewStanding(models.Model):
+    """Where one apprenticeship's reviews stand, in columns, so every list and count reads
+    one row per apprenticeship instead of working it out from all its reviews (the provider
+    overview counts thousands at once). Only the review services write it, through
+    `services.standing.refresh_standing`, in the same transaction as the change; it holds
+    nothing that is not also in the reviews and agreed intervals themselves.
+
+    No row means no review and no agreed interval yet: every column's empty value says
+    exactly that, so the lists read a missing row the same as an empty one. What depends on
+    today (overdue, due soon) is worked out when read (`schedule.with_review_status`)."""
+
+    apprenticeship = models.OneToOneField(
+        Apprenticeship,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="review_standing",
+    )
+    # The day the last review was held (recorded), if one has been.
+    last_held_on = models.DateField(null=True, blank=True)
+    # The interval agreed for this apprenticeship and in force, in its two parts (one of
+    # them 0), or both empty: the funding rule's interval for the start date applies.
+    agreed_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    agreed_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The earliest planned review's date, if one is planned.
+    next_planned = models.DateField(null=True, blank=True)
+    # How many held reviews wait for signatures.
+    awaiting_signatures = models.PositiveIntegerField(default=0)
+    # Whether a review was signed by everyone more than LATE_SIGNATURE_DAYS after it was
+    # held (schedule.LATE_SIGNATURE_DAYS).
+    signed_late = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Review standing of {self.apprenticeship_id}"
 
 
 class ReviewQuerySet(models.QuerySet["Review"]):

@@ -4,7 +4,9 @@ A review is due one interval after the last review held (or after the start): th
 rule for the start date (apprenticeship/funding_rules.py) unless a different interval was
 agreed, with its reason, for this apprenticeship. The due date is worked out once, in SQL
 (`with_review_status`, with date arithmetic that means the same on PostgreSQL and SQLite),
-for lists and for one apprenticeship alike."""
+for lists and for one apprenticeship alike, from the `ReviewStanding` row the review
+services keep (services/standing.py): one row per apprenticeship, so a list or a count
+never reads the reviews themselves."""
 
 from __future__ import annotations
 
@@ -16,19 +18,14 @@ from django.db import models
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
-    Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce, TruncDate
-from django.db.models.lookups import GreaterThan, LessThan
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from apprenticeship import funding_rules
@@ -131,20 +128,19 @@ def review_schedule(
     )
 
 
-def _interval_parts() -> tuple[Coalesce, Coalesce]:
-    """(months, weeks) of the interval in force for the outer apprenticeship row."""
-    agreed = AgreedReviewInterval.objects.filter(
-        apprenticeship=OuterRef("pk"), ended_at__isnull=True
-    )
+def _standing(column: str) -> F:
+    """A column of the apprenticeship row's `ReviewStanding` (empty when it has none)."""
+    return F(f"review_standing__{column}")
+
+
+def _next_due() -> AddMonthsAndWeeks:
+    """One interval after the last review held, or after the start: the interval agreed for
+    the apprenticeship if one is in force (both parts stored, one of them 0), else the
+    funding rule's for its start date."""
     before_2025 = Q(start_date__lt=funding_rules.RULES_2025)
     integer = models.IntegerField()
-
-    def agreed_part(unit: str) -> Subquery:
-        value = Case(When(unit=unit, then=F("every")), default=Value(0), output_field=integer)
-        return Subquery(agreed.annotate(part=value).values("part")[:1], output_field=integer)
-
     months = Coalesce(
-        agreed_part(AgreedReviewInterval.Unit.MONTHS),
+        _standing("agreed_months"),
         Case(
             When(before_2025, then=Value(0)),
             default=Value(funding_rules.REVIEW_MONTHS_FROM_2025),
@@ -153,7 +149,7 @@ def _interval_parts() -> tuple[Coalesce, Coalesce]:
         output_field=integer,
     )
     weeks = Coalesce(
-        agreed_part(AgreedReviewInterval.Unit.WEEKS),
+        _standing("agreed_weeks"),
         Case(
             When(before_2025, then=Value(funding_rules.REVIEW_WEEKS_BEFORE_2025)),
             default=Value(0),
@@ -161,7 +157,7 @@ def _interval_parts() -> tuple[Coalesce, Coalesce]:
         ),
         output_field=integer,
     )
-    return months, weeks
+    return AddMonthsAndWeeks(Coalesce(_standing("last_held_on"), F("start_date")), months, weeks)
 
 
 class ReviewStatus(TypedDict):
@@ -192,36 +188,15 @@ def with_review_status(
     for a single apprenticeship, so lists and pages agree on every engine.
     """
     today = today or timezone.localdate()
-    held = Review.objects.filter(apprenticeship=OuterRef("pk"), status__in=Review.HELD)
-    last_held = Subquery(
-        held.order_by("-current_version__held_on").values("current_version__held_on")[:1],
-        output_field=models.DateField(),
-    )
-    months, weeks = _interval_parts()
-    next_due = AddMonthsAndWeeks(Coalesce(last_held, F("start_date")), months, weeks)
-    waiting = (
-        Review.objects.filter(
-            apprenticeship=OuterRef("pk"), status=Review.Status.AWAITING_SIGNATURES
-        )
-        .order_by()
-        .values("apprenticeship")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    planned = (
-        Review.objects.filter(apprenticeship=OuterRef("pk"), status=Review.Status.SCHEDULED)
-        .order_by("scheduled_for")
-        .values("scheduled_for")[:1]
-    )
     return queryset.annotate(
-        last_review_held_on=last_held,
+        last_review_held_on=_standing("last_held_on"),
         next_review_due=Case(
-            When(status=Apprenticeship.Status.ON_PROGRAMME, then=next_due),
+            When(status=Apprenticeship.Status.ON_PROGRAMME, then=_next_due()),
             default=None,
             output_field=models.DateField(),
         ),
-        next_review_planned=Subquery(planned, output_field=models.DateField()),
-        reviews_waiting=Coalesce(Subquery(waiting, output_field=models.IntegerField()), 0),
+        next_review_planned=_standing("next_planned"),
+        reviews_waiting=Coalesce(_standing("awaiting_signatures"), 0),
     ).annotate(
         review_overdue=Case(
             When(next_review_due__lt=today, then=Value(True)),
@@ -247,83 +222,24 @@ REVIEW_FLAGS = {
 }
 
 
-def _signed_late() -> Q:
+def signed_late_condition() -> Q:
+    """Reviews signed by everyone more than LATE_SIGNATURE_DAYS after they were held."""
     days_to_sign = DaysBetween(TruncDate("signed_at"), F("current_version__held_on"))
     return Q(status=Review.Status.SIGNED) & Q(GreaterThan(days_to_sign, Value(LATE_SIGNATURE_DAYS)))
-
-
-def _flag_annotations() -> dict[str, Exists]:
-    own = Review.objects.filter(apprenticeship=OuterRef("pk"))
-    return {
-        "has_unsigned_review": Exists(own.filter(status=Review.Status.AWAITING_SIGNATURES)),
-        "has_late_review": Exists(own.filter(_signed_late())),
-    }
 
 
 def review_flags(
     scope: QuerySet[Apprenticeship], *, today: dt.date | None = None
 ) -> dict[str, int]:
     """How many apprenticeships in `scope` have a review overdue, one waiting for
-    signatures, or one signed more than LATE_SIGNATURE_DAYS after it took place. One query,
-    set-based: the reviews and agreed intervals of every apprenticeship in scope are joined
-    and grouped once (no subquery run per apprenticeship), then counted. The due date is
-    the same arithmetic as `with_review_status`, so the flags agree with every list."""
-    today = today or timezone.localdate()
-    integer = models.IntegerField()
-    before_2025 = Q(start_date__lt=funding_rules.RULES_2025)
-    active = Q(agreed_review_intervals__ended_at__isnull=True)
-
-    def agreed(unit: str) -> Max:
-        return Max(
-            "agreed_review_intervals__every",
-            filter=active & Q(agreed_review_intervals__unit=unit),
-        )
-
-    days_to_sign = DaysBetween(
-        TruncDate("reviews__signed_at"), F("reviews__current_version__held_on")
-    )
-    per_apprenticeship = Apprenticeship.objects.filter(pk__in=scope.values("pk")).annotate(
-        flag_last_held=Max(
-            "reviews__current_version__held_on", filter=Q(reviews__status__in=Review.HELD)
-        ),
-        flag_unsigned=Count("reviews", filter=Q(reviews__status=Review.Status.AWAITING_SIGNATURES)),
-        flag_late=Count(
-            "reviews",
-            filter=Q(reviews__status=Review.Status.SIGNED)
-            & Q(GreaterThan(days_to_sign, Value(LATE_SIGNATURE_DAYS))),
-        ),
-        flag_months=agreed(AgreedReviewInterval.Unit.MONTHS),
-        flag_weeks=agreed(AgreedReviewInterval.Unit.WEEKS),
-        flag_has_agreed=Count("agreed_review_intervals", filter=active),
-    )
-    # An agreed interval in force sets both parts (the other one is 0), as in
-    # `_interval_parts`; without one, the funding rules' interval for the start date.
-    months = Case(
-        When(flag_has_agreed__gt=0, then=Coalesce(F("flag_months"), Value(0))),
-        When(before_2025, then=Value(0)),
-        default=Value(funding_rules.REVIEW_MONTHS_FROM_2025),
-        output_field=integer,
-    )
-    weeks = Case(
-        When(flag_has_agreed__gt=0, then=Coalesce(F("flag_weeks"), Value(0))),
-        When(before_2025, then=Value(funding_rules.REVIEW_WEEKS_BEFORE_2025)),
-        default=Value(0),
-        output_field=integer,
-    )
-    next_due = AddMonthsAndWeeks(Coalesce(F("flag_last_held"), F("start_date")), months, weeks)
-    counts = per_apprenticeship.annotate(
-        flag_overdue=Case(
-            When(
-                Q(status=Apprenticeship.Status.ON_PROGRAMME) & Q(LessThan(next_due, Value(today))),
-                then=Value(1),
-            ),
-            default=Value(0),
-            output_field=integer,
-        )
-    ).aggregate(
-        overdue=Coalesce(Sum("flag_overdue"), 0),
-        unsigned=Count("pk", filter=Q(flag_unsigned__gt=0)),
-        late=Count("pk", filter=Q(flag_late__gt=0)),
+    signatures, or one signed more than LATE_SIGNATURE_DAYS after it took place. One query
+    over the apprenticeships and their review standing (one row each): no review is read,
+    so it costs the same however many reviews there are. The due date is the one
+    `with_review_status` works out, so the flags agree with every list."""
+    counts = with_review_status(scope, today=today).aggregate(
+        overdue=Count("pk", filter=Q(review_overdue=True)),
+        unsigned=Count("pk", filter=Q(review_standing__awaiting_signatures__gt=0)),
+        late=Count("pk", filter=Q(review_standing__signed_late=True)),
     )
     return {**counts, "late_days": LATE_SIGNATURE_DAYS}
 
@@ -336,9 +252,9 @@ def filter_by_review_flag(
     if flag == "overdue":
         return with_review_status(scope, today=today).filter(review_overdue=True), flag
     if flag == "unsigned":
-        return scope.filter(_flag_annotations()["has_unsigned_review"]), flag
+        return scope.filter(review_standing__awaiting_signatures__gt=0), flag
     if flag == "late":
-        return scope.filter(_flag_annotations()["has_late_review"]), flag
+        return scope.filter(review_standing__signed_late=True), flag
     return scope, ""
 
 

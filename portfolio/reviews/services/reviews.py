@@ -34,6 +34,7 @@ from portfolio.reviews.models import (
     ReviewVersion,
 )
 from portfolio.reviews.selectors import employer_contacts, may_sign_as, progress_snapshot, seal_for
+from portfolio.reviews.services.standing import refresh_standing
 
 # The fields of a version a tutor records, in the order the form and the history show them.
 CONTENT_FIELDS = (
@@ -280,6 +281,7 @@ def record_review(
     review.status = Review.Status.AWAITING_SIGNATURES
     review.signed_at = None
     review.save(update_fields=["current_version", "status", "signed_at"])
+    refresh_standing(apprenticeship_ids=[apprenticeship.pk])
     record_event(
         action=action,
         obj=review,
@@ -402,6 +404,7 @@ def add_signature(
         review.status = Review.Status.SIGNED
         review.signed_at = now
         review.save(update_fields=["status", "signed_at"])
+        refresh_standing(apprenticeship_ids=[review.apprenticeship_id])
         record_event(
             action=AuditAction.REVIEW_SIGNED_BY_EVERYONE,
             obj=review,

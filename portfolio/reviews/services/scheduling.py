@@ -16,6 +16,7 @@ from audit.changes import end_row
 from audit.services import record_event
 from portfolio.reviews.models import AgreedReviewInterval, Review
 from portfolio.reviews.services import reviews
+from portfolio.reviews.services.standing import refresh_standing
 
 # The most a tutor may agree between reviews.
 MAX_AGREED_WEEKS = 26
@@ -64,6 +65,7 @@ def schedule_review(
     )
     review.full_clean()
     review.save()
+    refresh_standing(apprenticeship_ids=[apprenticeship.pk])
     record_event(
         action=AuditAction.REVIEW_SCHEDULED,
         obj=review,
@@ -88,6 +90,7 @@ def reschedule_review(
     before = locked.scheduled_for
     locked.scheduled_for = scheduled_for
     locked.save(update_fields=["scheduled_for"])
+    refresh_standing(apprenticeship_ids=[locked.apprenticeship_id])
     record_event(
         action=AuditAction.REVIEW_RESCHEDULED,
         obj=locked,
@@ -123,6 +126,7 @@ def cancel_review(*, review: Review, by: User, reason: str) -> Review:
         before={"status": Review.Status.SCHEDULED},
         after={"status": Review.Status.CANCELLED, "reason": reason},
     )
+    refresh_standing(apprenticeship_ids=[locked.apprenticeship_id])
     return locked
 
 
@@ -183,6 +187,7 @@ def agree_review_interval(
     )
     agreed.full_clean()
     agreed.save()
+    refresh_standing(apprenticeship_ids=[apprenticeship.pk])
     after: dict = {"every": every, "unit": unit, "reason": reason}
     if employer_contact is not None:
         after["employer_agreed_by"] = {
@@ -227,6 +232,7 @@ def use_funding_rule_interval(*, apprenticeship: Apprenticeship, by: User) -> No
     before = _end_agreed_interval(apprenticeship=apprenticeship, by=by)
     if not before:
         return
+    refresh_standing(apprenticeship_ids=[apprenticeship.pk])
     record_event(
         action=AuditAction.REVIEW_INTERVAL_ENDED,
         obj=apprenticeship,
