@@ -345,21 +345,20 @@ def coverage_rows(apprenticeship: Apprenticeship) -> Coverage:
     standard = apprenticeship.standard_version
     duties = list(Duty.objects.filter(standard_version=standard).prefetch_related("ksbs"))
     ksbs = list(KSB.objects.filter(standard_version=standard))
-    visible = visible_evidence(apprenticeship).order_by().values("pk")
     live: dict[tuple[str, int], RowCounts] = defaultdict(RowCounts)
-    for kind, through, column in (
-        ("duty", Evidence.duties.through, "duty_id"),
-        ("ksb", Evidence.ksbs.through, "ksb_id"),
-    ):
+    for kind, relation in (("duty", "duties"), ("ksb", "ksbs")):
+        # Driven from this apprenticeship's evidence and joined to the link table by its
+        # (evidence, duty or KSB) index: the link table holds every provider's items, and
+        # asking it for `evidence_id IN (...)` had PostgreSQL read all of it.
         rows = (
-            through.objects.filter(evidence_id__in=visible)
-            .values(column, "evidence__status")
-            .annotate(n=Count("evidence_id"))
+            visible_evidence(apprenticeship)
+            .filter(**{f"{relation}__isnull": False})
             .order_by()
+            .values_list(relation, "status")
+            .annotate(n=Count("*"))
         )
-        for row in rows:
-            counts = live[(kind, row[column])]
-            setattr(counts, row["evidence__status"], row["n"])
+        for pk, status, n in rows:
+            setattr(live[(kind, pk)], status, n)
     accepted_versions = (
         visible_evidence(apprenticeship)
         .filter(accepted_version__isnull=False)

@@ -297,6 +297,61 @@ def test_the_coverage_rows_agree_with_the_item_by_item_matrix(personas, persona)
     assert states(selectors.coverage_rows(seen)) == states(selectors.coverage(seen))
 
 
+@pytest.mark.parametrize("persona", ["apprentice", "tutor", "employer"])
+def test_the_coverage_counts_are_the_items_each_viewer_sees_mapped_now(personas, persona):
+    # The counts are aggregated in the database from this apprenticeship's evidence: they
+    # are what the item-by-item matrix holds, by status, and never another portfolio's.
+    from collections import Counter
+
+    from apprenticeship.access import Action, get_apprenticeship_for
+    from portfolio.evidence import selectors
+    from tests import factories
+
+    apprenticeship = personas["apprenticeship"]
+    duties = list(apprenticeship.standard_version.duties.order_by("number"))
+    ksbs = list(apprenticeship.standard_version.ksbs.order_by("pk"))
+    statuses = [
+        Evidence.Status.DRAFT,
+        Evidence.Status.SUBMITTED,
+        Evidence.Status.ACCEPTED,
+        Evidence.Status.REFERRED,
+    ]
+    for n, status in enumerate(statuses * 3):
+        make_evidence(
+            apprenticeship,
+            duties=duties[n % len(duties) : n % len(duties) + 2],
+            ksbs=ksbs[n % len(ksbs) : n % len(ksbs) + 3],
+            status=status,
+            tutor=personas["tutor"],
+            visible_to_employer=n % 3 != 0,
+        )
+    # Another apprentice on the same standard maps the same statements.
+    other = factories.ApprenticeshipFactory(standard_version=apprenticeship.standard_version)
+    for status in statuses:
+        make_evidence(other, duties=duties, ksbs=ksbs, status=status, tutor=personas["tutor"])
+    seen = get_apprenticeship_for(personas[persona], apprenticeship.pk, Action.VIEW_EVIDENCE)
+    items = selectors.coverage(seen).evidence
+    rows = selectors.coverage_rows(seen)
+    got = {
+        row.filter: {
+            s: getattr(row.counts, s) for s in ("submitted", "accepted", "referred", "draft")
+        }
+        for row in rows.duties + [r for _l, rs in rows.ksb_groups for r in rs]
+    }
+    want: dict[str, Counter] = {key: Counter() for key in got}
+    for item in items:
+        for duty in item.duties.all():
+            want[f"duty={duty.pk}"][item.status] += 1
+        for ksb in item.ksbs.all():
+            want[f"ksb={ksb.pk}"][item.status] += 1
+    assert got == {
+        key: {s: counts[s] for s in ("submitted", "accepted", "referred", "draft")}
+        for key, counts in want.items()
+    }
+    assert any(sum(counts.values()) for counts in got.values())
+    assert (persona == "apprentice") == any(counts["draft"] for counts in got.values())
+
+
 def test_the_evidence_list_filtered_to_a_ksb_pages_and_refuses_another_standards(client, personas):
     from standards.models import KSB
 
