@@ -218,10 +218,6 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
         if not d.is_retired or d.pk in by_duty
     ]
     plan = plan_row(apprenticeship)
-    allocations = {
-        a.duty_id: a.minutes
-        for a in OtjAllocation.objects.filter(plan__apprenticeship=apprenticeship)
-    }
     breaks = list(BreakInLearning.objects.filter(apprenticeship_id=apprenticeship.pk).active())
     spans = tuple(b.span for b in breaks)
 
@@ -239,6 +235,8 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
     weights: Sequence[Decimal | int | None]
     if plan is not None and plan.has_custom_split:
         source = SplitSource.CUSTOM
+        # The tutor's own minutes per duty are read only when the plan uses them.
+        allocations = {a.duty_id: a.minutes for a in OtjAllocation.objects.filter(plan=plan)}
         minutes = [0 if d.is_retired else allocations.get(d.pk, 0) for d in duties]
         weights, needs_review = minutes, required is not None and sum(minutes) != required
     elif any(d.otj_weight for d in current):
