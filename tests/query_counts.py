@@ -42,7 +42,7 @@ APPRENTICESHIP_PAGE_QUERIES = 24
 OVERVIEW_QUERIES = 15
 EMPLOYER_HOME_QUERIES = 7
 ASSESSOR_HOME_QUERIES = 8
-MY_APPRENTICESHIPS_QUERIES = 7
+MY_APPRENTICESHIPS_QUERIES = 6
 
 # A provider's mapping of duties to framework units (apprenticeship/crosswalk.py), for its
 # admin, once it holds suggestions: sign-in and navigation, the provider, the framework and
