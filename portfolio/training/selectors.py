@@ -189,7 +189,8 @@ class OtjSummary:
 def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) -> OtjSummary:
     """Per duty and in total: required, logged, verified, expected by today, projected
     finish and on-track state. Totals are database aggregates; the query count is the same
-    however many entries there are (five, with the standard version already loaded)."""
+    however many entries there are (four with the standard version already loaded, and
+    one more for the tutor's own split when the plan has one)."""
     today = today or timezone.localdate()
     standard = apprenticeship.standard_version
     rows = (
