@@ -163,7 +163,12 @@ class ApprenticeshipQuerySet(models.QuerySet["Apprenticeship"]):
         """Everything a list row shows, in a fixed number of queries."""
         return self.select_related(
             "apprentice", "standard_version", "provider", "employer", "epao"
-        ).prefetch_related(
+        ).with_active_members()
+
+    def with_active_members(self) -> "ApprenticeshipQuerySet":
+        """The active memberships with their people, in one more query (`tutors`,
+        `employer_contacts` and `assessors` read them)."""
+        return self.prefetch_related(
             models.Prefetch(
                 "memberships",
                 queryset=Membership.objects.filter(is_active=True).select_related("user"),

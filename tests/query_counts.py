@@ -34,7 +34,7 @@ CASELOAD_QUERIES = 12
 # One of them is the rules in force (the assessment organisation's resit policy: the
 # gateway policy and the assessment plan come with the apprenticeship, and the minimum in
 # force with the off-the-job summary).
-APPRENTICESHIP_PAGE_QUERIES = 24
+APPRENTICESHIP_PAGE_QUERIES = 23
 
 # The "Waiting for you" list (dashboards/waiting.py) on each role's home: one query for the
 # apprentice, tutor and employer, two for the assessor (the list and its people), three
@@ -43,7 +43,7 @@ APPRENTICESHIP_PAGE_QUERIES = 24
 OVERVIEW_QUERIES = 14
 EMPLOYER_HOME_QUERIES = 7
 ASSESSOR_HOME_QUERIES = 8
-MY_APPRENTICESHIPS_QUERIES = 7
+MY_APPRENTICESHIPS_QUERIES = 6
 
 # A provider's mapping of duties to framework units (apprenticeship/crosswalk.py), for its
 # admin, once it holds suggestions: sign-in and navigation, the provider, the framework and

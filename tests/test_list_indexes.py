@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import Count
 
 from audit.models import AuditEvent
 from portfolio.evidence.models import Evidence, WitnessTestimony
@@ -57,3 +58,19 @@ def test_a_list_page_is_read_from_its_index_without_sorting(db, queryset, index)
     plan = _plan(queryset())
     assert index in plan, plan
     assert "Sort" not in plan, plan
+
+
+def test_entries_waiting_for_verification_are_counted_from_an_index_alone(db):
+    """The homes' "Waiting for you" lists count each apprenticeship's entries waiting for
+    verification, for every row. The count needs no column beyond (apprenticeship,
+    status) of current entries, so PostgreSQL reads it from that index without visiting
+    any row (at 5,000 apprentices, reading the rows was most of the employer's list)."""
+    waiting = (
+        OtjEntry.objects.current()
+        .filter(apprenticeship_id=1, status=OtjEntry.Status.PENDING)
+        .order_by()
+        .values("apprenticeship")
+        .annotate(n=Count("*"))
+    )
+    plan = _plan(waiting)
+    assert "Index Only Scan using otj_entry_current_status" in plan, plan

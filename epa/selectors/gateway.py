@@ -27,8 +27,7 @@ from epa.models import EnglishMaths, GatewayDeclaration, GatewayPolicy, GatewayS
 from portfolio.evidence.models import DutySignOff
 from portfolio.evidence.selectors import EvidenceSummary
 from portfolio.reviews import schedule
-from portfolio.reviews import selectors as review_selectors
-from portfolio.reviews.models import ReviewVersion
+from portfolio.reviews.models import Review
 from portfolio.training import formatting
 from portfolio.training import selectors as otj
 
@@ -239,12 +238,17 @@ def _recent_review(
     interval: funding_rules.ReviewInterval,
     policy: GatewayPolicy,
 ) -> CheckItem:
-    review = review_selectors.latest_signed_review(apprenticeship)
-    if review is None:
+    # Only the day it was held is needed: not the review with its targets and signatures.
+    # A signed review always has the version its parties signed.
+    held_on = (
+        Review.objects.filter(apprenticeship=apprenticeship, status=Review.Status.SIGNED)
+        .order_by("-current_version__held_on", "-pk")
+        .values_list("current_version__held_on", flat=True)
+        .first()
+    )
+    if held_on is None:
         holds, detail = False, "No progress review has been signed by all three of you yet."
     else:
-        # A signed review always has the version its parties signed.
-        held_on = cast(ReviewVersion, review.current_version).held_on
         holds = interval.after(held_on) >= today
         detail = f"The last review signed by everyone was held on {held_on:%-d %B %Y}"
         detail += f", within the last {interval}." if holds else f", more than {interval} ago."

@@ -159,6 +159,14 @@ class OtjEntry(models.Model):
                 condition=Q(is_current=True),
                 name="otj_entry_log_order",
             ),
+            # How many entries of one apprenticeship wait for verification (or were
+            # rejected): the homes' "Waiting for you" lists count these for every row, from
+            # the index alone.
+            models.Index(
+                fields=["apprenticeship", "status"],
+                condition=Q(is_current=True),
+                name="otj_entry_current_status",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -189,7 +189,8 @@ class OtjSummary:
 def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) -> OtjSummary:
     """Per duty and in total: required, logged, verified, expected by today, projected
     finish and on-track state. Totals are database aggregates; the query count is the same
-    however many entries there are (five, with the standard version already loaded)."""
+    however many entries there are (four with the standard version already loaded, and
+    one more for the tutor's own split when the plan has one)."""
     today = today or timezone.localdate()
     standard = apprenticeship.standard_version
     rows = (
@@ -218,10 +219,6 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
         if not d.is_retired or d.pk in by_duty
     ]
     plan = plan_row(apprenticeship)
-    allocations = {
-        a.duty_id: a.minutes
-        for a in OtjAllocation.objects.filter(plan__apprenticeship=apprenticeship)
-    }
     breaks = list(BreakInLearning.objects.filter(apprenticeship_id=apprenticeship.pk).active())
     spans = tuple(b.span for b in breaks)
 
@@ -239,6 +236,8 @@ def otj_summary(apprenticeship: Apprenticeship, today: dt.date | None = None) ->
     weights: Sequence[Decimal | int | None]
     if plan is not None and plan.has_custom_split:
         source = SplitSource.CUSTOM
+        # The tutor's own minutes per duty are read only when the plan uses them.
+        allocations = {a.duty_id: a.minutes for a in OtjAllocation.objects.filter(plan=plan)}
         minutes = [0 if d.is_retired else allocations.get(d.pk, 0) for d in duties]
         weights, needs_review = minutes, required is not None and sum(minutes) != required
     elif any(d.otj_weight for d in current):

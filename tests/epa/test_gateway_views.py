@@ -104,7 +104,7 @@ def test_gateway_and_frozen_pages_keep_a_flat_query_count(client, ready, persona
                 evidence=evidence, by=personas["apprentice"], own_work=True, names_no_one=True
             )
 
-    assert_flat_queries(client, reverse("epa:gateway", args=[ready.pk]), grow, 19)
+    assert_flat_queries(client, reverse("epa:gateway", args=[ready.pk]), grow, 16)
     services.declare(apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True)
     services.declare(apprenticeship=ready, party=PROVIDER, by=personas["tutor"], confirmed=True)
     assert_flat_queries(client, reverse("epa:snapshot", args=[ready.pk]), grow, 5)

@@ -13,7 +13,7 @@ from apprenticeship.models import Apprenticeship, Role
 from portfolio.training.caseload import otj_totals
 from portfolio.training.models import ActivityType, OtjEntry, OtjPlan
 from portfolio.training.plan import Pace
-from portfolio.training.selectors import otj_summary
+from portfolio.training.selectors import SplitSource, otj_summary
 from tests import factories
 
 STATUSES = [s.value for s in OtjEntry.Status]
@@ -268,7 +268,7 @@ def test_the_summary_reads_a_fixed_number_of_queries(
     apprenticeship = Apprenticeship.objects.select_related("standard_version").get(
         pk=apprenticeship.pk
     )
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         otj_summary(apprenticeship)
     for day in range(60):
         factories.OtjEntryFactory(
@@ -281,9 +281,37 @@ def test_the_summary_reads_a_fixed_number_of_queries(
         start_date=apprenticeship.start_date + dt.timedelta(days=100),
         created_by=personas["tutor"],
     )
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         summary = otj_summary(apprenticeship)
     assert summary.total.logged == 3600
+
+
+def test_the_tutors_own_split_is_read_only_when_the_plan_uses_it(
+    apprenticeship, django_assert_num_queries
+):
+    apprenticeship.standard_version.otj_minimum_hours = 200
+    apprenticeship.standard_version.save()
+    duty = factories.DutyFactory(standard_version=apprenticeship.standard_version)
+    plan = factories.OtjPlanFactory(apprenticeship=apprenticeship)
+    factories.OtjAllocationFactory(plan=plan, duty=duty, minutes=600)
+    apprenticeship = Apprenticeship.objects.select_related("standard_version").get(
+        pk=apprenticeship.pk
+    )
+    # With a plan (a 2025 start), its month-by-month schedule is read too.
+    with django_assert_num_queries(5):
+        summary = otj_summary(apprenticeship)
+    assert summary.split_source != SplitSource.CUSTOM
+    plan.has_custom_split = True
+    plan.save()
+    # One more query: the tutor's minutes per duty, which the split then follows.
+    with django_assert_num_queries(6):
+        summary = otj_summary(apprenticeship)
+    assert summary.split_source == SplitSource.CUSTOM
+    # All of the tutor's minutes are on the one duty, so all the required total is too.
+    assert summary.total.required is not None
+    for line in summary.duties:
+        expected = summary.total.required if line.duty_id == duty.pk else 0
+        assert line.figures.required == expected
 
 
 def test_the_employer_verifying_moves_the_verified_total(apprenticeship, personas):
