@@ -110,7 +110,12 @@ def caseload(request):
     """The tutor's apprentices with what needs doing. Each area of the portfolio adds its
     columns (as annotations, or for the page's rows at once), so the page's query count
     does not grow with the caseload."""
-    queryset = access.apprenticeships_as(request.user, Role.TUTOR).with_people()
+    # Only what the rows show (the apprentice, the employer, and the standard version the
+    # off-the-job figures need): a join the list does not use costs more to plan than to
+    # read.
+    queryset = access.apprenticeships_as(request.user, Role.TUTOR).select_related(
+        "apprentice", "employer", "standard_version"
+    )
     queryset = evidence_coverage.annotate_caseload(queryset)
     queryset = review_schedule.with_review_status(queryset)
     queryset = supervision.with_last_supervision(queryset)

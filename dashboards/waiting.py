@@ -15,7 +15,6 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    Expression,
     F,
     IntegerField,
     OuterRef,
@@ -123,12 +122,12 @@ def _rows(queryset: QuerySet[Apprenticeship], waiting: Q) -> tuple[list[Apprenti
 
 @dataclass(frozen=True)
 class Rule:
-    """One kind of thing that waits: the annotation counting it on each apprenticeship,
-    how it reads and where it is done. `others`: it waits for someone else (listed
-    apart)."""
+    """One kind of thing that waits: what counts on each apprenticeship (the rows waiting,
+    filtered on the outer apprenticeship, or a condition that is one thing when true), how
+    it reads and where it is done. `others`: it waits for someone else (listed apart)."""
 
     kind: str
-    count: Expression
+    counts: QuerySet | Q
     label: Callable[[Apprenticeship, int], str]
     url_name: str
     query: str = ""
@@ -147,12 +146,19 @@ def _flag(condition: Q) -> Case:
 
 def _listed(scope: QuerySet[Apprenticeship], rules: list[Rule], more_url: str) -> WaitingList:
     """The apprenticeships in `scope` where any rule counts something, each rule's item in
-    order, in one query."""
+    order, in one query. The rows are picked by whether anything waits (EXISTS, which stops
+    at the first row, for each apprenticeship in scope); the counts are worked out only for
+    the rows shown."""
     fields = {f"w{i}": rule for i, rule in enumerate(rules)}
-    annotated = scope.annotate(**{name: rule.count for name, rule in fields.items()})
+    annotated = scope.annotate(
+        **{
+            name: _flag(rule.counts) if isinstance(rule.counts, Q) else _count(rule.counts)
+            for name, rule in fields.items()
+        }
+    )
     waiting = Q()
-    for name in fields:
-        waiting |= Q(**{f"{name}__gt": 0})
+    for rule in rules:
+        waiting |= rule.counts if isinstance(rule.counts, Q) else Q(Exists(rule.counts))
     rows, more = _rows(annotated, waiting)
     result = WaitingList(more=more, more_url=more_url)
     for a in rows:
@@ -174,7 +180,7 @@ def _listed(scope: QuerySet[Apprenticeship], rules: list[Rule], more_url: str) -
 def _otj_rule() -> Rule:
     return Rule(
         "otj_to_verify",
-        _count(_otj_waiting()),
+        _otj_waiting(),
         _counted("off-the-job entry", "off-the-job entries", " to verify"),
         "portfolio:otj-log",
         "status=waiting",
@@ -184,7 +190,7 @@ def _otj_rule() -> Rule:
 def _sign_rule(reviews: QuerySet[Review]) -> Rule:
     return Rule(
         "review_to_sign",
-        _count(reviews),
+        reviews,
         _counted("progress review", "progress reviews", " for you to sign"),
         "portfolio:review-list",
     )
@@ -205,11 +211,7 @@ def for_apprentice(scope: QuerySet[Apprenticeship]) -> WaitingList:
     rules = [
         Rule(
             "evidence_referred",
-            _count(
-                Evidence.objects.filter(
-                    apprenticeship=OuterRef("pk"), status=Evidence.Status.REFERRED
-                )
-            ),
+            Evidence.objects.filter(apprenticeship=OuterRef("pk"), status=Evidence.Status.REFERRED),
             _counted("piece of evidence", "pieces of evidence", " referred back to you"),
             "portfolio:evidence-list",
             "status=referred",
@@ -217,10 +219,8 @@ def for_apprentice(scope: QuerySet[Apprenticeship]) -> WaitingList:
         _sign_rule(_awaiting(ReviewParty.APPRENTICE, signed=False)),
         Rule(
             "otj_rejected",
-            _count(
-                OtjEntry.objects.current().filter(
-                    apprenticeship=OuterRef("pk"), status=OtjEntry.Status.REJECTED
-                )
+            OtjEntry.objects.current().filter(
+                apprenticeship=OuterRef("pk"), status=OtjEntry.Status.REJECTED
             ),
             _counted("off-the-job entry", "off-the-job entries", " not accepted: read why"),
             "portfolio:otj-log",
@@ -228,11 +228,7 @@ def for_apprentice(scope: QuerySet[Apprenticeship]) -> WaitingList:
         ),
         Rule(
             "testimony_received",
-            _count(
-                WitnessTestimony.objects.filter(
-                    apprenticeship=OuterRef("pk"), evidence__isnull=True
-                )
-            ),
+            WitnessTestimony.objects.filter(apprenticeship=OuterRef("pk"), evidence__isnull=True),
             _counted(
                 "witness testimony",
                 "witness testimonies",
@@ -242,7 +238,7 @@ def for_apprentice(scope: QuerySet[Apprenticeship]) -> WaitingList:
         ),
         Rule(
             "review_waiting_for_others",
-            _count(_awaiting(ReviewParty.APPRENTICE, signed=True)),
+            _awaiting(ReviewParty.APPRENTICE, signed=True),
             _counted(
                 "progress review", "progress reviews", " you signed, waiting for the others to sign"
             ),
@@ -251,7 +247,7 @@ def for_apprentice(scope: QuerySet[Apprenticeship]) -> WaitingList:
         ),
         Rule(
             "testimony_requested",
-            _count(_testimony_requests()),
+            _testimony_requests(),
             _counted("witness testimony", "witness testimonies", " asked for, not written yet"),
             "portfolio:testimony-list",
             others=True,
@@ -269,16 +265,14 @@ def for_tutor(user: User, *, today: dt.date | None = None) -> WaitingList:
     where everything else holds and the provider's confirmation is what is left; apart,
     testimonies the tutor asked for that are not written yet. One query."""
     today = today or timezone.localdate()
-    scope = review_schedule.with_review_status(
-        access.apprenticeships_as(user, Role.TUTOR), today=today
-    )
+    # Only the due date: the rest of the review status is not read here, and every column
+    # of a list this wide costs building and planning.
+    scope = review_schedule.with_next_review_due(access.apprenticeships_as(user, Role.TUTOR))
     rules = [
         Rule(
             "evidence_to_review",
-            _count(
-                Evidence.objects.filter(
-                    apprenticeship=OuterRef("pk"), status=Evidence.Status.SUBMITTED
-                )
+            Evidence.objects.filter(
+                apprenticeship=OuterRef("pk"), status=Evidence.Status.SUBMITTED
             ),
             _counted("piece of evidence", "pieces of evidence", " to review"),
             "portfolio:evidence-list",
@@ -287,11 +281,9 @@ def for_tutor(user: User, *, today: dt.date | None = None) -> WaitingList:
         _otj_rule(),
         Rule(
             "review_due",
-            _flag(
-                Q(review_overdue=True) | Q(review_due_soon=True, next_review_planned__isnull=True)
-            ),
+            review_schedule.needs_review(today),
             lambda a, n: (
-                f"Progress review {'overdue' if a.review_overdue else 'due'}: "
+                f"Progress review {'overdue' if a.next_review_due < today else 'due'}: "
                 f"due by {a.next_review_due:%-d %B %Y}"
             ),
             "portfolio:review-list",
@@ -300,24 +292,22 @@ def for_tutor(user: User, *, today: dt.date | None = None) -> WaitingList:
         # Decisions an IQA lead judged and asked a tutor of this apprenticeship to follow up.
         Rule(
             "iqa_follow_up",
-            _count(IqaItem.objects.filter(apprenticeship=OuterRef("pk")).follow_up_open()),
+            IqaItem.objects.filter(apprenticeship=OuterRef("pk")).follow_up_open(),
             _counted("quality assurance verdict", "quality assurance verdicts", " to follow up"),
             "quality:iqa-follow-ups",
             for_apprenticeship=False,
         ),
         Rule(
             "gateway_provider",
-            _flag(
-                Q(status=Apprenticeship.Status.ON_PROGRAMME)
-                & _declared(GatewayDeclaration.Party.EMPLOYER)
-                & ~_declared(GatewayDeclaration.Party.PROVIDER)
-            ),
+            Q(status=Apprenticeship.Status.ON_PROGRAMME)
+            & _declared(GatewayDeclaration.Party.EMPLOYER)
+            & ~_declared(GatewayDeclaration.Party.PROVIDER),
             lambda a, n: "Gateway: the employer has confirmed; the provider's confirmation is next",
             "epa:gateway",
         ),
         Rule(
             "testimony_requested",
-            _count(_testimony_requests().filter(requested_by=user)),
+            _testimony_requests().filter(requested_by=user),
             _counted("witness testimony", "witness testimonies", " you asked for, not written yet"),
             "portfolio:testimony-list",
             others=True,
@@ -343,17 +333,15 @@ def for_employer(user: User) -> WaitingList:
         _otj_rule(),
         Rule(
             "testimony_asked",
-            _count(_testimony_requests().filter(witness=user)),
+            _testimony_requests().filter(witness=user),
             _counted("witness testimony", "witness testimonies", " asked of you"),
             "portfolio:testimony-list",
         ),
         Rule(
             "gateway_employer",
-            _flag(
-                Q(status=Apprenticeship.Status.ON_PROGRAMME)
-                & Q(duties_total__gt=0, duties_signed_off__gte=F("duties_total"))
-                & ~_declared(GatewayDeclaration.Party.EMPLOYER)
-            ),
+            Q(status=Apprenticeship.Status.ON_PROGRAMME)
+            & Q(duties_total__gt=0, duties_signed_off__gte=F("duties_total"))
+            & ~_declared(GatewayDeclaration.Party.EMPLOYER),
             lambda a, n: (
                 "Every duty is signed off: confirm for the employer that they are "
                 "ready for end-point assessment"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db import models
 from django.db.models import (
@@ -173,6 +173,29 @@ class ReviewStatus(TypedDict):
     review_due_soon: ReadOnly[bool]
 
 
+def with_next_review_due(queryset: QuerySet[Apprenticeship]) -> QuerySet[Apprenticeship]:
+    """Annotate only `next_review_due` (None once it has left training), for a list that
+    needs nothing else of `with_review_status`, which builds on this."""
+    return queryset.annotate(
+        next_review_due=Case(
+            When(status=Apprenticeship.Status.ON_PROGRAMME, then=_next_due()),
+            default=None,
+            output_field=models.DateField(),
+        )
+    )
+
+
+def needs_review(today: dt.date) -> Q:
+    """A review overdue, or due within DUE_SOON_DAYS with none planned: what the tutor is
+    asked to see to. Needs `next_review_due` (`with_next_review_due`). The same as
+    `review_overdue` or (`review_due_soon` and no `next_review_planned`): a review due
+    before today is overdue whether or not one is planned."""
+    return Q(next_review_due__lt=today) | Q(
+        next_review_due__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
+        review_standing__next_planned__isnull=True,
+    )
+
+
 def with_review_status(
     queryset: QuerySet[Apprenticeship], *, today: dt.date | None = None
 ) -> QuerySet[WithAnnotations[Apprenticeship, ReviewStatus]]:
@@ -188,31 +211,31 @@ def with_review_status(
     for a single apprenticeship, so lists and pages agree on every engine.
     """
     today = today or timezone.localdate()
-    return queryset.annotate(
-        last_review_held_on=_standing("last_held_on"),
-        next_review_due=Case(
-            When(status=Apprenticeship.Status.ON_PROGRAMME, then=_next_due()),
-            default=None,
-            output_field=models.DateField(),
-        ),
-        next_review_planned=_standing("next_planned"),
-        reviews_waiting=Coalesce(_standing("awaiting_signatures"), 0),
-    ).annotate(
-        review_overdue=Case(
-            When(next_review_due__lt=today, then=Value(True)),
-            default=Value(False),
-            output_field=models.BooleanField(),
-        ),
-        review_due_soon=Case(
-            When(
-                next_review_due__gte=today,
-                next_review_due__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
-                then=Value(True),
+    annotated = (
+        with_next_review_due(queryset)
+        .annotate(
+            last_review_held_on=_standing("last_held_on"),
+            next_review_planned=_standing("next_planned"),
+            reviews_waiting=Coalesce(_standing("awaiting_signatures"), 0),
+        )
+        .annotate(
+            review_overdue=Case(
+                When(next_review_due__lt=today, then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
             ),
-            default=Value(False),
-            output_field=models.BooleanField(),
-        ),
+            review_due_soon=Case(
+                When(
+                    next_review_due__gte=today,
+                    next_review_due__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            ),
+        )
     )
+    return cast("QuerySet[WithAnnotations[Apprenticeship, ReviewStatus]]", annotated)
 
 
 REVIEW_FLAGS = {

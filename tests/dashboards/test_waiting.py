@@ -293,3 +293,39 @@ def test_evidence_waiting_for_review_is_counted_with_no_column_the_index_lacks(c
     sql = str(Apprenticeship.objects.annotate(n=count(submitted)).query)
     assert "COUNT(*)" in sql
     assert '"portfolio_evidence"."id")' not in sql and 'U0."id")' not in sql
+
+
+def test_the_rows_are_picked_by_whether_anything_waits_and_counted_once(personas):
+    """Counting everything waiting on each of a caseload's apprenticeships to pick the rows
+    read every waiting row (a tutor's 300 apprenticeships, every entry to verify); EXISTS
+    stops at the first. Each count is worked out once, for the rows shown."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        waiting.for_tutor(personas["tutor"])
+    (sql,) = (q["sql"].upper() for q in context.captured_queries)
+    counted = 5  # evidence, entries, reviews to sign, IQA follow-ups, testimonies asked for
+    assert sql.count("COUNT(*)") == counted
+    assert sql.count("EXISTS") >= counted
+
+
+def test_a_review_due_soon_waits_until_one_is_planned_and_an_overdue_one_always(personas):
+    from portfolio.reviews import schedule as review_schedule
+
+    a = personas["apprenticeship"]
+    due = (
+        review_schedule.with_review_status(Apprenticeship.objects.filter(pk=a.pk))
+        .get()
+        .next_review_due
+    )
+    soon, late = due - dt.timedelta(days=5), due + dt.timedelta(days=1)
+
+    def labels(today):
+        return [i.label for i in waiting.for_tutor(personas["tutor"], today=today).items]
+
+    assert labels(due - dt.timedelta(days=30)) == []
+    assert labels(soon) == [f"Progress review due: due by {due:%-d %B %Y}"]
+    factories.ReviewFactory(apprenticeship=a, scheduled_for=due, created_by=personas["tutor"])
+    assert labels(soon) == []
+    assert labels(late) == [f"Progress review overdue: due by {due:%-d %B %Y}"]
