@@ -25,9 +25,15 @@ def require_operations_access(user: User) -> None:
         access.require_provider_admin(user)
 
 
-def visible_jobs(user: User) -> QuerySet[OutboxMessage]:
-    scope = access.apprenticeships_as(user, Role.ADMIN).values("pk")
-    jobs = Q(apprenticeship_id__in=scope)
+def visible_jobs(
+    user: User, *, scope: QuerySet[Apprenticeship] | None = None
+) -> QuerySet[OutboxMessage]:
+    """Jobs for the apprenticeships the user administers (`scope`, if the caller has them
+    already: the same as `apprenticeships_as(user, Role.ADMIN)`), and for a site operator
+    the jobs of no apprenticeship."""
+    if scope is None:
+        scope = access.apprenticeships_as(user, Role.ADMIN)
+    jobs = Q(apprenticeship_id__in=scope.values("pk"))
     if is_site_operator(user):
         jobs |= Q(apprenticeship_id__isnull=True)
     return OutboxMessage.objects.filter(jobs)
@@ -41,10 +47,10 @@ def get_job_for(user: User, pk: int) -> OutboxMessage:
     return job
 
 
-def jobs_panel(user: User) -> dict:
+def jobs_panel(user: User, *, scope: QuerySet[Apprenticeship] | None = None) -> dict:
     """The backlog and the latest failed jobs, each with what it did and for whom: three
-    queries however many jobs there are."""
-    jobs = visible_jobs(user)
+    queries however many jobs there are. `scope` as for `visible_jobs`."""
+    jobs = visible_jobs(user, scope=scope)
     failed = list(
         jobs.filter(status=OutboxMessage.Status.FAILED).order_by("-finished_at", "-pk")[
             :FAILED_SHOWN

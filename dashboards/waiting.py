@@ -384,13 +384,19 @@ def for_assessor(user: User) -> WaitingList:
 
 
 def for_admin(
-    user: User, *, today: dt.date | None = None, overdue: int | None = None
+    user: User,
+    *,
+    today: dt.date | None = None,
+    scope: QuerySet[Apprenticeship] | None = None,
+    overdue: int | None = None,
 ) -> WaitingList:
     """The provider admin's enrolments: those in training with no tutor, how many have a
-    progress review overdue (the overview's own count: the overview passes it as `overdue`
-    rather than have it counted twice), and reports that could not be built and have not
-    been asked for again since. Three queries, two given `overdue`."""
-    scope = access.apprenticeships_as(user, Role.ADMIN)
+    progress review overdue, and reports that could not be built and have not been asked
+    for again since. Three queries. The overview passes what it has already: its `scope`
+    (the same as `apprenticeships_as(user, Role.ADMIN)`) and its `overdue` count, rather
+    than have it counted twice (two queries)."""
+    if scope is None:
+        scope = access.apprenticeships_as(user, Role.ADMIN)
     no_tutor = ~Exists(
         Membership.objects.filter(apprenticeship=OuterRef("pk"), role=Role.TUTOR, is_active=True)
     )
