@@ -113,13 +113,12 @@ def caseload(request):
     # Only what the rows show (the apprentice, the employer, and the standard version the
     # off-the-job figures need): a join the list does not use costs more to plan than to
     # read.
-    queryset = access.apprenticeships_as(request.user, Role.TUTOR).select_related(
-        "apprentice", "employer", "standard_version"
-    )
+    caseload = access.apprenticeships_as(request.user, Role.TUTOR)
+    queryset = caseload.select_related("apprentice", "employer", "standard_version")
     queryset = evidence_coverage.annotate_caseload(queryset)
     queryset = review_schedule.with_review_status(queryset)
     queryset = supervision.with_last_supervision(queryset)
-    page = paginate(request, queryset)
+    page = paginate(request, queryset, count_from=caseload)
     otj_totals = otj_caseload.otj_totals(page.object_list)
     today = timezone.localdate()
     for row in page.object_list:
