@@ -34,8 +34,9 @@ CASELOAD_QUERIES = 11
 # The apprenticeship page summarises every area; tests that grow each area's data pin it.
 # One of them is the rules in force (the assessment organisation's resit policy: the
 # gateway policy and the assessment plan come with the apprenticeship, and the minimum in
-# force with the off-the-job summary).
-APPRENTICESHIP_PAGE_QUERIES = 23
+# force with the off-the-job summary). The review summary reads how many reviews wait for
+# signatures from the review standing it already reads for the due date.
+APPRENTICESHIP_PAGE_QUERIES = 22
 
 # The "Waiting for you" list (dashboards/waiting.py) on each role's home: one query for the
 # apprentice, tutor and employer, two for the assessor (the list and its people), three

@@ -59,6 +59,7 @@ class ReviewSchedule:
     next_due: dt.date | None  # None once the apprenticeship has left training
     state: str  # "overdue", "due_soon", "not_due" or "not_needed"
     planned: Review | None
+    waiting: int = 0  # held reviews waiting for signatures
 
     @property
     def interval(self) -> funding_rules.ReviewInterval:
@@ -103,14 +104,15 @@ def active_agreed_interval(apprenticeship: Apprenticeship) -> AgreedReviewInterv
 def review_schedule(
     apprenticeship: Apprenticeship, *, today: dt.date | None = None
 ) -> ReviewSchedule:
-    """The interval in force, the last review held and the next due date. Three queries."""
+    """The interval in force, the last review held, the next due date and how many held
+    reviews wait for signatures. Three queries."""
     agreed = active_agreed_interval(apprenticeship)
     rule = funding_rules.progress_review_interval(apprenticeship.start_date)
     # The due date comes from the same expression the lists use, so a page and a list
     # never disagree (on either database engine).
-    last_held_on, next_due = (
+    last_held_on, next_due, waiting = (
         with_review_status(Apprenticeship.objects.filter(pk=apprenticeship.pk), today=today)
-        .values_list("last_review_held_on", "next_review_due")
+        .values_list("last_review_held_on", "next_review_due", "reviews_waiting")
         .get()
     )
     planned = (
@@ -125,6 +127,7 @@ def review_schedule(
         next_due=next_due,
         state=review_due_state(next_due, today=today),
         planned=planned,
+        waiting=waiting,
     )
 
 
@@ -291,14 +294,13 @@ def signed_late(review: Review) -> bool:
 
 def reviews_summary(apprenticeship: Apprenticeship, *, today: dt.date | None = None) -> dict:
     """What the apprenticeship page shows about reviews, in a fixed number of queries."""
+    schedule = review_schedule(apprenticeship, today=today)
     return {
-        "schedule": review_schedule(apprenticeship, today=today),
+        "schedule": schedule,
         "latest": Review.objects.held()
         .filter(apprenticeship=apprenticeship)
         .select_related("current_version")
         .order_by("-current_version__held_on", "-pk")
         .first(),
-        "waiting": Review.objects.filter(
-            apprenticeship=apprenticeship, status=Review.Status.AWAITING_SIGNATURES
-        ).count(),
+        "waiting": schedule.waiting,
     }
