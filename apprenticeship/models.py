@@ -271,7 +271,8 @@ class Apprenticeship(models.Model):
         return months - (1 if today.day < self.start_date.day else 0)
 
     def people(self, role: str) -> list:
-        """Active members in a role; needs `with_people()` (no query of its own)."""
+        """Active members in a role; needs `with_people()` or `with_active_members()` (no
+        query of its own)."""
         return [m.user for m in getattr(self, "active_memberships", []) if m.role == role]
 
     @property

@@ -97,17 +97,6 @@ def reviews_for_list(apprenticeship: Apprenticeship) -> QuerySet[Review]:
     )
 
 
-def latest_signed_review(apprenticeship: Apprenticeship) -> Review | None:
-    """The most recent review whose current version all three parties signed, with its
-    version, targets and signatures (the gateway checklist asks for a recent one)."""
-    return (
-        Review.objects.with_current()
-        .filter(apprenticeship=apprenticeship, status=Review.Status.SIGNED)
-        .order_by("-current_version__held_on", "-pk")
-        .first()
-    )
-
-
 def signed_reviews_data(apprenticeship: Apprenticeship) -> list[dict[str, Any]]:
     """Every review whose current version carries a signature, as plain data for the
     frozen portfolio and reports: what was recorded (never the wellbeing check-in, which

@@ -6,7 +6,7 @@ They come from the same rules and arithmetic as `selectors.otj_summary` (the fun
 in Python, then `plan.total_figures`), so a list and the apprenticeship's own page always
 agree, on PostgreSQL and on SQLite alike. Four queries for the whole page, however many
 apprenticeships or entries there are; the apprenticeships need their standard version
-loaded (`with_people()` does that).
+loaded (the caseload selects it with the rows).
 
 From 1 August 2025 delivery may be uneven: the pace is judged against the tutor's schedule
 (its monthly totals), and shown without a judgement where there is none.
