@@ -89,3 +89,60 @@ def test_the_query_count_header_is_off_unless_asked_for(client, db, settings):
     person = UserFactory()
     client.force_login(person)
     assert int(client.get(reverse("accounts:password-change")).headers["X-Query-Count"]) >= 1
+
+
+def test_the_web_process_sets_aside_what_it_loads_at_start_from_the_cycle_collector(tmp_path):
+    """config/wsgi.py loads every view, then freezes what is loaded: the many objects that
+    live as long as the process are not walked again by each full collection."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "-c",
+            "import gc, config.wsgi, dashboards.views; print(gc.get_freeze_count())",
+        ],
+        cwd=ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "DJANGO_SECRET_KEY": "k" * 60,
+            "APP_VAR_DIR": str(tmp_path),
+            "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert int(done.stdout.split()[-1]) > 50_000
+
+
+def test_postgresql_prepares_repeated_queries_unless_told_not_to(tmp_path):
+    """Production settings on PostgreSQL: parameters bound by the server and queries
+    prepared after 5 runs. DATABASE_PREPARED_STATEMENTS=false leaves both off (for a
+    pooler in transaction mode), and SQLite is left as it is."""
+    import json
+    import subprocess
+    import sys
+
+    def options(**env: str) -> dict:
+        done = subprocess.run(  # noqa: S603
+            [
+                sys.executable,
+                "-c",
+                "import json; from config.settings import base; "
+                "print(json.dumps(base.DATABASES['default'].get('OPTIONS', {})))",
+            ],
+            cwd=ROOT,
+            env={"PATH": "/usr/bin:/bin", "DJANGO_SECRET_KEY": "k" * 60, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(done.stdout.splitlines()[-1])
+
+    postgres = "postgres://postgres@127.0.0.1:5432/postgres"
+    assert options(DATABASE_URL=postgres) == {"server_side_binding": True, "prepare_threshold": 5}
+    assert options(DATABASE_URL=postgres, DATABASE_PREPARED_STATEMENTS="false") == {}
+    assert options(APP_VAR_DIR=str(tmp_path)) == {}
