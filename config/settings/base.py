@@ -98,7 +98,9 @@ if not env_str("DATABASE_URL"):
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        # Each thread keeps its connection (checked before each request) for ten minutes:
+        # what PostgreSQL has prepared and cached for it goes when the connection does.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
         conn_health_checks=True,
     )
 }
