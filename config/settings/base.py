@@ -107,7 +107,7 @@ DATABASES = {
 # On PostgreSQL, each query goes to the server with its parameters apart from its text,
 # and once a connection has run the same query 5 times it is prepared: PostgreSQL then
 # parses it once per connection and, where its generic plan costs no more than planning
-# afresh, stops planning it on every request. Planning is a fifth to a third of what the
+# afresh, stops planning it on every request. Planning is a fifth to a half of what the
 # busiest pages spend in the database. Set DATABASE_PREPARED_STATEMENTS=false behind a
 # connection pooler in transaction mode (PgBouncer without max_prepared_statements).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
