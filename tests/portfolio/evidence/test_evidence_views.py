@@ -271,12 +271,7 @@ def test_the_coverage_rows_agree_with_the_item_by_item_matrix(personas, persona)
     apprenticeship = personas["apprenticeship"]
     duties = list(apprenticeship.standard_version.duties.order_by("number"))
     ksbs = list(apprenticeship.standard_version.ksbs.all())
-    statuses = [
-        Evidence.Status.DRAFT,
-        Evidence.Status.SUBMITTED,
-        Evidence.Status.ACCEPTED,
-        Evidence.Status.REFERRED,
-    ]
+    statuses = list(Evidence.Status)  # draft, submitted, accepted, referred
     for n, status in enumerate(statuses * 2):
         item = make_evidence(
             apprenticeship,
@@ -310,12 +305,7 @@ def test_the_coverage_counts_are_the_items_each_viewer_sees_mapped_now(personas,
     apprenticeship = personas["apprenticeship"]
     duties = list(apprenticeship.standard_version.duties.order_by("number"))
     ksbs = list(apprenticeship.standard_version.ksbs.order_by("pk"))
-    statuses = [
-        Evidence.Status.DRAFT,
-        Evidence.Status.SUBMITTED,
-        Evidence.Status.ACCEPTED,
-        Evidence.Status.REFERRED,
-    ]
+    statuses = list(Evidence.Status)  # draft, submitted, accepted, referred
     for n, status in enumerate(statuses * 3):
         make_evidence(
             apprenticeship,
