@@ -146,3 +146,22 @@ def test_postgresql_prepares_repeated_queries_unless_told_not_to(tmp_path):
     assert options(DATABASE_URL=postgres) == {"server_side_binding": True, "prepare_threshold": 5}
     assert options(DATABASE_URL=postgres, DATABASE_PREPARED_STATEMENTS="false") == {}
     assert options(APP_VAR_DIR=str(tmp_path)) == {}
+
+
+def test_british_dates_and_numbers_without_the_translation_machinery():
+    """Translation is off (config/settings/base.py): nothing is translated, and asking for
+    the active language cost every date, number and label on a page. Dates still read and
+    parse the British way, and Django's own words still read in English."""
+    import datetime as dt
+
+    from django import forms
+    from django.utils.formats import date_format
+    from django.utils.timesince import timesince
+
+    assert settings.USE_I18N is False
+    assert settings.LANGUAGE_CODE == "en-gb"
+    assert date_format(dt.date(2026, 12, 7)) == "7 Dec 2026"
+    assert date_format(dt.date(2026, 12, 7), "j F Y") == "7 December 2026"
+    assert forms.DateField().clean("07/12/2026") == dt.date(2026, 12, 7)
+    assert timesince(dt.date(2026, 12, 1), dt.date(2026, 12, 7)) == "6\xa0days"
+    assert forms.CharField().error_messages["required"] == "This field is required."
