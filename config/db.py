@@ -7,7 +7,7 @@ that needs date arithmetic in SQL uses these, and the test suite runs on both en
 """
 
 from django.db import models
-from django.db.models import Func
+from django.db.models import Func, QuerySet, Subquery
 
 
 def _compiled(func: Func, compiler, connection) -> tuple[list[str], list]:
@@ -74,6 +74,26 @@ class DaysBetween(Func):
     def as_sqlite(self, compiler, connection, **extra):
         (later, earlier), params = _compiled(self, compiler, connection)
         return f"CAST(julianday({later}) - julianday({earlier}) AS integer)", params
+
+
+class _CountAll(Func):
+    template = "COUNT(*)"
+    output_field = models.IntegerField()
+
+
+class _RowCount(Subquery):
+    output_field = models.IntegerField()
+    # A queryset that can match nothing (`.none()`) counts 0, not NULL.
+    empty_result_set_value = 0
+
+
+def count_of(queryset: QuerySet) -> Subquery:
+    """How many rows `queryset` has, as a subquery of a list (filtered on each outer row
+    with OuterRef): 0 when it has none. One count over the rows the filter finds, with no
+    grouping, so it is always one row and cheap to build and compile. COUNT(*), not
+    COUNT(id): it needs no column the filter's index lacks, so PostgreSQL counts from an
+    index such as evidence (apprenticeship, status, ...) without reading each row."""
+    return _RowCount(queryset.order_by().annotate(n=_CountAll()).values("n"))
 
 
 def _split_params(func: Func, compiler, connection) -> list[list]:

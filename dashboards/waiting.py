@@ -13,24 +13,22 @@ from dataclasses import dataclass, field
 
 from django.db.models import (
     Case,
-    Count,
     Exists,
     F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship import access
 from apprenticeship.models import Apprenticeship, Membership, Role
+from config.db import count_of
 from epa.models import GatewayDeclaration
 from epa.selectors import lists as epa_lists
 from portfolio.evidence import selectors as evidence_selectors
@@ -63,20 +61,6 @@ class WaitingList:
     # More apprenticeships have something waiting than the list shows.
     more: bool = False
     more_url: str = ""
-
-
-def _count(queryset: QuerySet) -> Coalesce:
-    """How many rows of `queryset` (filtered on the outer apprenticeship) there are.
-    COUNT(*), not COUNT(id): it needs no column the filter's index lacks, so PostgreSQL
-    counts from an index such as evidence (apprenticeship, status, ...) without reading
-    each row (a tutor's caseload counts this for every apprenticeship on it)."""
-    return Coalesce(
-        Subquery(
-            queryset.order_by().values("apprenticeship").annotate(n=Count("*")).values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -152,7 +136,7 @@ def _listed(scope: QuerySet[Apprenticeship], rules: list[Rule], more_url: str) -
     fields = {f"w{i}": rule for i, rule in enumerate(rules)}
     annotated = scope.annotate(
         **{
-            name: _flag(rule.counts) if isinstance(rule.counts, Q) else _count(rule.counts)
+            name: _flag(rule.counts) if isinstance(rule.counts, Q) else count_of(rule.counts)
             for name, rule in fields.items()
         }
     )
@@ -458,17 +442,10 @@ def for_admin(
 def for_iqa_lead(user: User) -> WaitingList:
     """The IQA lead's plans with sampled decisions waiting for their verdict (leaving out
     those they may not judge). One query."""
-    waiting_here = (
-        iqa_access.items_to_judge(user)
-        .filter(plan=OuterRef("pk"), verdict="")
-        .order_by()
-        .values("plan")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
+    waiting_here = count_of(iqa_access.items_to_judge(user).filter(plan=OuterRef("pk"), verdict=""))
     plans = list(
         SamplingPlan.objects.filter(provider__in=iqa_access.led_providers(user))
-        .annotate(w=Coalesce(Subquery(waiting_here, output_field=IntegerField()), Value(0)))
+        .annotate(w=waiting_here)
         .filter(w__gt=0)
         .order_by("created_at", "pk")[: LIMIT + 1]
     )

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Case,
-    Count,
     Exists,
     F,
     IntegerField,
@@ -17,23 +16,13 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 
 from apprenticeship.models import Apprenticeship, Membership, Role
+from config.db import count_of
 from epa.grading import Window, assessment_window, failing_grade
 from epa.models import AssessmentRound, ConflictDeclaration, MethodAssessment
 from epa.selectors.assessment import describe_state, plan_of
 from portfolio.wellbeing.models import ReasonableAdjustment
-
-
-def _count(queryset: QuerySet, group: str) -> Coalesce:
-    return Coalesce(
-        Subquery(
-            queryset.order_by().values(group).annotate(n=Count("pk")).values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
 
 
 def annotate_epa_list(apprenticeships: QuerySet[Apprenticeship]) -> QuerySet[Apprenticeship]:
@@ -58,7 +47,7 @@ def annotate_epa_list(apprenticeships: QuerySet[Apprenticeship]) -> QuerySet[App
             epa_confirmed_at=Subquery(rounds.values("confirmed_at")[:1]),
             epa_released_at=Subquery(rounds.values("released_at")[:1]),
             epa_overall=Subquery(rounds.values("overall_grade")[:1]),
-            epa_declared=_count(declared, "apprenticeship"),
+            epa_declared=count_of(declared),
             epa_done=Case(
                 When(status=Apprenticeship.Status.COMPLETED, then=Value(1)),
                 default=Value(0),
@@ -66,14 +55,11 @@ def annotate_epa_list(apprenticeships: QuerySet[Apprenticeship]) -> QuerySet[App
             ),
         )
         .annotate(
-            epa_methods=_count(
-                MethodAssessment.objects.filter(round_id=OuterRef("epa_round_id")), "round"
+            epa_methods=count_of(
+                MethodAssessment.objects.filter(round_id=OuterRef("epa_round_id"))
             ),
-            epa_graded=_count(
-                MethodAssessment.objects.filter(round_id=OuterRef("epa_round_id")).exclude(
-                    grade=""
-                ),
-                "round",
+            epa_graded=count_of(
+                MethodAssessment.objects.filter(round_id=OuterRef("epa_round_id")).exclude(grade="")
             ),
         )
         .order_by(
@@ -99,7 +85,7 @@ def with_adjustments_to_decide(
         area=ReasonableAdjustment.Area.ASSESSMENT,
         status=ReasonableAdjustment.Status.PASSED,
     )
-    return apprenticeships.annotate(adjustments_to_decide=_count(waiting, "apprenticeship"))
+    return apprenticeships.annotate(adjustments_to_decide=count_of(waiting))
 
 
 def epa_rows(apprenticeships, *, today: dt.date | None = None) -> list[EpaRow]:

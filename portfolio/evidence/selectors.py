@@ -7,11 +7,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from apprenticeship.models import Apprenticeship, Role
+from config.db import count_of
 from portfolio.evidence import identifiers
 from portfolio.evidence.access import visible_evidence
 from portfolio.evidence.models import (
@@ -220,20 +220,6 @@ def evidence_summary(apprenticeship: Apprenticeship) -> EvidenceSummary:
     )
 
 
-def _count(queryset: QuerySet) -> Coalesce:
-    """How many rows of `queryset` (filtered on the outer apprenticeship) there are.
-    COUNT(*), not COUNT(id): it needs no column the filter's index lacks, so PostgreSQL
-    counts from an index such as evidence (apprenticeship, status, ...) without reading
-    each row (a tutor's caseload counts this for every apprenticeship on it)."""
-    return Coalesce(
-        Subquery(
-            queryset.order_by().values("apprenticeship").annotate(n=Count("*")).values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
 def annotate_caseload(apprenticeships: QuerySet[Apprenticeship]) -> QuerySet[Apprenticeship]:
     """Evidence columns of the tutor's caseload, as annotations: duties signed off, items
     waiting for review and when the oldest was submitted. Sorted by who needs attention:
@@ -242,24 +228,15 @@ def annotate_caseload(apprenticeships: QuerySet[Apprenticeship]) -> QuerySet[App
         apprenticeship=OuterRef("pk"), status=Evidence.Status.SUBMITTED
     )
     return apprenticeships.annotate(
-        evidence_waiting=_count(waiting),
+        evidence_waiting=count_of(waiting),
         oldest_waiting=Subquery(waiting.order_by("submitted_at").values("submitted_at")[:1]),
-        duties_signed_off=_count(
+        duties_signed_off=count_of(
             DutySignOff.objects.active().filter(
                 apprenticeship=OuterRef("pk"), duty__retired_at__isnull=True
             )
         ),
-        duties_total=Coalesce(
-            Subquery(
-                Duty.objects.current()
-                .filter(standard_version=OuterRef("standard_version"))
-                .order_by()
-                .values("standard_version")
-                .annotate(n=Count("pk"))
-                .values("n")[:1],
-                output_field=IntegerField(),
-            ),
-            Value(0),
+        duties_total=count_of(
+            Duty.objects.current().filter(standard_version=OuterRef("standard_version"))
         ),
     ).order_by(F("oldest_waiting").asc(nulls_last=True), "apprentice__full_name", "pk")
 

@@ -5,14 +5,12 @@ again there)."""
 import datetime as dt
 
 import pytest
-from django.db.models import OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from apprenticeship.models import Apprenticeship, Role
 from dashboards import waiting
 from epa.services import gateway as gateway_services
-from portfolio.evidence import selectors as evidence_selectors
 from portfolio.evidence.models import Evidence
 from portfolio.evidence.services import decisions
 from portfolio.reviews.models import ReviewParty
@@ -276,23 +274,6 @@ def test_a_long_list_stops_and_says_there_is_more(personas, monkeypatch):
     result = waiting.for_tutor(personas["tutor"])
     assert result.more
     assert len({i.apprentice for i in result.items}) == 2
-
-
-@pytest.mark.parametrize(
-    "count", [waiting._count, evidence_selectors._count], ids=["waiting list", "caseload"]
-)
-def test_evidence_waiting_for_review_is_counted_with_no_column_the_index_lacks(count):
-    """The tutor's caseload counts each apprenticeship's submitted items (all 300 of a big
-    caseload, to find who has something waiting). As COUNT(*), PostgreSQL reads the count
-    from the (apprenticeship, status, submitted_at) index alone; COUNT(id) made it read
-    every row as well, most of the page's time with 500 apprenticeships (134 ms against
-    24 ms for the query, measured with EXPLAIN ANALYZE)."""
-    submitted = Evidence.objects.filter(
-        apprenticeship=OuterRef("pk"), status=Evidence.Status.SUBMITTED
-    )
-    sql = str(Apprenticeship.objects.annotate(n=count(submitted)).query)
-    assert "COUNT(*)" in sql
-    assert '"portfolio_evidence"."id")' not in sql and 'U0."id")' not in sql
 
 
 def test_the_rows_are_picked_by_whether_anything_waits_and_counted_once(personas):
