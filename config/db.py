@@ -3,7 +3,8 @@
 SQLite is the zero-setup default a newcomer runs; PostgreSQL is what a provider runs. Date
 arithmetic is where the two differ (SQLite stores dates as text and rolls month ends over:
 31 January + 1 month is 3 March there, 28 February on PostgreSQL). Anything a page shows
-that needs date arithmetic in SQL uses these, and the test suite runs on both engines.
+that needs date arithmetic in SQL uses these, and the test suite runs on both engines. So
+does every list's count of related rows (`count_of`).
 """
 
 from django.db import models
