@@ -1,6 +1,8 @@
 """The deployment files stay true to the settings."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -20,6 +22,20 @@ def settings_variables() -> set[str]:
 def env_example_variables() -> set[str]:
     lines = (ROOT / ".env.example").read_text().splitlines()
     return {line.split("=", 1)[0] for line in lines if re.match(r"^[A-Z0-9_]+=", line)}
+
+
+def python_output(code: str, **env: str) -> str:
+    """The last line `code` prints, run in a fresh Python with only `env` (and a secret
+    key) set: the settings as a process started that way would have them."""
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "DJANGO_SECRET_KEY": "k" * 60, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.splitlines()[-1]
 
 
 def test_env_example_lists_every_variable_the_settings_read():
@@ -46,8 +62,6 @@ def test_docker_compose_has_web_worker_database_and_redis_with_healthchecks():
 
 
 def test_gunicorn_serves_with_threads_sized_from_the_cores():
-    import subprocess
-
     def sizing(**env: str) -> list[str]:
         return subprocess.run(  # noqa: S603
             [str(ROOT / "bin" / "docker-entrypoint"), "gunicorn-sizing"],
@@ -94,28 +108,13 @@ def test_the_query_count_header_is_off_unless_asked_for(client, db, settings):
 def test_the_web_process_sets_aside_what_it_loads_at_start_from_the_cycle_collector(tmp_path):
     """config/wsgi.py loads every view, then freezes what is loaded: the many objects that
     live as long as the process are not walked again by each full collection."""
-    import subprocess
-    import sys
-
-    done = subprocess.run(  # noqa: S603
-        [
-            sys.executable,
-            "-c",
-            "import gc, config.wsgi; print(gc.get_freeze_count())",
-        ],
-        cwd=ROOT,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
-            "DJANGO_SECRET_KEY": "k" * 60,
-            "APP_VAR_DIR": str(tmp_path),
-            "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
-        },
-        capture_output=True,
-        text=True,
-        check=True,
+    frozen = python_output(
+        "import gc, config.wsgi; print(gc.get_freeze_count())",
+        DJANGO_SETTINGS_MODULE="config.settings.base",
+        APP_VAR_DIR=str(tmp_path),
+        STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",
     )
-    assert int(done.stdout.split()[-1]) > 50_000
+    assert int(frozen) > 50_000
 
 
 def test_postgresql_prepares_repeated_queries_unless_told_not_to(tmp_path):
@@ -123,24 +122,15 @@ def test_postgresql_prepares_repeated_queries_unless_told_not_to(tmp_path):
     prepared after 5 runs. DATABASE_PREPARED_STATEMENTS=false leaves both off (for a
     pooler in transaction mode), and SQLite is left as it is."""
     import json
-    import subprocess
-    import sys
 
     def options(**env: str) -> dict:
-        done = subprocess.run(  # noqa: S603
-            [
-                sys.executable,
-                "-c",
+        return json.loads(
+            python_output(
                 "import json; from config.settings import base; "
                 "print(json.dumps(base.DATABASES['default'].get('OPTIONS', {})))",
-            ],
-            cwd=ROOT,
-            env={"PATH": "/usr/bin:/bin", "DJANGO_SECRET_KEY": "k" * 60, **env},
-            capture_output=True,
-            text=True,
-            check=True,
+                **env,
+            )
         )
-        return json.loads(done.stdout.splitlines()[-1])
 
     postgres = "postgres://postgres@127.0.0.1:5432/postgres"
     assert options(DATABASE_URL=postgres) == {"server_side_binding": True, "prepare_threshold": 5}
@@ -148,7 +138,7 @@ def test_postgresql_prepares_repeated_queries_unless_told_not_to(tmp_path):
     assert options(APP_VAR_DIR=str(tmp_path)) == {}
 
 
-def test_british_dates_and_numbers_without_the_translation_machinery():
+def test_british_dates_without_the_translation_machinery():
     """Translation is off (config/settings/base.py): nothing is translated, and asking for
     the active language cost every date, number and label on a page. Dates still read and
     parse the British way, and Django's own words still read in English."""
