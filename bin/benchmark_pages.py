@@ -126,6 +126,18 @@ def _signed_in(base_url: str, people: dict, who: str | None, password: str) -> C
     return client
 
 
+def _each_in_a_thread(drivers: list[Client], run) -> float:
+    """`run(n, client)` for each of `drivers` at once, each in its own thread; the seconds
+    until all have finished."""
+    threads = [threading.Thread(target=run, args=(n, c)) for n, c in enumerate(drivers)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - began
+
+
 def _drive(drivers: list[Client], path: str, seconds: float) -> tuple[float, int]:
     """Each of `drivers` (signed in), in its own thread, requests `path` for `seconds`:
     whole (200) pages a second, and how many answers were not 200."""
@@ -140,28 +152,19 @@ def _drive(drivers: list[Client], path: str, seconds: float) -> tuple[float, int
             else:
                 wrong[n] += 1
 
-    threads = [threading.Thread(target=drive, args=(n, c)) for n, c in enumerate(drivers)]
-    began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(done) / (time.monotonic() - began), sum(wrong)
+    elapsed = _each_in_a_thread(drivers, drive)
+    return sum(done) / elapsed, sum(wrong)
 
 
 def _warm(drivers: list[Client], path: str, requests: int) -> None:
     """`requests` requests for `path`, shared between the drivers' threads."""
     each = requests // len(drivers)
 
-    def run(client: Client) -> None:
+    def run(_n: int, client: Client) -> None:
         for _ in range(each):
             client.get(path)
 
-    threads = [threading.Thread(target=run, args=(client,)) for client in drivers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _each_in_a_thread(drivers, run)
 
 
 def measure(
