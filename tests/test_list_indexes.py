@@ -6,6 +6,7 @@ from django.db.models import Count
 
 from audit.models import AuditEvent
 from portfolio.evidence.models import Evidence, WitnessTestimony
+from portfolio.training.caseload import entry_totals
 from portfolio.training.models import OtjEntry
 
 pytestmark = pytest.mark.skipif(
@@ -73,4 +74,13 @@ def test_entries_waiting_for_verification_are_counted_from_an_index_alone(db):
         .annotate(n=Count("*"))
     )
     plan = _plan(waiting)
-    assert "Index Only Scan using otj_entry_current_status" in plan, plan
+    assert "Index Only Scan using otj_entry_current_totals" in plan, plan
+
+
+def test_the_caseloads_off_the_job_totals_are_summed_from_an_index_alone(db):
+    """The caseload sums every current entry of the page's apprenticeships (about 13,000
+    at 5,000 apprentices): minutes by status and activity, and the last day of training.
+    Every column it reads is in `otj_entry_current_totals`, so PostgreSQL reads no row
+    (4.9 against 3.5 ms for that sum at 5,000)."""
+    plan = _plan(entry_totals([1, 2, 3]))
+    assert "Index Only Scan using otj_entry_current_totals" in plan, plan

@@ -159,13 +159,17 @@ class OtjEntry(models.Model):
                 condition=Q(is_current=True),
                 name="otj_entry_log_order",
             ),
-            # How many entries of one apprenticeship wait for verification (or were
-            # rejected): the homes' "Waiting for you" lists count these for every row, from
-            # the index alone.
+            # Read from the index alone, without visiting a row: how many entries of one
+            # apprenticeship wait for verification (or were rejected), which the homes'
+            # "Waiting for you" lists count for every row, and the caseload's totals
+            # (minutes logged and verified, the last day of training), which sum every
+            # current entry of the page's apprenticeships. The columns after the status
+            # are there only to be read; as key columns (not INCLUDE) the index is the
+            # same on SQLite.
             models.Index(
-                fields=["apprenticeship", "status"],
+                fields=["apprenticeship", "status", "activity_type", "date", "minutes"],
                 condition=Q(is_current=True),
-                name="otj_entry_current_status",
+                name="otj_entry_current_totals",
             ),
         ]
 
