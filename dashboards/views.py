@@ -124,6 +124,7 @@ def caseload(request):
     for row in page.object_list:
         row.otj = otj_totals[row.pk]
         row.supervision_gap = supervision.supervision_gap(row, today=today)
+        row.review_state = review_schedule.review_due_state(row.next_review_due, today=today)
     return render(
         request,
         "dashboards/caseload.html",

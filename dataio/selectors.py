@@ -72,26 +72,22 @@ def whole_hours(minutes: int | None) -> str:
     return str((Decimal(minutes) / 60).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
-def review_state(row: Any) -> str:
-    """The caseload's review column in words, for a row annotated by `caseload_queryset`."""
-    if row.next_review_due is None:
-        return "none due after training"
-    if row.review_overdue:
-        return "overdue"
-    if row.review_due_soon:
-        return "due soon"
-    return "not due yet"
+# The caseload's review column in words, for each of `review_due_state`'s states.
+REVIEW_STATES = {
+    "not_needed": "none due after training",
+    "overdue": "overdue",
+    "due_soon": "due soon",
+    "not_due": "not due yet",
+}
 
 
-def caseload_queryset(
-    scope: QuerySet[Apprenticeship], *, today: dt.date
-) -> QuerySet[Apprenticeship]:
+def caseload_queryset(scope: QuerySet[Apprenticeship]) -> QuerySet[Apprenticeship]:
     """`scope` with the caseload's annotations and what the rows read, in a stable order."""
     queryset = scope.select_related(
         "apprentice", "standard_version", "provider__gateway_policy", "employer"
     )
     queryset = evidence_coverage.annotate_caseload(queryset)
-    queryset = review_schedule.with_review_status(queryset, today=today)
+    queryset = review_schedule.with_review_status(queryset)
     return queryset.order_by("apprentice__full_name", "pk")
 
 
@@ -102,7 +98,7 @@ def caseload_rows(
     reader may see), as of `today`."""
     today = today or timezone.localdate()
     yield list(CASELOAD_COLUMNS)
-    queryset = caseload_queryset(scope, today=today)
+    queryset = caseload_queryset(scope)
     ids = list(queryset.values_list("pk", flat=True))
     for start in range(0, len(ids), CHUNK):
         chunk = list(queryset.filter(pk__in=ids[start : start + CHUNK]))
@@ -140,7 +136,7 @@ def _caseload_row(row: Any, otj: otj_caseload.OtjRow, today: dt.date) -> list[st
         str(row.duties_signed_off),
         str(row.duties_total),
         row.next_review_due.isoformat() if row.next_review_due else "",
-        review_state(row),
+        REVIEW_STATES[review_schedule.review_due_state(row.next_review_due, today=today)],
         str(row.reviews_waiting),
         str(row.evidence_waiting),
         str(gateway["done"]) if gateway else "",

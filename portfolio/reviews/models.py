@@ -119,7 +119,7 @@ class ReviewStanding(models.Model):
 
     No row means no review and no agreed interval yet: every column's empty value says
     exactly that, so the lists read a missing row the same as an empty one. What depends on
-    today (overdue, due soon) is worked out when read (`schedule.with_review_status`)."""
+    today (overdue, due soon) is worked out when read (`schedule.review_due_state`)."""
 
     apprenticeship = models.OneToOneField(
         Apprenticeship,

@@ -111,7 +111,7 @@ def review_schedule(
     # The due date comes from the same expression the lists use, so a page and a list
     # never disagree (on either database engine).
     last_held_on, next_due, waiting = (
-        with_review_status(Apprenticeship.objects.filter(pk=apprenticeship.pk), today=today)
+        with_review_status(Apprenticeship.objects.filter(pk=apprenticeship.pk))
         .values_list("last_review_held_on", "next_review_due", "reviews_waiting")
         .get()
     )
@@ -172,8 +172,6 @@ class ReviewStatus(TypedDict):
     next_review_due: ReadOnly[dt.date | None]
     next_review_planned: ReadOnly[dt.date | None]
     reviews_waiting: ReadOnly[int]
-    review_overdue: ReadOnly[bool]
-    review_due_soon: ReadOnly[bool]
 
 
 def with_next_review_due(queryset: QuerySet[Apprenticeship]) -> QuerySet[Apprenticeship]:
@@ -193,50 +191,40 @@ def needs_review(today: dt.date) -> Q:
     asked to see to. Needs `next_review_due` (`with_next_review_due`). The same as
     `review_overdue` or (`review_due_soon` and no `next_review_planned`): a review due
     before today is overdue whether or not one is planned."""
-    return Q(next_review_due__lt=today) | Q(
-        next_review_due__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
-        review_standing__next_planned__isnull=True,
-    )
+    return overdue(today) | (due_by(today) & Q(review_standing__next_planned__isnull=True))
+
+
+def overdue(today: dt.date) -> Q:
+    """A review due before `today`: `review_due_state`'s "overdue" as a filter. Needs
+    `next_review_due` (`with_next_review_due`)."""
+    return Q(next_review_due__lt=today)
+
+
+def due_by(today: dt.date) -> Q:
+    """A review overdue or due within DUE_SOON_DAYS: `review_due_state`'s "overdue" or
+    "due_soon" as a filter. Needs `next_review_due` (`with_next_review_due`)."""
+    return Q(next_review_due__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
 
 
 def with_review_status(
-    queryset: QuerySet[Apprenticeship], *, today: dt.date | None = None
+    queryset: QuerySet[Apprenticeship],
 ) -> QuerySet[WithAnnotations[Apprenticeship, ReviewStatus]]:
     """Annotate each apprenticeship, in the same query, with:
 
     - `last_review_held_on`: when the last review was held, if one has been,
     - `next_review_due`: the date the next review is due (None once it has left training),
-    - `review_overdue` and `review_due_soon`: booleans against `today`,
     - `next_review_planned`: the earliest planned review's date, if any,
     - `reviews_waiting`: how many held reviews are waiting for signatures.
 
     This is the one place the due date is worked out: `review_schedule` reads it from here
-    for a single apprenticeship, so lists and pages agree on every engine.
+    for a single apprenticeship, so lists and pages agree on every engine. Whether it is
+    overdue or due soon is `review_due_state(next_review_due)` on a row, and `overdue` or
+    `due_by` in a filter: comparing a date the row already has costs the query nothing.
     """
-    today = today or timezone.localdate()
-    annotated = (
-        with_next_review_due(queryset)
-        .annotate(
-            last_review_held_on=_standing("last_held_on"),
-            next_review_planned=_standing("next_planned"),
-            reviews_waiting=Coalesce(_standing("awaiting_signatures"), 0),
-        )
-        .annotate(
-            review_overdue=Case(
-                When(next_review_due__lt=today, then=Value(True)),
-                default=Value(False),
-                output_field=models.BooleanField(),
-            ),
-            review_due_soon=Case(
-                When(
-                    next_review_due__gte=today,
-                    next_review_due__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
-                    then=Value(True),
-                ),
-                default=Value(False),
-                output_field=models.BooleanField(),
-            ),
-        )
+    annotated = with_next_review_due(queryset).annotate(
+        last_review_held_on=_standing("last_held_on"),
+        next_review_planned=_standing("next_planned"),
+        reviews_waiting=Coalesce(_standing("awaiting_signatures"), 0),
     )
     return cast("QuerySet[WithAnnotations[Apprenticeship, ReviewStatus]]", annotated)
 
@@ -262,8 +250,9 @@ def review_flags(
     over the apprenticeships and their review standing (one row each): no review is read,
     so it costs the same however many reviews there are. The due date is the one
     `with_review_status` works out, so the flags agree with every list."""
-    counts = with_review_status(scope, today=today).aggregate(
-        overdue=Count("pk", filter=Q(review_overdue=True)),
+    today = today or timezone.localdate()
+    counts = with_next_review_due(scope).aggregate(
+        overdue=Count("pk", filter=overdue(today)),
         unsigned=Count("pk", filter=Q(review_standing__awaiting_signatures__gt=0)),
         late=Count("pk", filter=Q(review_standing__signed_late=True)),
     )
@@ -276,7 +265,7 @@ def filter_by_review_flag(
     """Only the apprenticeships with `flag` (a key of REVIEW_FLAGS); an unknown flag
     filters nothing. Returns the queryset and the flag applied ("" for none)."""
     if flag == "overdue":
-        return with_review_status(scope, today=today).filter(review_overdue=True), flag
+        return with_next_review_due(scope).filter(overdue(today or timezone.localdate())), flag
     if flag == "unsigned":
         return scope.filter(review_standing__awaiting_signatures__gt=0), flag
     if flag == "late":

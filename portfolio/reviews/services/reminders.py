@@ -19,7 +19,6 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -158,10 +157,9 @@ def send_due_reminders(*, today: dt.date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     due = list(
         review_schedule.with_review_status(
-            Apprenticeship.objects.filter(status=Apprenticeship.Status.ON_PROGRAMME).with_people(),
-            today=today,
+            Apprenticeship.objects.filter(status=Apprenticeship.Status.ON_PROGRAMME).with_people()
         )
-        .filter(Q(review_overdue=True) | Q(review_due_soon=True))
+        .filter(review_schedule.due_by(today))
         .order_by("pk")
     )
     kinds = [ReviewReminder.Kind.DUE_SOON, ReviewReminder.Kind.OVERDUE]
@@ -171,7 +169,8 @@ def send_due_reminders(*, today: dt.date | None = None) -> dict[str, int]:
         if apprenticeship.next_review_due is None:
             # Overdue and due soon are both comparisons with the due date, so it is set.
             raise ValueError(f"Apprenticeship {apprenticeship.pk} has no review due date.")
-        overdue = apprenticeship.review_overdue
+        due_on = apprenticeship.next_review_due
+        overdue = review_schedule.review_due_state(due_on, today=today) == "overdue"
         kind = ReviewReminder.Kind.OVERDUE if overdue else ReviewReminder.Kind.DUE_SOON
         key = f"due:{apprenticeship.next_review_due.isoformat()}"
         name = apprenticeship.apprentice.full_name

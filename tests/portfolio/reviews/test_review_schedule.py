@@ -21,9 +21,9 @@ from tests.helpers.reviews import current, record, sign_all
 TODAY = dt.date(2026, 6, 15)
 
 
-def _annotated(apprenticeship, today=TODAY):
+def _annotated(apprenticeship):
     return review_schedule.with_review_status(
-        Apprenticeship.objects.filter(pk=apprenticeship.pk), today=today
+        Apprenticeship.objects.filter(pk=apprenticeship.pk)
     ).get()
 
 
@@ -101,7 +101,8 @@ def test_the_overview_flags_agree_with_each_apprenticeships_due_date(
     due = _annotated(a).next_review_due
     for today in (due - dt.timedelta(days=1), due, due + dt.timedelta(days=1)):
         flags = review_schedule.review_flags(scope, today=today)
-        assert flags["overdue"] == int(_annotated(a, today=today).review_overdue), today
+        state = review_schedule.review_due_state(due, today=today)
+        assert flags["overdue"] == int(state == "overdue"), today
         assert flags["unsigned"] == (1 if last_held else 0)
 
 
@@ -121,19 +122,28 @@ def test_the_overview_flags_are_one_query_that_reads_no_review(personas):
     assert '"PORTFOLIO_REVIEW"' not in sql and "AGREEDREVIEWINTERVAL" not in sql
 
 
-def test_due_states_against_today(personas):
+@pytest.mark.parametrize(
+    ("today", "state"),
+    [
+        (dt.date(2026, 3, 1), "not_due"),
+        (dt.date(2026, 3, 27), "due_soon"),  # 14 days before
+        (dt.date(2026, 4, 10), "due_soon"),  # the day it is due
+        (dt.date(2026, 4, 11), "overdue"),
+    ],
+)
+def test_due_states_against_today_in_python_and_in_the_filters(personas, today, state):
+    """A row's state and the filters (the overview's "overdue", the reminders' "due by")
+    are the same comparisons of the same due date."""
     a = personas["apprenticeship"]
     _set_start(a, dt.date(2026, 1, 10))  # first review due 10 April 2026
-    assert _annotated(a, today=dt.date(2026, 3, 1)).review_due_soon is False
-    row = _annotated(a, today=dt.date(2026, 3, 27))
-    assert (row.review_due_soon, row.review_overdue) == (True, False)
-    row = _annotated(a, today=dt.date(2026, 4, 10))
-    assert (row.review_due_soon, row.review_overdue) == (True, False)
-    row = _annotated(a, today=dt.date(2026, 4, 11))
-    assert (row.review_due_soon, row.review_overdue) == (False, True)
-    assert review_schedule.review_due_state(dt.date(2026, 4, 10), today=dt.date(2026, 4, 11)) == (
-        "overdue"
-    )
+    due = _annotated(a).next_review_due
+    assert due == dt.date(2026, 4, 10)
+    assert review_schedule.review_due_state(due, today=today) == state
+    scope = review_schedule.with_next_review_due(Apprenticeship.objects.filter(pk=a.pk))
+    assert scope.filter(review_schedule.overdue(today)).exists() == (state == "overdue")
+    assert scope.filter(review_schedule.due_by(today)).exists() == (state != "not_due")
+    overdue_only, _ = review_schedule.filter_by_review_flag(scope, "overdue", today=today)
+    assert overdue_only.exists() == (state == "overdue")
 
 
 def test_a_held_review_moves_the_due_date_but_a_planned_or_cancelled_one_does_not(personas):
@@ -154,8 +164,12 @@ def test_a_held_review_moves_the_due_date_but_a_planned_or_cancelled_one_does_no
 def test_no_review_is_due_once_the_apprentice_has_left_training(personas, post_gateway):
     schedule = review_schedule.review_schedule(post_gateway)
     assert schedule.next_due is None and schedule.state == "not_needed"
-    row = _annotated(post_gateway, today=timezone.localdate() + dt.timedelta(days=900))
-    assert row.next_review_due is None and row.review_overdue is False
+    assert _annotated(post_gateway).next_review_due is None
+    later = timezone.localdate() + dt.timedelta(days=900)
+    flags = review_schedule.review_flags(
+        Apprenticeship.objects.filter(pk=post_gateway.pk), today=later
+    )
+    assert flags["overdue"] == 0
 
 
 def test_agreeing_an_interval_records_the_reason_and_keeps_the_old_one(personas):
@@ -311,9 +325,9 @@ def test_the_annotation_counts_reviews_waiting_for_signatures(personas):
     a = personas["apprenticeship"]
     record(personas)
     second = record(personas, held_on=timezone.localdate())
-    assert _annotated(a, today=timezone.localdate()).reviews_waiting == 2
+    assert _annotated(a).reviews_waiting == 2
     sign_all(personas, second)
-    assert _annotated(a, today=timezone.localdate()).reviews_waiting == 1
+    assert _annotated(a).reviews_waiting == 1
 
 
 def test_overview_flags_overdue_unsigned_and_late_signed_reviews(personas):
