@@ -10,6 +10,7 @@ is gone once it is.
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -112,7 +113,7 @@ class Rule:
 
     kind: str
     counts: QuerySet | Q
-    label: Callable[[Apprenticeship, int], str]
+    label: Callable[[dict[str, Any], int], str]
     url_name: str
     query: str = ""
     others: bool = False
@@ -120,19 +121,24 @@ class Rule:
     for_apprenticeship: bool = True
 
 
-def _counted(one: str, many: str, words: str) -> Callable[[Apprenticeship, int], str]:
-    return lambda a, n: _plural(n, one, many) + words
+def _counted(one: str, many: str, words: str) -> Callable[[dict[str, Any], int], str]:
+    return lambda row, n: _plural(n, one, many) + words
 
 
 def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def _listed(scope: QuerySet[Apprenticeship], rules: list[Rule], more_url: str) -> WaitingList:
+def _listed(
+    scope: QuerySet[Apprenticeship],
+    rules: list[Rule],
+    more_url: str,
+    label_columns: tuple[str, ...] = (),
+) -> WaitingList:
     """The apprenticeships in `scope` where any rule counts something, each rule's item in
     order, in one query. The rows are picked by whether anything waits (EXISTS, which stops
     at the first row, for each apprenticeship in scope); the counts are worked out only for
-    the rows shown."""
+    the rows shown. A rule's label reads the row's columns `label_columns`."""
     fields = {f"w{i}": rule for i, rule in enumerate(rules)}
     annotated = scope.annotate(
         **{
@@ -143,19 +149,24 @@ def _listed(scope: QuerySet[Apprenticeship], rules: list[Rule], more_url: str) -
     waiting = Q()
     for rule in rules:
         waiting |= rule.counts if isinstance(rule.counts, Q) else Q(Exists(rule.counts))
-    rows, more = _rows(annotated, waiting)
-    result = WaitingList(more=more, more_url=more_url)
-    for a in rows:
+    # Only the columns the items read, as values: no model to build for each row.
+    rows = list(
+        annotated.filter(waiting)
+        .order_by("apprentice__full_name", "pk")
+        .values("pk", "apprentice__full_name", *label_columns, *fields)[: LIMIT + 1]
+    )
+    result = WaitingList(more=len(rows) > LIMIT, more_url=more_url)
+    for row in rows[:LIMIT]:
         for name, rule in fields.items():
-            n = getattr(a, name)
+            n = row[name]
             if n:
                 item = Item(
                     rule.kind,
-                    rule.label(a, n),
-                    _url(rule.url_name, a.pk, rule.query)
+                    rule.label(row, n),
+                    _url(rule.url_name, row["pk"], rule.query)
                     if rule.for_apprenticeship
                     else reverse(rule.url_name),
-                    a.apprentice.full_name,
+                    row["apprentice__full_name"],
                 )
                 (result.others if rule.others else result.items).append(item)
     return result
@@ -266,9 +277,9 @@ def for_tutor(user: User, *, today: dt.date | None = None) -> WaitingList:
         Rule(
             "review_due",
             review_schedule.needs_review(today),
-            lambda a, n: (
-                f"Progress review {'overdue' if a.next_review_due < today else 'due'}: "
-                f"due by {a.next_review_due:%-d %B %Y}"
+            lambda row, n: (
+                f"Progress review {'overdue' if row['next_review_due'] < today else 'due'}: "
+                f"due by {row['next_review_due']:%-d %B %Y}"
             ),
             "portfolio:review-list",
         ),
@@ -286,7 +297,9 @@ def for_tutor(user: User, *, today: dt.date | None = None) -> WaitingList:
             Q(status=Apprenticeship.Status.ON_PROGRAMME)
             & _declared(GatewayDeclaration.Party.EMPLOYER)
             & ~_declared(GatewayDeclaration.Party.PROVIDER),
-            lambda a, n: "Gateway: the employer has confirmed; the provider's confirmation is next",
+            lambda row, n: (
+                "Gateway: the employer has confirmed; the provider's confirmation is next"
+            ),
             "epa:gateway",
         ),
         Rule(
@@ -297,7 +310,7 @@ def for_tutor(user: User, *, today: dt.date | None = None) -> WaitingList:
             others=True,
         ),
     ]
-    return _listed(scope, rules, reverse("dashboards:caseload"))
+    return _listed(scope, rules, reverse("dashboards:caseload"), ("next_review_due",))
 
 
 # -- the employer ----------------------------------------------------------------------
@@ -326,7 +339,7 @@ def for_employer(user: User) -> WaitingList:
             Q(status=Apprenticeship.Status.ON_PROGRAMME)
             & Q(duties_total__gt=0, duties_signed_off__gte=F("duties_total"))
             & ~_declared(GatewayDeclaration.Party.EMPLOYER),
-            lambda a, n: (
+            lambda row, n: (
                 "Every duty is signed off: confirm for the employer that they are "
                 "ready for end-point assessment"
             ),
