@@ -189,8 +189,8 @@ def with_next_review_due(queryset: QuerySet[Apprenticeship]) -> QuerySet[Apprent
 def needs_review(today: dt.date) -> Q:
     """A review overdue, or due within DUE_SOON_DAYS with none planned: what the tutor is
     asked to see to. Needs `next_review_due` (`with_next_review_due`). The same as
-    `review_overdue` or (`review_due_soon` and no `next_review_planned`): a review due
-    before today is overdue whether or not one is planned."""
+    `review_due_state` "overdue", or "due_soon" with no `next_review_planned`: a review
+    due before today is overdue whether or not one is planned."""
     return overdue(today) | (due_by(today) & Q(review_standing__next_planned__isnull=True))
 
 

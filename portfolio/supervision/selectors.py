@@ -35,8 +35,12 @@ def with_last_supervision(queryset: QuerySet[Apprenticeship]) -> QuerySet[Appren
         .annotate(last=Max("held_on"))
         .values("last")
     )
-    interval = Organisation.objects.filter(pk=OuterRef("provider_id")).values(
-        "supervision_interval_weeks"
+    # One row by its key: no order (organisations are ordered by name by default, which
+    # PostgreSQL would otherwise sort by for each row of the page).
+    interval = (
+        Organisation.objects.filter(pk=OuterRef("provider_id"))
+        .order_by()
+        .values("supervision_interval_weeks")
     )
     return queryset.annotate(
         last_supervision=Subquery(last[:1]),

@@ -119,3 +119,7 @@ def test_the_caseload_list_joins_only_the_tables_its_rows_show(client, personas)
     # Joined: the apprentice, the employer (an organisation), the standard version and the
     # review standing; the provider (also an organisation) is read in a subquery's FROM.
     assert listed[0].count('JOIN "apprenticeship_organisation"') == 1
+    # By its key, unsorted: organisations are ordered by name by default, and a sort in
+    # the subquery would run for every row of the page.
+    interval = listed[0].split(') AS "supervision_interval_weeks"')[0].rsplit("(SELECT", 1)[1]
+    assert "ORDER BY" not in interval, interval
