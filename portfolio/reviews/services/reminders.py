@@ -166,13 +166,13 @@ def send_due_reminders(*, today: dt.date | None = None) -> dict[str, int]:
     sent_before = _sent(kinds, [a.pk for a in due])
     counts = dict.fromkeys(kinds, 0)
     for apprenticeship in due:
-        if apprenticeship.next_review_due is None:
+        due_on = apprenticeship.next_review_due
+        if due_on is None:
             # Overdue and due soon are both comparisons with the due date, so it is set.
             raise ValueError(f"Apprenticeship {apprenticeship.pk} has no review due date.")
-        due_on = apprenticeship.next_review_due
         overdue = review_schedule.review_due_state(due_on, today=today) == "overdue"
         kind = ReviewReminder.Kind.OVERDUE if overdue else ReviewReminder.Kind.DUE_SOON
-        key = f"due:{apprenticeship.next_review_due.isoformat()}"
+        key = f"due:{due_on.isoformat()}"
         name = apprenticeship.apprentice.full_name
         for tutor in apprenticeship.tutors:
             if (kind, apprenticeship.pk, key, tutor.pk) in sent_before:
@@ -186,13 +186,13 @@ def send_due_reminders(*, today: dt.date | None = None) -> dict[str, int]:
                 subject=(
                     f"Progress review overdue: {name}"
                     if overdue
-                    else f"Progress review due by {apprenticeship.next_review_due:%-d %B}: {name}"
+                    else f"Progress review due by {due_on:%-d %B}: {name}"
                 ),
                 template="portfolio/reviews/email/review_due.txt",
                 context={
                     "apprenticeship": apprenticeship,
                     "overdue": overdue,
-                    "due_on": apprenticeship.next_review_due,
+                    "due_on": due_on,
                     "planned_for": apprenticeship.next_review_planned,
                     "url": _url("portfolio:review-list", apprenticeship.pk),
                 },
