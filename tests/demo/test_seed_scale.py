@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from apprenticeship.models import Apprenticeship, Membership, Role
 from demo import scale
@@ -38,6 +39,27 @@ def test_seed_builds_a_provider_with_every_state_and_a_big_portfolio():
         apprenticeship=big, kind=Report.Kind.PORTFOLIO, audience=Report.Audience.FULL
     )
     assert any(s.key.startswith("framework-") for s in document.sections)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's table layout")
+def test_the_big_tables_lie_in_the_order_their_rows_were_written():
+    """Inserted one apprenticeship at a time, each one's rows would share a few pages of
+    the table, and reading them would be timed cheaper than on a real site, where rows are
+    written over months by everyone at once."""
+    scale.seed(4, items=10, entries=30, big_items=12, big_entries=40, signed_reviews_for=1)
+    for table, written_on in (
+        ("portfolio_otjentry", '"date"'),
+        ("portfolio_evidence", """date_trunc('day', "updated_at" AT TIME ZONE 'UTC')"""),
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {written_on}, apprenticeship_id FROM {table} ORDER BY ctid")
+            rows = cursor.fetchall()
+        days = [day for day, _ in rows]
+        assert days == sorted(days), table
+        # Apprenticeships take turns, rather than lying in 4 runs of their own.
+        runs = 1 + sum(1 for a, b in zip(rows, rows[1:], strict=False) if a[1] != b[1])
+        assert runs > len(rows) / 4, (table, runs, len(rows))
 
 
 @pytest.mark.django_db
