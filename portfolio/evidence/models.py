@@ -167,7 +167,15 @@ class Evidence(models.Model):
         ordering = ["-updated_at", "-pk"]
         verbose_name_plural = "evidence"
         indexes = [
-            models.Index(fields=["apprenticeship", "status", "submitted_at"]),
+            # By status: the items waiting for review and the oldest of them (the
+            # caseload, the homes), and the counts and accepted versions the coverage
+            # matrix and the apprenticeship's page read. Every column those read is here,
+            # so PostgreSQL reads no row: one apprenticeship's items, added over time, lie
+            # scattered among everyone's.
+            models.Index(
+                fields=["apprenticeship", "status", "submitted_at", "accepted_version", "id"],
+                name="evidence_by_status",
+            ),
             # The evidence list: one apprenticeship's items, newest change first.
             models.Index(
                 fields=["apprenticeship", "-updated_at", "-id"], name="evidence_list_order"

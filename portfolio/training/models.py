@@ -142,11 +142,16 @@ class OtjEntry(models.Model):
             models.UniqueConstraint(fields=["lineage", "version"], name="otj_entry_version"),
         ]
         indexes = [
-            # Totals per duty and the log, both for one apprenticeship's current entries.
+            # One apprenticeship's current entries for one duty, and its totals per duty
+            # (the apprenticeship's page and off-the-job summary), read from the index
+            # alone: the columns after the duty are there only to be read, as with
+            # `otj_entry_current_totals`. Entries are written over time, so one
+            # apprenticeship's rows lie scattered among everyone's, a page of the table
+            # for almost every entry of a long log.
             models.Index(
-                fields=["apprenticeship", "duty"],
+                fields=["apprenticeship", "duty", "status", "activity_type", "minutes"],
                 condition=Q(is_current=True),
-                name="otj_entry_current_duty",
+                name="otj_entry_current_duty_totals",
             ),
             models.Index(
                 fields=["apprenticeship", "date"],
