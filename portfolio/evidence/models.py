@@ -169,11 +169,19 @@ class Evidence(models.Model):
         indexes = [
             # By status: the items waiting for review and the oldest of them (the
             # caseload, the homes), and the counts and accepted versions the coverage
-            # matrix and the apprenticeship's page read. Every column those read is here,
-            # so PostgreSQL reads no row: one apprenticeship's items, added over time, lie
+            # matrix and the apprenticeship's page read, for every viewer (an employer
+            # sees only the items shared with them). Every column those read is here, so
+            # PostgreSQL reads no row: one apprenticeship's items, added over time, lie
             # scattered among everyone's.
             models.Index(
-                fields=["apprenticeship", "status", "submitted_at", "accepted_version", "id"],
+                fields=[
+                    "apprenticeship",
+                    "status",
+                    "submitted_at",
+                    "accepted_version",
+                    "id",
+                    "visible_to_employer",
+                ],
                 name="evidence_by_status",
             ),
             # The evidence list: one apprenticeship's items, newest change first.

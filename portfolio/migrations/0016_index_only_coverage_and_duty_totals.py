@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='evidence',
-            index=models.Index(fields=['apprenticeship', 'status', 'submitted_at', 'accepted_version', 'id'], name='evidence_by_status'),
+            index=models.Index(fields=['apprenticeship', 'status', 'submitted_at', 'accepted_version', 'id', 'visible_to_employer'], name='evidence_by_status'),
         ),
         migrations.AddIndex(
             model_name='otjentry',
