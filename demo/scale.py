@@ -37,6 +37,7 @@ from apprenticeship.models import (
 )
 from portfolio.evidence.models import Evidence, EvidenceFile, EvidenceVersion
 from portfolio.training.models import ActivityType, OtjEntry
+from portfolio.training.services.standing import refresh_otj_standing
 from standards.models import FrameworkUnit, StandardVersion
 from standards.parsing import load_standard_file
 from standards.services import frameworks as framework_data
@@ -229,6 +230,8 @@ def seed(
         )
         logged = big_entries if enrolment is big else max(1, int(rng.gauss(entries, entries / 4)))
         entry_count += _entries(rng, enrolment, tutor, logged, duties, today)
+    # The entries went in in bulk: keep their standing as the log services would.
+    refresh_otj_standing(apprenticeship_ids=[enrolment.pk for enrolment in enrolments])
     reviews = _reviews(enrolments, tutors, contacts, employers, signed_reviews_for, today)
     if connection.vendor == "postgresql":
         lay_out_as_written()

@@ -12,9 +12,9 @@ from audit.models import AuditEvent
 from demo import scale
 from portfolio.evidence.models import Evidence, WitnessTestimony
 from portfolio.evidence.selectors import coverage_rows, evidence_summary
-from portfolio.training.caseload import entry_totals
 from portfolio.training.models import OtjEntry
 from portfolio.training.selectors import otj_summary
+from portfolio.training.services.standing import entry_totals
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the plans are PostgreSQL's"
@@ -101,11 +101,11 @@ def test_entries_waiting_for_verification_are_counted_from_an_index_alone(settle
     assert "Index Only Scan using otj_entry_current_totals" in plan, plan
 
 
-def test_the_caseloads_off_the_job_totals_are_summed_from_an_index_alone(settled):
-    """The caseload sums every current entry of the page's apprenticeships (about 13,000
-    at 5,000 apprentices): minutes by status and activity, and the last day of training.
-    Every column it reads is in `otj_entry_current_totals`, so PostgreSQL reads no row
-    (3.2–3.6 against 5.0–5.2 ms for that sum at 5,000, by EXPLAIN ANALYZE)."""
+def test_the_off_the_job_standing_is_summed_from_an_index_alone(settled):
+    """Each change to a log works its standing out again from every current entry of the
+    apprenticeship (5,000 for the big portfolio): minutes by status and activity, and the
+    last day of training. Every column it reads is in `otj_entry_current_totals`, so
+    PostgreSQL reads no row."""
     plan = _plan(entry_totals(list(Apprenticeship.objects.values_list("pk", flat=True))))
     assert "Index Only Scan using otj_entry_current_totals" in plan, plan
 

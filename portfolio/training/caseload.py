@@ -4,9 +4,11 @@ by today and the on-track state for each apprenticeship on a page, and for start
 
 They come from the same rules and arithmetic as `selectors.otj_summary` (the funding rules
 in Python, then `plan.total_figures`), so a list and the apprenticeship's own page always
-agree, on PostgreSQL and on SQLite alike. Four queries for the whole page, however many
-apprenticeships or entries there are; the apprenticeships need their standard version
-loaded (the caseload selects it with the rows).
+agree, on PostgreSQL and on SQLite alike. The minutes logged and verified and the last day
+of training are read from `OtjStanding`, which the log services keep from the entries
+themselves: one row for each apprenticeship, however long its log. Five queries for the
+whole page, however many apprenticeships or entries there are; the apprenticeships need
+their standard version loaded (the caseload selects it with the rows).
 
 From 1 August 2025 delivery may be uneven: the pace is judged against the tutor's schedule
 (its monthly totals), and shown without a judgement where there is none.
@@ -18,40 +20,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship, BreakInLearning
 from apprenticeship.otj_minimum import minimums_in_force
 from portfolio.training import plan as otj_plan
-from portfolio.training.models import OtjEntry, OtjPlan, OtjPlannedMonth
+from portfolio.training.models import OtjPlan, OtjPlannedMonth, OtjStanding
 from portfolio.training.plan import Figures, Gap
-from portfolio.training.selectors import (
-    COUNTED,
-    LOGGED_AND_VERIFIED,
-    log_is_closed,
-    requirement_for,
-)
+from portfolio.training.selectors import log_is_closed, requirement_for
 
 
 @dataclass(frozen=True)
 class OtjRow:
     total: Figures
     gap: Gap | None  # more than 4 weeks without training, still going on (2022-25 starts)
-
-
-def entry_totals(ids: list[int]) -> QuerySet[Any, Any]:
-    """Minutes logged and verified and the last day of training, one row for each of the
-    apprenticeships `ids` that has entries, summed from an index alone on PostgreSQL
-    (`otj_entry_current_totals`)."""
-    return (
-        OtjEntry.objects.current()
-        .filter(apprenticeship_id__in=ids)
-        .order_by()
-        .values("apprenticeship_id")
-        .annotate(**LOGGED_AND_VERIFIED, last_training=Max("date", filter=COUNTED))
-    )
 
 
 def otj_totals(
@@ -62,7 +46,14 @@ def otj_totals(
     rows = list(apprenticeships)
     ids = [a.pk for a in rows]
     plans = {p.apprenticeship_id: p for p in OtjPlan.objects.filter(apprenticeship_id__in=ids)}
-    sums = {row["apprenticeship_id"]: row for row in entry_totals(ids)}
+    # What the log services keep (`OtjStanding`): one row for each apprenticeship, however
+    # many entries it has.
+    sums = {
+        row["apprenticeship_id"]: row
+        for row in OtjStanding.objects.filter(apprenticeship_id__in=ids).values(
+            "apprenticeship_id", "logged", "verified", "last_training"
+        )
+    }
     # Per duty, as the apprenticeship page works it out (`selectors.scheduled_by_duty`):
     # each duty's share of the current month is rounded down on its own, so summing the
     # duties first would give a few minutes more than the page.

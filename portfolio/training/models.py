@@ -26,6 +26,7 @@ __all__ = [
     "OtjAllocation",
     "OtjEntry",
     "OtjPlan",
+    "OtjStanding",
 ]
 
 MINUTES_IN_A_DAY = 24 * 60
@@ -166,11 +167,11 @@ class OtjEntry(models.Model):
             ),
             # Read from the index alone, without visiting a row: how many entries of one
             # apprenticeship wait for verification (or were rejected), which the homes'
-            # "Waiting for you" lists count for every row, and the caseload's totals
-            # (minutes logged and verified, the last day of training), which sum every
-            # current entry of the page's apprenticeships. The columns after the status
-            # are there only to be read; as key columns (not INCLUDE) the index is the
-            # same on SQLite.
+            # "Waiting for you" lists count for every row, and its totals (minutes logged
+            # and verified, the last day of training), which `OtjStanding` is worked out
+            # from on every change to the log. The columns after the status are there
+            # only to be read; as key columns (not INCLUDE) the index is the same on
+            # SQLite.
             models.Index(
                 fields=["apprenticeship", "status", "activity_type", "date", "minutes"],
                 condition=Q(is_current=True),
@@ -192,6 +193,34 @@ class OtjEntry(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+
+class OtjStanding(models.Model):
+    """Where one apprenticeship's off-the-job log stands, in columns: the minutes logged
+    and verified that count, and the last day of training that counts. A list of
+    apprenticeships (the caseload, the exports) reads one row for each, however long their
+    logs, instead of summing every entry. Only the log services write it, through
+    `services.standing.refresh_otj_standing`, in the same transaction as the change; it
+    holds nothing that is not also in the entries themselves.
+
+    No row means no entries: every column's empty value says exactly that, so the lists
+    read a missing row the same as an empty one."""
+
+    apprenticeship = models.OneToOneField(
+        Apprenticeship,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="otj_standing",
+    )
+    # Minutes of the current entries that count (not rejected, a counted activity).
+    logged = models.PositiveIntegerField(default=0)
+    # Of those, the minutes verified.
+    verified = models.PositiveIntegerField(default=0)
+    # The latest day of an entry that counts, if there is one.
+    last_training = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Off-the-job standing of {self.apprenticeship_id}"
 
 
 class OtjPlan(models.Model):

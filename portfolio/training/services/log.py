@@ -24,6 +24,7 @@ from portfolio.training.errors import OtjError
 from portfolio.training.formatting import day_text, format_minutes
 from portfolio.training.models import NOT_COUNTED_ACTIVITIES, ActivityType, OtjEntry
 from portfolio.training.selectors import break_spans, log_is_closed
+from portfolio.training.services.standing import refresh_otj_standing
 from standards.models import Duty
 
 VERIFIER_ROLES = (Role.TUTOR, Role.EMPLOYER)
@@ -155,6 +156,7 @@ def log_otj_entry(
     # their one-query-each re-check keeps logging cheap.
     entry.full_clean(validate_unique=False, validate_constraints=False)
     entry.save()
+    refresh_otj_standing(apprenticeship_ids=[locked.pk])
     record_event(
         action=AuditAction.OTJ_LOGGED,
         obj=entry,
@@ -208,6 +210,7 @@ def change_otj_entry(
         current.updated_at = timezone.now()
         current.full_clean(validate_unique=False, validate_constraints=False)
         current.save(update_fields=[*values, "revision", "updated_at"])
+        refresh_otj_standing(apprenticeship_ids=[locked_apprenticeship.pk])
         after = snapshot(current, ENTRY_FIELDS)
         record_event(
             action=AuditAction.OTJ_CHANGED,
@@ -231,6 +234,7 @@ def change_otj_entry(
     )
     new.full_clean(validate_unique=False, validate_constraints=False)
     new.save()
+    refresh_otj_standing(apprenticeship_ids=[locked_apprenticeship.pk])
     record_event(
         action=AuditAction.OTJ_NEW_VERSION,
         obj=new,
@@ -257,6 +261,10 @@ def _decide(
 ) -> OtjEntry:
     if as_role not in VERIFIER_ROLES:
         raise OtjError("Only the tutor or the employer contact verifies off-the-job training.")
+    # The apprenticeship's lock first and then the entry's, in the order every change to
+    # the log takes them (verifying many at once included), so that two never wait for
+    # each other; the standing below is worked out from all its entries under it.
+    lock_apprenticeship(entry.apprenticeship_id)
     locked = OtjEntry.objects.select_for_update().select_related("apprenticeship").get(pk=entry.pk)
     closed = log_is_closed(locked.apprenticeship)
     if closed:
@@ -279,6 +287,7 @@ def _decide(
     locked.save(
         update_fields=["status", "decided_by", "decided_as", "decided_at", "rejection_reason"]
     )
+    refresh_otj_standing(apprenticeship_ids=[locked.apprenticeship_id])
     verb = "Verified" if status == OtjEntry.Status.VERIFIED else "Rejected"
     record_event(
         action=OTJ_DECIDED[status],
@@ -346,8 +355,8 @@ def verify_otj_entries(
 
     A constant number of queries however many entries are ticked: the apprenticeship is
     locked first (as every change to its log does), then the chosen entries in one
-    query; one UPDATE decides those still waiting in the revision seen, and one INSERT
-    records each in the history."""
+    query; one UPDATE decides those still waiting in the revision seen, two queries work
+    out and store the standing again, and one INSERT records each in the history."""
     seen_revisions = dict(seen)
     if as_role not in VERIFIER_ROLES or not seen_revisions:
         return 0, len(seen_revisions)
@@ -375,6 +384,7 @@ def verify_otj_entries(
         decided_at=decided_at,
         rejection_reason="",
     )
+    refresh_otj_standing(apprenticeship_ids=[locked_apprenticeship.pk])
     status = OtjEntry.Status.VERIFIED
     record_events(
         action=OTJ_DECIDED[status],

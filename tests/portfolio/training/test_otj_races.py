@@ -2,15 +2,16 @@
 
 import datetime as dt
 import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apprenticeship.models import Role
 from portfolio.training.errors import OtjError
-from portfolio.training.models import ActivityType, OtjEntry
+from portfolio.training.models import ActivityType, OtjEntry, OtjStanding
 from portfolio.training.services import log as otj_log
 from portfolio.training.services import planning as otj_planning
 from tests import factories
@@ -106,3 +107,36 @@ def test_a_break_and_an_entry_in_it_saved_at_once_cannot_both_succeed(personas):
     )
     failures = [o for o in outcomes if isinstance(o, ValidationError)]
     assert len(failures) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_entries_verified_at_once_both_count_in_the_standing(personas):
+    """Each decision works the standing out again from all the apprenticeship's entries,
+    holding the apprenticeship's lock. A second decision made while the first is still
+    uncommitted waits for it, and is worked out from what the first committed, not from
+    what it saw before."""
+    apprenticeship = personas["apprenticeship"]
+    first, second = [
+        factories.OtjEntryFactory(apprenticeship=apprenticeship, minutes=60) for _ in range(2)
+    ]
+    first_decided = threading.Event()
+
+    def verify(entry):
+        return otj_log.verify_otj_entry(entry=entry, by=personas["tutor"], as_role=Role.TUTOR)
+
+    def verify_first_and_hold():
+        with transaction.atomic():
+            verify(first)
+            first_decided.set()
+            # Still uncommitted while the second decision starts.
+            time.sleep(0.5)
+        return first
+
+    def verify_second_once_the_first_is_decided():
+        first_decided.wait(timeout=10)
+        return verify(second)
+
+    outcomes = run_at_once(verify_first_and_hold, verify_second_once_the_first_is_decided)
+    assert all(isinstance(o, OtjEntry) for o in outcomes), outcomes
+    standing = OtjStanding.objects.get(apprenticeship=apprenticeship)
+    assert (standing.logged, standing.verified) == (120, 120)
