@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apprenticeship.models import Role
+from apprenticeship.services import lock_apprenticeship
 from portfolio.training.errors import OtjError
 from portfolio.training.models import ActivityType, OtjEntry, OtjStanding
 from portfolio.training.services import log as otj_log
@@ -140,3 +141,39 @@ def test_two_entries_verified_at_once_both_count_in_the_standing(personas):
     assert all(isinstance(o, OtjEntry) for o in outcomes), outcomes
     standing = OtjStanding.objects.get(apprenticeship=apprenticeship)
     assert (standing.logged, standing.verified) == (120, 120)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_decision_and_verifying_many_at_once_never_wait_for_each_other(personas):
+    """Verifying many locks the apprenticeship, then the entries. A single decision takes
+    the same locks in the same order, so while verifying many holds the apprenticeship,
+    the decision waits without holding the entry, and whichever comes second is refused
+    in words instead of PostgreSQL ending one of them as a deadlock."""
+    apprenticeship = personas["apprenticeship"]
+    entry = factories.OtjEntryFactory(apprenticeship=apprenticeship)
+    apprenticeship_locked = threading.Event()
+
+    def verify_many_holding_the_apprenticeship_first():
+        with transaction.atomic():
+            lock_apprenticeship(apprenticeship.pk)
+            apprenticeship_locked.set()
+            # The single decision starts meanwhile.
+            time.sleep(0.5)
+            return otj_log.verify_otj_entries(
+                apprenticeship=apprenticeship,
+                by=personas["tutor"],
+                as_role=Role.TUTOR,
+                seen=[(entry.pk, entry.revision)],
+            )
+
+    def decide_once_the_apprenticeship_is_locked():
+        apprenticeship_locked.wait(timeout=10)
+        return otj_log.verify_otj_entry(entry=entry, by=personas["employer"], as_role=Role.EMPLOYER)
+
+    many, single = run_at_once(
+        verify_many_holding_the_apprenticeship_first, decide_once_the_apprenticeship_is_locked
+    )
+    assert many == (1, 0)
+    assert isinstance(single, OtjError), single
+    entry.refresh_from_db()
+    assert entry.decided_by == personas["tutor"]
