@@ -23,10 +23,21 @@ from tests.reports.conftest import _use_broker
 ROOT = Path(django_settings.BASE_DIR)
 
 
+# Ports handed out in this run. A test's Redis takes its port only when the test starts it,
+# after the mail server has started on a port of its own: without this, both could be
+# given the same one, and the worker would talk to the mail server as its broker.
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A port nothing listens on now, and not one this run has handed out before."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def wait_for(predicate, seconds: float, step: float = 0.1):
