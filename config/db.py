@@ -7,8 +7,13 @@ that needs date arithmetic in SQL uses these, and the test suite runs on both en
 does every list's count of related rows (`count_of`).
 """
 
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
 from django.db import models
 from django.db.models import Func, QuerySet, Subquery
+
+StandingT = TypeVar("StandingT", bound=models.Model)
 
 
 def _compiled(func: Func, compiler, connection) -> tuple[list[str], list]:
@@ -99,3 +104,32 @@ def count_of(queryset: QuerySet) -> Subquery:
 
 def _split_params(func: Func, compiler, connection) -> list[list]:
     return [compiler.compile(expression)[1] for expression in func.get_source_expressions()]
+
+
+# Enough apprenticeships per round to keep every query well inside SQLite's limit on
+# parameters.
+STANDING_CHUNK = 500
+
+
+def keep_standing(
+    model: type[StandingT],
+    apprenticeship_ids: Iterable[int],
+    work_out: Callable[[list[int], dict[int, StandingT]], None],
+    fields: list[str],
+) -> None:
+    """Store the standing rows (`model`: one row for each apprenticeship, keyed by it) of
+    these apprenticeships, each worked out again from scratch: `work_out(ids, rows)` fills
+    in `fields` of a fresh row for each id, and every row is written whether or not it
+    changed (a missing one is made). Set-based, in rounds of STANDING_CHUNK: the queries
+    `work_out` makes, and one upsert, for any number of apprenticeships."""
+    ids = sorted(set(apprenticeship_ids))
+    for start in range(0, len(ids), STANDING_CHUNK):
+        chunk = ids[start : start + STANDING_CHUNK]
+        rows = {pk: model(apprenticeship_id=pk) for pk in chunk}
+        work_out(chunk, rows)
+        model._default_manager.bulk_create(
+            rows.values(),
+            update_conflicts=True,
+            unique_fields=["apprenticeship"],
+            update_fields=fields,
+        )

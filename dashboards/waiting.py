@@ -23,6 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -84,12 +85,6 @@ def _awaiting(party: str, *, signed: bool) -> QuerySet[Review]:
     return reviews.filter(signature) if signed else reviews.exclude(signature)
 
 
-def _otj_waiting() -> QuerySet[OtjEntry]:
-    return OtjEntry.objects.current().filter(
-        apprenticeship=OuterRef("pk"), status=OtjEntry.Status.PENDING
-    )
-
-
 def _declared(party: str) -> Exists:
     return Exists(
         GatewayDeclaration.objects.active().filter(apprenticeship=OuterRef("pk"), party=party)
@@ -108,11 +103,12 @@ def _rows(queryset: QuerySet[Apprenticeship], waiting: Q) -> tuple[list[Apprenti
 @dataclass(frozen=True)
 class Rule:
     """One kind of thing that waits: what counts on each apprenticeship (the rows waiting,
-    filtered on the outer apprenticeship, or a condition that is one thing when true), how
-    it reads and where it is done. `others`: it waits for someone else (listed apart)."""
+    filtered on the outer apprenticeship; a column of a standing row that keeps their
+    count; or a condition that is one thing when true), how it reads and where it is done.
+    `others`: it waits for someone else (listed apart)."""
 
     kind: str
-    counts: QuerySet | Q
+    counts: QuerySet | F | Q
     label: Callable[[dict[str, Any], int], str]
     url_name: str
     query: str = ""
@@ -129,6 +125,14 @@ def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
+def _counted_by(rule: Rule) -> Any:
+    if isinstance(rule.counts, Q):
+        return _flag(rule.counts)
+    if isinstance(rule.counts, F):
+        return Coalesce(rule.counts, 0)
+    return count_of(rule.counts)
+
+
 def _listed(
     scope: QuerySet[Apprenticeship],
     rules: list[Rule],
@@ -137,18 +141,19 @@ def _listed(
 ) -> WaitingList:
     """The apprenticeships in `scope` where any rule counts something, each rule's item in
     order, in one query. The rows are picked by whether anything waits (EXISTS, which stops
-    at the first row, for each apprenticeship in scope); the counts are worked out only for
-    the rows shown. A rule's label reads the row's columns `label_columns`."""
+    at the first row, for each apprenticeship in scope, or a count a standing row keeps);
+    the counts are worked out only for the rows shown. A rule's label reads the row's
+    columns `label_columns`."""
     fields = {f"w{i}": rule for i, rule in enumerate(rules)}
-    annotated = scope.annotate(
-        **{
-            name: _flag(rule.counts) if isinstance(rule.counts, Q) else count_of(rule.counts)
-            for name, rule in fields.items()
-        }
-    )
+    annotated = scope.annotate(**{name: _counted_by(rule) for name, rule in fields.items()})
     waiting = Q()
-    for rule in rules:
-        waiting |= rule.counts if isinstance(rule.counts, Q) else Q(Exists(rule.counts))
+    for name, rule in fields.items():
+        if isinstance(rule.counts, Q):
+            waiting |= rule.counts
+        elif isinstance(rule.counts, F):
+            waiting |= Q(**{f"{name}__gt": 0})
+        else:
+            waiting |= Q(Exists(rule.counts))
     # Only the columns the items read, as values: no model to build for each row.
     rows = list(
         annotated.filter(waiting)
@@ -175,7 +180,8 @@ def _listed(
 def _otj_rule() -> Rule:
     return Rule(
         "otj_to_verify",
-        _otj_waiting(),
+        # Kept by the log services (`OtjStanding`).
+        F("otj_standing__pending"),
         _counted("off-the-job entry", "off-the-job entries", " to verify"),
         "portfolio:otj-log",
         "status=waiting",
@@ -266,9 +272,8 @@ def for_tutor(user: User, *, today: dt.date | None = None) -> WaitingList:
     rules = [
         Rule(
             "evidence_to_review",
-            Evidence.objects.filter(
-                apprenticeship=OuterRef("pk"), status=Evidence.Status.SUBMITTED
-            ),
+            # Kept by the evidence services (`EvidenceStanding`).
+            F("evidence_standing__waiting"),
             _counted("piece of evidence", "pieces of evidence", " to review"),
             "portfolio:evidence-list",
             "status=submitted",

@@ -36,6 +36,7 @@ from apprenticeship.models import (
     Role,
 )
 from portfolio.evidence.models import Evidence, EvidenceFile, EvidenceVersion
+from portfolio.evidence.services.standing import refresh_evidence_standing
 from portfolio.training.models import ActivityType, OtjEntry
 from portfolio.training.services.standing import refresh_otj_standing
 from standards.models import FrameworkUnit, StandardVersion
@@ -230,7 +231,8 @@ def seed(
         )
         logged = big_entries if enrolment is big else max(1, int(rng.gauss(entries, entries / 4)))
         entry_count += _entries(rng, enrolment, tutor, logged, duties, today)
-    # The entries went in in bulk: keep their standing as the log services would.
+    # The evidence and entries went in in bulk: keep their standing as the services would.
+    refresh_evidence_standing(apprenticeship_ids=[enrolment.pk for enrolment in enrolments])
     refresh_otj_standing(apprenticeship_ids=[enrolment.pk for enrolment in enrolments])
     reviews = _reviews(enrolments, tutors, contacts, employers, signed_reviews_for, today)
     if connection.vendor == "postgresql":

@@ -16,6 +16,7 @@ from apprenticeship.models import (
     Role,
 )
 from portfolio.evidence.models import Evidence, EvidenceKind, WitnessTestimony
+from portfolio.evidence.services.standing import refresh_evidence_standing
 from portfolio.reviews.models import (
     AgreedReviewInterval,
     Review,
@@ -157,6 +158,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 class EvidenceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Evidence
+        skip_postgeneration_save = True
 
     apprenticeship = factory.SubFactory(ApprenticeshipFactory)
     title = factory.Sequence(lambda n: f"Evidence {n}")
@@ -164,6 +166,14 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     activity_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=7))
     account = "What I did, what I learned and what I would do differently."
     visible_to_employer = True
+
+    @factory.post_generation
+    def standing(obj, create, extracted, **kwargs):
+        """Rows made here bypass the evidence services, so keep the standing as they would.
+        A test that changes an item's status afterwards calls `refresh_evidence_standing`
+        itself."""
+        if create:
+            refresh_evidence_standing(apprenticeship_ids=[obj.apprenticeship_id])
 
 
 class WitnessTestimonyFactory(factory.django.DjangoModelFactory):

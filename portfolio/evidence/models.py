@@ -207,6 +207,32 @@ class Evidence(models.Model):
         return self.status != self.Status.SUBMITTED
 
 
+class EvidenceStanding(models.Model):
+    """Where one apprenticeship's evidence stands for the lists: how many items wait for
+    the tutor's review and when the longest-waiting was sent. The caseload sorts by it and
+    the tutor's "Waiting for you" reads it, one row for each apprenticeship, instead of
+    counting every item of every apprentice on each view. Only the evidence services that
+    send, take back or decide an item (and write a testimony as evidence) write it,
+    through `services.standing.refresh_evidence_standing`, in the same transaction as the
+    change; it holds nothing that is not also in the items themselves.
+
+    No row means nothing waiting: every column's empty value says exactly that."""
+
+    apprenticeship = models.OneToOneField(
+        Apprenticeship,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="evidence_standing",
+    )
+    # Items submitted and waiting for the tutor's decision.
+    waiting = models.PositiveIntegerField(default=0)
+    # When the longest-waiting of them was submitted.
+    oldest_waiting = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Evidence standing of {self.apprenticeship_id}"
+
+
 class EvidenceFileQuerySet(models.QuerySet["EvidenceFile"]):
     def current(self) -> "EvidenceFileQuerySet":
         """Files on the version being worked on (removed ones are kept for old versions)."""

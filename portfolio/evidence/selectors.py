@@ -7,7 +7,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apprenticeship.models import Apprenticeship, Role
@@ -222,14 +223,11 @@ def evidence_summary(apprenticeship: Apprenticeship) -> EvidenceSummary:
 
 def annotate_caseload(apprenticeships: QuerySet[Apprenticeship]) -> QuerySet[Apprenticeship]:
     """Evidence columns of the tutor's caseload, as annotations: duties signed off, items
-    waiting for review and when the oldest was submitted. Sorted by who needs attention:
-    the longest wait first."""
-    waiting = Evidence.objects.filter(
-        apprenticeship=OuterRef("pk"), status=Evidence.Status.SUBMITTED
-    )
+    waiting for review and when the oldest was submitted (from `EvidenceStanding`, one row
+    for each apprenticeship). Sorted by who needs attention: the longest wait first."""
     return apprenticeships.annotate(
-        evidence_waiting=count_of(waiting),
-        oldest_waiting=Subquery(waiting.order_by("submitted_at").values("submitted_at")[:1]),
+        evidence_waiting=Coalesce(F("evidence_standing__waiting"), 0),
+        oldest_waiting=F("evidence_standing__oldest_waiting"),
         duties_signed_off=count_of(
             DutySignOff.objects.active().filter(
                 apprenticeship=OuterRef("pk"), duty__retired_at__isnull=True

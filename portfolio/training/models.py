@@ -197,11 +197,12 @@ class OtjEntry(models.Model):
 
 class OtjStanding(models.Model):
     """Where one apprenticeship's off-the-job log stands, in columns: the minutes logged
-    and verified that count, and the last day of training that counts. A list of
-    apprenticeships (the caseload, the exports) reads one row for each, however long their
-    logs, instead of summing every entry. Only the log services write it, through
-    `services.standing.refresh_otj_standing`, in the same transaction as the change; it
-    holds nothing that is not also in the entries themselves.
+    and verified that count, the last day of training that counts and the entries waiting
+    to be verified. A list of apprenticeships (the caseload, the exports, "Waiting for
+    you") reads one row for each, however long their logs, instead of summing every entry.
+    Only the log services write it, through `services.standing.refresh_otj_standing`, in
+    the same transaction as the change; it holds nothing that is not also in the entries
+    themselves.
 
     No row means no entries: every column's empty value says exactly that, so the lists
     read a missing row the same as an empty one."""
@@ -218,6 +219,8 @@ class OtjStanding(models.Model):
     verified = models.PositiveIntegerField(default=0)
     # The latest day of an entry that counts, if there is one.
     last_training = models.DateField(null=True, blank=True)
+    # Current entries waiting to be verified (of any activity, counted or not).
+    pending = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"Off-the-job standing of {self.apprenticeship_id}"

@@ -19,6 +19,7 @@ from portfolio.evidence.models import (
     EvidenceVersion,
 )
 from portfolio.evidence.services.evidence import EVIDENCE_FIELDS, EvidenceError, lock_evidence
+from portfolio.evidence.services.standing import refresh_evidence_standing
 
 
 class Decision:
@@ -56,7 +57,7 @@ def review_evidence(*, evidence: Evidence, by: User, decision: str, feedback: st
     """Accept submitted evidence (freezing this version) or refer it back with feedback.
     The decision is posted to the item's thread and kept in the history."""
     feedback = feedback.strip()
-    locked = lock_evidence(evidence)
+    locked = lock_evidence(evidence, waiting_changes=True)
     if locked.status != Evidence.Status.SUBMITTED:
         raise EvidenceError(
             "This evidence is not waiting for review any more. Someone may have just "
@@ -79,6 +80,7 @@ def review_evidence(*, evidence: Evidence, by: User, decision: str, feedback: st
     locked.reviewed_at = now
     locked.reviewed_by = by
     locked.save(update_fields=["status", "accepted_version", "reviewed_at", "reviewed_by"])
+    refresh_evidence_standing(apprenticeship_ids=[locked.apprenticeship_id])
     EvidenceComment.objects.create(
         evidence=locked,
         author=by,

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship.models import Apprenticeship
+from apprenticeship.services import lock_apprenticeship
 from audit.actions import AuditAction
 from audit.changes import snapshot
 from audit.services import record_event
@@ -31,6 +32,7 @@ from portfolio.evidence.models import (
     WitnessTestimony,
 )
 from portfolio.evidence.selectors import missing_for_submission
+from portfolio.evidence.services.standing import refresh_evidence_standing
 from standards.models import KSB, Duty
 
 logger = logging.getLogger(__name__)
@@ -47,9 +49,14 @@ class EvidenceError(Exception):
     """A change to evidence or a sign-off that the rules do not allow."""
 
 
-def lock_evidence(evidence: Evidence) -> Evidence:
+def lock_evidence(evidence: Evidence, *, waiting_changes: bool = False) -> Evidence:
     """The row again, locked until the transaction ends, with the caller's apprenticeship
-    (which carries the viewer's roles)."""
+    (which carries the viewer's roles). A change to what waits for the tutor
+    (`waiting_changes`: sending, taking back, deciding) takes the apprenticeship's lock
+    first, as every change that keeps a standing row does; the caller then refreshes
+    `EvidenceStanding`."""
+    if waiting_changes:
+        lock_apprenticeship(evidence.apprenticeship_id)
     locked = Evidence.objects.select_for_update().get(pk=evidence.pk)
     locked.apprenticeship = evidence.apprenticeship
     return locked
@@ -374,7 +381,7 @@ def submit_evidence(
 ) -> Evidence:
     """Send the evidence to the tutor. The apprentice confirms it is their own work and
     that it does not identify anyone they support."""
-    locked = lock_evidence(evidence)
+    locked = lock_evidence(evidence, waiting_changes=True)
     if locked.status not in (Evidence.Status.DRAFT, Evidence.Status.REFERRED):
         raise EvidenceError("Only a draft or evidence that was referred back can be submitted.")
     missing = missing_for_submission(locked, today=today)
@@ -389,6 +396,7 @@ def submit_evidence(
     locked.status = Evidence.Status.SUBMITTED
     locked.submitted_at = locked.updated_at = timezone.now()
     locked.save(update_fields=["status", "submitted_at", "updated_at"])
+    refresh_evidence_standing(apprenticeship_ids=[locked.apprenticeship_id])
     record_event(
         action=AuditAction.EVIDENCE_SUBMITTED,
         obj=locked,
@@ -414,13 +422,14 @@ def submit_evidence(
 @transaction.atomic
 def take_back_evidence(*, evidence: Evidence, by: User) -> Evidence:
     """The apprentice takes submitted evidence back to change it before the tutor decides."""
-    locked = lock_evidence(evidence)
+    locked = lock_evidence(evidence, waiting_changes=True)
     if locked.status != Evidence.Status.SUBMITTED:
         raise EvidenceError("Only evidence waiting for review can be taken back.")
     locked.status = Evidence.Status.DRAFT
     locked.submitted_at = None
     locked.updated_at = timezone.now()
     locked.save(update_fields=["status", "submitted_at", "updated_at"])
+    refresh_evidence_standing(apprenticeship_ids=[locked.apprenticeship_id])
     record_event(
         action=AuditAction.EVIDENCE_TAKEN_BACK,
         obj=locked,

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship.models import Apprenticeship, Membership, Role
+from apprenticeship.services import lock_apprenticeship
 from audit.actions import AuditAction
 from audit.services import record_event
 from config.link_tokens import LinkTokens
@@ -39,6 +40,7 @@ from portfolio.evidence.models import (
     WitnessTestimony,
 )
 from portfolio.evidence.services.evidence import EvidenceError
+from portfolio.evidence.services.standing import refresh_evidence_standing
 from standards.models import Duty
 
 REQUEST_VALID_DAYS = 28
@@ -230,8 +232,11 @@ def write_requested_testimony(
     kind, submitted for the tutor's review. `by` is the employer contact asked, or None
     for an outside witness through the link (who the caller has checked)."""
     now = now or timezone.now()
+    # The apprenticeship first, then the request: the evidence made here waits for the
+    # tutor, and every change to what waits takes the apprenticeship's lock first.
+    lock_apprenticeship(request.apprenticeship_id)
     locked = (
-        TestimonyRequest.objects.select_for_update()
+        TestimonyRequest.objects.select_for_update(of=("self",))
         .select_related("apprenticeship")
         .get(pk=request.pk)
     )
@@ -269,6 +274,7 @@ def write_requested_testimony(
     )
     evidence.full_clean()
     evidence.save()
+    refresh_evidence_standing(apprenticeship_ids=[locked.apprenticeship_id])
     evidence.testimonies.set([testimony])
     evidence.duties.set(locked.duties.all())
     locked.testimony = testimony

@@ -11,11 +11,9 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Max, Min, Q
 
+from config.db import keep_standing
 from portfolio.reviews.models import AgreedReviewInterval, Review, ReviewStanding
 from portfolio.reviews.schedule import signed_late_condition
-
-# Enough ids per round to keep every query well inside SQLite's limit on parameters.
-CHUNK = 500
 
 FIELDS = [
     "last_held_on",
@@ -29,13 +27,10 @@ FIELDS = [
 
 def refresh_standing(*, apprenticeship_ids: Iterable[int]) -> None:
     """Work out and store the review standing of each of these apprenticeships."""
-    ids = sorted(set(apprenticeship_ids))
-    for start in range(0, len(ids), CHUNK):
-        _refresh(ids[start : start + CHUNK])
+    keep_standing(ReviewStanding, apprenticeship_ids, _work_out, FIELDS)
 
 
-def _refresh(ids: list[int]) -> None:
-    standing = {pk: ReviewStanding(apprenticeship_id=pk) for pk in ids}
+def _work_out(ids: list[int], standing: dict[int, ReviewStanding]) -> None:
     reviews = (
         Review.objects.filter(apprenticeship_id__in=ids)
         .order_by()
@@ -60,9 +55,3 @@ def _refresh(ids: list[int]) -> None:
         months = unit == AgreedReviewInterval.Unit.MONTHS
         standing[pk].agreed_months = every if months else 0
         standing[pk].agreed_weeks = 0 if months else every
-    ReviewStanding.objects.bulk_create(
-        standing.values(),
-        update_conflicts=True,
-        unique_fields=["apprenticeship"],
-        update_fields=FIELDS,
-    )

@@ -12,47 +12,41 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
+from config.db import keep_standing
 from portfolio.training.models import OtjEntry, OtjStanding
 from portfolio.training.selectors import COUNTED, LOGGED_AND_VERIFIED
 
-# Enough ids per round to keep every query well inside SQLite's limit on parameters.
-CHUNK = 500
-
-FIELDS = ["logged", "verified", "last_training"]
+FIELDS = ["logged", "verified", "last_training", "pending"]
 
 
 def entry_totals(ids: list[int]) -> QuerySet[Any, Any]:
-    """Minutes logged and verified and the last day of training, one row for each of the
-    apprenticeships `ids` that has entries, summed from an index alone on PostgreSQL
-    (`otj_entry_current_totals`)."""
+    """Minutes logged and verified, the last day of training and the entries waiting to be
+    verified, one row for each of the apprenticeships `ids` that has entries, summed from
+    an index alone on PostgreSQL (`otj_entry_current_totals`)."""
     return (
         OtjEntry.objects.current()
         .filter(apprenticeship_id__in=ids)
         .order_by()
         .values("apprenticeship_id")
-        .annotate(**LOGGED_AND_VERIFIED, last_training=Max("date", filter=COUNTED))
+        .annotate(
+            **LOGGED_AND_VERIFIED,
+            last_training=Max("date", filter=COUNTED),
+            pending=Count("status", filter=Q(status=OtjEntry.Status.PENDING)),
+        )
     )
 
 
 def refresh_otj_standing(*, apprenticeship_ids: Iterable[int]) -> None:
     """Work out and store the off-the-job standing of each of these apprenticeships."""
-    ids = sorted(set(apprenticeship_ids))
-    for start in range(0, len(ids), CHUNK):
-        _refresh(ids[start : start + CHUNK])
+    keep_standing(OtjStanding, apprenticeship_ids, _work_out, FIELDS)
 
 
-def _refresh(ids: list[int]) -> None:
-    standing = {pk: OtjStanding(apprenticeship_id=pk) for pk in ids}
+def _work_out(ids: list[int], rows: dict[int, OtjStanding]) -> None:
     for row in entry_totals(ids):
-        one = standing[row["apprenticeship_id"]]
+        one = rows[row["apprenticeship_id"]]
         one.logged = row["logged"] or 0
         one.verified = row["verified"] or 0
         one.last_training = row["last_training"]
-    OtjStanding.objects.bulk_create(
-        standing.values(),
-        update_conflicts=True,
-        unique_fields=["apprenticeship"],
-        update_fields=FIELDS,
-    )
+        one.pending = row["pending"]

@@ -23,12 +23,12 @@ def _standing(apprenticeship) -> dict:
 
 
 def _stored_equals_worked_out(apprenticeship) -> tuple:
-    """The stored (logged, verified, last training), after checking that working it out
-    again changes nothing."""
+    """The stored (logged, verified, last training, waiting to be verified), after checking
+    that working it out again changes nothing."""
     stored = _standing(apprenticeship)
     refresh_otj_standing(apprenticeship_ids=[apprenticeship.pk])
     assert _standing(apprenticeship) == stored
-    return stored["logged"], stored["verified"], stored["last_training"]
+    return stored["logged"], stored["verified"], stored["last_training"], stored["pending"]
 
 
 @pytest.mark.django_db
@@ -52,10 +52,10 @@ def test_each_log_service_keeps_the_standing(personas):
         )
 
     first = log(day, 60)
-    assert _stored_equals_worked_out(a) == (60, 0, day)
-    # English and maths study is logged but never counts.
+    assert _stored_equals_worked_out(a) == (60, 0, day, 1)
+    # English and maths study is logged but never counts; it is verified all the same.
     log(later, 45, ActivityType.ENGLISH_MATHS)
-    assert _stored_equals_worked_out(a) == (60, 0, day)
+    assert _stored_equals_worked_out(a) == (60, 0, day, 2)
 
     def change(entry, date, minutes):
         return otj_log.change_otj_entry(
@@ -69,25 +69,25 @@ def test_each_log_service_keeps_the_standing(personas):
         )
 
     first = change(first, day, 90)  # waiting: changed in place
-    assert _stored_equals_worked_out(a) == (90, 0, day)
+    assert _stored_equals_worked_out(a) == (90, 0, day, 2)
 
     second = log(later, 30)
-    assert _stored_equals_worked_out(a) == (120, 0, later)
+    assert _stored_equals_worked_out(a) == (120, 0, later, 3)
 
     otj_log.verify_otj_entry(entry=first, by=tutor, as_role=Role.TUTOR)
-    assert _stored_equals_worked_out(a) == (120, 90, later)
+    assert _stored_equals_worked_out(a) == (120, 90, later, 2)
 
     otj_log.reject_otj_entry(entry=second, by=tutor, as_role=Role.TUTOR, reason="Not training")
-    assert _stored_equals_worked_out(a) == (90, 90, day)
+    assert _stored_equals_worked_out(a) == (90, 90, day, 1)
 
     # A decided entry changed becomes a new version, waiting: the old one stops counting.
     first = change(first, day, 75)
-    assert _stored_equals_worked_out(a) == (75, 0, day)
+    assert _stored_equals_worked_out(a) == (75, 0, day, 2)
 
     otj_log.verify_otj_entries(
         apprenticeship=a, by=tutor, as_role=Role.TUTOR, seen=[(first.pk, first.revision)]
     )
-    assert _stored_equals_worked_out(a) == (75, 75, day)
+    assert _stored_equals_worked_out(a) == (75, 75, day, 1)
 
 
 @pytest.mark.django_db
