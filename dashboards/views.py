@@ -112,9 +112,12 @@ def caseload(request):
     does not grow with the caseload."""
     # Only what the rows show (the apprentice, the employer, and the standard version the
     # off-the-job figures need): a join the list does not use costs more to plan than to
-    # read.
+    # read. The standard version, wide and the same for most rows, is read once for the
+    # page rather than joined to each row and built again for each.
     caseload = access.apprenticeships_as(request.user, Role.TUTOR)
-    queryset = caseload.select_related("apprentice", "employer", "standard_version")
+    queryset = caseload.select_related("apprentice", "employer").prefetch_related(
+        "standard_version"
+    )
     queryset = evidence_coverage.annotate_caseload(queryset)
     queryset = review_schedule.with_review_status(queryset)
     queryset = supervision.with_last_supervision(queryset)

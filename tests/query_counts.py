@@ -25,11 +25,12 @@ def assert_flat_queries(client, url: str, grow: Callable[[], None], expected: in
     )
 
 
-# The tutor's caseload: the page of apprenticeships with its annotations, then five
-# queries for the page's off-the-job totals (plans, sums, schedules, the providers' interim
-# minimums for 2025 starts, breaks), then one for the "Waiting for you" list. It shows no
-# tutors, so it reads no memberships.
-CASELOAD_QUERIES = 11
+# The tutor's caseload: the page of apprenticeships with its annotations and the standard
+# versions they are on (read once, not joined to each row), then five queries for the
+# page's off-the-job totals (plans, sums, schedules, the providers' interim minimums for
+# 2025 starts, breaks), then one for the "Waiting for you" list. It shows no tutors, so it
+# reads no memberships.
+CASELOAD_QUERIES = 12
 
 # The apprenticeship page summarises every area; tests that grow each area's data pin it.
 # One of them is the rules in force (the assessment organisation's resit policy: the

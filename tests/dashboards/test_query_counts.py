@@ -116,9 +116,11 @@ def test_the_caseload_list_joins_only_the_tables_its_rows_show(client, personas)
         assert client.get(reverse("dashboards:caseload")).status_code == 200
     listed = [q["sql"] for q in captured if 'AS "supervision_interval_weeks"' in q["sql"]]
     assert len(listed) == 1
-    # Joined: the apprentice, the employer (an organisation), the standard version and the
-    # review standing; the provider (also an organisation) is read in a subquery's FROM.
+    # Joined: the apprentice, the employer (an organisation), and the review and evidence
+    # standings; the provider (also an organisation) is read in a subquery's FROM. The
+    # standard version, the same for most rows and wide, is read once for the page.
     assert listed[0].count('JOIN "apprenticeship_organisation"') == 1
+    assert 'JOIN "standards_standardversion"' not in listed[0]
     # By its key, unsorted: organisations are ordered by name by default, and a sort in
     # the subquery would run for every row of the page.
     interval = listed[0].split(') AS "supervision_interval_weeks"')[0].rsplit("(SELECT", 1)[1]
