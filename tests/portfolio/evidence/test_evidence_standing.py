@@ -18,6 +18,7 @@ from portfolio.evidence.services import decisions, testimony_requests
 from portfolio.evidence.services import evidence as services
 from portfolio.evidence.services.standing import refresh_evidence_standing
 from tests import factories
+from tests.helpers.concurrency import run_at_once
 from tests.helpers.evidence import make_evidence
 
 
@@ -131,7 +132,6 @@ def test_two_items_sent_at_once_both_wait_in_the_standing(personas):
     a = personas["apprenticeship"]
     first, second = make_evidence(a), make_evidence(a)
     first_sent = threading.Event()
-    outcomes: list = []
 
     def submit(item):
         return services.submit_evidence(
@@ -139,30 +139,16 @@ def test_two_items_sent_at_once_both_wait_in_the_standing(personas):
         )
 
     def send_first_and_hold():
-        try:
-            with transaction.atomic():
-                submit(first)
-                first_sent.set()
-                time.sleep(0.5)  # still uncommitted while the second is sent
-            outcomes.append("first")
-        finally:
-            connection.close()
+        with transaction.atomic():
+            sent = submit(first)
+            first_sent.set()
+            time.sleep(0.5)  # still uncommitted while the second is sent
+        return sent
 
     def send_second_once_the_first_is_sent():
-        try:
-            first_sent.wait(timeout=10)
-            submit(second)
-            outcomes.append("second")
-        finally:
-            connection.close()
+        first_sent.wait(timeout=10)
+        return submit(second)
 
-    threads = [
-        threading.Thread(target=send_first_and_hold),
-        threading.Thread(target=send_second_once_the_first_is_sent),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert sorted(outcomes) == ["first", "second"]
+    outcomes = run_at_once(send_first_and_hold, send_second_once_the_first_is_sent)
+    assert all(isinstance(o, Evidence) for o in outcomes), outcomes
     assert EvidenceStanding.objects.get(apprenticeship=a).waiting == 2

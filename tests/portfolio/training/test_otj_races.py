@@ -6,7 +6,7 @@ import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from apprenticeship.models import Role
@@ -16,31 +16,14 @@ from portfolio.training.models import ActivityType, OtjEntry, OtjStanding
 from portfolio.training.services import log as otj_log
 from portfolio.training.services import planning as otj_planning
 from tests import factories
+from tests.helpers import concurrency
 
 # Real concurrency needs PostgreSQL's row locks; SQLite runs one writer at a time.
 pytestmark = pytest.mark.postgres_only
 
 
 def run_at_once(*calls):
-    """Run each call in its own thread and database connection, released together."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = call()
-        except (ValidationError, OtjError) as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
+    return concurrency.run_at_once(*calls, refused=(ValidationError, OtjError))
 
 
 @pytest.mark.django_db(transaction=True)
