@@ -325,7 +325,8 @@ def for_employer(user: User) -> WaitingList:
     """The employer contact's apprentices: reviews naming them as the employer's
     signatory, training to verify, testimonies asked of them, and the employer's gateway
     confirmation once every duty is signed off. One query."""
-    scope = evidence_selectors.annotate_caseload(access.apprenticeships_as(user, Role.EMPLOYER))
+    # Only the duty columns its gateway rule reads: a join it does not read costs planning.
+    scope = evidence_selectors.annotate_duties(access.apprenticeships_as(user, Role.EMPLOYER))
     rules = [
         _sign_rule(
             _awaiting(ReviewParty.EMPLOYER, signed=False).filter(

@@ -221,13 +221,10 @@ def evidence_summary(apprenticeship: Apprenticeship) -> EvidenceSummary:
     )
 
 
-def annotate_caseload(apprenticeships: QuerySet[Apprenticeship]) -> QuerySet[Apprenticeship]:
-    """Evidence columns of the tutor's caseload, as annotations: duties signed off, items
-    waiting for review and when the oldest was submitted (from `EvidenceStanding`, one row
-    for each apprenticeship). Sorted by who needs attention: the longest wait first."""
+def annotate_duties(apprenticeships: QuerySet[Apprenticeship]) -> QuerySet[Apprenticeship]:
+    """How many of the standard's current duties each apprenticeship has signed off, and
+    how many there are, as annotations."""
     return apprenticeships.annotate(
-        evidence_waiting=Coalesce(F("evidence_standing__waiting"), 0),
-        oldest_waiting=F("evidence_standing__oldest_waiting"),
         duties_signed_off=count_of(
             DutySignOff.objects.active().filter(
                 apprenticeship=OuterRef("pk"), duty__retired_at__isnull=True
@@ -236,7 +233,21 @@ def annotate_caseload(apprenticeships: QuerySet[Apprenticeship]) -> QuerySet[App
         duties_total=count_of(
             Duty.objects.current().filter(standard_version=OuterRef("standard_version"))
         ),
-    ).order_by(F("oldest_waiting").asc(nulls_last=True), "apprentice__full_name", "pk")
+    )
+
+
+def annotate_caseload(apprenticeships: QuerySet[Apprenticeship]) -> QuerySet[Apprenticeship]:
+    """Evidence columns of the tutor's caseload, as annotations: duties signed off, items
+    waiting for review and when the oldest was submitted (from `EvidenceStanding`, one row
+    for each apprenticeship). Sorted by who needs attention: the longest wait first."""
+    return (
+        annotate_duties(apprenticeships)
+        .annotate(
+            evidence_waiting=Coalesce(F("evidence_standing__waiting"), 0),
+            oldest_waiting=F("evidence_standing__oldest_waiting"),
+        )
+        .order_by(F("oldest_waiting").asc(nulls_last=True), "apprentice__full_name", "pk")
+    )
 
 
 def identifier_findings(

@@ -296,6 +296,21 @@ def test_the_rows_are_picked_by_whether_anything_waits_and_counted_once(personas
     assert '"PORTFOLIO_OTJSTANDING"."PENDING"' in sql
 
 
+def test_the_employers_list_reads_only_what_its_rules_need(personas):
+    """The employer's list counts entries to verify from the off-the-job standing and
+    reads the duties for its gateway rule; it joins no evidence standing, which none of
+    its rules reads."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        waiting.for_employer(personas["employer"])
+    (sql,) = (q["sql"].upper() for q in context.captured_queries)
+    assert '"PORTFOLIO_OTJSTANDING"."PENDING"' in sql
+    assert "PORTFOLIO_EVIDENCESTANDING" not in sql
+    assert '"PORTFOLIO_OTJENTRY"' not in sql
+
+
 def test_a_review_due_soon_waits_until_one_is_planned_and_an_overdue_one_always(personas):
     from portfolio.reviews import schedule as review_schedule
 
