@@ -167,8 +167,9 @@ class Evidence(models.Model):
         ordering = ["-updated_at", "-pk"]
         verbose_name_plural = "evidence"
         indexes = [
-            # By status: the items waiting for review and the oldest of them (the
-            # caseload, the homes), and the counts and accepted versions the coverage
+            # By status: the items waiting for review and the oldest of them (which
+            # `EvidenceStanding` is worked out from), those referred back (the
+            # apprentice's home), and the counts and accepted versions the coverage
             # matrix and the apprenticeship's page read, for every viewer (an employer
             # sees only the items shared with them). Every column those read is here, so
             # PostgreSQL reads no row: one apprenticeship's items, added over time, lie

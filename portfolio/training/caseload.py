@@ -8,7 +8,7 @@ agree, on PostgreSQL and on SQLite alike. The minutes logged and verified and th
 of training are read from `OtjStanding`, which the log services keep from the entries
 themselves: one row for each apprenticeship, however long its log. Five queries for the
 whole page, however many apprenticeships or entries there are; the apprenticeships need
-their standard version loaded (the caseload selects it with the rows).
+their standard version loaded (the caseload reads it once for its page).
 
 From 1 August 2025 delivery may be uneven: the pace is judged against the tutor's schedule
 (its monthly totals), and shown without a judgement where there is none.

@@ -166,10 +166,10 @@ class OtjEntry(models.Model):
                 name="otj_entry_log_order",
             ),
             # Read from the index alone, without visiting a row: how many entries of one
-            # apprenticeship wait for verification (or were rejected), which the homes'
-            # "Waiting for you" lists count for every row, and its totals (minutes logged
-            # and verified, the last day of training), which `OtjStanding` is worked out
-            # from on every change to the log. The columns after the status are there
+            # apprenticeship were rejected, which the apprentice's "Waiting for you"
+            # counts, and its totals (minutes logged and verified, the last day of
+            # training, the entries waiting), which `OtjStanding` is worked out from on
+            # every change to the log. The columns after the status are there
             # only to be read; as key columns (not INCLUDE) the index is the same on
             # SQLite.
             models.Index(

@@ -264,8 +264,9 @@ def _decide(
     # The apprenticeship's lock first and then the entry's, in the order every change to
     # the log takes them (verifying many at once included), so that two never wait for
     # each other; the standing below is worked out from all its entries under it.
-    lock_apprenticeship(entry.apprenticeship_id)
-    locked = OtjEntry.objects.select_for_update().select_related("apprenticeship").get(pk=entry.pk)
+    apprenticeship = lock_apprenticeship(entry.apprenticeship_id)
+    locked = OtjEntry.objects.select_for_update().get(pk=entry.pk)
+    locked.apprenticeship = apprenticeship
     closed = log_is_closed(locked.apprenticeship)
     if closed:
         raise OtjError(closed)
