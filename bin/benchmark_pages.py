@@ -103,6 +103,15 @@ def pages(base_url: str, people: dict, password: str) -> list[tuple[str, str, st
     if found is None:
         raise RuntimeError("The apprentice's home page links no apprenticeship.")
     one = f"/apprenticeships/{found.group(1)}"
+    # The duties, from the coverage page's links; one the tutor can sign off now, if any.
+    tutor = Client(base_url)
+    tutor.sign_in(people["tutor"], password)
+    _status, coverage, _ = tutor.get(f"{one}/coverage/")
+    duties = list(dict.fromkeys(re.findall(rf'href="({one}/duties/\d+/)"', coverage)))
+    if not duties:
+        raise RuntimeError("The coverage page links no duty.")
+    ready = next((d for d in duties if f'href="{d}sign-off/"' in tutor.get(d)[1]), None)
+    sign_off = [("sign off a duty", f"{ready}sign-off/", "tutor")] if ready else []
     return [
         ("sign-in page", "/accounts/login/", None),
         ("overview", "/overview/", "admin"),
@@ -114,6 +123,8 @@ def pages(base_url: str, people: dict, password: str) -> list[tuple[str, str, st
         ("off-the-job log", f"{one}/off-the-job/log/", "tutor"),
         ("log an entry", f"{one}/off-the-job/log/new/", "apprentice"),
         ("reviews", f"{one}/reviews/", "tutor"),
+        ("duty", ready or duties[0], "tutor"),
+        *sign_off,
         ("employer home", "/my-apprentices/", "employer"),
         ("apprentice home", "/my-apprenticeships/", "apprentice"),
     ]

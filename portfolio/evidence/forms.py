@@ -189,13 +189,56 @@ class SignOffForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Why this evidence shows the apprentice can do this duty.",
     )
+    evidence_search = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Find older accepted evidence by its title",
+    )
 
-    def __init__(self, *args, choices, **kwargs):
+    # The list shows this many accepted items, not every one the portfolio maps to the
+    # duty: the most recently accepted, or those whose title matches the search, and
+    # always those already ticked.
+    PICKER_SIZE = 30
+
+    def __init__(self, *args, choices, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["evidence_versions"].queryset = choices
-        self.fields["evidence_versions"].label_from_instance = lambda v: (
-            f"{v.title} (version {v.number}, accepted {v.accepted_at:%-d %b %Y})"
+        field = self.fields["evidence_versions"]
+        # Any accepted version of the duty may be chosen (validation looks up those
+        # posted); only a page of them is listed.
+        field.queryset = choices
+        self.searched_for = search.strip()[:100]
+        listed = (
+            choices.filter(title__icontains=self.searched_for) if self.searched_for else choices
         )
+        shown = list(listed[: self.PICKER_SIZE + 1])
+        self.has_more = len(shown) > self.PICKER_SIZE
+        shown = shown[: self.PICKER_SIZE]
+        ticked = (
+            self.data.getlist(self.add_prefix("evidence_versions"))
+            if self.is_bound
+            else self.initial.get("evidence_versions") or []
+        )
+        ticked_ids = {int(pk) for pk in (getattr(t, "pk", t) for t in ticked) if str(pk).isdigit()}
+        missing = ticked_ids - {version.pk for version in shown}
+        if missing:
+            shown += list(choices.filter(pk__in=missing))
+        field.choices = [(version.pk, _version_label(version)) for version in shown]
+        if self.searched_for:
+            field.help_text = (
+                f"Accepted evidence whose title contains “{self.searched_for}”"
+                + (f" (the first {self.PICKER_SIZE})." if self.has_more else ".")
+                if len(shown) > len(missing)
+                else f"No accepted evidence for this duty has “{self.searched_for}” in its title."
+            )
+        elif self.has_more:
+            field.help_text = (
+                f"The {self.PICKER_SIZE} pieces of evidence for this duty you accepted most "
+                "recently. For an older one, find it by its title below."
+            )
+
+
+def _version_label(version: EvidenceVersion) -> str:
+    return f"{version.title} (version {version.number}, accepted {version.accepted_at:%-d %b %Y})"
 
 
 class ReasonForm(forms.Form):

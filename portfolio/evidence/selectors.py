@@ -297,16 +297,13 @@ def missing_for_submission(evidence: Evidence, *, today: dt.date | None = None) 
 
 def sign_off_choices(apprenticeship: Apprenticeship, duty: Duty):
     """The accepted versions a tutor may rely on for a duty: the current accepted version
-    of each item of this apprenticeship that maps the duty."""
-    return (
-        EvidenceVersion.objects.filter(
-            evidence__apprenticeship=apprenticeship,
-            duties=duty,
-            evidence__accepted_version=F("pk"),
-        )
-        .select_related("evidence")
-        .order_by("-accepted_at")
-    )
+    of each item of this apprenticeship that maps the duty, the most recently accepted
+    first."""
+    return EvidenceVersion.objects.filter(
+        evidence__apprenticeship=apprenticeship,
+        duties=duty,
+        evidence__accepted_version=F("pk"),
+    ).order_by("-accepted_at", "-pk")
 
 
 @dataclass

@@ -92,8 +92,9 @@ class OtjEntryForm(forms.Form):
             "-activity_date", "-pk"
         )
         self.fields["evidence"].queryset = evidence
-        self.evidence_search = search.strip()
-        listed = evidence.filter(title__icontains=self.evidence_search) if search else evidence
+        # Not `evidence_search`: a template looks a form's fields up before its attributes.
+        self.searched_for = search.strip()
+        listed = evidence.filter(title__icontains=self.searched_for) if search else evidence
         shown = list(listed.only("pk", "title", "activity_date")[: self.PICKER_SIZE + 1])
         self.evidence_has_more = len(shown) > self.PICKER_SIZE
         shown = shown[: self.PICKER_SIZE]
@@ -105,12 +106,12 @@ class OtjEntryForm(forms.Form):
         field.choices = [("", "None")] + [
             (item.pk, field.label_from_instance(item)) for item in shown
         ]
-        if self.evidence_search:
+        if self.searched_for:
             field.help_text = (
-                f"Evidence whose title contains “{self.evidence_search}”"
+                f"Evidence whose title contains “{self.searched_for}”"
                 + (f" (the first {self.PICKER_SIZE})." if self.evidence_has_more else ".")
                 if len(shown) > 0
-                else f"No evidence has “{self.evidence_search}” in its title."
+                else f"No evidence has “{self.searched_for}” in its title."
             )
         elif self.evidence_has_more:
             field.help_text = (

@@ -106,8 +106,20 @@ def duty_sign_off(request, pk: int, duty_pk: int):
         messages.info(request, f"Duty {duty.number} is already signed off.")
         return redirect(duty_url)
     choices = sign_offs.sign_off_choices(apprenticeship, duty)
-    form = SignOffForm(request.POST if request.method == "POST" else None, choices=choices)
-    if request.method == "POST" and form.is_valid():
+    search = request.POST.get("evidence_search", "")
+    # "Find evidence" lists other accepted items: what was ticked and typed comes back as it
+    # was, unchecked and unsaved.
+    finding = request.method == "POST" and "find_evidence" in request.POST
+    if finding:
+        typed = {
+            "evidence_versions": request.POST.getlist("evidence_versions"),
+            "comment": request.POST.get("comment", ""),
+            "evidence_search": search,
+        }
+        form = SignOffForm(initial=typed, choices=choices, search=search)
+    else:
+        form = SignOffForm(request.POST or None, choices=choices, search=search)
+    if request.method == "POST" and not finding and form.is_valid():
         try:
             sign_offs.sign_off_duty(
                 apprenticeship=apprenticeship,
@@ -128,6 +140,7 @@ def duty_sign_off(request, pk: int, duty_pk: int):
             "apprenticeship": apprenticeship,
             "duty": duty,
             "form": form,
+            "duty_url": duty_url,
             "has_choices": choices.exists(),
             "not_ready": _not_ready(apprenticeship, duty),
             "has_evidence": access.visible_evidence(apprenticeship).filter(duties=duty).exists(),

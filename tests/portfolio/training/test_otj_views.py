@@ -442,6 +442,14 @@ def test_the_evidence_picker_lists_a_page_not_the_whole_portfolio(client, appren
     assert str(older[-1].pk) not in _options(response)
 
 
+def test_a_short_portfolio_lists_all_its_evidence_with_no_search(client, apprenticeship):
+    client.force_login(apprenticeship.apprentice)
+    items = _evidence(apprenticeship, 3)
+    response = client.get(reverse("portfolio:otj-entry-add", args=[apprenticeship.pk]))
+    assert _options(response) == ["", *(str(e.pk) for e in items)]
+    assert 'name="find_evidence"' not in response.content.decode()
+
+
 def test_finding_evidence_keeps_what_was_typed_and_saves_nothing(client, apprenticeship):
     client.force_login(apprenticeship.apprentice)
     url = reverse("portfolio:otj-entry-add", args=[apprenticeship.pk])
