@@ -111,6 +111,14 @@ def test_a_bad_grant_says_why_and_changes_nothing(client, personas, changes, fie
     assert not OutboxMessage.objects.exists()
 
 
+def test_cancelling_a_new_grant_goes_back_to_the_list(client, personas):
+    client.force_login(personas["admin"])
+    page = client.get(reverse("quality:auditor-grant-add")).content.decode()
+    assert (
+        f'<a class="btn btn-link" href="{reverse("quality:auditor-grant-list")}">Cancel</a>' in page
+    )
+
+
 def test_an_assessment_organisation_opens_only_its_own_records_after_gateway(personas):
     epao = personas["apprenticeship"].epao
     admin = factories.UserFactory()
