@@ -25,46 +25,27 @@ def _compiled(func: Func, compiler, connection) -> tuple[list[str], list]:
     return sqls, params
 
 
-class AddMonthsAndWeeks(Func):
-    """A date plus whole calendar months and then whole weeks, as a date. A month added to
-    the 29th, 30th or 31st that the target month lacks lands on its last day, as
-    `apprenticeship.funding_rules.add_months` does."""
-
-    arity = 3
-    output_field = models.DateField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        (day, months, weeks), params = _compiled(self, compiler, connection)
+def months_and_weeks_later(vendor: str, day: str, months: str, weeks: str) -> tuple[str, list[int]]:
+    """SQL for the date `day` plus whole calendar months and then whole weeks (each piece
+    SQL already compiled), and which pieces it writes out, in order, for their parameters.
+    A month added to the 29th, 30th or 31st that the target month lacks lands on its last
+    day, as `apprenticeship.funding_rules.add_months` does."""
+    if vendor == "postgresql":
         # PostgreSQL's interval arithmetic already clamps to the month's end.
-        sql = (
+        return (
             f"CAST(({day}) + make_interval(months => CAST(({months}) AS integer), "
             f"weeks => CAST(({weeks}) AS integer)) AS date)"
-        )
-        return sql, params
-
-    def as_sqlite(self, compiler, connection, **extra):
-        (day, months, weeks), params = _compiled(self, compiler, connection)
-        # The same day of the month, months later, but never past that month's last day:
-        # the earlier of (first of the month + months + day - 1) and (first of the month
-        # + months + 1, less a day). ISO dates compare correctly as text.
-        sql = (
-            "date(min("
-            f"date(({day}), 'start of month', '+' || ({months}) || ' months', "
-            f"'+' || (CAST(strftime('%%d', ({day})) AS integer) - 1) || ' days'), "
-            f"date(({day}), 'start of month', '+' || (({months}) + 1) || ' months', '-1 day')"
-            f"), '+' || (({weeks}) * 7) || ' days')"
-        )
-        # The day expression appears three times and the months twice in the SQL.
-        day_params, months_params, weeks_params = _split_params(self, compiler, connection)
-        params = [
-            *day_params,
-            *months_params,
-            *day_params,
-            *day_params,
-            *months_params,
-            *weeks_params,
-        ]
-        return sql, params
+        ), [0, 1, 2]
+    # SQLite: the same day of the month, months later, but never past that month's last
+    # day: the earlier of (first of the month + months + day - 1) and (first of the month
+    # + months + 1, less a day). ISO dates compare correctly as text.
+    return (
+        "date(min("
+        f"date(({day}), 'start of month', '+' || ({months}) || ' months', "
+        f"'+' || (CAST(strftime('%%d', ({day})) AS integer) - 1) || ' days'), "
+        f"date(({day}), 'start of month', '+' || (({months}) + 1) || ' months', '-1 day')"
+        f"), '+' || (({weeks}) * 7) || ' days')"
+    ), [0, 1, 0, 0, 1, 2]
 
 
 class DaysBetween(Func):
@@ -100,10 +81,6 @@ def count_of(queryset: QuerySet) -> Subquery:
     COUNT(id): it needs no column the filter's index lacks, so PostgreSQL counts from an
     index such as evidence (apprenticeship, status, ...) without reading each row."""
     return _RowCount(queryset.order_by().annotate(n=_CountAll()).values("n"))
-
-
-def _split_params(func: Func, compiler, connection) -> list[list]:
-    return [compiler.compile(expression)[1] for expression in func.get_source_expressions()]
 
 
 # Enough apprenticeships per round to keep every query well inside SQLite's limit on

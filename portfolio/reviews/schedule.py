@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db import models
 from django.db.models import (
-    Case,
     Count,
     F,
+    Func,
     Q,
     QuerySet,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import GreaterThan
@@ -30,7 +29,7 @@ from django.utils import timezone
 
 from apprenticeship import funding_rules
 from apprenticeship.models import Apprenticeship
-from config.db import AddMonthsAndWeeks, DaysBetween
+from config.db import DaysBetween, months_and_weeks_later
 from portfolio.reviews.models import AgreedReviewInterval, Review
 
 # Only the type checker reads these (the annotations below are never evaluated), so the
@@ -136,31 +135,46 @@ def _standing(column: str) -> F:
     return F(f"review_standing__{column}")
 
 
-def _next_due() -> AddMonthsAndWeeks:
-    """One interval after the last review held, or after the start: the interval agreed for
-    the apprenticeship if one is in force (both parts stored, one of them 0), else the
-    funding rule's for its start date."""
-    before_2025 = Q(start_date__lt=funding_rules.RULES_2025)
-    integer = models.IntegerField()
-    months = Coalesce(
-        _standing("agreed_months"),
-        Case(
-            When(before_2025, then=Value(0)),
-            default=Value(funding_rules.REVIEW_MONTHS_FROM_2025),
-            output_field=integer,
-        ),
-        output_field=integer,
-    )
-    weeks = Coalesce(
-        _standing("agreed_weeks"),
-        Case(
-            When(before_2025, then=Value(funding_rules.REVIEW_WEEKS_BEFORE_2025)),
-            default=Value(0),
-            output_field=integer,
-        ),
-        output_field=integer,
-    )
-    return AddMonthsAndWeeks(Coalesce(_standing("last_held_on"), F("start_date")), months, weeks)
+class _NextReviewDue(Func):
+    """The date the next review is due, for an apprenticeship in training (else NULL): one
+    interval after the last review held, or after the start; the interval agreed for the
+    apprenticeship if one is in force (both parts stored, one of them 0), else the funding
+    rule's for its start date.
+
+    One expression over five columns, with the rule's constants written into its SQL,
+    rather than a tree of cases and coalesces: the caseload and its "Waiting for you" write
+    the date out six times, and building and compiling that tree took a tenth of the
+    caseload's time."""
+
+    output_field = models.DateField()
+
+    def __init__(self) -> None:
+        super().__init__(
+            F("status"),
+            F("start_date"),
+            _standing("last_held_on"),
+            _standing("agreed_months"),
+            _standing("agreed_weeks"),
+        )
+
+    def as_sql(self, compiler, connection, **extra):
+        compiled = [compiler.compile(e) for e in self.get_source_expressions()]
+        if any(params for _, params in compiled):
+            raise ValueError("The due date's columns compile to SQL without parameters.")
+        status, start, last_held, months, weeks = (sql for sql, _ in compiled)
+        before_2025 = f"({start}) < '{funding_rules.RULES_2025.isoformat()}'"
+        later, _order = months_and_weeks_later(
+            connection.vendor,
+            f"COALESCE({last_held}, {start})",
+            f"COALESCE({months}, CASE WHEN {before_2025} THEN 0 "
+            f"ELSE {int(funding_rules.REVIEW_MONTHS_FROM_2025)} END)",
+            f"COALESCE({weeks}, CASE WHEN {before_2025} "
+            f"THEN {int(funding_rules.REVIEW_WEEKS_BEFORE_2025)} ELSE 0 END)",
+        )
+        in_training = Apprenticeship.Status.ON_PROGRAMME.value
+        if not in_training.isidentifier():
+            raise ValueError("A status written into SQL is a plain word.")
+        return f"CASE WHEN ({status}) = '{in_training}' THEN {later} ELSE NULL END", []
 
 
 class ReviewStatus(TypedDict):
@@ -177,13 +191,7 @@ class ReviewStatus(TypedDict):
 def with_next_review_due(queryset: QuerySet[Apprenticeship]) -> QuerySet[Apprenticeship]:
     """Annotate only `next_review_due` (None once it has left training), for a list that
     needs nothing else of `with_review_status`, which builds on this."""
-    return queryset.annotate(
-        next_review_due=Case(
-            When(status=Apprenticeship.Status.ON_PROGRAMME, then=_next_due()),
-            default=None,
-            output_field=models.DateField(),
-        )
-    )
+    return queryset.annotate(next_review_due=_NextReviewDue())
 
 
 def needs_review(today: dt.date) -> Q:

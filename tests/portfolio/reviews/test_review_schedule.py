@@ -372,3 +372,12 @@ def test_signed_late_uses_the_day_everyone_had_signed(personas):
         review = sign_all(personas, review)
     assert review_schedule.signed_late(review) is True
     assert review.current_version.signature_for(ReviewParty.TUTOR) is not None
+
+
+def test_the_due_date_is_one_expression_over_five_columns():
+    """Lists write the due date out several times in one query (the caseload's "Waiting for
+    you" five): a tree of cases and coalesces cost a tenth of the caseload's time to build
+    and compile each time."""
+    annotated = review_schedule.with_next_review_due(Apprenticeship.objects.all())
+    due = annotated.query.annotations["next_review_due"]
+    assert len(list(due.flatten())) == 1 + 5
