@@ -459,7 +459,7 @@ def test_finding_evidence_keeps_what_was_typed_and_saves_nothing(client, apprent
         title="Boundaries workshop",
         activity_date=TODAY() - dt.timedelta(days=200),
     )
-    elsewhere = factories.EvidenceFactory(title="Boundaries elsewhere")
+    factories.EvidenceFactory(title="Boundaries elsewhere")
     data = entry_data(apprenticeship, description="Typed before searching.")
     response = client.post(url, {**data, "evidence_search": "boundaries", "find_evidence": "1"})
     assert response.status_code == 200
