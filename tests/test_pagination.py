@@ -1,9 +1,10 @@
 """Lists are paged (config/pagination.py): a page after the first reads its rows' keys,
 then the rows, so it costs no more the further back it is, and shows exactly what one
-query would."""
+query would; a list may be told how many rows it has by a cheaper count."""
 
 import datetime as dt
 
+import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import RequestFactory
@@ -11,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from apprenticeship.models import Apprenticeship, Role
 from config.pagination import paginate
 from portfolio.training.models import OtjEntry
 from tests import factories
@@ -85,3 +87,24 @@ def test_a_distinct_list_is_paged_in_one_query(apprenticeship):
         rows = list(page.object_list)
     assert len(rows) == 5
     assert sum("portfolio_otjentry" in q["sql"] for q in queries.captured_queries) == 2  # count
+
+
+@pytest.mark.django_db
+def test_a_list_counted_from_its_plain_rows_pages_as_the_annotated_list_would():
+    tutor = factories.UserFactory()
+    for _ in range(3):
+        factories.MembershipFactory(
+            apprenticeship=factories.ApprenticeshipFactory(), user=tutor, role=Role.TUTOR
+        )
+    factories.ApprenticeshipFactory()  # someone else's
+    listed = Apprenticeship.objects.filter(memberships__user=tutor)
+    annotated = listed.annotate(first=listed.values("pk")[:1]).order_by("pk")
+    # The same rows, asked for another way, so the count shows which was counted.
+    plain = Apprenticeship.objects.filter(pk__in=[a.pk for a in listed])
+    request = RequestFactory().get("/", {"page": "2"})
+    with CaptureQueriesContext(connection) as context:
+        page = paginate(request, annotated, per_page=2, count_from=plain)
+        rows = list(page.object_list)
+    assert (page.paginator.count, page.number, len(rows)) == (3, 2, 1)
+    count_sql = context.captured_queries[0]["sql"].upper()
+    assert "COUNT(" in count_sql and "MEMBERSHIP" not in count_sql
