@@ -15,8 +15,8 @@ class _Paginator(Paginator):
       list's order (an offset over the list's own table and the index that serves its
       order), then those rows with all that the list joins and annotates. In one query the
       database joins every row before the page to skip it: the 200th page of a 5,000-entry
-      log joined 5,000 entries to their evidence and people, and took twice as long as the
-      first.
+      log joined 5,000 entries to their evidence and people, and took more than twice as
+      long as the first.
     - `count_from`: how many rows there are, counted from a query cheaper than the list
       itself (which Django would count with every annotation built first)."""
 
