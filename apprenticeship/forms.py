@@ -68,7 +68,15 @@ class InviteForm(forms.Form):
 
 
 class ApprenticeshipForm(forms.ModelForm):
-    """Enrol an apprentice. Every dropdown only offers what the admin looks after."""
+    """Enrol an apprentice. Every dropdown only offers what the admin looks after. The
+    apprentice is found by their email address, not picked from a list of everyone who
+    works for the provider's employers (thousands at a large provider)."""
+
+    apprentice = forms.EmailField(
+        label="The apprentice's email address",
+        help_text="Someone who works for one of your employers. Invite them first if they "
+        "have no account yet.",
+    )
 
     class Meta:
         model = Apprenticeship
@@ -90,11 +98,7 @@ class ApprenticeshipForm(forms.ModelForm):
             "date_of_birth": DateInput(),
         }
         labels = {"standard_version": "Standard", "epao": "End-point assessment organisation"}
-        help_texts = {
-            "apprentice": "People who work for one of your employers. Invite them first if "
-            "they are not listed.",
-            "uln": "Optional. The 10-digit unique learner number.",
-        }
+        help_texts = {"uln": "Optional. The 10-digit unique learner number."}
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,14 +106,26 @@ class ApprenticeshipForm(forms.ModelForm):
         self.fields["provider"].queryset = organisations.filter(kind=Organisation.Kind.PROVIDER)
         self.fields["employer"].queryset = organisations.filter(kind=Organisation.Kind.EMPLOYER)
         self.fields["epao"].queryset = organisations.filter(kind=Organisation.Kind.EPAO)
-        self.fields["apprentice"].queryset = User.objects.filter(
-            org_memberships__is_active=True,
-            org_memberships__organisation__in=organisations.filter(kind=Organisation.Kind.EMPLOYER),
-        ).distinct()
+        self._employers = organisations.filter(kind=Organisation.Kind.EMPLOYER)
         self.fields["standard_version"].queryset = StandardVersion.objects.all()
         if self.instance.pk:
             self.fields["standard_version"].disabled = True
-            self.fields["apprentice"].disabled = True
+            # The apprentice stays who they are: the page's heading names them.
+            del self.fields["apprentice"]
+
+    def clean_apprentice(self) -> User:
+        email = self.cleaned_data["apprentice"].strip().lower()
+        found = User.objects.filter(
+            email=email,
+            org_memberships__is_active=True,
+            org_memberships__organisation__in=self._employers,
+        ).first()
+        if found is None:
+            raise forms.ValidationError(
+                "No one with this email address works for one of your employers. Invite "
+                "them first, then enrol them."
+            )
+        return found
 
     def clean_uln(self) -> str:
         uln = self.cleaned_data["uln"].strip().replace(" ", "")

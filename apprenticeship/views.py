@@ -67,7 +67,7 @@ def apprenticeship_edit(request, pk: int):
         changes = {
             name: form.cleaned_data[name]
             for name in form.changed_data
-            if name not in ("standard_version", "apprentice")
+            if name != "standard_version"
         }
         try:
             services.update_apprenticeship(

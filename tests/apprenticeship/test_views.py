@@ -15,7 +15,7 @@ def enrol_form(personas, **overrides) -> dict:
     a = personas["apprenticeship"]
     start = timezone.localdate() - dt.timedelta(days=10)
     data = {
-        "apprentice": personas["apprentice"].pk,
+        "apprentice": personas["apprentice"].email,
         "standard_version": a.standard_version_id,
         "provider": a.provider_id,
         "employer": a.employer_id,
@@ -62,6 +62,50 @@ def test_enrol_form_only_offers_what_the_admin_looks_after(client, personas):
         enrol_form(personas, provider=outsider_org.pk),
     )
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_the_enrol_form_finds_the_apprentice_by_email_and_lists_no_one(client, personas):
+    employer = personas["apprenticeship"].employer
+    workers = [
+        factories.OrganisationMembershipFactory(
+            organisation=employer, user=factories.UserFactory(full_name=f"Worker Number {i}")
+        ).user
+        for i in range(30)
+    ]
+    client.force_login(personas["admin"])
+    url = reverse("apprenticeship:apprenticeship-create")
+    page = client.get(url).content.decode()
+    # However many people work for the employers, none is listed.
+    assert 'type="email" name="apprentice"' in page
+    assert "Worker Number" not in page and '<select name="apprentice"' not in page
+    response = client.post(url, enrol_form(personas, apprentice=workers[7].email.upper()))
+    assert response.status_code == 302
+    assert Apprenticeship.objects.latest("pk").apprentice == workers[7]
+
+
+@pytest.mark.parametrize("who", ["nobody", "elsewhere"])
+def test_an_email_of_no_one_at_your_employers_is_refused(client, personas, who):
+    email = "nobody@example.org"
+    if who == "elsewhere":
+        email = factories.OrganisationMembershipFactory().user.email  # another employer
+    client.force_login(personas["admin"])
+    before = Apprenticeship.objects.count()
+    response = client.post(
+        reverse("apprenticeship:apprenticeship-create"), enrol_form(personas, apprentice=email)
+    )
+    assert response.status_code == 200
+    assert "No one with this email address works for one of your employers." in (
+        response.content.decode()
+    )
+    assert Apprenticeship.objects.count() == before
+
+
+def test_the_change_form_keeps_the_apprentice_and_lists_no_one(client, personas):
+    a = personas["apprenticeship"]
+    client.force_login(personas["admin"])
+    page = client.get(reverse("apprenticeship:apprenticeship-edit", args=[a.pk])).content.decode()
+    assert 'name="apprentice"' not in page
+    assert a.apprentice.full_name in page
 
 
 def test_admin_changes_enrolment_details(client, personas):
