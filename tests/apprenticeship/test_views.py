@@ -94,9 +94,9 @@ def test_an_email_of_no_one_at_your_employers_is_refused(client, personas, who):
         reverse("apprenticeship:apprenticeship-create"), enrol_form(personas, apprentice=email)
     )
     assert response.status_code == 200
-    assert "No one with this email address works for one of your employers." in (
-        response.content.decode()
-    )
+    page = response.content.decode()
+    assert "No one with this email address works for one of your employers." in page
+    assert f'value="{email}"' in page  # what was typed is kept
     assert Apprenticeship.objects.count() == before
 
 
