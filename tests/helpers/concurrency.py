@@ -2,9 +2,10 @@
 SQLite runs one writer at a time)."""
 
 import threading
+import time
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 
 
 def run_at_once(*calls, refused=(ValidationError,)):
@@ -28,3 +29,24 @@ def run_at_once(*calls, refused=(ValidationError,)):
     for thread in threads:
         thread.join(timeout=30)
     return outcomes
+
+
+def second_while_first_uncommitted(first, second, *, refused=(ValidationError,)):
+    """Run `first` in a transaction held open for half a second after it returns, and
+    `second` once `first` has returned, while that transaction is still uncommitted (so a
+    lock `first` took makes `second` wait). What each returned, or the error it was
+    refused with, as `run_at_once`."""
+    first_done = threading.Event()
+
+    def first_and_hold():
+        with transaction.atomic():
+            outcome = first()
+            first_done.set()
+            time.sleep(0.5)
+        return outcome
+
+    def second_once_the_first_is_done():
+        first_done.wait(timeout=10)
+        return second()
+
+    return run_at_once(first_and_hold, second_once_the_first_is_done, refused=refused)

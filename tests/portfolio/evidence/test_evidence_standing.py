@@ -2,11 +2,8 @@
 "Waiting for you" read) follows each service that changes what waits for the tutor, in the
 same transaction, and always equals what the items themselves say."""
 
-import threading
-import time
-
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -18,7 +15,7 @@ from portfolio.evidence.services import decisions, testimony_requests
 from portfolio.evidence.services import evidence as services
 from portfolio.evidence.services.standing import refresh_evidence_standing
 from tests import factories
-from tests.helpers.concurrency import run_at_once
+from tests.helpers.concurrency import second_while_first_uncommitted
 from tests.helpers.evidence import make_evidence
 
 
@@ -131,24 +128,12 @@ def test_two_items_sent_at_once_both_wait_in_the_standing(personas):
     what it saw before."""
     a = personas["apprenticeship"]
     first, second = make_evidence(a), make_evidence(a)
-    first_sent = threading.Event()
 
     def submit(item):
         return services.submit_evidence(
             evidence=item, by=a.apprentice, own_work=True, names_no_one=True
         )
 
-    def send_first_and_hold():
-        with transaction.atomic():
-            sent = submit(first)
-            first_sent.set()
-            time.sleep(0.5)  # still uncommitted while the second is sent
-        return sent
-
-    def send_second_once_the_first_is_sent():
-        first_sent.wait(timeout=10)
-        return submit(second)
-
-    outcomes = run_at_once(send_first_and_hold, send_second_once_the_first_is_sent)
+    outcomes = second_while_first_uncommitted(lambda: submit(first), lambda: submit(second))
     assert all(isinstance(o, Evidence) for o in outcomes), outcomes
     assert EvidenceStanding.objects.get(apprenticeship=a).waiting == 2

@@ -103,24 +103,13 @@ def test_two_entries_verified_at_once_both_count_in_the_standing(personas):
     first, second = [
         factories.OtjEntryFactory(apprenticeship=apprenticeship, minutes=60) for _ in range(2)
     ]
-    first_decided = threading.Event()
 
     def verify(entry):
         return otj_log.verify_otj_entry(entry=entry, by=personas["tutor"], as_role=Role.TUTOR)
 
-    def verify_first_and_hold():
-        with transaction.atomic():
-            verify(first)
-            first_decided.set()
-            # Still uncommitted while the second decision starts.
-            time.sleep(0.5)
-        return first
-
-    def verify_second_once_the_first_is_decided():
-        first_decided.wait(timeout=10)
-        return verify(second)
-
-    outcomes = run_at_once(verify_first_and_hold, verify_second_once_the_first_is_decided)
+    outcomes = concurrency.second_while_first_uncommitted(
+        lambda: verify(first), lambda: verify(second), refused=(ValidationError, OtjError)
+    )
     assert all(isinstance(o, OtjEntry) for o in outcomes), outcomes
     standing = OtjStanding.objects.get(apprenticeship=apprenticeship)
     assert (standing.logged, standing.verified) == (120, 120)
