@@ -112,6 +112,17 @@ def pages(base_url: str, people: dict, password: str) -> list[tuple[str, str, st
         raise RuntimeError("The coverage page links no duty.")
     ready = next((d for d in duties if f'href="{d}sign-off/"' in tutor.get(d)[1]), None)
     sign_off = [("sign off a duty", f"{ready}sign-off/", "tutor")] if ready else []
+    # A portfolio frozen at gateway (at scale, the 2,000-item one), from the admin's
+    # overview, if there is one.
+    admin = Client(base_url)
+    admin.sign_in(people["admin"], password)
+    _status, overview, _ = admin.get("/overview/?status=gateway")
+    passed = re.search(r'href="/apprenticeships/(\d+)/"', overview)
+    frozen = (
+        [("frozen portfolio", f"/apprenticeships/{passed.group(1)}/frozen-portfolio/", "admin")]
+        if passed
+        else []
+    )
     return [
         ("sign-in page", "/accounts/login/", None),
         ("overview", "/overview/", "admin"),
@@ -125,6 +136,7 @@ def pages(base_url: str, people: dict, password: str) -> list[tuple[str, str, st
         ("reviews", f"{one}/reviews/", "tutor"),
         ("duty", ready or duties[0], "tutor"),
         *sign_off,
+        *frozen,
         ("employer home", "/my-apprentices/", "employer"),
         ("apprentice home", "/my-apprenticeships/", "apprentice"),
     ]

@@ -2,12 +2,16 @@
 inserts (`manage.py seed_scale`), for measuring pages and reports at scale.
 
 Only ever run in a scratch database (config.scratch_database): the command makes one or
-refuses. The mix: a tutor for every 300 apprentices, an employer for every 25, about 100
-evidence items per apprentice in every state (accepted ones with their accepted version),
-about 500 off-the-job entries, six reviews (the first two signed through the real review
-services for the first apprenticeships), and one apprentice ("the big portfolio") with
-2,000 items, each with its own photo, and 5,000 entries, mapped to the NCCMH framework
-too. The random numbers are seeded, so two runs build the same data. On PostgreSQL the
+refuses. The mix: a tutor for every 300 apprentices, an employer for every 25 (each looked
+after by the provider's admin), about 100 evidence items per apprentice in every state
+(accepted ones with their accepted version, each decision on the item's thread), about 500
+off-the-job entries, six reviews (the first two signed through the real review services
+for the first apprenticeships), and one apprentice ("the big portfolio") with 2,000 items,
+each with its own photo, and 5,000 entries, mapped to the NCCMH framework too. A second
+apprenticeship of 2,000 items ("the frozen portfolio") has passed gateway through the
+real services, so its portfolio is frozen for the assessor. The provider has entered an
+interim off-the-job minimum for starts from August 2025, as the demo's provider has.
+The random numbers are seeded, so two runs build the same data. On PostgreSQL the
 big tables are then laid out in the order a real provider's rows would lie, each
 apprenticeship's scattered among everyone's (`lay_out_as_written`).
 """
@@ -35,7 +39,9 @@ from apprenticeship.models import (
     OrganisationMembership,
     Role,
 )
-from portfolio.evidence.models import Evidence, EvidenceFile, EvidenceVersion
+from apprenticeship.otj_minimum import set_interim_otj_minimum
+from demo.seed.eras import INTERIM_MINIMUM_HOURS, INTERIM_SOURCE
+from portfolio.evidence.models import Evidence, EvidenceComment, EvidenceFile, EvidenceVersion
 from portfolio.evidence.services.standing import refresh_evidence_standing
 from portfolio.training.models import ActivityType, OtjEntry
 from portfolio.training.services.standing import refresh_otj_standing
@@ -47,11 +53,21 @@ from standards.services.imports import import_standard
 BATCH = 5000
 APPRENTICES_PER_TUTOR = 300
 APPRENTICES_PER_EMPLOYER = 25
+PLANNED_DAYS = 460
+# The second apprenticeship is as big as the big portfolio, and has passed gateway: its
+# portfolio is frozen for the assessor.
+FROZEN = 1
+FROZEN_DAYS_ON_PROGRAMME = 420
+TRAINING_DAY_MINUTES = 7 * 60
 ACCOUNT = (
     "I met them at the door and we agreed what the session was for. I shared a short part "
     "of my own story when it helped, and kept the focus on their goals. Afterwards I wrote "
     "down what went well and what I would try next time, and took it to supervision. "
 )
+DECISIONS = {
+    Evidence.Status.ACCEPTED: "This shows the duty well: clear about what you did and why.",
+    Evidence.Status.REFERRED: "Say more about what you did, and what you would do next time.",
+}
 # Evidence states, as shares of every apprentice's items.
 STATES = (
     (Evidence.Status.ACCEPTED, 0.55),
@@ -68,6 +84,7 @@ class Seeded:
     entries: int
     reviews: int
     big_portfolio: int
+    frozen_portfolio: int | None
 
 
 def photo(n: int) -> bytes:
@@ -161,13 +178,24 @@ def seed(
     provider = Organisation.objects.create(name="Scale Peer Training", kind="provider")
     employers = Organisation.objects.bulk_create(
         [
-            Organisation(name=f"Scale Employer {n + 1}", kind="employer")
+            # Looked after by the provider's admin, as employers a provider signs up are.
+            Organisation(name=f"Scale Employer {n + 1}", kind="employer", managed_by=provider)
             for n in range(max(1, apprentices // APPRENTICES_PER_EMPLOYER))
         ]
     )
     admin = User.objects.create_user(
         "admin@scale.example.org", "scale-password", full_name="Scale Admin"
     )
+    if standard.otj_minimum_hours is None:
+        # The provider's own interim figure for starts from 1 August 2025, as a provider
+        # enters while the standard's published minimum is not loaded.
+        set_interim_otj_minimum(
+            provider=provider,
+            standard_version=standard,
+            hours=INTERIM_MINIMUM_HOURS,
+            source=INTERIM_SOURCE,
+            by=admin,
+        )
     tutors = _users("tutor.", -(-apprentices // APPRENTICES_PER_TUTOR), password)
     contacts = _users("employer.contact.", len(employers), password)
     learners = _users("apprentice.", apprentices, password)
@@ -191,8 +219,8 @@ def seed(
                 standard_version=standard,
                 provider=provider,
                 employer=employers[n % len(employers)],
-                start_date=today - dt.timedelta(days=60 + n % 480),
-                planned_end_date=today - dt.timedelta(days=60 + n % 480) + dt.timedelta(days=460),
+                start_date=_started(n, today),
+                planned_end_date=_started(n, today) + dt.timedelta(days=PLANNED_DAYS),
                 contracted_weekly_hours=Decimal("37.5"),
                 date_of_birth=dt.date(1970 + n % 35, 1 + n % 12, 1 + n % 28),
             )
@@ -213,10 +241,14 @@ def seed(
     )
     big = enrolments[0]
     big.competence_frameworks.add(framework)
+    frozen = enrolments[FROZEN] if len(enrolments) > FROZEN else None
     evidence_count = 0
     entry_count = 0
     for n, enrolment in enumerate(enrolments):
-        wanted = big_items if enrolment is big else max(1, int(rng.gauss(items, items / 4)))
+        if enrolment is big or enrolment is frozen:
+            wanted = big_items
+        else:
+            wanted = max(1, int(rng.gauss(items, items / 4)))
         tutor = tutors[n // APPRENTICES_PER_TUTOR]
         evidence_count += _evidence(
             rng,
@@ -228,6 +260,7 @@ def seed(
             units if enrolment is big else [],
             photos and enrolment is big,
             today,
+            cover_every_duty=enrolment is frozen,
         )
         logged = big_entries if enrolment is big else max(1, int(rng.gauss(entries, entries / 4)))
         entry_count += _entries(rng, enrolment, tutor, logged, duties, today)
@@ -235,6 +268,9 @@ def seed(
     refresh_evidence_standing(apprenticeship_ids=[enrolment.pk for enrolment in enrolments])
     refresh_otj_standing(apprenticeship_ids=[enrolment.pk for enrolment in enrolments])
     reviews = _reviews(enrolments, tutors, contacts, employers, signed_reviews_for, today)
+    if frozen is not None:
+        entry_count += _train_enough(frozen, tutors[0], today)
+        reviews += _pass_gateway(frozen, tutors[0], contacts[FROZEN % len(employers)], today)
     if connection.vendor == "postgresql":
         lay_out_as_written()
     return Seeded(
@@ -243,18 +279,29 @@ def seed(
         entries=entry_count,
         reviews=reviews,
         big_portfolio=big.pk,
+        frozen_portfolio=frozen.pk if frozen else None,
     )
 
 
-def _evidence(rng, enrolment, tutor, count, duties, ksbs, units, photos, today) -> int:
+def _started(n: int, today: dt.date) -> dt.date:
+    """Starts spread over 16 months; the frozen portfolio's long enough ago for gateway."""
+    return today - dt.timedelta(days=FROZEN_DAYS_ON_PROGRAMME if n == FROZEN else 60 + n % 480)
+
+
+def _evidence(
+    rng, enrolment, tutor, count, duties, ksbs, units, photos, today, *, cover_every_duty=False
+) -> int:
     """`count` items over the apprenticeship so far, in every state; accepted items get
-    the version the tutor accepted; with `photos`, each item gets a photo of its own."""
+    the version the tutor accepted; with `photos`, each item gets a photo of its own; with
+    `cover_every_duty`, the first item for each duty is accepted."""
     apprentice = enrolment.apprentice
     days = max(1, (today - enrolment.start_date).days)
     states = [s for s, share in STATES for _ in range(round(share * 100))]
     rows = []
     for n in range(count):
         state = states[rng.randrange(len(states))]
+        if cover_every_duty and n < len(duties):
+            state = Evidence.Status.ACCEPTED
         activity = enrolment.start_date + dt.timedelta(days=rng.randrange(days))
         when = timezone.make_aware(dt.datetime.combine(activity, dt.time(17)))
         rows.append(
@@ -358,6 +405,37 @@ def _evidence(rng, enrolment, tutor, count, duties, ksbs, units, photos, today) 
     for item in accepted:
         item.accepted_version_id = by_evidence[item.pk]
     Evidence.objects.bulk_update(accepted, ["accepted_version"], batch_size=BATCH)
+    # The tutor's decision on each reviewed item, posted to its thread with what they saw,
+    # as the review service posts it (internal quality assurance samples these).
+    EvidenceComment.objects.bulk_create(
+        [
+            EvidenceComment(
+                evidence=e,
+                author=tutor,
+                kind=(
+                    EvidenceComment.Kind.ACCEPTED
+                    if e.status == Evidence.Status.ACCEPTED
+                    else EvidenceComment.Kind.REFERRED
+                ),
+                version=1,
+                body=DECISIONS[e.status],
+                reviewed_content={
+                    "title": e.title,
+                    "kind": e.kind,
+                    "activity_date": str(e.activity_date),
+                    "account": e.account,
+                    "duties": [duties[position[e.pk] % len(duties)].pk],
+                    "ksbs": [ksbs[position[e.pk] % len(ksbs)].pk] if ksbs else [],
+                    "files": [file_of[e.pk].pk] if e.pk in file_of else [],
+                    "testimonies": [],
+                },
+                created_at=e.reviewed_at,
+            )
+            for e in created
+            if e.status in (Evidence.Status.ACCEPTED, Evidence.Status.REFERRED)
+        ],
+        batch_size=BATCH,
+    )
     return len(created)
 
 
@@ -391,8 +469,7 @@ def _reviews(enrolments, tutors, contacts, employers, signed_for, today) -> int:
     """Two reviews, signed by all three through the real services, for the first
     `signed_for` apprenticeships (the big portfolio among them); the rest get four
     scheduled reviews each, in bulk."""
-    from portfolio.reviews.models import Review, ReviewParty
-    from portfolio.reviews.services import reviews as review_services
+    from portfolio.reviews.models import Review
     from portfolio.reviews.services.standing import refresh_standing
 
     count = 0
@@ -401,30 +478,8 @@ def _reviews(enrolments, tutors, contacts, employers, signed_for, today) -> int:
         contact = contacts[n % len(employers)]
         days = (today - enrolment.start_date).days
         for share in (1, 2):
-            review = review_services.record_review(
-                apprenticeship=enrolment,
-                by=tutor,
-                held_on=enrolment.start_date + dt.timedelta(days=days * share // 3),
-                format="in_person",
-                employer_signatory=contact,
-                discussion="Settling in well; co-running the Tuesday peer group.",
-                employer_view="Reliable and kind with people in crisis.",
-                wellbeing="",
-                targets=[("Write up one supervision session", today + dt.timedelta(days=30))],
-                review=None,
-            )
-            for user, party in (
-                (enrolment.apprentice, ReviewParty.APPRENTICE),
-                (contact, ReviewParty.EMPLOYER),
-                (tutor, ReviewParty.TUTOR),
-            ):
-                current = Review.objects.with_current().get(pk=review.pk)
-                review_services.sign_review(
-                    review=current,
-                    by=user,
-                    party=party,
-                    seen_digest=review_services.seal_for(current.current_version, party),
-                )
+            held_on = enrolment.start_date + dt.timedelta(days=days * share // 3)
+            _signed_review(enrolment, tutor, contact, held_on, today)
             count += 1
     rows = [
         Review(
@@ -440,3 +495,105 @@ def _reviews(enrolments, tutors, contacts, employers, signed_for, today) -> int:
     # Rows made in bulk bypass the services, so their standing is worked out here.
     refresh_standing(apprenticeship_ids=[enrolment.pk for enrolment in enrolments[signed_for:]])
     return count + len(rows)
+
+
+def _signed_review(enrolment, tutor, contact, held_on: dt.date, today: dt.date) -> None:
+    """A progress review recorded and signed by all three through the review services."""
+    from portfolio.reviews.models import Review, ReviewParty
+    from portfolio.reviews.services import reviews as review_services
+
+    review = review_services.record_review(
+        apprenticeship=enrolment,
+        by=tutor,
+        held_on=held_on,
+        format="in_person",
+        employer_signatory=contact,
+        discussion="Settling in well; co-running the Tuesday peer group.",
+        employer_view="Reliable and kind with people in crisis.",
+        wellbeing="",
+        targets=[("Write up one supervision session", today + dt.timedelta(days=30))],
+        review=None,
+    )
+    for user, party in (
+        (enrolment.apprentice, ReviewParty.APPRENTICE),
+        (contact, ReviewParty.EMPLOYER),
+        (tutor, ReviewParty.TUTOR),
+    ):
+        current = Review.objects.with_current().get(pk=review.pk)
+        review_services.sign_review(
+            review=current,
+            by=user,
+            party=party,
+            seen_digest=review_services.seal_for(current.current_version, party),
+        )
+
+
+def _pass_gateway(enrolment: Apprenticeship, tutor, contact, today: dt.date) -> int:
+    """Take one apprenticeship (with its training done) through gateway with the real
+    services: the tutor signs off every duty on up to three accepted items, English and
+    maths are recorded, a review held three weeks ago is signed by all three, then the
+    employer and the tutor confirm, and the gateway service freezes the portfolio.
+    Returns the reviews it added."""
+    from epa.selectors import gateway as gateway_selectors
+    from epa.services import gateway as gateway_services
+    from portfolio.evidence.selectors import sign_off_choices
+    from portfolio.evidence.services import sign_offs
+
+    for duty in enrolment.standard_version.duties.order_by("number"):
+        sign_offs.sign_off_duty(
+            apprenticeship=enrolment,
+            duty=duty,
+            by=tutor,
+            evidence_versions=list(sign_off_choices(enrolment, duty)[:3]),
+            comment="Accepted evidence shows this duty done safely and well.",
+        )
+    gateway_services.record_english_maths(
+        apprenticeship=enrolment,
+        by=tutor,
+        english="level_2",
+        maths="level_2",
+        has_ehc_plan=False,
+        evidence="GCSE English and maths, certificates seen.",
+    )
+    _signed_review(enrolment, tutor, contact, today - dt.timedelta(days=21), today)
+    for party, person in (("employer", contact), ("provider", tutor)):
+        gateway_services.declare(apprenticeship=enrolment, party=party, by=person, confirmed=True)
+    enrolment.refresh_from_db()
+    if not enrolment.is_post_gateway:
+        waiting = [i.label for i in gateway_selectors.checklist(enrolment) if not i.holds]
+        raise RuntimeError(f"The frozen portfolio did not pass gateway: {waiting}")
+    return 1
+
+
+def _train_enough(enrolment: Apprenticeship, tutor, today: dt.date) -> int:
+    """Verified training days, one a day back from yesterday, until the off-the-job
+    training gateway asks for is logged and verified (a small seed logs too little).
+    Returns how many it added."""
+    from portfolio.training import selectors as otj
+
+    total = otj.otj_summary(enrolment, today=today).total
+    short = (total.required or 0) - min(total.logged, total.verified)
+    if short <= 0:
+        return 0
+    days = -(-short // TRAINING_DAY_MINUTES)
+    duties = list(enrolment.standard_version.duties.order_by("number"))
+    OtjEntry.objects.bulk_create(
+        [
+            OtjEntry(
+                apprenticeship=enrolment,
+                date=today - dt.timedelta(days=1 + n),
+                minutes=TRAINING_DAY_MINUTES,
+                activity_type=ActivityType.PRACTICAL,
+                duty=duties[n % len(duties)],
+                description="Training day: the week's topic, practised with my tutor.",
+                status=OtjEntry.Status.VERIFIED,
+                decided_by=tutor,
+                decided_as="tutor",
+                decided_at=timezone.now(),
+                created_by=enrolment.apprentice,
+            )
+            for n in range(days)
+        ]
+    )
+    refresh_otj_standing(apprenticeship_ids=[enrolment.pk])
+    return days

@@ -5,9 +5,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from apprenticeship.models import Apprenticeship, Membership, Role
+from apprenticeship.models import Apprenticeship, Membership, Organisation, Role
 from demo import scale
-from portfolio.evidence.models import Evidence, EvidenceFile
+from epa.models import GatewaySnapshot
+from epa.selectors.gateway import snapshot_is_intact
+from portfolio.evidence.models import Evidence, EvidenceComment, EvidenceFile
 from portfolio.reviews.models import Review
 from portfolio.training.models import OtjEntry
 from reports import content
@@ -34,6 +36,23 @@ def test_seed_builds_a_provider_with_every_state_and_a_big_portfolio():
     assert Evidence.framework_units.through.objects.filter(evidence__apprenticeship=big).exists()
     assert Review.objects.filter(apprenticeship=big, status=Review.Status.SIGNED).count() == 2
     assert Membership.objects.filter(role=Role.TUTOR).count() == 3
+    # The provider's admin looks after its employers.
+    assert not Organisation.objects.filter(kind="employer", managed_by__isnull=True).exists()
+    # Each reviewed item has the tutor's decision on its thread, as the service posts it.
+    reviewed = Evidence.objects.filter(status__in=["accepted", "referred"])
+    decisions = EvidenceComment.objects.filter(kind__in=["accepted", "referred"])
+    assert decisions.count() == reviewed.count() > 0
+    assert set(decisions.values_list("evidence_id", flat=True)) == set(
+        reviewed.values_list("pk", flat=True)
+    )
+    # The second apprenticeship is as big, and passed gateway through the real services:
+    # every duty signed off, and its portfolio frozen, sealed, with every submitted item.
+    frozen = Apprenticeship.objects.get(pk=seeded.frozen_portfolio)
+    assert frozen.is_post_gateway and frozen.evidence.count() == 12
+    snapshot = GatewaySnapshot.objects.get(apprenticeship=frozen)
+    assert snapshot_is_intact(snapshot)
+    assert len(snapshot.content["evidence"]) == frozen.evidence.exclude(status="draft").count()
+    assert all(duty["sign_off"] for duty in snapshot.content["duties"])
     # The report of the big portfolio can be made from it (its HTML; no PDF here).
     document = content.build_document(
         apprenticeship=big, kind=Report.Kind.PORTFOLIO, audience=Report.Audience.FULL

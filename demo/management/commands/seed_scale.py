@@ -75,7 +75,12 @@ class Command(BaseCommand):
                 f"Seeded {seeded.apprenticeships} apprenticeships, {seeded.evidence} evidence "
                 f"items, {seeded.entries} off-the-job entries and {seeded.reviews} reviews in "
                 f"{time.perf_counter() - began:.0f} s. The big portfolio is apprenticeship "
-                f"{seeded.big_portfolio}."
+                f"{seeded.big_portfolio}"
+                + (
+                    f"; the frozen portfolio (past gateway) is {seeded.frozen_portfolio}."
+                    if seeded.frozen_portfolio
+                    else "."
+                )
             )
         )
 
