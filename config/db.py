@@ -110,3 +110,108 @@ def keep_standing(
             unique_fields=["apprenticeship"],
             update_fields=fields,
         )
+
+
+# -- reading part of a JSON document in the database ------------------------------------
+# A large JSON column (a portfolio frozen at gateway holds thousands of items) read a
+# part at a time: the database sends only the part, and PostgreSQL reads its own binary
+# form without parsing text. `column` is the model field's name; keys are top-level keys
+# of the document, written into the SQL as parameters.
+
+
+class _JsonPart(Func):
+    output_field: models.Field = models.JSONField()
+
+    def __init__(self, column: str, *args, **extra):
+        super().__init__(models.F(column), **extra)
+        self.args = args
+
+    def _column(self, compiler, connection) -> tuple[str, list]:
+        (column,), params = _compiled(self, compiler, connection)
+        return column, params
+
+
+class JsonWithout(_JsonPart):
+    """The document without some of its top-level keys (`JsonWithout("content", "a")`)."""
+
+    def as_postgresql(self, compiler, connection, **extra):
+        column, params = self._column(compiler, connection)
+        return f"({column})" + " - %s::text" * len(self.args), [*params, *self.args]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        column, params = self._column(compiler, connection)
+        paths = ", ".join(["%s"] * len(self.args))
+        return f"json_remove({column}, {paths})", [*params, *(f"$.{k}" for k in self.args)]
+
+
+class JsonArrayLength(_JsonPart):
+    """How many items the list at a top-level key has."""
+
+    output_field = models.IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        column, params = self._column(compiler, connection)
+        return f"jsonb_array_length(({column}) -> %s::text)", [*params, self.args[0]]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        column, params = self._column(compiler, connection)
+        return f"json_array_length({column}, %s)", [*params, f"$.{self.args[0]}"]
+
+
+class JsonArraySlice(_JsonPart):
+    """Items [start, stop) of the list at a top-level key, as a list ([] past its end):
+    `JsonArraySlice("content", "evidence", 25, 50)`."""
+
+    def as_postgresql(self, compiler, connection, **extra):
+        column, params = self._column(compiler, connection)
+        key, start, stop = self.args
+        if stop <= start:
+            return "'[]'::jsonb", []
+        path = f"$.{key}[{int(start)} to {int(stop) - 1}]"
+        return f"jsonb_path_query_array({column}, %s::jsonpath)", [*params, path]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        column, params = self._column(compiler, connection)
+        key, start, stop = self.args
+        return (
+            f"(SELECT json_group_array(json(value)) FROM json_each({column}, %s) "  # noqa: S608
+            "WHERE key >= %s AND key < %s)"
+        ), [*params, f"$.{key}", int(start), int(stop)]
+
+
+class JsonFindById(_JsonPart):
+    """The first object with this "id" in a list of lists: `JsonFindById("content",
+    ("evidence",), 7)` looks in content["evidence"]; `("evidence", "files")` in every
+    item's "files". None when there is none."""
+
+    def as_postgresql(self, compiler, connection, **extra):
+        column, params = self._column(compiler, connection)
+        keys, found = self.args
+        path = "$" + "".join(f".{k}[*]" for k in keys) + " ? (@.id == $id)"
+        return (
+            f"jsonb_path_query_first({column}, %s::jsonpath, jsonb_build_object('id', %s::integer))"
+        ), [*params, path, int(found)]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        column, params = self._column(compiler, connection)
+        keys, found = self.args
+        sources, paths, inside = [], [], column
+        for n, key in enumerate(keys):
+            sources.append(f"json_each({inside}, %s) AS part{n}")
+            paths.append(f"$.{key}")
+            inside = f"part{n}.value"
+        return (
+            f"(SELECT json({inside}) FROM {', '.join(sources)} "  # noqa: S608 - values are params
+            f"WHERE json_extract({inside}, '$.id') = %s LIMIT 1)"
+        ), [*params, *paths, int(found)]
+
+
+class RowVersion(Func):
+    """PostgreSQL's version of the row (its xmin, as text): any change to the row gives
+    it a new one. NULL on other engines. Only in a query of one table."""
+
+    output_field = models.CharField()
+    template = "NULL"
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return "xmin::text", []

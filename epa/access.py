@@ -38,9 +38,12 @@ def get_declaration_for(user: User, pk: int) -> GatewayDeclaration:
 
 
 def get_snapshot_for(user: User, pk: int) -> tuple[Apprenticeship, GatewaySnapshot]:
-    """The apprenticeship and its frozen portfolio; 404 until gateway has passed."""
+    """The apprenticeship and its frozen portfolio (without its document: read it in
+    parts with epa.selectors.frozen); 404 until gateway has passed."""
     apprenticeship = get_apprenticeship_for(user, pk, Action.VIEW_SNAPSHOT)
-    snapshot = GatewaySnapshot.objects.filter(apprenticeship=apprenticeship).first()
+    snapshot = (
+        GatewaySnapshot.objects.defer("content").filter(apprenticeship=apprenticeship).first()
+    )
     if snapshot is None:
         raise Http404
     return apprenticeship, snapshot

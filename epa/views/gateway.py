@@ -15,7 +15,8 @@ from config.downloads import protect_download
 from config.pagination import PAGE_SIZE
 from epa import access
 from epa.forms.gateway import DeclarationForm, EnglishMathsForm, ReasonForm
-from epa.models import EnglishMaths, GatewayDeclaration, GatewaySnapshot
+from epa.models import EnglishMaths, GatewayDeclaration
+from epa.selectors import frozen as frozen_parts
 from epa.selectors import gateway as selectors
 from epa.services import gateway as services
 from epa.services import reads
@@ -36,7 +37,7 @@ def gateway(request, pk: int):
             "apprentice", "standard_version", "provider__gateway_policy", "employer", "epao"
         ),
     )
-    frozen = GatewaySnapshot.objects.filter(apprenticeship=apprenticeship).first()
+    frozen = frozen_parts.snapshot_of(apprenticeship)
     declarations = list(
         GatewayDeclaration.objects.filter(apprenticeship=apprenticeship)
         .select_related("declared_by", "withdrawn_by")
@@ -45,7 +46,7 @@ def gateway(request, pk: int):
     policy = selectors.gateway_policy(apprenticeship)
     # Once gateway has passed, the checklist is shown as it stood then.
     items = (
-        frozen.content["checklist"]
+        frozen_parts.part(frozen, "checklist")
         if frozen
         else selectors.checklist(apprenticeship, declarations=declarations, policy=policy)
     )
@@ -173,18 +174,18 @@ def snapshot(request, pk: int):
     reads.log_snapshot_read(
         apprenticeship=apprenticeship, snapshot=frozen, by=request.user, what="contents"
     )
-    content = frozen.content
+    portfolio = frozen_parts.frozen_portfolio(frozen)
     return render(
         request,
         "epa/snapshot.html",
         {
             "apprenticeship": apprenticeship,
             "snapshot": frozen,
-            "content": content,
-            "code_marks": code_marks(content.get("ksbs", [])),
-            # A page of the frozen evidence, not all of it: a long portfolio has thousands.
-            "page": Paginator(content["evidence"], PAGE_SIZE).get_page(request.GET.get("page")),
-            "intact": selectors.snapshot_is_intact(frozen),
+            "content": portfolio.head,
+            "code_marks": code_marks(portfolio.head.get("ksbs", [])),
+            # A page of the frozen evidence, read on its own: a long portfolio has thousands.
+            "page": Paginator(portfolio.evidence, PAGE_SIZE).get_page(request.GET.get("page")),
+            "intact": portfolio.intact,
             "can": permissions(apprenticeship.viewer_roles),
         },
     )
@@ -193,7 +194,7 @@ def snapshot(request, pk: int):
 @login_required
 def snapshot_evidence(request, pk: int, evidence_id: int):
     apprenticeship, frozen = access.get_snapshot_for(request.user, pk)
-    item = next((i for i in frozen.content["evidence"] if i["id"] == evidence_id), None)
+    item, ksbs = frozen_parts.item(frozen, evidence_id)
     if item is None:
         raise Http404
     reads.log_snapshot_read(
@@ -209,7 +210,7 @@ def snapshot_evidence(request, pk: int, evidence_id: int):
             "apprenticeship": apprenticeship,
             "snapshot": frozen,
             "item": item,
-            "code_marks": code_marks(frozen.content.get("ksbs", [])),
+            "code_marks": code_marks(ksbs),
         },
     )
 
@@ -220,9 +221,7 @@ def snapshot_file(request, pk: int, file_id: int):
     """A file of the frozen portfolio, only if it is in the snapshot and its bytes still
     have the checksum recorded at gateway."""
     apprenticeship, frozen = access.get_snapshot_for(request.user, pk)
-    recorded = next(
-        (f for i in frozen.content["evidence"] for f in i["files"] if f["id"] == file_id), None
-    )
+    recorded = frozen_parts.file_record(frozen, file_id)
     file = EvidenceFile.objects.filter(pk=file_id, evidence__apprenticeship=apprenticeship).first()
     if recorded is None or file is None:
         raise Http404

@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from apprenticeship.models import Apprenticeship
@@ -107,7 +108,9 @@ def test_gateway_and_frozen_pages_keep_a_flat_query_count(client, ready, persona
     assert_flat_queries(client, reverse("epa:gateway", args=[ready.pk]), grow, 16)
     services.declare(apprenticeship=ready, party=EMPLOYER, by=personas["employer"], confirmed=True)
     services.declare(apprenticeship=ready, party=PROVIDER, by=personas["tutor"], confirmed=True)
-    assert_flat_queries(client, reverse("epa:snapshot", args=[ready.pk]), grow, 5)
+    url = reverse("epa:snapshot", args=[ready.pk])
+    client.get(url)  # On PostgreSQL the seal's answer is kept from then on.
+    assert_flat_queries(client, url, grow, 7 if connection.vendor == "postgresql" else 8)
 
 
 @pytest.mark.parametrize("persona", ["apprentice", "employer"])
