@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 
 from accounts.models import User
 from apprenticeship import funding_rules
@@ -183,12 +184,16 @@ class InterimRow:
 def interim_minimum_rows(providers: list[Organisation]) -> list[InterimRow]:
     """For each provider, every standard version its apprentices are on (and any it entered
     an interim figure for), with the official figure or its interim one. Three queries."""
-    counts: dict[tuple[int, int], int] = {}
-    for provider_id, version_id, started in Apprenticeship.objects.filter(
-        provider__in=providers
-    ).values_list("provider_id", "standard_version_id", "start_date"):
-        key = (provider_id, version_id)
-        counts[key] = counts.get(key, 0) + (started >= funding_rules.RULES_2025)
+    # One grouped row per (provider, version), counted in the database: a provider with
+    # thousands of apprentices costs the page no more than one with a few. The ordering is
+    # cleared, or its columns would join the GROUP BY and split the groups.
+    counts = {
+        (row["provider_id"], row["standard_version_id"]): row["from_2025"]
+        for row in Apprenticeship.objects.filter(provider__in=providers)
+        .order_by()
+        .values("provider_id", "standard_version_id")
+        .annotate(from_2025=Count("pk", filter=Q(start_date__gte=funding_rules.RULES_2025)))
+    }
     interims = {
         (row.provider_id, row.standard_version_id): row
         for row in InterimOtjMinimum.objects.filter(provider__in=providers).select_related(

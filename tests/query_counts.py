@@ -78,3 +78,8 @@ IQA_FOLLOW_UPS_QUERIES = 5
 # its policy, then the due and held lists with their counts, how many were reduced, and
 # the holds in place (dataio/retention.py overview).
 RETENTION_PAGE_QUERIES = 12
+# A provider admin's interim off-the-job minimums: the session, the user and the providers
+# they administer, the three queries of `interim_minimum_rows` (the apprentices counted per
+# provider and version, the interim figures, the standard versions), then the navigation's
+# roles.
+INTERIM_MINIMUMS_QUERIES = 7

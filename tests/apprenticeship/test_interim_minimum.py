@@ -4,10 +4,13 @@ moment the official figure is imported."""
 
 import datetime as dt
 import importlib
+import re
 
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apprenticeship import otj_minimum
@@ -16,6 +19,7 @@ from audit.models import AuditEvent
 from portfolio.training.selectors import otj_summary
 from standards.models import Provenance
 from tests import factories
+from tests.query_counts import INTERIM_MINIMUMS_QUERIES, assert_flat_queries
 
 START_2025 = dt.date(2025, 9, 1)
 
@@ -155,3 +159,76 @@ def test_a_standard_wide_entered_figure_moves_to_each_provider_using_it(two_prov
     assert set(moved) == {mine.provider_id, theirs.provider_id}
     assert {row.hours for row in moved.values()} == {320}
     assert moved[mine.provider_id].source == "Funding rules"
+
+
+def _page_rows(html: str) -> dict[str, list[str]]:
+    """The table's rows by standard version, each as its cells' text."""
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)[1:]:
+        cells = [
+            re.sub(r"<[^>]+>|\s+", " ", cell).strip()
+            for cell in re.findall(r"<td>(.*?)</td>", row, re.S)
+        ]
+        rows[cells[0]] = cells
+    return rows
+
+
+def test_the_page_counts_each_versions_apprentices_from_august_2025(client, personas):
+    """Starts on or after 1 August 2025 count; earlier ones do not, but a version with
+    only earlier starts still has its row, with 0; another provider's do not count."""
+    mine = personas["apprenticeship"]
+    Apprenticeship.objects.filter(pk=mine.pk).update(start_date=dt.date(2025, 8, 1))
+    for start in (dt.date(2025, 8, 2), dt.date(2026, 1, 5), dt.date(2025, 7, 31)):
+        factories.ApprenticeshipFactory(
+            provider=mine.provider, standard_version=mine.standard_version, start_date=start
+        )
+    older = factories.StandardVersionFactory(reference="ST0001", title="Older standard")
+    factories.ApprenticeshipFactory.create_batch(
+        2, provider=mine.provider, standard_version=older, start_date=dt.date(2024, 3, 1)
+    )
+    # The other provider's apprentices on the same versions are theirs, not counted here.
+    factories.ApprenticeshipFactory(
+        provider=personas["other_apprenticeship"].provider,
+        standard_version=older,
+        start_date=dt.date(2025, 9, 1),
+    )
+    Apprenticeship.objects.filter(pk=personas["other_apprenticeship"].pk).update(
+        start_date=dt.date(2025, 9, 1)
+    )
+    client.force_login(personas["admin"])
+    rows = _page_rows(client.get(reverse("apprenticeship:interim-minimums")).content.decode())
+    assert rows.keys() == {str(mine.standard_version), str(older)}
+    assert rows[str(mine.standard_version)][1:3] == ["Northfield Peer Training", "3"]
+    assert rows[str(older)][1:3] == ["Northfield Peer Training", "0"]
+    assert rows[str(older)][3].startswith("Not known yet")
+
+
+def test_the_apprentices_are_counted_in_the_database(personas):
+    """One grouped count per provider and version, not a row read for each apprentice."""
+    mine = personas["apprenticeship"]
+    factories.ApprenticeshipFactory.create_batch(
+        3, provider=mine.provider, standard_version=mine.standard_version
+    )
+    with CaptureQueriesContext(connection) as context:
+        rows = otj_minimum.interim_minimum_rows([mine.provider])
+    assert len(context.captured_queries) == 3
+    counting = context.captured_queries[0]["sql"]
+    assert "COUNT(" in counting and "GROUP BY" in counting
+    assert [(row.standard_version, row.provider) for row in rows] == [
+        (mine.standard_version, mine.provider)
+    ]
+
+
+def test_the_page_costs_the_same_with_more_apprentices(client, personas):
+    mine = personas["apprenticeship"]
+    client.force_login(personas["admin"])
+
+    def grow():
+        for version in (mine.standard_version, factories.StandardVersionFactory()):
+            factories.ApprenticeshipFactory.create_batch(
+                5, provider=mine.provider, standard_version=version
+            )
+
+    assert_flat_queries(
+        client, reverse("apprenticeship:interim-minimums"), grow, INTERIM_MINIMUMS_QUERIES
+    )
