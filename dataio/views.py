@@ -239,9 +239,9 @@ def my_data(request):
         request,
         "dataio/my_data.html",
         {
-            "requests": dataio_access.visible_subject_access(request.user).filter(
-                person=request.user
-            )
+            "requests": dataio_access.visible_subject_access(request.user)
+            .filter(person=request.user)
+            .select_related("requested_by")
         },
     )
 

@@ -83,3 +83,7 @@ RETENTION_PAGE_QUERIES = 12
 # provider and version, the interim figures, the standard versions), then the navigation's
 # roles.
 INTERIM_MINIMUMS_QUERIES = 7
+# An apprentice's "A copy of your records": the session and user, whether they are an
+# apprentice, then the copies asked for with who asked (an admin, on their behalf), then
+# the navigation's roles.
+MY_DATA_QUERIES = 5

@@ -19,6 +19,7 @@ from outbox.models import OutboxMessage
 from portfolio.evidence.models import EvidenceComment
 from portfolio.evidence.services import evidence as evidence_services
 from tests import factories
+from tests.query_counts import MY_DATA_QUERIES, assert_flat_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +148,26 @@ def test_only_the_person_or_the_admin_who_asked_downloads_it(client, personas, r
     for name in ("tutor", "employer", "admin", "outsider"):
         client.force_login(personas[name])
         assert client.get(url).status_code == 404, name
+
+
+def test_the_apprentices_list_of_copies_costs_the_same_however_many_were_asked_for(
+    client, personas
+):
+    """Each copy an admin asked for names them; their names come with the list, not one
+    query per copy."""
+    apprentice, admin = personas["apprentice"], personas["admin"]
+    provider = personas["apprenticeship"].provider
+
+    def ask(times: int) -> None:
+        for n in range(times):
+            services.request_subject_access(
+                person=apprentice, by=admin, provider=provider, reason=f"Asked by phone ({n})"
+            )
+
+    ask(1)
+    client.force_login(apprentice)
+    url = reverse("dataio:my-data")
+    page = client.get(url).content.decode()
+    assert "by Admin: Asked by phone (0)" in page
+    assert_flat_queries(client, url, lambda: ask(4), MY_DATA_QUERIES)
+    assert client.get(url).content.decode().count("by Admin: Asked by phone") == 5
