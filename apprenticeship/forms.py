@@ -3,7 +3,7 @@ from django.utils.text import Truncator
 
 from accounts.models import User
 from apprenticeship import access
-from apprenticeship.models import Apprenticeship, Organisation, OrganisationMembership, Role
+from apprenticeship.models import Apprenticeship, Organisation, Role
 from apprenticeship.uln import uln_problem
 from apprenticeship.versions import StatementToMove
 from standards.models import KSB, Duty, FrameworkUnit, StandardVersion
@@ -140,22 +140,41 @@ class ApprenticeshipForm(forms.ModelForm):
 
 
 class AddMemberForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=User.objects.none(), label="Person")
+    """Add a tutor (from the provider) or an employer contact (from the employer). The
+    person is found by their email address among the organisation's active members, not
+    picked from a list of everyone who works there: apprentices are members of their
+    employer too, so a large employer has thousands."""
+
+    user = forms.EmailField()
 
     def __init__(self, *args, apprenticeship: Apprenticeship, role: Role, **kwargs):
         super().__init__(*args, **kwargs)
-        organisation = apprenticeship.provider if role == Role.TUTOR else apprenticeship.employer
-        self.fields["user"].queryset = (
-            User.objects.filter(
-                pk__in=OrganisationMembership.objects.filter(
-                    organisation=organisation, is_active=True
-                ).values("user_id")
-            )
-            .exclude(pk=apprenticeship.apprentice_id)
-            .order_by("full_name")
+        self._apprenticeship = apprenticeship
+        self._organisation = (
+            apprenticeship.provider if role == Role.TUTOR else apprenticeship.employer
         )
-        self.fields["user"].label = Role(role).label
-        self.fields["user"].help_text = f"People who work for {organisation.name}."
+        self.fields["user"].label = f"The {Role(role).label.lower()}'s email address"
+        self.fields["user"].help_text = f"Someone who works for {self._organisation.name}."
+
+    def clean_user(self) -> User:
+        email = self.cleaned_data["user"].strip().lower()
+        # One filter() call: the same organisation membership must be this organisation's
+        # and active.
+        found = User.objects.filter(
+            email=email,
+            org_memberships__organisation=self._organisation,
+            org_memberships__is_active=True,
+        ).first()
+        if found is None:
+            raise forms.ValidationError(
+                f"No one with this email address works for {self._organisation.name}. "
+                "Invite them first, then add them."
+            )
+        if found.pk == self._apprenticeship.apprentice_id:
+            raise forms.ValidationError(
+                "The apprentice cannot also be their own tutor or employer contact."
+            )
+        return found
 
 
 class EndMembershipForm(forms.Form):

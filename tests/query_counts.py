@@ -87,3 +87,7 @@ INTERIM_MINIMUMS_QUERIES = 7
 # apprentice, then the copies asked for with who asked (an admin, on their behalf), then
 # the navigation's roles.
 MY_DATA_QUERIES = 5
+# Adding a tutor or employer contact: the session and user, the apprenticeship with the
+# admin's check, then the navigation's roles. The person is typed in by email address, so
+# the page reads no one who works for the provider or the employer.
+MEMBER_ADD_QUERIES = 4

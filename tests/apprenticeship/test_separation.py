@@ -68,7 +68,7 @@ def test_the_page_says_why_and_changes_nothing(client, personas):
     _also_works_for(personas["tutor"], a.employer)
     client.force_login(personas["admin"])
     url = reverse("apprenticeship:member-add", args=[a.pk, "employer"])
-    response = client.post(url, {"user": personas["tutor"].pk})
+    response = client.post(url, {"user": personas["tutor"].email})
     assert response.status_code == 200
     page = response.content.decode()
     assert "each party to an apprenticeship must be someone different" in page

@@ -1,4 +1,5 @@
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -9,6 +10,7 @@ from apprenticeship.models import Apprenticeship, Membership, Organisation, Role
 from audit.models import AuditEvent
 from tests import factories
 from tests.helpers.outbox import deliver_outbox
+from tests.query_counts import MEMBER_ADD_QUERIES, assert_flat_queries
 
 
 def enrol_form(personas, **overrides) -> dict:
@@ -129,8 +131,7 @@ def test_admin_assigns_a_tutor_and_takes_them_off(client, personas):
     factories.OrganisationMembershipFactory(user=second_tutor, organisation=a.provider)
     client.force_login(personas["admin"])
     url = reverse("apprenticeship:member-add", args=[a.pk, "tutor"])
-    assert "Second Tutor" in client.get(url).content.decode()
-    client.post(url, {"user": second_tutor.pk})
+    client.post(url, {"user": second_tutor.email})
     membership = Membership.objects.get(user=second_tutor, role=Role.TUTOR)
     response = client.post(
         reverse("apprenticeship:member-end", args=[membership.pk]), {"reason": "Moved team"}
@@ -145,6 +146,120 @@ def test_only_tutor_and_employer_roles_can_be_added_here(client, personas):
     a = personas["apprenticeship"]
     response = client.get(reverse("apprenticeship:member-add", args=[a.pk, "assessor"]))
     assert response.status_code == 404
+
+
+def _member_add(client, personas, role: str, email: str):
+    client.force_login(personas["admin"])
+    url = reverse("apprenticeship:member-add", args=[personas["apprenticeship"].pk, role])
+    return client.post(url, {"user": email})
+
+
+def _field_errors(response) -> str:
+    """The text of the email field's error messages."""
+    page = response.content.decode()
+    found = re.findall(r'id="error_\d+_id_user"[^>]*>(.*?)</strong>', page, re.S)
+    return " ".join(re.sub(r"<[^>]+>", "", text).strip() for text in found)
+
+
+@pytest.mark.parametrize(
+    ("role", "organisation"), [("tutor", "provider"), ("employer", "employer")]
+)
+def test_a_person_is_added_by_their_email_in_any_letter_case(client, personas, role, organisation):
+    a = personas["apprenticeship"]
+    person = factories.UserFactory(email="sam.okafor@example.org", full_name="Sam Okafor")
+    factories.OrganisationMembershipFactory(user=person, organisation=getattr(a, organisation))
+    response = _member_add(client, personas, role, "  Sam.OKAFOR@Example.org ")
+    assert response.status_code == 302 and response["Location"] == a.get_absolute_url()
+    assert Membership.objects.filter(
+        apprenticeship=a, user=person, role=role, is_active=True
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "who", "named"),
+    [
+        ("tutor", "nobody", "Northfield Peer Training"),
+        ("tutor", "at the employer", "Northfield Peer Training"),
+        ("tutor", "at another provider", "Northfield Peer Training"),
+        ("tutor", "no longer at the provider", "Northfield Peer Training"),
+        ("employer", "nobody", "Riverside Service"),
+        ("employer", "at the provider", "Riverside Service"),
+        ("employer", "at another employer", "Riverside Service"),
+        ("employer", "no longer at the employer", "Riverside Service"),
+    ],
+)
+def test_someone_who_does_not_work_there_is_refused_and_nothing_is_saved(
+    client, personas, role, who, named
+):
+    a = personas["apprenticeship"]
+    emails = {
+        "nobody": "nobody@example.org",
+        "at the employer": personas["employer"].email,
+        "at the provider": personas["tutor"].email,
+        "at another provider": personas["outsider"].email,
+    }
+    if who == "at another employer":
+        emails[who] = factories.OrganisationMembershipFactory().user.email
+    if who.startswith("no longer"):
+        # They left; they work somewhere else now, which must not count for this place.
+        left = factories.OrganisationMembershipFactory(
+            organisation=a.provider if role == "tutor" else a.employer, is_active=False
+        ).user
+        factories.OrganisationMembershipFactory(user=left)
+        emails[who] = left.email
+    before = (Membership.objects.count(), AuditEvent.objects.count())
+    response = _member_add(client, personas, role, emails[who])
+    assert response.status_code == 200
+    assert _field_errors(response) == (
+        f"No one with this email address works for {named}. Invite them first, then add them."
+    )
+    assert f'value="{emails[who]}"' in response.content.decode()  # what was typed is kept
+    assert (Membership.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_the_apprentice_is_never_added_as_their_own_employer_contact(client, personas):
+    apprentice = personas["apprentice"]  # a member of their employer, like its staff
+    response = _member_add(client, personas, "employer", apprentice.email)
+    assert response.status_code == 200
+    assert _field_errors(response) == (
+        "The apprentice cannot also be their own tutor or employer contact."
+    )
+    assert not Membership.objects.filter(user=apprentice).exists()
+
+
+def test_the_services_own_checks_still_show_on_the_field(client, personas):
+    response = _member_add(client, personas, "tutor", personas["tutor"].email)
+    assert response.status_code == 200
+    assert _field_errors(response) == "Tutor is already tutor here."
+    assert Membership.objects.filter(user=personas["tutor"], role=Role.TUTOR).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "label", "organisation"),
+    [
+        ("tutor", "The tutor's email address", "Northfield Peer Training"),
+        ("employer", "The employer contact's email address", "Riverside Service"),
+    ],
+)
+def test_the_add_person_page_asks_for_an_email_and_lists_no_one(
+    client, personas, role, label, organisation
+):
+    a = personas["apprenticeship"]
+    client.force_login(personas["admin"])
+    url = reverse("apprenticeship:member-add", args=[a.pk, role])
+
+    def hire_more():
+        for place in (a.provider, a.employer):
+            for _ in range(10):
+                factories.OrganisationMembershipFactory(
+                    organisation=place, user=factories.UserFactory(full_name="Worker Person")
+                )
+
+    assert_flat_queries(client, url, hire_more, MEMBER_ADD_QUERIES)
+    page = html.unescape(client.get(url).content.decode())
+    assert 'type="email" name="user"' in page
+    assert label in page and f"Someone who works for {organisation}." in page
+    assert "Worker Person" not in page and "<select" not in page and "<option" not in page
 
 
 def test_details_show_date_of_birth_only_to_those_who_need_it(client, personas):
