@@ -23,6 +23,7 @@ from portfolio.evidence.models import (
     DutySignOff,
     Evidence,
     EvidenceFile,
+    EvidenceQuerySet,
     EvidenceVersion,
     ProtectedName,
     TestimonyRequest,
@@ -32,7 +33,7 @@ from portfolio.evidence.models import (
 SEES_ALL_SUBMITTED = frozenset({Role.TUTOR, Role.ADMIN})
 
 
-def visible_evidence(apprenticeship: Apprenticeship) -> QuerySet[Evidence]:
+def visible_evidence(apprenticeship: Apprenticeship) -> EvidenceQuerySet:
     """The evidence of an apprenticeship loaded with `get_apprenticeship_for`, as its
     viewer may see it (for lists, coverage and every single-item lookup)."""
     roles = apprenticeship.viewer_roles

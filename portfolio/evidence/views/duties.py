@@ -37,7 +37,8 @@ def _not_ready(apprenticeship, duty: Duty) -> list[Evidence]:
     waiting = (Evidence.Status.SUBMITTED, Evidence.Status.REFERRED)
     return list(
         access.visible_evidence(apprenticeship)
-        .filter(duties=duty, status__in=waiting)
+        .mapped_to(duty)
+        .filter(status__in=waiting)
         .order_by("activity_date", "pk")[:10]
     )
 
@@ -48,7 +49,7 @@ def duty_detail(request, pk: int, duty_pk: int):
     duty = _duty(apprenticeship, duty_pk)
     evidence = (
         access.visible_evidence(apprenticeship)
-        .filter(duties=duty)
+        .mapped_to(duty)
         .for_list()
         .order_by("activity_date", "pk")
     )
@@ -143,7 +144,7 @@ def duty_sign_off(request, pk: int, duty_pk: int):
             "duty_url": duty_url,
             "has_choices": choices.exists(),
             "not_ready": _not_ready(apprenticeship, duty),
-            "has_evidence": access.visible_evidence(apprenticeship).filter(duties=duty).exists(),
+            "has_evidence": access.visible_evidence(apprenticeship).mapped_to(duty).exists(),
         },
     )
 

@@ -45,7 +45,7 @@ def evidence_list(request, pk: int):
         status = ""
     # From the coverage page: the items mapped to one duty or KSB of this standard.
     mapped_to, mapped_name, mapped_filter = None, "", ""
-    for name, model, field in (("duty", Duty, "duties"), ("ksb", KSB, "ksbs")):
+    for name, model in (("duty", Duty), ("ksb", KSB)):
         value = request.GET.get(name, "")
         if value.isdigit():
             mapped_to = model.objects.filter(
@@ -53,7 +53,7 @@ def evidence_list(request, pk: int):
             ).first()
             if mapped_to is None:
                 raise Http404
-            evidence = evidence.filter(**{field: mapped_to})
+            evidence = evidence.mapped_to(mapped_to)
             mapped_name, mapped_filter = name, f"{name}={mapped_to.pk}"
             break
     evidence = evidence.order_by("-updated_at", "-pk")
