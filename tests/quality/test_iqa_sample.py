@@ -1,0 +1,338 @@
+"""The IQA draw over a fixed set of decisions at every stage: tutors sampled at the plan's
+share, a new tutor and a tutor with a recent disagreement sampled more, decisions already
+in the sample, and decisions the lead may not judge (their own, and those on an
+apprenticeship they once tutored). The picks (why, which decision, the draw and the share)
+are pinned with how many decisions were considered and left out, so a change to how the
+draw reads the decisions cannot change the sample. Runs on both engines."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from epa.models import GatewayDeclaration
+from portfolio.evidence.models import DutySignOff, EvidenceComment
+from portfolio.reviews.models import ReviewParty
+from quality.iqa import services as iqa
+from quality.models import IqaItem, IqaStage, SamplingPlan
+from tests import factories
+from tests.helpers import iqa as helpers
+
+SEED = 20250705
+NOW = dt.datetime(2025, 7, 1, 12, tzinfo=dt.UTC)
+START, END = dt.date(2025, 1, 1), dt.date(2025, 6, 30)
+
+# (who decided, on which apprenticeship, days into the period). Times repeat across
+# tutors, so the order by time falls back to the decision's id.
+EVIDENCE = (
+    [("old", "a1", (k * 37) % 170) for k in range(24)]
+    + [("doubted", "a2", (k * 53) % 170) for k in range(12)]
+    + [("new", "a3", 40), ("new", "a3", 40)]
+    + [("lead", "a2", 15), ("lead", "a1", 90)]
+    + [("old", "lead_tutored", 20), ("old", "lead_tutored", 120), ("doubted", "lead_tutored", 60)]
+    + [("old", "a1", -3), ("old", "a1", 185)]  # outside the period
+    + [("old", "later", 10), ("old", "elsewhere", 10)]  # outside the plan's cohort
+)
+SIGN_OFFS = [
+    ("old", "a1", 5),
+    ("old", "a1", 33),
+    ("old", "a1", 70),
+    ("old", "a1", 101),
+    ("old", "a1", 150),
+    ("doubted", "a2", 12),
+    ("doubted", "a2", 99),
+    ("new", "a3", 77),
+    ("old", "lead_tutored", 30),
+]
+REVIEWS = [
+    ("old", "a1", 20),
+    ("old", "a1", 110),
+    ("doubted", "a2", 60),
+    ("new", "a3", 88),
+    ("lead", "a3", 100),
+    ("doubted", "a2", 140),
+    ("new", "a3", 130),
+]
+GATEWAY = [("old", "a1", 160), ("doubted", "a2", 170), ("new", "a3", 175)]
+FIRST_ID = {
+    IqaStage.EVIDENCE: 3001,
+    IqaStage.SIGN_OFF: 4001,
+    IqaStage.REVIEW: 5001,
+    IqaStage.GATEWAY: 6001,
+}
+
+
+def _moment(days: int) -> dt.datetime:
+    return dt.datetime(2025, 1, 1, 10, tzinfo=dt.UTC) + dt.timedelta(days=days)
+
+
+class World:
+    """A provider's cohort with the decisions above, made as rows with fixed ids, and a
+    plan with a fixed seed over all four stages."""
+
+    def __init__(self) -> None:
+        self.provider = factories.ProviderFactory()
+        version = factories.StandardVersionFactory()
+        self.duties = [
+            factories.DutyFactory(standard_version=version, number=n) for n in range(1, 11)
+        ]
+        admin = factories.UserFactory()
+        factories.OrganisationMembershipFactory(
+            user=admin, organisation=self.provider, is_admin=True
+        )
+        self.lead = helpers.make_lead(self.provider, admin=admin)
+        self.people = {
+            name: factories.UserFactory(full_name=name.title())
+            for name in ("old", "new", "doubted")
+        }
+        self.people["lead"] = self.lead
+        cohort = {"provider": self.provider, "standard_version": version}
+        self.apprenticeships = {
+            name: factories.ApprenticeshipFactory(**cohort, start_date=dt.date(2024, 9, 1))
+            for name in ("a1", "a2", "a3", "lead_tutored")
+        }
+        self.apprenticeships["later"] = factories.ApprenticeshipFactory(
+            **cohort, start_date=dt.date(2025, 3, 1)
+        )
+        self.apprenticeships["elsewhere"] = factories.ApprenticeshipFactory(
+            standard_version=version, start_date=dt.date(2024, 9, 1)
+        )
+        for tutor, apprenticeship, days in [
+            ("old", "a1", 400),
+            ("old", "lead_tutored", 400),
+            ("doubted", "a2", 400),
+            ("new", "a3", 30),
+        ]:
+            factories.MembershipFactory(
+                apprenticeship=self.apprenticeships[apprenticeship],
+                user=self.people[tutor],
+                started_at=NOW - dt.timedelta(days=days),
+            )
+        factories.MembershipFactory(
+            apprenticeship=self.apprenticeships["lead_tutored"],
+            user=self.lead,
+            is_active=False,
+            started_at=NOW - dt.timedelta(days=700),
+            ended_at=NOW - dt.timedelta(days=500),
+            ended_reason="Moved to quality assurance.",
+        )
+        self.plan = iqa.make_plan(
+            provider=self.provider,
+            by=self.lead,
+            name="Autumn 2024 cohort",
+            scope=SamplingPlan.Scope.COHORT,
+            percent=10,
+            stages=list(IqaStage.values),
+            cohort_start_from=dt.date(2024, 1, 1),
+            cohort_start_to=dt.date(2024, 12, 31),
+        )
+        SamplingPlan.objects.filter(pk=self.plan.pk).update(seed=SEED)
+        self.plan.refresh_from_db()
+        # {(stage, decision id): (apprenticeship id, tutor id, when, label)}
+        self.made: dict[tuple[str, int], tuple[int, int, dt.datetime, str]] = {}
+        self.ids: dict[str, list[int]] = {stage: [] for stage in IqaStage.values}
+        self.next_id = dict(FIRST_ID)
+        self.next_duty = dict.fromkeys(self.apprenticeships, 0)
+        for stage, specs in [
+            (IqaStage.EVIDENCE, EVIDENCE),
+            (IqaStage.SIGN_OFF, SIGN_OFFS),
+            (IqaStage.REVIEW, REVIEWS),
+            (IqaStage.GATEWAY, GATEWAY),
+        ]:
+            for tutor, apprenticeship, days in specs:
+                self.decide(stage, tutor, apprenticeship, days)
+        # A comment in the thread is not a decision.
+        EvidenceComment.objects.create(
+            pk=FIRST_ID[IqaStage.EVIDENCE] - 1,
+            evidence=factories.EvidenceFactory(apprenticeship=self.apprenticeships["a1"]),
+            author=self.people["old"],
+            kind=EvidenceComment.Kind.COMMENT,
+            version=1,
+            body="Thanks, I will add the date.",
+            created_at=_moment(50),
+        )
+        # Already in this plan's sample: one each by the old and the doubted tutor, one the
+        # lead may not judge (not left out again), and a sign-off.
+        for stage, index in [
+            (IqaStage.EVIDENCE, 0),
+            (IqaStage.EVIDENCE, 24),
+            (IqaStage.EVIDENCE, 38),
+            (IqaStage.SIGN_OFF, 1),
+        ]:
+            self.sampled(self.plan, stage, self.ids[stage][index])
+        # The doubted tutor had a disagreement 10 days ago; the old tutor's was long ago.
+        earlier = helpers.cohort_plan(self.provider, self.lead, name="Earlier", stages=["sign_off"])
+        self.sampled(earlier, IqaStage.SIGN_OFF, self.ids[IqaStage.SIGN_OFF][5], disagree=10)
+        self.sampled(earlier, IqaStage.SIGN_OFF, self.ids[IqaStage.SIGN_OFF][0], disagree=200)
+
+    def decide(self, stage: str, tutor: str, apprenticeship: str, days: int) -> int:
+        pk = self.next_id[stage]
+        self.next_id[stage] += 1
+        at = _moment(days)
+        who = self.people[tutor]
+        on = self.apprenticeships[apprenticeship]
+        if stage == IqaStage.EVIDENCE:
+            number = len(self.ids[stage])
+            title = "" if number == 5 else f"Reflection {number}"
+            version = 1 + number % 3
+            kind = (
+                EvidenceComment.Kind.REFERRED if number % 4 == 3 else EvidenceComment.Kind.ACCEPTED
+            )
+            EvidenceComment.objects.create(
+                pk=pk,
+                evidence=factories.EvidenceFactory(apprenticeship=on, title=title),
+                author=who,
+                kind=kind,
+                version=version,
+                body="Decision.",
+                created_at=at,
+            )
+            verb = "referred back" if kind == EvidenceComment.Kind.REFERRED else "accepted"
+            label = f"Evidence “{title or 'Untitled'}” (version {version}) {verb}"
+        elif stage == IqaStage.SIGN_OFF:
+            duty = self.duties[self.next_duty[apprenticeship]]
+            self.next_duty[apprenticeship] += 1
+            DutySignOff.objects.create(
+                pk=pk,
+                apprenticeship=on,
+                duty=duty,
+                comment="Covered by the accepted evidence.",
+                signed_by=who,
+                signed_at=at,
+            )
+            label = f"Sign-off of duty {duty.number}"
+        elif stage == IqaStage.REVIEW:
+            review_version = factories.ReviewVersionFactory(
+                review__apprenticeship=on, held_on=at.date()
+            )
+            factories.ReviewSignatureFactory(
+                pk=pk, version=review_version, party=ReviewParty.TUTOR, signer=who, signed_at=at
+            )
+            label = f"Progress review held on {at.date():%-d %B %Y}"
+        else:
+            GatewayDeclaration.objects.create(
+                pk=pk,
+                apprenticeship=on,
+                party=GatewayDeclaration.Party.PROVIDER,
+                statement="Ready for the end-point assessment.",
+                content={},
+                digest="0" * 64,
+                declared_by=who,
+                declared_at=at,
+            )
+            label = "Gateway confirmation for the provider"
+        self.ids[stage].append(pk)
+        self.made[(stage, pk)] = (on.pk, who.pk, at, label)
+        return pk
+
+    def sampled(self, plan, stage: str, decision_id: int, *, disagree: int | None = None):
+        apprenticeship_id, tutor_id, at, label = self.made[(stage, decision_id)]
+        judged = (
+            {
+                "verdict": IqaItem.Verdict.DISAGREE,
+                "verdict_note": "The evidence does not cover the duty.",
+                "verdict_by": self.lead,
+                "verdict_at": NOW - dt.timedelta(days=disagree),
+                "follow_up": IqaItem.FollowUp.OPEN,
+            }
+            if disagree is not None
+            else {}
+        )
+        IqaItem.objects.create(
+            plan=plan,
+            apprenticeship_id=apprenticeship_id,
+            tutor_id=tutor_id,
+            stage=stage,
+            decision_id=decision_id,
+            decided_at=at,
+            label=label,
+            reason=IqaItem.Reason.ADDED,
+            added_by=self.lead,
+            added_at=NOW - dt.timedelta(days=20),
+            **judged,
+        )
+
+    def propose(self) -> iqa.Proposal:
+        return iqa.propose_sample(plan=self.plan, by=self.lead, start=START, end=END, now=NOW)
+
+
+@pytest.fixture
+def world(db) -> World:
+    return World()
+
+
+# (stage, why, decision id, draw, share used, who decided), in the order they are recorded:
+# each stage's drawn picks oldest first (3037 and 3038 were made at the same moment), then
+# its floor picks by tutor id (the new tutor was made before the doubted one), each the
+# tutor's decision with the lowest draw.
+PINNED_PICKS = [
+    ("evidence", "drawn", 3015, "0.0949142", 10, "old"),
+    ("evidence", "drawn", 3035, "0.2842986", 50, "doubted"),
+    ("evidence", "drawn", 3011, "0.0302564", 10, "old"),
+    ("evidence", "drawn", 3032, "0.2677984", 50, "doubted"),
+    ("evidence", "drawn", 3002, "0.0835796", 10, "old"),
+    ("evidence", "drawn", 3037, "0.3286623", 50, "new"),
+    ("evidence", "drawn", 3038, "0.1532933", 50, "new"),
+    ("evidence", "drawn", 3029, "0.0079123", 50, "doubted"),
+    ("evidence", "drawn", 3007, "0.0487488", 10, "old"),
+    ("evidence", "drawn", 3026, "0.4844730", 50, "doubted"),
+    ("evidence", "drawn", 3036, "0.2107037", 50, "doubted"),
+    ("evidence", "drawn", 3030, "0.4798643", 50, "doubted"),
+    ("evidence", "drawn", 3027, "0.1777357", 50, "doubted"),
+    ("evidence", "drawn", 3031, "0.4498991", 50, "doubted"),
+    ("evidence", "drawn", 3028, "0.1129447", 50, "doubted"),
+    ("sign_off", "drawn", 4008, "0.2763880", 50, "new"),
+    ("sign_off", "drawn", 4007, "0.0069197", 50, "doubted"),
+    ("review", "floor", 5007, "0.6943262", 50, "new"),
+    ("review", "floor", 5003, "0.7589003", 50, "doubted"),
+    ("gateway", "drawn", 6003, "0.1277315", 50, "new"),
+    ("gateway", "floor", 6002, "0.7738976", 50, "doubted"),
+]
+
+
+def test_the_draw_gives_the_pinned_sample(world):
+    proposal = world.propose()
+    names = {person.pk: name for name, person in world.people.items()}
+    got = [
+        (
+            p.candidate.stage,
+            p.reason,
+            p.candidate.decision_id,
+            str(p.draw),
+            p.percent,
+            names[p.candidate.tutor_id],
+        )
+        for p in proposal.picks
+    ]
+    assert got == PINNED_PICKS
+    assert proposal.raised == {
+        world.people["new"].pk: "new",
+        world.people["doubted"].pk: "disagreement",
+    }
+    assert (proposal.considered, proposal.left_out) == (52, 6)
+    # Each pick carries its decision as it was made, with the label the sample shows.
+    for p in proposal.picks:
+        c = p.candidate
+        assert (c.apprenticeship_id, c.tutor_id, c.decided_at, c.label) == world.made[
+            (c.stage, c.decision_id)
+        ]
+
+
+# The decisions the plan already sampled and the lead's tutor roles (one query each), each
+# stage's decisions (four), then the raised tutors (two).
+PROPOSE_QUERIES = 8
+
+
+def test_the_draw_runs_the_same_queries_however_many_decisions(world):
+    with CaptureQueriesContext(connection) as few:
+        world.propose()
+    for k in range(60):
+        world.decide(IqaStage.EVIDENCE, ("old", "new", "doubted")[k % 3], "a1", k)
+        world.decide(IqaStage.REVIEW, ("old", "doubted")[k % 2], "a2", k)
+    for k in range(4):
+        world.decide(IqaStage.SIGN_OFF, "new", "a3", 100 + k)
+    with CaptureQueriesContext(connection) as many:
+        proposal = world.propose()
+    assert proposal.considered == 52 + 60 + 60 + 4
+    assert (len(few), len(many)) == (PROPOSE_QUERIES, PROPOSE_QUERIES)
