@@ -108,6 +108,14 @@ def conflicted(user: User) -> Q:
     )
 
 
+def conflicted_decisions(user: User) -> Q:
+    """The same rule as `conflicted`, for rows of `selectors.decisions` (not yet sampled):
+    the decisions `user` made, and those on apprenticeships where they are or were a tutor."""
+    return Q(t_id=user.pk) | Q(
+        a_id__in=Membership.objects.filter(user=user, role=Role.TUTOR).values("apprenticeship_id")
+    )
+
+
 def items_to_judge(user: User) -> QuerySet[IqaItem]:
     """Sampled decisions at the user's providers that they may judge (for lists)."""
     return IqaItem.objects.filter(plan__provider__in=led_providers(user)).exclude(conflicted(user))

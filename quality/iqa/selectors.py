@@ -126,27 +126,43 @@ def label_of(stage: str, row: dict[str, Any]) -> str:
     return "Gateway confirmation for the provider"
 
 
-def candidates(
+def candidate(stage: str, row: dict[str, Any]) -> Candidate:
+    """The candidate for one row of `decisions`, with its label."""
+    return Candidate(stage, row["pk"], row["a_id"], row["t_id"], row["at"], label_of(stage, row))
+
+
+def plan_decisions(
     plan: SamplingPlan,
     stage: str,
     *,
     start: dt.date | None = None,
     end: dt.date | None = None,
     decision_ids: list[int] | None = None,
-) -> list[Candidate]:
-    """The plan's decisions at one stage in a period, oldest first."""
-    rows = decisions(
+) -> QuerySet:
+    """The plan's decisions at one stage in a period, as `decisions` rows."""
+    return decisions(
         stage,
         plan_apprenticeships(plan),
         start=start,
         end=end,
         tutor_id=plan.tutor_id if plan.scope == SamplingPlan.Scope.TUTOR else None,
         decision_ids=decision_ids,
-    ).order_by("at", "pk")
-    return [
-        Candidate(stage, row["pk"], row["a_id"], row["t_id"], row["at"], label_of(stage, row))
-        for row in rows
-    ]
+    )
+
+
+def unsampled(
+    plan: SamplingPlan, stage: str, *, start: dt.date | None = None, end: dt.date | None = None
+) -> QuerySet:
+    """The plan's decisions at one stage in a period that are not yet in its sample."""
+    return plan_decisions(plan, stage, start=start, end=end).exclude(
+        pk__in=IqaItem.objects.filter(plan=plan, stage=stage).values("decision_id")
+    )
+
+
+def plan_candidate(plan: SamplingPlan, stage: str, decision_id: int) -> Candidate | None:
+    """The decision at one stage, if it is in the plan's scope."""
+    row = plan_decisions(plan, stage, decision_ids=[decision_id]).first()
+    return None if row is None else candidate(stage, row)
 
 
 # -- one sampled decision, as the tutor saw it -----------------------------------------

@@ -16,9 +16,10 @@ are or were a tutor. Every change is in the append-only history.
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Min
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from accounts.models import User
@@ -31,13 +32,14 @@ from portfolio.evidence.services.evidence import EvidenceError
 from portfolio.evidence.services.sign_offs import withdraw_sign_off
 from quality import sampling
 from quality.errors import QualityError
-from quality.iqa import selectors
-from quality.iqa.access import was_tutor_on
+from quality.iqa import access, selectors
 from quality.models import IqaDraw, IqaItem, IqaLead, IqaStage, SamplingPlan
 
 NEW_TUTOR_DAYS = 183
 DISAGREEMENT_DAYS = 90
 RAISED_FLOOR_PERCENT = 50
+# Decisions read from the database at a time when drawing a sample.
+READ_CHUNK = 2000
 
 
 def raised_percent(percent: int) -> int:
@@ -240,46 +242,50 @@ def propose_sample(
 ) -> Proposal:
     """The sample the plan's rule gives for decisions made in [start, end], leaving out
     those already sampled in the plan and those `by` may not judge. Pure given the data:
-    the same seed, period and records always give the same picks."""
-    already = set(IqaItem.objects.filter(plan=plan).values_list("stage", "decision_id"))
-    tutored = set(
-        Membership.objects.filter(user=by, role=Role.TUTOR).values_list(
-            "apprenticeship_id", flat=True
-        )
-    )
-    by_stage: dict[str, list[selectors.Candidate]] = {}
+    the same seed, period and records always give the same picks.
+
+    However many decisions the period holds, it runs two queries per stage and two for
+    the raised tutors, and keeps in memory only the picks and, per stage, one floor
+    candidate per raised tutor: the decisions are read in chunks."""
+    conflicted = access.conflicted_decisions(by)
+    open_rows = {
+        stage: selectors.unsampled(plan, stage, start=start, end=end) for stage in plan.stages
+    }
     left_out = 0
-    for stage in plan.stages:
-        rows = []
-        for c in selectors.candidates(plan, stage, start=start, end=end):
-            if (stage, c.decision_id) in already:
-                continue
-            if c.tutor_id == by.pk or c.apprenticeship_id in tutored:
-                left_out += 1
-                continue
-            rows.append(c)
-        by_stage[stage] = rows
-    tutor_ids = {c.tutor_id for rows in by_stage.values() for c in rows}
+    tutor_ids: set[int] = set()
+    for rows in open_rows.values():
+        for row in (
+            rows.order_by()
+            .values("t_id")
+            .annotate(made=Count("pk"), conflicted=Count("pk", filter=conflicted))
+        ):
+            left_out += row["conflicted"]
+            if row["made"] > row["conflicted"]:
+                tutor_ids.add(row["t_id"])
     raised = raised_tutors(plan.provider_id, tutor_ids, now=now)
     high = raised_percent(plan.percent)
     picks: list[Pick] = []
-    for stage, rows in by_stage.items():
-        floor_needed: dict[int, tuple[Decimal, selectors.Candidate]] = {}
+    considered = 0
+    for stage, rows in open_rows.items():
+        floor_needed: dict[int, tuple[Decimal, dict[str, Any]]] = {}
         picked_tutors: set[int] = set()
-        for c in rows:
-            share = high if c.tutor_id in raised else plan.percent
-            value = sampling.draw(plan.seed, stage, c.decision_id)
+        for row in rows.exclude(conflicted).order_by("at", "pk").iterator(chunk_size=READ_CHUNK):
+            considered += 1
+            tutor_id = row["t_id"]
+            share = high if tutor_id in raised else plan.percent
+            value = sampling.draw(plan.seed, stage, row["pk"])
             if sampling.picked(value, share):
-                picks.append(Pick(c, IqaItem.Reason.DRAWN, value, share))
-                picked_tutors.add(c.tutor_id)
-            elif c.tutor_id in raised:
-                best = floor_needed.get(c.tutor_id)
-                if best is None or (value, c.decision_id) < (best[0], best[1].decision_id):
-                    floor_needed[c.tutor_id] = (value, c)
-        for tutor_id, (value, c) in sorted(floor_needed.items()):
-            if tutor_id not in picked_tutors:
-                picks.append(Pick(c, IqaItem.Reason.FLOOR, value, high))
-    considered = sum(len(rows) for rows in by_stage.values())
+                picks.append(
+                    Pick(selectors.candidate(stage, row), IqaItem.Reason.DRAWN, value, share)
+                )
+                picked_tutors.add(tutor_id)
+            elif tutor_id in raised:
+                best = floor_needed.get(tutor_id)
+                if best is None or (value, row["pk"]) < (best[0], best[1]["pk"]):
+                    floor_needed[tutor_id] = (value, row)
+        for tutor_id in sorted(floor_needed.keys() - picked_tutors):
+            value, row = floor_needed[tutor_id]
+            picks.append(Pick(selectors.candidate(stage, row), IqaItem.Reason.FLOOR, value, high))
     return Proposal(picks=picks, considered=considered, left_out=left_out, raised=raised)
 
 
@@ -370,11 +376,10 @@ def add_item(
     _require_lead(by, plan.provider_id)
     if stage not in plan.stages:
         raise QualityError("This plan does not sample that kind of decision.")
-    found = selectors.candidates(plan, stage, decision_ids=[decision_id])
-    if not found:
+    c = selectors.plan_candidate(plan, stage, decision_id)
+    if c is None:
         raise QualityError("That decision is not in this plan's scope.")
-    c = found[0]
-    if c.tutor_id == by.pk or was_tutor_on(by, c.apprenticeship_id):
+    if c.tutor_id == by.pk or access.was_tutor_on(by, c.apprenticeship_id):
         raise QualityError(
             "You are or were a tutor on this apprenticeship, so another IQA lead samples it."
         )
@@ -420,7 +425,7 @@ def record_verdict(
     note = note.strip()
     locked = IqaItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
     _require_lead(by, locked.plan.provider_id)
-    if locked.tutor_id == by.pk or was_tutor_on(by, locked.apprenticeship_id):
+    if locked.tutor_id == by.pk or access.was_tutor_on(by, locked.apprenticeship_id):
         raise QualityError(
             "You are or were a tutor on this apprenticeship: another IQA lead judges it."
         )

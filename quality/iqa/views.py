@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from apprenticeship.models import Apprenticeship, Membership, Role
+from apprenticeship.models import Apprenticeship
 from config.downloads import protect_download
 from config.pagination import paginate
 from quality.errors import QualityError
@@ -223,18 +223,9 @@ def plan_add_item(request, pk: int):
         else:
             messages.error(request, "Choose a decision from the list.")
         status = 400
-    tutored = Membership.objects.filter(user=request.user, role=Role.TUTOR).values(
-        "apprenticeship_id"
-    )
     rows = (
-        selectors.decisions(
-            stage,
-            selectors.plan_apprenticeships(plan),
-            tutor_id=plan.tutor_id if plan.scope == SamplingPlan.Scope.TUTOR else None,
-        )
-        .exclude(pk__in=IqaItem.objects.filter(plan=plan, stage=stage).values("decision_id"))
-        .exclude(t_id=request.user.pk)
-        .exclude(a_id__in=tutored)
+        selectors.unsampled(plan, stage)
+        .exclude(access.conflicted_decisions(request.user))
         .order_by("-at", "-pk")
     )
     page = paginate(request, rows)

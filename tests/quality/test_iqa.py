@@ -53,7 +53,9 @@ def test_sample_is_reproducible_from_the_recorded_seed(setup):
     assert record.seed == plan.seed and record.considered == 12
     assert {i.decision_id for i in items} == {p.candidate.decision_id for p in first.picks}
     # Anyone can check each pick from the record alone.
-    for comment_id in [c.decision_id for c in selectors.candidates(plan, IqaStage.EVIDENCE)]:
+    for comment_id in selectors.plan_decisions(plan, IqaStage.EVIDENCE).values_list(
+        "pk", flat=True
+    ):
         value = sampling.draw(record.seed, IqaStage.EVIDENCE, comment_id)
         assert sampling.picked(value, record.percent) == (
             comment_id in {i.decision_id for i in items}

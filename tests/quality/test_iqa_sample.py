@@ -319,9 +319,9 @@ def test_the_draw_gives_the_pinned_sample(world):
         ]
 
 
-# The decisions the plan already sampled and the lead's tutor roles (one query each), each
-# stage's decisions (four), then the raised tutors (two).
-PROPOSE_QUERIES = 8
+# Per stage (four), the decisions not yet sampled counted per tutor, and those the lead
+# may judge read in chunks; then the raised tutors (two).
+PROPOSE_QUERIES = 10
 
 
 def test_the_draw_runs_the_same_queries_however_many_decisions(world):
