@@ -3,7 +3,9 @@ share, a new tutor and a tutor with a recent disagreement sampled more, decision
 in the sample, and decisions the lead may not judge (their own, and those on an
 apprenticeship they once tutored). The picks (why, which decision, the draw and the share)
 are pinned with how many decisions were considered and left out, so a change to how the
-draw reads the decisions cannot change the sample. Runs on both engines."""
+draw reads the decisions cannot change the sample. The draw and the IQA report over the
+same decisions run the same queries however many decisions there are. Runs on both
+engines."""
 
 import datetime as dt
 
@@ -14,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from epa.models import GatewayDeclaration
 from portfolio.evidence.models import DutySignOff, EvidenceComment
 from portfolio.reviews.models import ReviewParty
+from quality.iqa import selectors
 from quality.iqa import services as iqa
 from quality.models import IqaItem, IqaStage, SamplingPlan
 from tests import factories
@@ -162,9 +165,11 @@ class World:
         ]:
             self.sampled(self.plan, stage, self.ids[stage][index])
         # The doubted tutor had a disagreement 10 days ago; the old tutor's was long ago.
-        earlier = helpers.cohort_plan(self.provider, self.lead, name="Earlier", stages=["sign_off"])
-        self.sampled(earlier, IqaStage.SIGN_OFF, self.ids[IqaStage.SIGN_OFF][5], disagree=10)
-        self.sampled(earlier, IqaStage.SIGN_OFF, self.ids[IqaStage.SIGN_OFF][0], disagree=200)
+        self.earlier = helpers.cohort_plan(self.provider, self.lead, name="Earlier")
+        disagree = IqaItem.Verdict.DISAGREE
+        sign_offs = self.ids[IqaStage.SIGN_OFF]
+        self.sampled(self.earlier, IqaStage.SIGN_OFF, sign_offs[5], verdict=disagree, days=10)
+        self.sampled(self.earlier, IqaStage.SIGN_OFF, sign_offs[0], verdict=disagree, days=200)
 
     def decide(self, stage: str, tutor: str, apprenticeship: str, days: int) -> int:
         pk = self.next_id[stage]
@@ -226,17 +231,19 @@ class World:
         self.made[(stage, pk)] = (on.pk, who.pk, at, label)
         return pk
 
-    def sampled(self, plan, stage: str, decision_id: int, *, disagree: int | None = None):
+    def sampled(self, plan, stage: str, decision_id: int, *, verdict: str = "", days: int = 0):
+        """Put the decision in `plan`'s sample, with the lead's verdict made `days` ago."""
         apprenticeship_id, tutor_id, at, label = self.made[(stage, decision_id)]
+        agree = verdict == IqaItem.Verdict.AGREE
         judged = (
             {
-                "verdict": IqaItem.Verdict.DISAGREE,
-                "verdict_note": "The evidence does not cover the duty.",
+                "verdict": verdict,
+                "verdict_note": "" if agree else "See the notes.",
                 "verdict_by": self.lead,
-                "verdict_at": NOW - dt.timedelta(days=disagree),
-                "follow_up": IqaItem.FollowUp.OPEN,
+                "verdict_at": NOW - dt.timedelta(days=days),
+                "follow_up": IqaItem.FollowUp.NONE if agree else IqaItem.FollowUp.OPEN,
             }
-            if disagree is not None
+            if verdict
             else {}
         )
         IqaItem.objects.create(
@@ -336,3 +343,90 @@ def test_the_draw_runs_the_same_queries_however_many_decisions(world):
         proposal = world.propose()
     assert proposal.considered == 52 + 60 + 60 + 4
     assert (len(few), len(many)) == (PROPOSE_QUERIES, PROPOSE_QUERIES)
+
+
+def _report_rows(world):
+    names = {person.pk: name for name, person in world.people.items()}
+    with CaptureQueriesContext(connection) as queries:
+        report = selectors.report(world.provider.pk, start=START, end=END)
+    rows = {
+        (names.get(r.tutor_id, r.tutor), r.stage): (
+            r.decisions,
+            r.sampled,
+            r.judged,
+            r.agreed,
+            r.actions_open,
+        )
+        for r in report.rows
+    }
+    return rows, report, len(queries)
+
+
+# The sampled decisions grouped by tutor and stage, the decisions made at each of the four
+# stages grouped by tutor, and the tutors' names.
+REPORT_QUERIES = 6
+
+
+def test_report_counts_every_stage_in_the_same_queries_however_many_decisions(world):
+    """Decisions, sampled (a decision in two plans counts once), judged, agreed and open
+    actions per tutor and stage: one answer on both engines, from six grouped queries."""
+    world.sampled(world.earlier, IqaStage.EVIDENCE, world.ids[IqaStage.EVIDENCE][0])
+    world.sampled(
+        world.earlier,
+        IqaStage.REVIEW,
+        world.ids[IqaStage.REVIEW][0],
+        verdict=IqaItem.Verdict.AGREE,
+        days=5,
+    )
+    world.sampled(
+        world.earlier,
+        IqaStage.GATEWAY,
+        world.ids[IqaStage.GATEWAY][1],
+        verdict=IqaItem.Verdict.AGREE_ACTION,
+        days=5,
+    )
+    rows, report, queries = _report_rows(world)
+    # (decisions, sampled, judged, agreed, actions open). The report covers the provider,
+    # so the old tutor's evidence counts the apprentice who started after the plan's
+    # cohort; nothing outside the period or at another provider counts.
+    assert rows == {
+        ("old", "evidence"): (27, 1, 0, 0, 0),
+        ("old", "sign_off"): (6, 2, 1, 0, 1),
+        ("old", "review"): (2, 1, 1, 1, 0),
+        ("old", "gateway"): (1, 0, 0, 0, 0),
+        ("doubted", "evidence"): (13, 1, 0, 0, 0),
+        ("doubted", "sign_off"): (2, 1, 1, 0, 1),
+        ("doubted", "review"): (2, 0, 0, 0, 0),
+        ("doubted", "gateway"): (1, 1, 1, 1, 1),
+        ("new", "evidence"): (2, 0, 0, 0, 0),
+        ("new", "sign_off"): (1, 0, 0, 0, 0),
+        ("new", "review"): (2, 0, 0, 0, 0),
+        ("new", "gateway"): (1, 0, 0, 0, 0),
+        ("lead", "evidence"): (2, 1, 0, 0, 0),
+        ("lead", "review"): (1, 0, 0, 0, 0),
+    }
+    assert (report.decisions, report.sampled, report.judged, report.agreed) == (63, 8, 4, 2)
+    assert (report.coverage, report.agreement, report.disagreed, report.actions_open) == (
+        13,
+        50,
+        2,
+        3,
+    )
+    assert queries == REPORT_QUERIES
+    # More decisions, and a tutor who had none: the same queries.
+    world.people["extra"] = factories.UserFactory(full_name="Extra")
+    for stage, apprenticeship, count in [
+        (IqaStage.EVIDENCE, "a1", 3),
+        (IqaStage.SIGN_OFF, "a3", 3),
+        (IqaStage.REVIEW, "a2", 3),
+        (IqaStage.GATEWAY, "later", 1),
+    ]:
+        for k in range(count):
+            world.decide(stage, "extra", apprenticeship, 10 + k)
+    world.decide(IqaStage.EVIDENCE, "old", "a1", 11)
+    rows, report, queries = _report_rows(world)
+    assert rows[("extra", "evidence")] == (3, 0, 0, 0, 0)
+    assert rows[("extra", "gateway")] == (1, 0, 0, 0, 0)
+    assert rows[("old", "evidence")] == (28, 1, 0, 0, 0)
+    assert report.decisions == 63 + 11
+    assert queries == REPORT_QUERIES
