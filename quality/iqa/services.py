@@ -220,6 +220,8 @@ def raised_tutors(provider_id: int, tutor_ids: set[int], *, now: dt.datetime) ->
             verdict=IqaItem.Verdict.DISAGREE,
             verdict_at__gte=now - dt.timedelta(days=DISAGREEMENT_DAYS),
         )
+        # Without the model's ordering, whose columns would make every item distinct.
+        .order_by()
         .values_list("tutor_id", flat=True)
         .distinct()
     ):
