@@ -115,21 +115,14 @@ class EvidenceQuerySet(models.QuerySet["Evidence"]):
         its (evidence, duty or KSB) key. Written as a subquery for each item, which
         PostgreSQL runs as it is: as a join it read every link to that duty or KSB, all
         providers' (52,000 for one duty at 5,000 apprentices), to find one portfolio's."""
-        return self.alias(mapped=link_to(Evidence, "evidence", statement)).filter(
+        relation = "duties" if isinstance(statement, Duty) else "ksbs"
+        column = "duty_id" if relation == "duties" else "ksb_id"
+        links = getattr(Evidence, relation).through.objects.filter(
+            **{"evidence_id": models.OuterRef("pk"), column: statement.pk}
+        )
+        return self.alias(mapped=models.Subquery(links.values(column)[:1])).filter(
             mapped__isnull=False
         )
-
-
-def link_to(model: type[models.Model], key: str, statement: Duty | KSB) -> models.Subquery:
-    """The outer `model` row's link (its link table's `key` column) to `statement`, or
-    NULL: a filter on it finds the rows mapped to a duty or KSB one key lookup at a time
-    (see EvidenceQuerySet.mapped_to)."""
-    relation = "duties" if isinstance(statement, Duty) else "ksbs"
-    column = "duty_id" if relation == "duties" else "ksb_id"
-    links = getattr(model, relation).through.objects.filter(
-        **{f"{key}_id": models.OuterRef("pk"), column: statement.pk}
-    )
-    return models.Subquery(links.values(column)[:1])
 
 
 class Evidence(models.Model):

@@ -22,7 +22,6 @@ from portfolio.evidence.models import (
     EvidenceKind,
     EvidenceVersion,
     ProtectedName,
-    link_to,
 )
 from standards.models import KSB, Duty
 
@@ -300,14 +299,11 @@ def sign_off_choices(apprenticeship: Apprenticeship, duty: Duty):
     """The accepted versions a tutor may rely on for a duty: the current accepted version
     of each item of this apprenticeship that maps the duty, the most recently accepted
     first."""
-    return (
-        EvidenceVersion.objects.filter(
-            evidence__apprenticeship=apprenticeship, evidence__accepted_version=F("pk")
-        )
-        .alias(mapped=link_to(EvidenceVersion, "evidenceversion", duty))
-        .filter(mapped__isnull=False)
-        .order_by("-accepted_at", "-pk")
-    )
+    return EvidenceVersion.objects.filter(
+        evidence__apprenticeship=apprenticeship,
+        duties=duty,
+        evidence__accepted_version=F("pk"),
+    ).order_by("-accepted_at", "-pk")
 
 
 @dataclass
