@@ -19,6 +19,7 @@ from epa.models import (
     GatewaySnapshot,
     MethodAssessment,
 )
+from epa.selectors import frozen
 
 DECLARE_ACTION: dict[str, Action] = {
     GatewayDeclaration.Party.EMPLOYER: Action.DECLARE_FOR_EMPLOYER,
@@ -41,9 +42,7 @@ def get_snapshot_for(user: User, pk: int) -> tuple[Apprenticeship, GatewaySnapsh
     """The apprenticeship and its frozen portfolio (without its document: read it in
     parts with epa.selectors.frozen); 404 until gateway has passed."""
     apprenticeship = get_apprenticeship_for(user, pk, Action.VIEW_SNAPSHOT)
-    snapshot = (
-        GatewaySnapshot.objects.defer("content").filter(apprenticeship=apprenticeship).first()
-    )
+    snapshot = frozen.snapshot_of(apprenticeship)
     if snapshot is None:
         raise Http404
     return apprenticeship, snapshot

@@ -23,7 +23,7 @@ from apprenticeship import funding_rules, rule_sources, rules
 from apprenticeship.models import Apprenticeship
 from apprenticeship.rule_sources import Label
 from audit import seals
-from epa.models import EnglishMaths, GatewayDeclaration, GatewayPolicy, GatewaySnapshot
+from epa.models import EnglishMaths, GatewayDeclaration, GatewayPolicy
 from portfolio.evidence.models import DutySignOff
 from portfolio.evidence.selectors import EvidenceSummary
 from portfolio.reviews import schedule
@@ -421,7 +421,3 @@ def declaration_is_intact(declaration: GatewayDeclaration) -> bool:
         and declaration.content.get("statement") == declaration.statement
         and declaration.content.get("party") == declaration.party
     )
-
-
-def snapshot_is_intact(snapshot: GatewaySnapshot) -> bool:
-    return seals.matches(snapshot.content, snapshot.digest)

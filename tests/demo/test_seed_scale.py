@@ -8,7 +8,7 @@ from django.db import connection
 from apprenticeship.models import Apprenticeship, Membership, Organisation, Role
 from demo import scale
 from epa.models import GatewaySnapshot
-from epa.selectors.gateway import snapshot_is_intact
+from epa.selectors.frozen import seal_holds
 from portfolio.evidence.models import Evidence, EvidenceComment, EvidenceFile
 from portfolio.reviews.models import Review
 from portfolio.training.models import OtjEntry
@@ -50,7 +50,7 @@ def test_seed_builds_a_provider_with_every_state_and_a_big_portfolio():
     frozen = Apprenticeship.objects.get(pk=seeded.frozen_portfolio)
     assert frozen.is_post_gateway and frozen.evidence.count() == 12
     snapshot = GatewaySnapshot.objects.get(apprenticeship=frozen)
-    assert snapshot_is_intact(snapshot)
+    assert seal_holds(snapshot)
     assert len(snapshot.content["evidence"]) == frozen.evidence.exclude(status="draft").count()
     assert all(duty["sign_off"] for duty in snapshot.content["duties"])
     # The report of the big portfolio can be made from it (its HTML; no PDF here).
