@@ -67,6 +67,17 @@ class InviteForm(forms.Form):
         return cleaned
 
 
+def _member_by_email(email: str, organisations) -> User | None:
+    """The person with this email address (stored in lower case) who works for one of
+    `organisations` now. One filter() call, so the same membership must be both one of
+    theirs and active."""
+    return User.objects.filter(
+        email=email.strip().lower(),
+        org_memberships__is_active=True,
+        org_memberships__organisation__in=organisations,
+    ).first()
+
+
 class ApprenticeshipForm(forms.ModelForm):
     """Enrol an apprentice. Every dropdown only offers what the admin looks after. The
     apprentice is found by their email address, not picked from a list of everyone who
@@ -114,12 +125,7 @@ class ApprenticeshipForm(forms.ModelForm):
             del self.fields["apprentice"]
 
     def clean_apprentice(self) -> User:
-        email = self.cleaned_data["apprentice"].strip().lower()
-        found = User.objects.filter(
-            email=email,
-            org_memberships__is_active=True,
-            org_memberships__organisation__in=self._employers,
-        ).first()
+        found = _member_by_email(self.cleaned_data["apprentice"], self._employers)
         if found is None:
             raise forms.ValidationError(
                 "No one with this email address works for one of your employers. Invite "
@@ -157,14 +163,7 @@ class AddMemberForm(forms.Form):
         self.fields["user"].help_text = f"Someone who works for {self._organisation.name}."
 
     def clean_user(self) -> User:
-        email = self.cleaned_data["user"].strip().lower()
-        # One filter() call: the same organisation membership must be this organisation's
-        # and active.
-        found = User.objects.filter(
-            email=email,
-            org_memberships__organisation=self._organisation,
-            org_memberships__is_active=True,
-        ).first()
+        found = _member_by_email(self.cleaned_data["user"], [self._organisation])
         if found is None:
             raise forms.ValidationError(
                 f"No one with this email address works for {self._organisation.name}. "

@@ -25,9 +25,9 @@ def _compiled(func: Func, compiler, connection) -> tuple[list[str], list]:
     return sqls, params
 
 
-def months_and_weeks_later(vendor: str, day: str, months: str, weeks: str) -> tuple[str, list[int]]:
-    """SQL for the date `day` plus whole calendar months and then whole weeks (each piece
-    SQL already compiled), and which pieces it writes out, in order, for their parameters.
+def months_and_weeks_later(vendor: str, day: str, months: str, weeks: str) -> str:
+    """SQL for the date `day` plus whole calendar months and then whole weeks, each piece
+    SQL already compiled, without parameters (some are written out more than once).
     A month added to the 29th, 30th or 31st that the target month lacks lands on its last
     day, as `apprenticeship.funding_rules.add_months` does."""
     if vendor == "postgresql":
@@ -35,7 +35,7 @@ def months_and_weeks_later(vendor: str, day: str, months: str, weeks: str) -> tu
         return (
             f"CAST(({day}) + make_interval(months => CAST(({months}) AS integer), "
             f"weeks => CAST(({weeks}) AS integer)) AS date)"
-        ), [0, 1, 2]
+        )
     # SQLite: the same day of the month, months later, but never past that month's last
     # day: the earlier of (first of the month + months + day - 1) and (first of the month
     # + months + 1, less a day). ISO dates compare correctly as text.
@@ -45,7 +45,7 @@ def months_and_weeks_later(vendor: str, day: str, months: str, weeks: str) -> tu
         f"'+' || (CAST(strftime('%%d', ({day})) AS integer) - 1) || ' days'), "
         f"date(({day}), 'start of month', '+' || (({months}) + 1) || ' months', '-1 day')"
         f"), '+' || (({weeks}) * 7) || ' days')"
-    ), [0, 1, 0, 0, 1, 2]
+    )
 
 
 class DaysBetween(Func):

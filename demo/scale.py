@@ -39,8 +39,7 @@ from apprenticeship.models import (
     OrganisationMembership,
     Role,
 )
-from apprenticeship.otj_minimum import set_interim_otj_minimum
-from demo.seed.eras import INTERIM_MINIMUM_HOURS, INTERIM_SOURCE
+from demo.seed.eras import enter_interim_minimum
 from portfolio.evidence.models import Evidence, EvidenceComment, EvidenceFile, EvidenceVersion
 from portfolio.evidence.services.standing import refresh_evidence_standing
 from portfolio.training.models import ActivityType, OtjEntry
@@ -186,16 +185,7 @@ def seed(
     admin = User.objects.create_user(
         "admin@scale.example.org", "scale-password", full_name="Scale Admin"
     )
-    if standard.otj_minimum_hours is None:
-        # The provider's own interim figure for starts from 1 August 2025, as a provider
-        # enters while the standard's published minimum is not loaded.
-        set_interim_otj_minimum(
-            provider=provider,
-            standard_version=standard,
-            hours=INTERIM_MINIMUM_HOURS,
-            source=INTERIM_SOURCE,
-            by=admin,
-        )
+    enter_interim_minimum(provider, standard, admin)
     tutors = _users("tutor.", -(-apprentices // APPRENTICES_PER_TUTOR), password)
     contacts = _users("employer.contact.", len(employers), password)
     learners = _users("apprentice.", apprentices, password)
@@ -270,7 +260,8 @@ def seed(
     reviews = _reviews(enrolments, tutors, contacts, employers, signed_reviews_for, today)
     if frozen is not None:
         entry_count += _train_enough(frozen, tutors[0], today)
-        reviews += _pass_gateway(frozen, tutors[0], contacts[FROZEN % len(employers)], today)
+        _pass_gateway(frozen, tutors[0], contacts[FROZEN % len(employers)], today)
+        reviews += 1  # the review it holds three weeks before gateway
     if connection.vendor == "postgresql":
         lay_out_as_written()
     return Seeded(
@@ -528,12 +519,11 @@ def _signed_review(enrolment, tutor, contact, held_on: dt.date, today: dt.date) 
         )
 
 
-def _pass_gateway(enrolment: Apprenticeship, tutor, contact, today: dt.date) -> int:
+def _pass_gateway(enrolment: Apprenticeship, tutor, contact, today: dt.date) -> None:
     """Take one apprenticeship (with its training done) through gateway with the real
     services: the tutor signs off every duty on up to three accepted items, English and
     maths are recorded, a review held three weeks ago is signed by all three, then the
-    employer and the tutor confirm, and the gateway service freezes the portfolio.
-    Returns the reviews it added."""
+    employer and the tutor confirm, and the gateway service freezes the portfolio."""
     from epa.selectors import gateway as gateway_selectors
     from epa.services import gateway as gateway_services
     from portfolio.evidence.selectors import sign_off_choices
@@ -562,7 +552,6 @@ def _pass_gateway(enrolment: Apprenticeship, tutor, contact, today: dt.date) -> 
     if not enrolment.is_post_gateway:
         waiting = [i.label for i in gateway_selectors.checklist(enrolment) if not i.holds]
         raise RuntimeError(f"The frozen portfolio did not pass gateway: {waiting}")
-    return 1
 
 
 def _train_enough(enrolment: Apprenticeship, tutor, today: dt.date) -> int:
@@ -572,7 +561,7 @@ def _train_enough(enrolment: Apprenticeship, tutor, today: dt.date) -> int:
     from portfolio.training import selectors as otj
 
     total = otj.otj_summary(enrolment, today=today).total
-    short = (total.required or 0) - min(total.logged, total.verified)
+    short = (total.required or 0) - total.verified
     if short <= 0:
         return 0
     days = -(-short // TRAINING_DAY_MINUTES)

@@ -59,11 +59,9 @@ NADIA_PATTERN = (4, 4, 3, 1, 1, 1, 1, 1, 2, 3, 3, 1, 2, 2, 2, 0)
 ENTRY_MINUTES = 210
 
 
-def _interim_minimum(context) -> None:
+def enter_interim_minimum(provider, standard: StandardVersion, by) -> None:
     """The provider's own interim figure, for its apprentices who started from 1 August
-    2025, while ST0896's published minimum is not loaded."""
-    standard = StandardVersion.objects.get(reference="ST0896", version="1.0")
-    provider = context.organisations["provider"]
+    2025, while the standard's published minimum is not loaded (once)."""
     if standard.otj_minimum_hours is not None:
         return
     if InterimOtjMinimum.objects.filter(provider=provider, standard_version=standard).exists():
@@ -73,7 +71,7 @@ def _interim_minimum(context) -> None:
         standard_version=standard,
         hours=INTERIM_MINIMUM_HOURS,
         source=INTERIM_SOURCE,
-        by=context.people["admin"],
+        by=by,
     )
 
 
@@ -219,6 +217,10 @@ def _nadia(context, today: dt.date) -> None:
 @transaction.atomic
 def seed(context) -> None:
     today = timezone.localdate()
-    _interim_minimum(context)
+    enter_interim_minimum(
+        context.organisations["provider"],
+        StandardVersion.objects.get(reference="ST0896", version="1.0"),
+        context.people["admin"],
+    )
     _owen(context)
     _nadia(context, today)

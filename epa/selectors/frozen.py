@@ -94,10 +94,10 @@ def seal_holds(snapshot: GatewaySnapshot, version: str | None = None) -> bool:
     """Whether the document still has the digest recorded when it was frozen. `version`
     is the row's version as just read (PostgreSQL), to use the answer kept for it."""
     if version is not None:
-        try:
+        held = None
+        # Without the cache, work it out.
+        with suppress(Exception):
             held = cache.get(_kept(snapshot.pk, version, snapshot.digest))
-        except Exception:  # noqa: BLE001 - without the cache, work it out
-            held = None
         if held is not None:
             return bool(held)
     row = (

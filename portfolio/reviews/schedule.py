@@ -163,7 +163,7 @@ class _NextReviewDue(Func):
             raise ValueError("The due date's columns compile to SQL without parameters.")
         status, start, last_held, months, weeks = (sql for sql, _ in compiled)
         before_2025 = f"({start}) < '{funding_rules.RULES_2025.isoformat()}'"
-        later, _order = months_and_weeks_later(
+        later = months_and_weeks_later(
             connection.vendor,
             f"COALESCE({last_held}, {start})",
             f"COALESCE({months}, CASE WHEN {before_2025} THEN 0 "

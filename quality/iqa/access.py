@@ -96,23 +96,19 @@ def was_tutor_on(user: User, apprenticeship_id: int) -> bool:
     ).exists()
 
 
-def conflicted(user: User) -> Q:
-    """For IqaItem querysets: items an IQA lead `user` must not judge (their own decision,
-    or an apprenticeship where they are or were a tutor)."""
-    return Q(tutor=user) | Q(
+def conflicted(
+    user: User, *, tutor: str = "tutor_id", apprenticeship: str = "apprenticeship_id"
+) -> Q:
+    """Decisions an IQA lead `user` must not judge: their own, or on an apprenticeship
+    where they are or were a tutor. For IqaItem querysets as it stands; for rows of
+    `selectors.decisions` (not yet sampled) name their columns: tutor="t_id",
+    apprenticeship="a_id"."""
+    return Q(**{tutor: user.pk}) | Q(
         Exists(
             Membership.objects.filter(
-                apprenticeship=OuterRef("apprenticeship_id"), user=user, role=Role.TUTOR
+                apprenticeship=OuterRef(apprenticeship), user=user, role=Role.TUTOR
             )
         )
-    )
-
-
-def conflicted_decisions(user: User) -> Q:
-    """The same rule as `conflicted`, for rows of `selectors.decisions` (not yet sampled):
-    the decisions `user` made, and those on apprenticeships where they are or were a tutor."""
-    return Q(t_id=user.pk) | Q(
-        a_id__in=Membership.objects.filter(user=user, role=Role.TUTOR).values("apprenticeship_id")
     )
 
 

@@ -249,7 +249,7 @@ def propose_sample(
     However many decisions the period holds, it runs two queries per stage and two for
     the raised tutors, and keeps in memory only the picks and, per stage, one floor
     candidate per raised tutor: the decisions are read in chunks."""
-    conflicted = access.conflicted_decisions(by)
+    conflicted = access.conflicted(by, tutor="t_id", apprenticeship="a_id")
     open_rows = {
         stage: selectors.unsampled(plan, stage, start=start, end=end) for stage in plan.stages
     }

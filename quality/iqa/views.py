@@ -225,7 +225,7 @@ def plan_add_item(request, pk: int):
         status = 400
     rows = (
         selectors.unsampled(plan, stage)
-        .exclude(access.conflicted_decisions(request.user))
+        .exclude(access.conflicted(request.user, tutor="t_id", apprenticeship="a_id"))
         .order_by("-at", "-pk")
     )
     page = paginate(request, rows)
