@@ -468,3 +468,46 @@ class CrosswalkSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} suggested for duty {self.duty_id} at {self.provider_id}"
+
+
+class DecisionStage(models.TextChoices):
+    """The kinds of tutor decision on an apprenticeship that internal quality assurance
+    samples and reports on."""
+
+    EVIDENCE = "evidence", "Evidence decisions"
+    SIGN_OFF = "sign_off", "Duty sign-offs"
+    REVIEW = "review", "Progress reviews"
+    GATEWAY = "gateway", "Gateway confirmations"
+
+
+class DecisionDay(models.Model):
+    """How many decisions of one kind one person made on one day (in the service's time
+    zone) on a training provider's apprenticeships. The IQA report sums these rows for its
+    period instead of counting every decision, so it reads a few rows a tutor a day however
+    many decisions there were.
+
+    Only the four services that record a decision write it, through
+    `services.count_decision`, in the same transaction: accepting or referring evidence,
+    signing off a duty, the tutor signing a progress review, and the provider confirming
+    gateway. A decision is never deleted, so a count only ever grows. It holds nothing that
+    is not also in the decisions themselves (quality/migrations/0006_fill_decision_days.py
+    worked it out from them once)."""
+
+    provider = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    stage = models.CharField(max_length=10, choices=DecisionStage.choices)
+    day = models.DateField()
+    decisions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index the report reads: one provider's days in a period.
+            models.UniqueConstraint(
+                fields=["provider", "day", "made_by", "stage"], name="decision_day_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decisions} {self.stage} by {self.made_by_id} on {self.day}"

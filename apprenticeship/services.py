@@ -9,6 +9,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,8 @@ from accounts.models import User
 from apprenticeship import funding_rules, separation
 from apprenticeship.models import (
     Apprenticeship,
+    DecisionDay,
+    DecisionStage,
     Membership,
     Organisation,
     OrganisationInvitation,
@@ -535,3 +538,20 @@ def lock_apprenticeship(apprenticeship: Apprenticeship | int) -> Apprenticeship:
         .select_related("standard_version", "apprentice", "employer", "provider", "epao")
         .get(pk=pk)
     )
+
+
+def count_decision(
+    *, apprenticeship: Apprenticeship, made_by: User, stage: DecisionStage, at: dt.datetime
+) -> None:
+    """Count one decision of `stage` that `made_by` recorded `at` on this apprenticeship in
+    its provider's `DecisionDay`, in the caller's transaction. Two queries: make the day's
+    row if it is missing (a concurrent maker of the same row waits, then makes nothing),
+    then add one in the database, so two decisions counted at once both count."""
+    key = {
+        "provider_id": apprenticeship.provider_id,
+        "made_by_id": made_by.pk,
+        "stage": stage,
+        "day": timezone.localdate(at),
+    }
+    DecisionDay.objects.bulk_create([DecisionDay(**key)], ignore_conflicts=True)
+    DecisionDay.objects.filter(**key).update(decisions=F("decisions") + 1)

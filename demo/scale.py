@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import io
 import random
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -34,6 +35,8 @@ from django.utils import timezone
 from accounts.models import User
 from apprenticeship.models import (
     Apprenticeship,
+    DecisionDay,
+    DecisionStage,
     Membership,
     Organisation,
     OrganisationMembership,
@@ -234,6 +237,7 @@ def seed(
     frozen = enrolments[FROZEN] if len(enrolments) > FROZEN else None
     evidence_count = 0
     entry_count = 0
+    decided: dict[User, Counter] = defaultdict(Counter)
     for n, enrolment in enumerate(enrolments):
         if enrolment is big or enrolment is frozen:
             wanted = big_items
@@ -250,6 +254,7 @@ def seed(
             units if enrolment is big else [],
             photos and enrolment is big,
             today,
+            decided[tutor],
             cover_every_duty=enrolment is frozen,
         )
         logged = big_entries if enrolment is big else max(1, int(rng.gauss(entries, entries / 4)))
@@ -257,6 +262,18 @@ def seed(
     # The evidence and entries went in in bulk: keep their standing as the services would.
     refresh_evidence_standing(apprenticeship_ids=[enrolment.pk for enrolment in enrolments])
     refresh_otj_standing(apprenticeship_ids=[enrolment.pk for enrolment in enrolments])
+    # And the days of the tutors' decisions on evidence, as the review service counts them
+    # (the services below count only sign-offs, reviews and gateway confirmations).
+    DecisionDay.objects.bulk_create(
+        [
+            DecisionDay(
+                provider=provider, made_by=t, stage=DecisionStage.EVIDENCE, day=day, decisions=n
+            )
+            for t, days in decided.items()
+            for day, n in days.items()
+        ],
+        batch_size=BATCH,
+    )
     reviews = _reviews(enrolments, tutors, contacts, employers, signed_reviews_for, today)
     if frozen is not None:
         entry_count += _train_enough(frozen, tutors[0], today)
@@ -280,11 +297,23 @@ def _started(n: int, today: dt.date) -> dt.date:
 
 
 def _evidence(
-    rng, enrolment, tutor, count, duties, ksbs, units, photos, today, *, cover_every_duty=False
+    rng,
+    enrolment,
+    tutor,
+    count,
+    duties,
+    ksbs,
+    units,
+    photos,
+    today,
+    decided: Counter,
+    *,
+    cover_every_duty=False,
 ) -> int:
     """`count` items over the apprenticeship so far, in every state; accepted items get
     the version the tutor accepted; with `photos`, each item gets a photo of its own; with
-    `cover_every_duty`, the first item for each duty is accepted."""
+    `cover_every_duty`, the first item for each duty is accepted. Each decision on an item
+    is counted in `decided` by its day."""
     apprentice = enrolment.apprentice
     days = max(1, (today - enrolment.start_date).days)
     states = [s for s, share in STATES for _ in range(round(share * 100))]
@@ -426,6 +455,11 @@ def _evidence(
             if e.status in (Evidence.Status.ACCEPTED, Evidence.Status.REFERRED)
         ],
         batch_size=BATCH,
+    )
+    decided.update(
+        timezone.localdate(e.reviewed_at)
+        for e in created
+        if e.status in (Evidence.Status.ACCEPTED, Evidence.Status.REFERRED)
     )
     return len(created)
 

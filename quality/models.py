@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from apprenticeship.models import Apprenticeship, Organisation
+from apprenticeship.models import Apprenticeship, DecisionStage, Organisation
 from epa.models import AssessmentRound
 
 
@@ -237,15 +237,6 @@ class RearrangeRequest(models.Model):
 # verdict and the tutor's follow-up. Services in quality/iqa/services.py.
 
 
-class IqaStage(models.TextChoices):
-    """The kinds of tutor decision an IQA lead samples."""
-
-    EVIDENCE = "evidence", "Evidence decisions"
-    SIGN_OFF = "sign_off", "Duty sign-offs"
-    REVIEW = "review", "Progress reviews"
-    GATEWAY = "gateway", "Gateway confirmations"
-
-
 class IqaLead(models.Model):
     """A person named by a provider admin to run internal quality assurance at the
     provider. Ending the role keeps the row."""
@@ -338,16 +329,16 @@ class SamplingPlan(models.Model):
     def stages(self) -> list[str]:
         """The stages this plan samples, in the order the pages show them (no query)."""
         flags = {
-            IqaStage.EVIDENCE: self.sample_evidence,
-            IqaStage.SIGN_OFF: self.sample_sign_offs,
-            IqaStage.REVIEW: self.sample_reviews,
-            IqaStage.GATEWAY: self.sample_gateway,
+            DecisionStage.EVIDENCE: self.sample_evidence,
+            DecisionStage.SIGN_OFF: self.sample_sign_offs,
+            DecisionStage.REVIEW: self.sample_reviews,
+            DecisionStage.GATEWAY: self.sample_gateway,
         }
         return [stage.value for stage, on in flags.items() if on]
 
     @property
     def stage_labels(self) -> list[str]:
-        return [IqaStage(stage).label for stage in self.stages]
+        return [DecisionStage(stage).label for stage in self.stages]
 
 
 class IqaDraw(models.Model):
@@ -420,7 +411,7 @@ class IqaItem(models.Model):
     )
     # Who made the decision (the tutor whose work is sampled).
     tutor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    stage = models.CharField(max_length=10, choices=IqaStage.choices)
+    stage = models.CharField(max_length=10, choices=DecisionStage.choices)
     # The decision's row: an evidence decision (EvidenceComment), a DutySignOff, the tutor's
     # ReviewSignature, or the provider's GatewayDeclaration.
     decision_id = models.PositiveBigIntegerField()

@@ -10,11 +10,11 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from apprenticeship.models import Apprenticeship
+from apprenticeship.models import Apprenticeship, DecisionStage
 from demo.seed.core import ensure_person
 from portfolio.evidence.models import DutySignOff
 from quality.iqa import services as iqa
-from quality.models import IqaItem, IqaLead, IqaStage, SamplingPlan
+from quality.models import IqaItem, IqaLead, SamplingPlan
 
 LEAD = ("iqa.lead@example.org", "Grace Mensah")
 PLAN_NAME = "Everyone on programme at Northfield"
@@ -44,12 +44,12 @@ def seed(context) -> None:
         name=PLAN_NAME,
         scope=SamplingPlan.Scope.COHORT,
         percent=25,
-        stages=[IqaStage.EVIDENCE, IqaStage.SIGN_OFF, IqaStage.REVIEW],
+        stages=[DecisionStage.EVIDENCE, DecisionStage.SIGN_OFF, DecisionStage.REVIEW],
         cohort_start_from=first_start,
         cohort_start_to=today,
     )
     iqa.draw_sample(plan=plan, by=lead, start=today - dt.timedelta(days=365), end=today)
-    sign_off_item = IqaItem.objects.filter(plan=plan, stage=IqaStage.SIGN_OFF).first()
+    sign_off_item = IqaItem.objects.filter(plan=plan, stage=DecisionStage.SIGN_OFF).first()
     if sign_off_item is None:
         sign_off = (
             DutySignOff.objects.active()
@@ -59,10 +59,12 @@ def seed(context) -> None:
         )
         if sign_off is not None:
             sign_off_item = iqa.add_item(
-                plan=plan, by=lead, stage=IqaStage.SIGN_OFF, decision_id=sign_off.pk
+                plan=plan, by=lead, stage=DecisionStage.SIGN_OFF, decision_id=sign_off.pk
             )
     evidence_items = list(
-        IqaItem.objects.filter(plan=plan, stage=IqaStage.EVIDENCE).order_by("decided_at", "pk")[:2]
+        IqaItem.objects.filter(plan=plan, stage=DecisionStage.EVIDENCE).order_by(
+            "decided_at", "pk"
+        )[:2]
     )
     if evidence_items:
         iqa.record_verdict(item=evidence_items[0], by=lead, verdict="agree", note="")

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship import separation
-from apprenticeship.models import Apprenticeship
+from apprenticeship.models import Apprenticeship, DecisionStage
+from apprenticeship.services import count_decision
 from audit import seals
 from audit.actions import GATEWAY_DECLARED, GATEWAY_WITHDRAWN, AuditAction
 from audit.changes import end_row
@@ -148,6 +149,8 @@ def declare(
                 )
         except IntegrityError as exc:
             raise GatewayError("This has already been confirmed.") from exc
+        if party == Party.PROVIDER:
+            count_decision(apprenticeship=locked, made_by=by, stage=DecisionStage.GATEWAY, at=now)
         record_event(
             action=GATEWAY_DECLARED[party],
             obj=declaration,

@@ -5,8 +5,14 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
-from apprenticeship.models import Membership, Organisation, OrganisationMembership, Role
-from quality.models import IqaItem, IqaStage, SamplingPlan
+from apprenticeship.models import (
+    DecisionStage,
+    Membership,
+    Organisation,
+    OrganisationMembership,
+    Role,
+)
+from quality.models import IqaItem, SamplingPlan
 
 
 class IqaLeadsForm(forms.Form):
@@ -54,9 +60,9 @@ class PlanForm(forms.Form):
     )
     stages = forms.MultipleChoiceField(
         label="Decisions to sample",
-        choices=IqaStage.choices,
+        choices=DecisionStage.choices,
         widget=forms.CheckboxSelectMultiple,
-        initial=[IqaStage.EVIDENCE, IqaStage.SIGN_OFF],
+        initial=[DecisionStage.EVIDENCE, DecisionStage.SIGN_OFF],
     )
 
     def __init__(self, *args, providers, user: User, **kwargs):
@@ -117,7 +123,7 @@ class DrawForm(forms.Form):
 
 
 class AddItemForm(forms.Form):
-    stage = forms.ChoiceField(choices=IqaStage.choices, widget=forms.HiddenInput)
+    stage = forms.ChoiceField(choices=DecisionStage.choices, widget=forms.HiddenInput)
     decision_id = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 

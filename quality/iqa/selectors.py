@@ -7,11 +7,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
-from apprenticeship.models import Apprenticeship
+from apprenticeship.models import Apprenticeship, DecisionDay, DecisionStage
 from epa.models import GatewayDeclaration
 from portfolio.evidence.models import (
     DutySignOff,
@@ -20,7 +20,7 @@ from portfolio.evidence.models import (
     EvidenceVersion,
 )
 from portfolio.reviews.models import ReviewParty, ReviewSignature, ReviewVersion
-from quality.models import IqaItem, IqaStage, SamplingPlan
+from quality.models import IqaItem, SamplingPlan
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def decisions(
     apprenticeship), `t_id` (who decided) and `at` (when), plus a label's parts."""
     rows: QuerySet[Any]
     extra: tuple[str, ...]
-    if stage == IqaStage.EVIDENCE:
+    if stage == DecisionStage.EVIDENCE:
         rows = EvidenceComment.objects.filter(
             kind__in=[EvidenceComment.Kind.ACCEPTED, EvidenceComment.Kind.REFERRED],
             evidence__apprenticeship__in=scope,
@@ -85,19 +85,19 @@ def decisions(
             },
         )
         extra = ("evidence__title", "version", "kind")
-    elif stage == IqaStage.SIGN_OFF:
+    elif stage == DecisionStage.SIGN_OFF:
         rows = DutySignOff.objects.filter(apprenticeship__in=scope).filter(
             _window("signed_at", start, end)
         )
         who, names = "signed_by_id", {"a_id": "apprenticeship_id", "at": "signed_at"}
         extra = ("duty__number",)
-    elif stage == IqaStage.REVIEW:
+    elif stage == DecisionStage.REVIEW:
         rows = ReviewSignature.objects.filter(
             party=ReviewParty.TUTOR, version__review__apprenticeship__in=scope
         ).filter(_window("signed_at", start, end))
         who, names = "signer_id", {"a_id": "version__review__apprenticeship_id", "at": "signed_at"}
         extra = ("version__held_on", "version__number")
-    elif stage == IqaStage.GATEWAY:
+    elif stage == DecisionStage.GATEWAY:
         rows = GatewayDeclaration.objects.filter(
             party=GatewayDeclaration.Party.PROVIDER, apprenticeship__in=scope
         ).filter(_window("declared_at", start, end))
@@ -115,13 +115,13 @@ def decisions(
 
 
 def label_of(stage: str, row: dict[str, Any]) -> str:
-    if stage == IqaStage.EVIDENCE:
+    if stage == DecisionStage.EVIDENCE:
         verb = "accepted" if row["kind"] == EvidenceComment.Kind.ACCEPTED else "referred back"
         title = row["evidence__title"] or "Untitled"
         return f"Evidence “{title}” (version {row['version']}) {verb}"[:300]
-    if stage == IqaStage.SIGN_OFF:
+    if stage == DecisionStage.SIGN_OFF:
         return f"Sign-off of duty {row['duty__number']}"
-    if stage == IqaStage.REVIEW:
+    if stage == DecisionStage.REVIEW:
         return f"Progress review held on {row['version__held_on']:%-d %B %Y}"
     return "Gateway confirmation for the provider"
 
@@ -197,7 +197,7 @@ def decision_view(item: IqaItem) -> DecisionView:
     accepted (or, for a referral, the content as they reviewed it), never the item as it
     is now; the review version they signed, without the private wellbeing check-in."""
     view = DecisionView(stage=item.stage)
-    if item.stage == IqaStage.EVIDENCE:
+    if item.stage == DecisionStage.EVIDENCE:
         comment = (
             EvidenceComment.objects.select_related("author", "evidence")
             .filter(pk=item.decision_id, evidence__apprenticeship_id=item.apprenticeship_id)
@@ -225,7 +225,7 @@ def decision_view(item: IqaItem) -> DecisionView:
                 )
             )
         return view
-    if item.stage == IqaStage.SIGN_OFF:
+    if item.stage == DecisionStage.SIGN_OFF:
         sign_off = (
             DutySignOff.objects.select_related("duty", "signed_by", "withdrawn_by")
             .filter(pk=item.decision_id, apprenticeship_id=item.apprenticeship_id)
@@ -242,7 +242,7 @@ def decision_view(item: IqaItem) -> DecisionView:
         view.comment = sign_off.comment
         view.versions = _versions(sign_off.evidence_versions.all())
         return view
-    if item.stage == IqaStage.REVIEW:
+    if item.stage == DecisionStage.REVIEW:
         signature = (
             ReviewSignature.objects.select_related("signer", "version__employer_signatory")
             .prefetch_related("version__targets", "version__signatures")
@@ -331,17 +331,16 @@ class IqaReport:
 
 def report(provider_id: int, *, start: dt.date, end: dt.date) -> IqaReport:
     """Sample coverage per tutor and stage for decisions made in [start, end] at the
-    provider, the agreement rate and the actions still open. Six grouped queries."""
-    scope = Apprenticeship.objects.filter(provider_id=provider_id)
-    made: dict[tuple[int, str], int] = {}
-    for kind in IqaStage:
-        for row in (
-            decisions(kind, scope, start=start, end=end)
-            .order_by()
-            .values("t_id")
-            .annotate(n=Count("pk"))
-        ):
-            made[(row["t_id"], kind.value)] = row["n"]
+    provider, the agreement rate and the actions still open. Three grouped queries: the
+    decisions made are summed from the days the decision services keep (`DecisionDay`),
+    so the report reads a row a tutor a day, not every decision of the period."""
+    made: dict[tuple[int, str], int] = {
+        (row["made_by_id"], row["stage"]): row["n"]
+        for row in DecisionDay.objects.filter(provider_id=provider_id, day__gte=start, day__lte=end)
+        .order_by()
+        .values("made_by_id", "stage")
+        .annotate(n=Sum("decisions"))
+    }
     sampled_rows = (
         IqaItem.objects.filter(plan__provider_id=provider_id)
         .filter(_window("decided_at", start, end))
@@ -376,7 +375,7 @@ def report(provider_id: int, *, start: dt.date, end: dt.date) -> IqaReport:
                 tutor_id=tutor_id,
                 tutor=names.get(tutor_id, ""),
                 stage=stage,
-                stage_label=IqaStage(stage).label,
+                stage_label=DecisionStage(stage).label,
                 decisions=made.get((tutor_id, stage), 0),
                 sampled=s.get("sampled", 0),
                 judged=s.get("judged", 0),

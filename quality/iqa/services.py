@@ -23,7 +23,13 @@ from django.db.models import Count, Min
 from django.utils import timezone
 
 from accounts.models import User
-from apprenticeship.models import Membership, Organisation, OrganisationMembership, Role
+from apprenticeship.models import (
+    DecisionStage,
+    Membership,
+    Organisation,
+    OrganisationMembership,
+    Role,
+)
 from audit.actions import AuditAction
 from audit.services import record_event
 from outbox import services as outbox
@@ -33,7 +39,7 @@ from portfolio.evidence.services.sign_offs import withdraw_sign_off
 from quality import sampling
 from quality.errors import QualityError
 from quality.iqa import access, selectors
-from quality.models import IqaDraw, IqaItem, IqaLead, IqaStage, SamplingPlan
+from quality.models import IqaDraw, IqaItem, IqaLead, SamplingPlan
 
 NEW_TUTOR_DAYS = 183
 DISAGREEMENT_DAYS = 90
@@ -135,7 +141,7 @@ def make_plan(
         raise QualityError("Give the plan a name.")
     if not 1 <= percent <= 100:
         raise QualityError("The share must be between 1 and 100 per cent.")
-    if not stages or any(stage not in IqaStage.values for stage in stages):
+    if not stages or any(stage not in DecisionStage.values for stage in stages):
         raise QualityError("Choose at least one kind of decision to sample.")
     if scope == SamplingPlan.Scope.COHORT:
         if cohort_start_from is None or cohort_start_to is None:
@@ -163,10 +169,10 @@ def make_plan(
         cohort_start_to=cohort_start_to,
         tutor=tutor,
         percent=percent,
-        sample_evidence=IqaStage.EVIDENCE in stages,
-        sample_sign_offs=IqaStage.SIGN_OFF in stages,
-        sample_reviews=IqaStage.REVIEW in stages,
-        sample_gateway=IqaStage.GATEWAY in stages,
+        sample_evidence=DecisionStage.EVIDENCE in stages,
+        sample_sign_offs=DecisionStage.SIGN_OFF in stages,
+        sample_reviews=DecisionStage.REVIEW in stages,
+        sample_gateway=DecisionStage.GATEWAY in stages,
         seed=sampling.new_seed(),
         created_by=by,
     )
@@ -469,7 +475,7 @@ def record_verdict(
 
 
 def reopens_sign_off(item: IqaItem) -> bool:
-    return item.stage == IqaStage.SIGN_OFF and item.verdict == IqaItem.Verdict.DISAGREE
+    return item.stage == DecisionStage.SIGN_OFF and item.verdict == IqaItem.Verdict.DISAGREE
 
 
 @transaction.atomic

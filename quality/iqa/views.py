@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from apprenticeship.models import Apprenticeship
+from apprenticeship.models import Apprenticeship, DecisionStage
 from config.downloads import protect_download
 from config.pagination import paginate
 from quality.errors import QualityError
@@ -31,7 +31,7 @@ from quality.iqa.forms import (
     ReportPeriodForm,
     VerdictForm,
 )
-from quality.models import IqaItem, IqaLead, IqaStage, SamplingPlan
+from quality.models import IqaItem, IqaLead, SamplingPlan
 
 
 @login_required
@@ -156,7 +156,7 @@ def _plan_page(request, plan: SamplingPlan, draw_form: DrawForm, status: int = 2
             "filter_query": "show=waiting" if show == "waiting" else "",
             "may_manage": may_manage,
             "draw_form": draw_form,
-            "stages": [IqaStage(s) for s in plan.stages],
+            "stages": [DecisionStage(s) for s in plan.stages],
         },
         status=status,
     )
@@ -255,7 +255,7 @@ def plan_add_item(request, pk: int):
         {
             "plan": plan,
             "stage": stage,
-            "stages": [IqaStage(s) for s in plan.stages],
+            "stages": [DecisionStage(s) for s in plan.stages],
             "page": page,
             "choices": choices,
             "filter_query": f"stage={stage}",

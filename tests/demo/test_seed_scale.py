@@ -5,7 +5,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from apprenticeship.models import Apprenticeship, Membership, Organisation, Role
+from apprenticeship.models import (
+    Apprenticeship,
+    DecisionStage,
+    Membership,
+    Organisation,
+    Role,
+)
 from demo import scale
 from epa.models import GatewaySnapshot
 from epa.selectors.frozen import seal_holds
@@ -14,6 +20,7 @@ from portfolio.reviews.models import Review
 from portfolio.training.models import OtjEntry
 from reports import content
 from reports.models import Report
+from tests.helpers.iqa import days_from_decisions, kept_days
 
 
 @pytest.mark.django_db
@@ -45,6 +52,10 @@ def test_seed_builds_a_provider_with_every_state_and_a_big_portfolio():
     assert set(decisions.values_list("evidence_id", flat=True)) == set(
         reviewed.values_list("pk", flat=True)
     )
+    # The days of every decision, at every stage, as the services keep them.
+    provider = big.provider
+    assert kept_days(provider) == days_from_decisions(provider)
+    assert {stage for _, stage, _ in kept_days(provider)} == set(DecisionStage.values)
     # The second apprenticeship is as big, and passed gateway through the real services:
     # every duty signed off, and its portfolio frozen, sealed, with every submitted item.
     frozen = Apprenticeship.objects.get(pk=seeded.frozen_portfolio)

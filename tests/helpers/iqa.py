@@ -2,14 +2,19 @@
 made through the services as the app makes them."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.db.models import Count
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from apprenticeship.models import Membership, Role
+from apprenticeship.models import Apprenticeship, DecisionDay, DecisionStage, Membership, Role
 from portfolio.evidence.models import Evidence, EvidenceComment
 from portfolio.evidence.services import decisions
 from portfolio.evidence.services import evidence as evidence_services
 from portfolio.evidence.services.sign_offs import sign_off_duty
+from quality.iqa import selectors
 from quality.iqa import services as iqa
 from quality.models import SamplingPlan
 from tests import factories, samples
@@ -91,3 +96,27 @@ def cohort_plan(provider, lead, *, percent=10, stages=("evidence", "sign_off"), 
 def draw_today(plan, lead, *, days=30):
     today = timezone.localdate()
     return iqa.draw_sample(plan=plan, by=lead, start=today - dt.timedelta(days=days), end=today)
+
+
+def kept_days(provider) -> dict[tuple[int, str, dt.date], int]:
+    """{(who, stage, day): decisions} as the decision services keep them (`DecisionDay`)."""
+    return {
+        (row.made_by_id, row.stage, row.day): row.decisions
+        for row in DecisionDay.objects.filter(provider=provider)
+    }
+
+
+def days_from_decisions(provider) -> dict[tuple[int, str, dt.date], int]:
+    """The same, worked out from the decisions themselves: every decision the IQA draw
+    can sample at the provider, by who made it and its day in the service's time zone."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    scope = Apprenticeship.objects.filter(provider=provider)
+    return {
+        (row["t_id"], stage, row["day"]): row["n"]
+        for stage in DecisionStage.values
+        for row in selectors.decisions(stage, scope)
+        .annotate(day=TruncDate("at", tzinfo=zone))
+        .order_by()
+        .values("t_id", "day")
+        .annotate(n=Count("pk"))
+    }

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from apprenticeship.models import DecisionStage
 from audit.actions import AuditAction
 from audit.models import AuditEvent
 from notifications.models import Notification
@@ -17,7 +18,7 @@ from quality import sampling
 from quality.errors import QualityError
 from quality.iqa import selectors
 from quality.iqa import services as iqa
-from quality.models import IqaDraw, IqaItem, IqaStage
+from quality.models import IqaDraw, IqaItem
 from tests import factories
 from tests.helpers import iqa as helpers
 from tests.helpers.outbox import deliver_outbox
@@ -53,10 +54,10 @@ def test_sample_is_reproducible_from_the_recorded_seed(setup):
     assert record.seed == plan.seed and record.considered == 12
     assert {i.decision_id for i in items} == {p.candidate.decision_id for p in first.picks}
     # Anyone can check each pick from the record alone.
-    for comment_id in selectors.plan_decisions(plan, IqaStage.EVIDENCE).values_list(
+    for comment_id in selectors.plan_decisions(plan, DecisionStage.EVIDENCE).values_list(
         "pk", flat=True
     ):
-        value = sampling.draw(record.seed, IqaStage.EVIDENCE, comment_id)
+        value = sampling.draw(record.seed, DecisionStage.EVIDENCE, comment_id)
         assert sampling.picked(value, record.percent) == (
             comment_id in {i.decision_id for i in items}
         )
@@ -91,7 +92,7 @@ def test_seasoned_tutor_has_no_floor_and_recent_disagreement_raises_them(setup):
     plan = helpers.cohort_plan(provider, lead, percent=1, stages=["evidence"])
     today = timezone.localdate()
     kwargs = {"plan": plan, "by": lead, "start": today, "end": today, "now": timezone.now()}
-    value = sampling.draw(plan.seed, IqaStage.EVIDENCE, helpers.decision_of(evidence).pk)
+    value = sampling.draw(plan.seed, DecisionStage.EVIDENCE, helpers.decision_of(evidence).pk)
     expected = 1 if sampling.picked(value, 1) else 0
     assert len(iqa.propose_sample(**kwargs).picks) == expected
     # A disagreement in the last 90 days raises the tutor again.
@@ -102,7 +103,7 @@ def test_seasoned_tutor_has_no_floor_and_recent_disagreement_raises_them(setup):
     iqa.record_verdict(item=item, by=lead, verdict="disagree", note="No evidence of duty 2.")
     proposal = iqa.propose_sample(**{**kwargs, "now": timezone.now()})
     assert proposal.raised == {tutor.pk: "disagreement"}
-    assert len([p for p in proposal.picks if p.candidate.stage == IqaStage.EVIDENCE]) >= 1
+    assert len([p for p in proposal.picks if p.candidate.stage == DecisionStage.EVIDENCE]) >= 1
 
 
 def test_lead_never_samples_an_apprenticeship_they_tutor(setup):
@@ -116,7 +117,7 @@ def test_lead_never_samples_an_apprenticeship_they_tutor(setup):
         iqa.add_item(
             plan=plan,
             by=lead,
-            stage=IqaStage.EVIDENCE,
+            stage=DecisionStage.EVIDENCE,
             decision_id=helpers.decision_of(evidence).pk,
         )
 

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from apprenticeship.models import DecisionStage
+from apprenticeship.services import count_decision
 from audit.actions import AuditAction
 from audit.changes import snapshot
 from audit.services import record_event
@@ -81,13 +83,19 @@ def review_evidence(*, evidence: Evidence, by: User, decision: str, feedback: st
     locked.reviewed_by = by
     locked.save(update_fields=["status", "accepted_version", "reviewed_at", "reviewed_by"])
     refresh_evidence_standing(apprenticeship_ids=[locked.apprenticeship_id])
-    EvidenceComment.objects.create(
+    decided = EvidenceComment.objects.create(
         evidence=locked,
         author=by,
         kind=kind,
         version=locked.version,
         body=feedback,
         reviewed_content=seen,
+    )
+    count_decision(
+        apprenticeship=locked.apprenticeship,
+        made_by=by,
+        stage=DecisionStage.EVIDENCE,
+        at=decided.created_at,
     )
     record_event(
         action=(

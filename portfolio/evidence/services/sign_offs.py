@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from apprenticeship.models import Apprenticeship
+from apprenticeship.models import Apprenticeship, DecisionStage
+from apprenticeship.services import count_decision
 from audit.actions import AuditAction
 from audit.changes import end_row
 from audit.services import record_event
@@ -63,6 +64,12 @@ def sign_off_duty(
                     "evidence_versions": sorted(v.pk for v in evidence_versions),
                     "comment": comment,
                 },
+            )
+            count_decision(
+                apprenticeship=apprenticeship,
+                made_by=by,
+                stage=DecisionStage.SIGN_OFF,
+                at=sign_off.signed_at,
             )
     except IntegrityError as exc:
         raise EvidenceError(

@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship import separation
-from apprenticeship.models import Apprenticeship, Role
+from apprenticeship.models import Apprenticeship, DecisionStage, Role
+from apprenticeship.services import count_decision
 from audit import seals
 from audit.actions import AuditAction
 from audit.services import record_event
@@ -381,6 +382,13 @@ def add_signature(
             signature.save()
     except IntegrityError as error:
         raise ReviewError("This version has just been signed for that party.") from error
+    if party == ReviewParty.TUTOR:
+        count_decision(
+            apprenticeship=review.apprenticeship,
+            made_by=signer,
+            stage=DecisionStage.REVIEW,
+            at=signature.signed_at,
+        )
     by_link = method == ReviewSignature.Method.EMAIL_LINK
     record_event(
         action=AuditAction.REVIEW_SIGNED,
