@@ -66,9 +66,9 @@ IQA_PLAN_LIST_QUERIES = 8
 # The IQA lead's home: the lead check, the plans (count and rows), the providers, and one
 # query for the "Waiting for you" list.
 IQA_HOME_QUERIES = 8
-# The report: the provider, one grouped count per kind of decision (four), the sampled
-# decisions grouped by tutor and kind, and the tutors' names.
-IQA_REPORT_QUERIES = 10
+# The report: the provider, the decisions made (summed from the days kept for them, by
+# tutor and kind), the sampled decisions grouped by tutor and kind, and the tutors' names.
+IQA_REPORT_QUERIES = 7
 # Adding to a sample: the plan and the lead check, the page of decisions not yet sampled
 # (count and rows), then the page's apprentices and tutors.
 IQA_ADD_ITEM_QUERIES = 9

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Min
+from django.db.models import BooleanField, ExpressionWrapper, Min
 from django.utils import timezone
 
 from accounts.models import User
@@ -215,14 +215,13 @@ class Proposal:
     raised: dict[int, str]  # tutor id -> "new" or "disagreement"
 
 
-def raised_tutors(provider_id: int, tutor_ids: set[int], *, now: dt.datetime) -> dict[int, str]:
-    """{tutor id: why} for the tutors sampled more: new to the provider, or with a recent
-    disagreement. Two queries."""
+def raised_tutors(provider_id: int, *, now: dt.datetime) -> dict[int, str]:
+    """{tutor id: why} for the provider's tutors sampled more: new to the provider, or
+    with a recent disagreement. Two queries, one row per tutor at most."""
     raised: dict[int, str] = {}
     for tutor_id in (
         IqaItem.objects.filter(
             plan__provider_id=provider_id,
-            tutor_id__in=tutor_ids,
             verdict=IqaItem.Verdict.DISAGREE,
             verdict_at__gte=now - dt.timedelta(days=DISAGREEMENT_DAYS),
         )
@@ -233,15 +232,13 @@ def raised_tutors(provider_id: int, tutor_ids: set[int], *, now: dt.datetime) ->
     ):
         raised[tutor_id] = "disagreement"
     for row in (
-        Membership.objects.filter(
-            role=Role.TUTOR, apprenticeship__provider_id=provider_id, user_id__in=tutor_ids
-        )
+        Membership.objects.filter(role=Role.TUTOR, apprenticeship__provider_id=provider_id)
         .order_by()
         .values("user_id")
         .annotate(first=Min("started_at"))
+        .filter(first__gt=now - dt.timedelta(days=NEW_TUTOR_DAYS))
     ):
-        if row["first"] > now - dt.timedelta(days=NEW_TUTOR_DAYS):
-            raised.setdefault(row["user_id"], "new")
+        raised.setdefault(row["user_id"], "new")
     return raised
 
 
@@ -252,48 +249,48 @@ def propose_sample(
     those already sampled in the plan and those `by` may not judge. Pure given the data:
     the same seed, period and records always give the same picks.
 
-    However many decisions the period holds, it runs two queries per stage and two for
-    the raised tutors, and keeps in memory only the picks and, per stage, one floor
-    candidate per raised tutor: the decisions are read in chunks."""
-    conflicted = access.conflicted(by, tutor="t_id", apprenticeship="a_id")
-    open_rows = {
-        stage: selectors.unsampled(plan, stage, start=start, end=end) for stage in plan.stages
-    }
-    left_out = 0
-    tutor_ids: set[int] = set()
-    for rows in open_rows.values():
-        for row in (
-            rows.order_by()
-            .values("t_id")
-            .annotate(made=Count("pk"), conflicted=Count("pk", filter=conflicted))
-        ):
-            left_out += row["conflicted"]
-            if row["made"] > row["conflicted"]:
-                tutor_ids.add(row["t_id"])
-    raised = raised_tutors(plan.provider_id, tutor_ids, now=now)
+    However many decisions the period holds, it runs two queries for the tutors sampled
+    more and one per stage, and keeps in memory only the picks and, per stage, one floor
+    candidate per raised tutor. Each stage's decisions are read in chunks by one
+    statement, so what it counts, leaves out and picks all come from one reading of the
+    data, even while tutors record decisions."""
+    raised_here = raised_tutors(plan.provider_id, now=now)
+    conflicted = ExpressionWrapper(
+        access.conflicted(by, tutor="t_id", apprenticeship="a_id"), output_field=BooleanField()
+    )
     high = raised_percent(plan.percent)
     picks: list[Pick] = []
-    considered = 0
-    for stage, rows in open_rows.items():
+    considered = left_out = 0
+    tutor_ids: set[int] = set()
+    for stage in plan.stages:
         floor_needed: dict[int, tuple[Decimal, dict[str, Any]]] = {}
         picked_tutors: set[int] = set()
-        for row in rows.exclude(conflicted).order_by("at", "pk").iterator(chunk_size=READ_CHUNK):
+        rows = selectors.unsampled(plan, stage, start=start, end=end).annotate(
+            conflicted=conflicted
+        )
+        for row in rows.order_by("at", "pk").iterator(chunk_size=READ_CHUNK):
+            if row["conflicted"]:
+                left_out += 1
+                continue
             considered += 1
             tutor_id = row["t_id"]
-            share = high if tutor_id in raised else plan.percent
+            tutor_ids.add(tutor_id)
+            share = high if tutor_id in raised_here else plan.percent
             value = sampling.draw(plan.seed, stage, row["pk"])
             if sampling.picked(value, share):
                 picks.append(
                     Pick(selectors.candidate(stage, row), IqaItem.Reason.DRAWN, value, share)
                 )
                 picked_tutors.add(tutor_id)
-            elif tutor_id in raised:
+            elif tutor_id in raised_here:
                 best = floor_needed.get(tutor_id)
                 if best is None or (value, row["pk"]) < (best[0], best[1]["pk"]):
                     floor_needed[tutor_id] = (value, row)
         for tutor_id in sorted(floor_needed.keys() - picked_tutors):
             value, row = floor_needed[tutor_id]
             picks.append(Pick(selectors.candidate(stage, row), IqaItem.Reason.FLOOR, value, high))
+    # The draw records the raised tutors who made decisions the lead may judge.
+    raised = {pk: why for pk, why in raised_here.items() if pk in tutor_ids}
     return Proposal(picks=picks, considered=considered, left_out=left_out, raised=raised)
 
 

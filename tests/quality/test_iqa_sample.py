@@ -330,9 +330,9 @@ def test_the_draw_gives_the_pinned_sample(world):
         ]
 
 
-# Per stage (four), the decisions not yet sampled counted per tutor, and those the lead
-# may judge read in chunks; then the raised tutors (two).
-PROPOSE_QUERIES = 10
+# The provider's tutors sampled more (two), then per stage (four) the decisions not yet
+# sampled, read in chunks by one statement.
+PROPOSE_QUERIES = 6
 
 
 def test_the_draw_runs_the_same_queries_however_many_decisions(world):
