@@ -44,6 +44,7 @@ PEOPLE = {
     "tutor": "tutor@example.org",
     "employer": "employer@example.org",
     "apprentice": "apprentice@example.org",
+    "iqa lead": "iqa.lead@example.org",
 }
 # The provider `seed_scale` builds (demo/scale.py): its admin, the tutor with the first 300
 # apprentices, the first employer's contact, and apprentice 1, whose apprenticeship is the
@@ -54,6 +55,7 @@ SCALE_PEOPLE = {
     "tutor": "tutor.1@scale.example.org",
     "employer": "employer.contact.1@scale.example.org",
     "apprentice": "apprentice.1@scale.example.org",
+    "iqa lead": "iqa.lead@scale.example.org",
 }
 
 
@@ -123,6 +125,14 @@ def pages(base_url: str, people: dict, password: str) -> list[tuple[str, str, st
         if passed
         else []
     )
+    # The IQA lead's first plan and their provider's report, from their home.
+    lead = Client(base_url)
+    lead.sign_in(people["iqa lead"], password)
+    _status, iqa_home, _ = lead.get("/iqa/")
+    plan = re.search(r'href="(/iqa/plans/\d+/)"', iqa_home)
+    report = re.search(r'href="(/iqa/providers/\d+/report/)"', iqa_home)
+    if plan is None or report is None:
+        raise RuntimeError("The IQA lead's home links no sampling plan or report.")
     return [
         ("sign-in page", "/accounts/login/", None),
         ("overview", "/overview/", "admin"),
@@ -139,6 +149,9 @@ def pages(base_url: str, people: dict, password: str) -> list[tuple[str, str, st
         *frozen,
         ("employer home", "/my-apprentices/", "employer"),
         ("apprentice home", "/my-apprenticeships/", "apprentice"),
+        ("IQA report", report.group(1), "iqa lead"),
+        ("sampling plan", plan.group(1), "iqa lead"),
+        ("add to a sample", f"{plan.group(1)}add/", "iqa lead"),
     ]
 
 

@@ -10,7 +10,9 @@ for the first apprenticeships), and one apprentice ("the big portfolio") with 2,
 each with its own photo, and 5,000 entries, mapped to the NCCMH framework too. A second
 apprenticeship of 2,000 items ("the frozen portfolio") has passed gateway through the
 real services, so its portfolio is frozen for the assessor. The provider has entered an
-interim off-the-job minimum for starts from August 2025, as the demo's provider has.
+interim off-the-job minimum for starts from August 2025, as the demo's provider has, and
+has an IQA lead whose plan samples 5% of every kind of decision on every apprenticeship,
+drawn over the last year through the real services.
 The random numbers are seeded, so two runs build the same data. On PostgreSQL the
 big tables are then laid out in the order a real provider's rows would lie, each
 apprenticeship's scattered among everyone's (`lay_out_as_written`).
@@ -47,6 +49,7 @@ from portfolio.evidence.models import Evidence, EvidenceComment, EvidenceFile, E
 from portfolio.evidence.services.standing import refresh_evidence_standing
 from portfolio.training.models import ActivityType, OtjEntry
 from portfolio.training.services.standing import refresh_otj_standing
+from quality.models import SamplingPlan
 from standards.models import FrameworkUnit, StandardVersion
 from standards.parsing import load_standard_file
 from standards.services import frameworks as framework_data
@@ -87,6 +90,7 @@ class Seeded:
     reviews: int
     big_portfolio: int
     frozen_portfolio: int | None
+    iqa_plan: int
 
 
 def photo(n: int) -> bytes:
@@ -279,6 +283,7 @@ def seed(
         entry_count += _train_enough(frozen, tutors[0], today)
         _pass_gateway(frozen, tutors[0], contacts[FROZEN % len(employers)], today)
         reviews += 1  # the review it holds three weeks before gateway
+    plan = _quality_assurance(provider, admin, password, today)
     if connection.vendor == "postgresql":
         lay_out_as_written()
     return Seeded(
@@ -288,6 +293,7 @@ def seed(
         reviews=reviews,
         big_portfolio=big.pk,
         frozen_portfolio=frozen.pk if frozen else None,
+        iqa_plan=plan.pk,
     )
 
 
@@ -551,6 +557,30 @@ def _signed_review(enrolment, tutor, contact, held_on: dt.date, today: dt.date) 
             party=party,
             seen_digest=review_services.seal_for(current.current_version, party),
         )
+
+
+def _quality_assurance(provider, admin, password, today: dt.date) -> SamplingPlan:
+    """The provider's IQA lead, named by its admin, and their plan: 5% of every kind of
+    decision on every apprenticeship, its sample drawn over the last year."""
+    from quality.iqa import services as iqa
+
+    lead = User.objects.create(
+        email="iqa.lead@scale.example.org", full_name="Scale IQA Lead", password=password
+    )
+    OrganisationMembership.objects.create(user=lead, organisation=provider)
+    iqa.name_iqa_leads(provider=provider, by=admin, user_ids=[lead.pk])
+    plan = iqa.make_plan(
+        provider=provider,
+        by=lead,
+        name="Every apprenticeship",
+        scope=SamplingPlan.Scope.COHORT,
+        percent=5,
+        stages=list(DecisionStage.values),
+        cohort_start_from=today - dt.timedelta(days=PLANNED_DAYS * 2),
+        cohort_start_to=today,
+    )
+    iqa.draw_sample(plan=plan, by=lead, start=today - dt.timedelta(days=365), end=today)
+    return plan
 
 
 def _pass_gateway(enrolment: Apprenticeship, tutor, contact, today: dt.date) -> None:

@@ -1,9 +1,12 @@
 """seed_scale: a provider of N apprenticeships, built set-based, only in a scratch database."""
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import timezone
 
 from apprenticeship.models import (
     Apprenticeship,
@@ -18,6 +21,7 @@ from epa.selectors.frozen import seal_holds
 from portfolio.evidence.models import Evidence, EvidenceComment, EvidenceFile
 from portfolio.reviews.models import Review
 from portfolio.training.models import OtjEntry
+from quality.models import IqaDraw
 from reports import content
 from reports.models import Report
 from tests.helpers.iqa import days_from_decisions, kept_days
@@ -56,6 +60,12 @@ def test_seed_builds_a_provider_with_every_state_and_a_big_portfolio():
     provider = big.provider
     assert kept_days(provider) == days_from_decisions(provider)
     assert {stage for _, stage, _ in kept_days(provider)} == set(DecisionStage.values)
+    # The IQA lead's plan drew its sample over the last year from all of them.
+    draw = IqaDraw.objects.get(plan_id=seeded.iqa_plan)
+    year = timezone.localdate() - dt.timedelta(days=365)
+    assert draw.considered == sum(
+        n for (_, _, day), n in kept_days(provider).items() if day >= year
+    )
     # The second apprenticeship is as big, and passed gateway through the real services:
     # every duty signed off, and its portfolio frozen, sealed, with every submitted item.
     frozen = Apprenticeship.objects.get(pk=seeded.frozen_portfolio)
