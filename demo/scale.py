@@ -225,14 +225,21 @@ def seed(
         ],
         batch_size=BATCH,
     )
+    # Each tutor and employer contact since the apprenticeship began (so no tutor counts
+    # as new to the provider when its IQA lead draws a sample).
     Membership.objects.bulk_create(
         [
-            Membership(apprenticeship=a, user=tutors[n // APPRENTICES_PER_TUTOR], role=Role.TUTOR)
+            Membership(
+                apprenticeship=a,
+                user=person,
+                role=role,
+                started_at=timezone.make_aware(dt.datetime.combine(a.start_date, dt.time(9))),
+            )
             for n, a in enumerate(enrolments)
-        ]
-        + [
-            Membership(apprenticeship=a, user=contacts[n % len(employers)], role=Role.EMPLOYER)
-            for n, a in enumerate(enrolments)
+            for person, role in (
+                (tutors[n // APPRENTICES_PER_TUTOR], Role.TUTOR),
+                (contacts[n % len(employers)], Role.EMPLOYER),
+            )
         ],
         batch_size=BATCH,
     )

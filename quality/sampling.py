@@ -4,9 +4,11 @@ from the record: no hidden random state."""
 
 import hashlib
 import secrets
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
-PLACES = Decimal("0.0000001")
+# Draws have seven decimal places.
+PLACES = 7
+UNITS = 10**PLACES
 
 
 def new_seed() -> int:
@@ -14,13 +16,29 @@ def new_seed() -> int:
     return secrets.randbits(48)
 
 
-def draw(seed: int, *parts: object) -> Decimal:
-    """The number in [0, 1) that `seed` gives for `parts` (seven decimal places)."""
+def draw_units(seed: int, *parts: object) -> int:
+    """The draw that `seed` gives for `parts` in whole ten-millionths (0 to 9,999,999): the
+    first 64 bits of a SHA-256 hash as a fraction of 2**64, rounded down to seven decimal
+    places. In whole numbers, so a draw over many decisions builds no Decimal for each."""
     text = ":".join(str(part) for part in (seed, *parts))
     value = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
-    return (Decimal(value) / Decimal(2**64)).quantize(PLACES, rounding=ROUND_DOWN)
+    return (value * UNITS) >> 64
+
+
+def draw(seed: int, *parts: object) -> Decimal:
+    """The number in [0, 1) that `seed` gives for `parts` (seven decimal places)."""
+    return as_decimal(draw_units(seed, *parts))
+
+
+def as_decimal(units: int) -> Decimal:
+    return Decimal(units).scaleb(-PLACES)
 
 
 def picked(value: Decimal, percent: int) -> bool:
     """Whether a draw falls inside a sample of `percent` per cent."""
     return value * 100 < percent
+
+
+def picked_units(units: int, percent: int) -> bool:
+    """`picked` for a draw in ten-millionths (`draw_units`)."""
+    return units * 100 < percent * UNITS

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from apprenticeship.models import (
+    Apprenticeship,
     DecisionStage,
     Membership,
     Organisation,
@@ -249,46 +250,63 @@ def propose_sample(
     those already sampled in the plan and those `by` may not judge. Pure given the data:
     the same seed, period and records always give the same picks.
 
-    However many decisions the period holds, it runs two queries for the tutors sampled
-    more and one per stage, and keeps in memory only the picks and, per stage, one floor
-    candidate per raised tutor. Each stage's decisions are read in chunks by one
-    statement, so what it counts, leaves out and picks all come from one reading of the
-    data, even while tutors record decisions."""
+    However many decisions the period holds, it keeps in memory only the picks and, per
+    stage, one floor candidate per raised tutor. It runs two queries for the tutors
+    sampled more, then for each stage one statement that reads the decisions in chunks
+    (their ids and who made them only, in the order they were made), so what it counts,
+    leaves out and picks all come from one reading of the data even while tutors record
+    decisions; then what the picks show, by their ids, READ_CHUNK at a time."""
     raised_here = raised_tutors(plan.provider_id, now=now)
     conflicted = ExpressionWrapper(
         access.conflicted(by, tutor="t_id", apprenticeship="a_id"), output_field=BooleanField()
     )
+    provider_scope = Apprenticeship.objects.filter(provider_id=plan.provider_id)
     high = raised_percent(plan.percent)
     picks: list[Pick] = []
     considered = left_out = 0
     tutor_ids: set[int] = set()
     for stage in plan.stages:
-        floor_needed: dict[int, tuple[Decimal, dict[str, Any]]] = {}
+        # (decision id, draw, share, why) in the order they were made; then the floor.
+        chosen: list[tuple[int, int, int, str]] = []
+        floor_needed: dict[int, tuple[int, int]] = {}  # tutor id: (draw, decision id)
         picked_tutors: set[int] = set()
-        rows = selectors.unsampled(plan, stage, start=start, end=end).annotate(
-            conflicted=conflicted
+        rows = (
+            selectors.unsampled(plan, stage, start=start, end=end)
+            .annotate(conflicted=conflicted)
+            .order_by("at", "pk")
+            .values_list("pk", "t_id", "conflicted")
         )
-        for row in rows.order_by("at", "pk").iterator(chunk_size=READ_CHUNK):
-            if row["conflicted"]:
+        for pk, tutor_id, is_conflicted in rows.iterator(chunk_size=READ_CHUNK):
+            if is_conflicted:
                 left_out += 1
                 continue
             considered += 1
-            tutor_id = row["t_id"]
             tutor_ids.add(tutor_id)
             share = high if tutor_id in raised_here else plan.percent
-            value = sampling.draw(plan.seed, stage, row["pk"])
-            if sampling.picked(value, share):
-                picks.append(
-                    Pick(selectors.candidate(stage, row), IqaItem.Reason.DRAWN, value, share)
-                )
+            units = sampling.draw_units(plan.seed, stage, pk)
+            if sampling.picked_units(units, share):
+                chosen.append((pk, units, share, IqaItem.Reason.DRAWN))
                 picked_tutors.add(tutor_id)
             elif tutor_id in raised_here:
                 best = floor_needed.get(tutor_id)
-                if best is None or (value, row["pk"]) < (best[0], best[1]["pk"]):
-                    floor_needed[tutor_id] = (value, row)
+                if best is None or (units, pk) < best:
+                    floor_needed[tutor_id] = (units, pk)
         for tutor_id in sorted(floor_needed.keys() - picked_tutors):
-            value, row = floor_needed[tutor_id]
-            picks.append(Pick(selectors.candidate(stage, row), IqaItem.Reason.FLOOR, value, high))
+            units, pk = floor_needed[tutor_id]
+            chosen.append((pk, units, high, IqaItem.Reason.FLOOR))
+        # By id at the provider: a decision is never deleted nor moves to another provider,
+        # so each pick is found even if its apprenticeship's start date changed meanwhile.
+        shown: dict[int, dict[str, Any]] = {}
+        for first in range(0, len(chosen), READ_CHUNK):
+            ids = [pk for pk, *_ in chosen[first : first + READ_CHUNK]]
+            shown.update(
+                (row["pk"], row)
+                for row in selectors.decisions(stage, provider_scope, decision_ids=ids)
+            )
+        picks.extend(
+            Pick(selectors.candidate(stage, shown[pk]), why, sampling.as_decimal(units), share)
+            for pk, units, share, why in chosen
+        )
     # The draw records the raised tutors who made decisions the lead may judge.
     raised = {pk: why for pk, why in raised_here.items() if pk in tutor_ids}
     return Proposal(picks=picks, considered=considered, left_out=left_out, raised=raised)

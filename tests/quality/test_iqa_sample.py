@@ -331,8 +331,8 @@ def test_the_draw_gives_the_pinned_sample(world):
 
 
 # The provider's tutors sampled more (two), then per stage (four) the decisions not yet
-# sampled, read in chunks by one statement.
-PROPOSE_QUERIES = 6
+# sampled, read in chunks by one statement, and what the stage's picks show.
+PROPOSE_QUERIES = 10
 
 
 def test_the_draw_runs_the_same_queries_however_many_decisions(world):
