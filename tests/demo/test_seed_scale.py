@@ -60,8 +60,10 @@ def test_seed_builds_a_provider_with_every_state_and_a_big_portfolio():
     provider = big.provider
     assert kept_days(provider) == days_from_decisions(provider)
     assert {stage for _, stage, _ in kept_days(provider)} == set(DecisionStage.values)
-    # The IQA lead's plan drew its sample over the last year from all of them.
+    # The IQA lead's plan drew its sample over the last year from all of them. Each
+    # tutor has been on their apprenticeships since they began, so none counts as new.
     draw = IqaDraw.objects.get(plan_id=seeded.iqa_plan)
+    assert draw.raised_tutors == []
     year = timezone.localdate() - dt.timedelta(days=365)
     assert draw.considered == sum(
         n for (_, _, day), n in kept_days(provider).items() if day >= year
