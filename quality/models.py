@@ -452,7 +452,9 @@ class IqaItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["apprenticeship", "follow_up"]),
-            models.Index(fields=["plan", "verdict"]),
+            # The plan's page lists its sample in this order, waiting first, a page at a
+            # time however big the sample.
+            models.Index(fields=["plan", "verdict", "added_at", "id"], name="iqa_item_plan_list"),
         ]
 
     def __str__(self) -> str:

@@ -69,9 +69,9 @@ IQA_HOME_QUERIES = 8
 # The report: the provider, the decisions made (summed from the days kept for them, by
 # tutor and kind), the sampled decisions grouped by tutor and kind, and the tutors' names.
 IQA_REPORT_QUERIES = 7
-# Adding to a sample: the plan and the lead check, the page of decisions not yet sampled
-# (count and rows), then the page's apprentices and tutors.
-IQA_ADD_ITEM_QUERIES = 9
+# Adding to a sample: the plan and the lead check, a page of decisions not yet sampled
+# (no count), then the page's apprentices and tutors.
+IQA_ADD_ITEM_QUERIES = 8
 # A tutor's follow-ups: the page of judged decisions (count and rows).
 IQA_FOLLOW_UPS_QUERIES = 5
 # A provider's retention page: the session and user, the provider (with the admin check),

@@ -98,6 +98,11 @@ class GatewayDeclaration(models.Model):
                 name="declaration_withdrawal_has_reason",
             ),
         ]
+        indexes = [
+            # The IQA lead's list of decisions to add to a sample, newest first, a page at
+            # a time (quality/iqa/selectors.py `addable`).
+            models.Index(fields=["declared_at", "id"], name="declaration_by_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_party_display()} declaration for {self.apprenticeship_id}"

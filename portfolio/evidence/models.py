@@ -354,6 +354,11 @@ class EvidenceComment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [
+            # The IQA lead's list of decisions to add to a sample, newest first, a page at
+            # a time (quality/iqa/selectors.py `addable`).
+            models.Index(fields=["created_at", "id"], name="evidence_comment_by_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.author} on {self.evidence_id}"
@@ -417,6 +422,11 @@ class DutySignOff(models.Model):
                 condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawal_reason=""),
                 name="sign_off_withdrawal_has_reason",
             ),
+        ]
+        indexes = [
+            # The IQA lead's list of decisions to add to a sample, newest first, a page at
+            # a time (quality/iqa/selectors.py `addable`).
+            models.Index(fields=["signed_at", "id"], name="sign_off_by_time"),
         ]
 
     def __str__(self) -> str:

@@ -409,6 +409,11 @@ class ReviewSignature(models.Model):
             # One signature per party per version, so two clicks at once give one.
             models.UniqueConstraint(fields=["version", "party"], name="one_signature_per_party"),
         ]
+        indexes = [
+            # The IQA lead's list of decisions to add to a sample, newest first, a page at
+            # a time (quality/iqa/selectors.py `addable`).
+            models.Index(fields=["signed_at", "id"], name="review_signature_by_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_party_display()} signature on {self.version}"

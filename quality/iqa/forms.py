@@ -122,6 +122,17 @@ class DrawForm(forms.Form):
         return data
 
 
+class FindDecisionsForm(forms.Form):
+    """Where the list of decisions to add starts: the newest made on or before a day."""
+
+    up_to = forms.DateField(
+        label="Made on or before",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a real date, or leave it empty for the newest."},
+    )
+
+
 class AddItemForm(forms.Form):
     stage = forms.ChoiceField(choices=DecisionStage.choices, widget=forms.HiddenInput)
     decision_id = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

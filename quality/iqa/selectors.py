@@ -20,6 +20,7 @@ from portfolio.evidence.models import (
     EvidenceVersion,
 )
 from portfolio.reviews.models import ReviewParty, ReviewSignature, ReviewVersion
+from quality.iqa.access import conflicted
 from quality.models import IqaItem, SamplingPlan
 
 
@@ -157,6 +158,54 @@ def unsampled(
     return plan_decisions(plan, stage, start=start, end=end).exclude(
         pk__in=IqaItem.objects.filter(plan=plan, stage=stage).values("decision_id")
     )
+
+
+@dataclass(frozen=True)
+class Older:
+    """Where a list of decisions, newest first, goes on: before the decision made `at`
+    with id `pk` (two decisions can share a moment; the id breaks the tie)."""
+
+    at: dt.datetime
+    pk: int
+
+    def token(self) -> str:
+        """For a link: whole microseconds since 1970 and the id."""
+        micros = (self.at - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
+        return f"{micros}-{self.pk}"
+
+    @classmethod
+    def from_token(cls, token: str) -> "Older | None":
+        """The place a link's token names, or None if it names none."""
+        micros, _, pk = token.partition("-")
+        if not (micros.isdigit() and pk.isdigit()) or len(micros) > 17 or len(pk) > 18:
+            return None
+        at = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=int(micros))
+        return cls(at, int(pk))
+
+
+def addable(
+    plan: SamplingPlan,
+    stage: str,
+    user: User,
+    *,
+    older: Older | None = None,
+    up_to: dt.date | None = None,
+    count: int = 25,
+) -> tuple[list[dict[str, Any]], Older | None]:
+    """Up to `count` of the plan's decisions at one stage that `user` could add to its
+    sample (not yet sampled, not theirs to leave out), newest first: made on or before
+    `up_to`, and before `older` when it is given. Also where the next, older, rows start
+    (None when there are none). Read along the stage's index on when each decision was
+    made, so a page costs the same however many decisions the plan holds: no count."""
+    rows = unsampled(plan, stage).exclude(conflicted(user, tutor="t_id", apprenticeship="a_id"))
+    if up_to is not None:
+        rows = rows.filter(at__lt=day_start(up_to + dt.timedelta(days=1)))
+    if older is not None:
+        rows = rows.filter(Q(at__lt=older.at) | Q(at=older.at, pk__lt=older.pk))
+    found = list(rows.order_by("-at", "-pk")[: count + 1])
+    more = len(found) > count
+    found = found[:count]
+    return found, (Older(found[-1]["at"], found[-1]["pk"]) if more else None)
 
 
 def plan_candidate(plan: SamplingPlan, stage: str, decision_id: int) -> Candidate | None:

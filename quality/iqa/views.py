@@ -4,6 +4,7 @@ to a sample, the lead's verdict on one decision, the tutor's follow-up, and the 
 
 import csv
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,6 +26,7 @@ from quality.iqa.access import IqaAction
 from quality.iqa.forms import (
     AddItemForm,
     DrawForm,
+    FindDecisionsForm,
     FollowUpForm,
     IqaLeadsForm,
     PlanForm,
@@ -223,21 +225,25 @@ def plan_add_item(request, pk: int):
         else:
             messages.error(request, "Choose a decision from the list.")
         status = 400
-    rows = (
-        selectors.unsampled(plan, stage)
-        .exclude(access.conflicted(request.user, tutor="t_id", apprenticeship="a_id"))
-        .order_by("-at", "-pk")
-    )
-    page = paginate(request, rows)
+    query = request.POST if request.method == "POST" else request.GET
+    finder = FindDecisionsForm(query or None)
+    older = selectors.Older.from_token(query.get("older", ""))
+    up_to = None
+    if finder.is_bound and finder.is_valid():
+        up_to = finder.cleaned_data["up_to"]
+    elif finder.is_bound:
+        status = 400
+    if query.get("older") and older is None:
+        messages.error(request, "That link to older decisions is not right. Here are the newest.")
+        status = 400
+    rows, next_older = selectors.addable(plan, stage, request.user, older=older, up_to=up_to)
     apprentices = dict(
-        Apprenticeship.objects.filter(pk__in=[r["a_id"] for r in page.object_list]).values_list(
+        Apprenticeship.objects.filter(pk__in=[r["a_id"] for r in rows]).values_list(
             "pk", "apprentice__full_name"
         )
     )
     tutors = dict(
-        User.objects.filter(pk__in=[r["t_id"] for r in page.object_list]).values_list(
-            "pk", "full_name"
-        )
+        User.objects.filter(pk__in=[r["t_id"] for r in rows]).values_list("pk", "full_name")
     )
     choices = [
         {
@@ -247,8 +253,9 @@ def plan_add_item(request, pk: int):
             "tutor": tutors.get(r["t_id"], ""),
             "at": r["at"],
         }
-        for r in page.object_list
+        for r in rows
     ]
+    keep = {"stage": stage, **({"up_to": up_to.isoformat()} if up_to else {})}
     return render(
         request,
         "quality/iqa/plan_add_item.html",
@@ -256,9 +263,12 @@ def plan_add_item(request, pk: int):
             "plan": plan,
             "stage": stage,
             "stages": [DecisionStage(s) for s in plan.stages],
-            "page": page,
             "choices": choices,
-            "filter_query": f"stage={stage}",
+            "finder": finder if finder.is_bound else FindDecisionsForm(),
+            "up_to": up_to,
+            "paged": older is not None,
+            "newest_query": urlencode(keep),
+            "older_query": (urlencode({**keep, "older": next_older.token()}) if next_older else ""),
         },
         status=status,
     )
