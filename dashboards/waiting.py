@@ -460,12 +460,14 @@ def for_admin(
 
 def for_iqa_lead(user: User) -> WaitingList:
     """The IQA lead's plans with sampled decisions waiting for their verdict (leaving out
-    those they may not judge). One query."""
-    waiting_here = count_of(iqa_access.items_to_judge(user).filter(plan=OuterRef("pk"), verdict=""))
+    those they may not judge). One query: which plans have any is asked of the first such
+    decision of each plan, and only the plans listed count theirs, from the index that
+    lists a sample (`iqa_item_plan_list`, which carries who decided and on what)."""
+    waiting_here = iqa_access.items_to_judge(user).filter(plan=OuterRef("pk"), verdict="")
     plans = list(
         SamplingPlan.objects.filter(provider__in=iqa_access.led_providers(user))
-        .annotate(w=waiting_here)
-        .filter(w__gt=0)
+        .filter(Exists(waiting_here))
+        .annotate(w=count_of(waiting_here))
         .order_by("created_at", "pk")[: LIMIT + 1]
     )
     result = WaitingList(more=len(plans) > LIMIT, more_url=reverse("quality:iqa-plan-list"))

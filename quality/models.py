@@ -453,8 +453,14 @@ class IqaItem(models.Model):
         indexes = [
             models.Index(fields=["apprenticeship", "follow_up"]),
             # The plan's page lists its sample in this order, waiting first, a page at a
-            # time however big the sample.
-            models.Index(fields=["plan", "verdict", "added_at", "id"], name="iqa_item_plan_list"),
+            # time however big the sample. With who decided and on which apprenticeship,
+            # PostgreSQL counts the decisions waiting for a lead (leaving out those they may
+            # not judge) from the index alone.
+            models.Index(
+                fields=["plan", "verdict", "added_at", "id"],
+                include=["tutor", "apprenticeship"],
+                name="iqa_item_plan_list",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -253,9 +253,11 @@ def propose_sample(
     However many decisions the period holds, it keeps in memory only the picks and, per
     stage, one floor candidate per raised tutor. It runs two queries for the tutors
     sampled more, then for each stage one statement that reads the decisions in chunks
-    (their ids and who made them only, in the order they were made), so what it counts,
-    leaves out and picks all come from one reading of the data even while tutors record
-    decisions; then what the picks show, by their ids, READ_CHUNK at a time."""
+    (their ids and who made them only, in no order: the table is read straight through),
+    so what it counts, leaves out and picks all come from one reading of the data even
+    while tutors record decisions; then what the picks show, by their ids, READ_CHUNK at
+    a time. The picks are listed in the order they were made, then those for the floor
+    by tutor."""
     raised_here = raised_tutors(plan.provider_id, now=now)
     conflicted = ExpressionWrapper(
         access.conflicted(by, tutor="t_id", apprenticeship="a_id"), output_field=BooleanField()
@@ -266,14 +268,14 @@ def propose_sample(
     considered = left_out = 0
     tutor_ids: set[int] = set()
     for stage in plan.stages:
-        # (decision id, draw, share, why) in the order they were made; then the floor.
+        # (decision id, draw, share, why): those drawn, then those for the floor.
         chosen: list[tuple[int, int, int, str]] = []
         floor_needed: dict[int, tuple[int, int]] = {}  # tutor id: (draw, decision id)
         picked_tutors: set[int] = set()
         rows = (
             selectors.unsampled(plan, stage, start=start, end=end)
             .annotate(conflicted=conflicted)
-            .order_by("at", "pk")
+            .order_by()
             .values_list("pk", "t_id", "conflicted")
         )
         for pk, tutor_id, is_conflicted in rows.iterator(chunk_size=READ_CHUNK):
@@ -291,6 +293,7 @@ def propose_sample(
                 best = floor_needed.get(tutor_id)
                 if best is None or (units, pk) < best:
                     floor_needed[tutor_id] = (units, pk)
+        drawn = len(chosen)
         for tutor_id in sorted(floor_needed.keys() - picked_tutors):
             units, pk = floor_needed[tutor_id]
             chosen.append((pk, units, high, IqaItem.Reason.FLOOR))
@@ -303,6 +306,7 @@ def propose_sample(
                 (row["pk"], row)
                 for row in selectors.decisions(stage, provider_scope, decision_ids=ids)
             )
+        chosen[:drawn] = sorted(chosen[:drawn], key=lambda c: (shown[c[0]]["at"], c[0]))
         picks.extend(
             Pick(selectors.candidate(stage, shown[pk]), why, sampling.as_decimal(units), share)
             for pk, units, share, why in chosen
